@@ -1,0 +1,59 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# replyguard: the two commands are `make run` and `make test`.
+#
+#   make deps      install Debian packages the build and tests need
+#   make           build modules/replyguard/replyguard.so
+#   make test      unit tests (cmocka), then integration (kamailio + sipp)
+#   make run       the demo: kamailio.cfg.sample with sipp destinations
+#   make install   copy the module into kamailio's module directory
+#
+# KAMAILIO_SRC=/path builds against your own configured Kamailio tree
+# instead of the Debian source package fetched into build/.
+
+MULTIARCH := $(shell dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu)
+MODDIR ?= /usr/lib/$(MULTIARCH)/kamailio/modules
+BUILD := $(CURDIR)/build
+
+ifdef KAMAILIO_SRC
+COREPATH := $(if $(wildcard $(KAMAILIO_SRC)/src/Makefile.defs),$(KAMAILIO_SRC)/src,$(KAMAILIO_SRC))
+else
+COREPATH := $(BUILD)/kamailio/src
+endif
+
+MODULE := modules/replyguard/replyguard.so
+
+.PHONY: all deps kamailio-src module unit integration test run install clean
+
+all: module
+
+deps:
+	@sh scripts/deps.sh
+
+kamailio-src: deps
+ifndef KAMAILIO_SRC
+	@sh scripts/kamailio-src.sh $(BUILD)/kamailio
+endif
+
+module: kamailio-src
+	@$(MAKE) --no-print-directory -C modules/replyguard COREPATH=$(COREPATH) \
+		quiet=silent
+
+unit: deps
+	@$(MAKE) --no-print-directory -C tests/unit run
+
+integration: module
+	@tests/integration/run_all.sh
+
+test: module unit integration
+
+run: module
+	@scripts/demo.sh
+
+install: module
+	install -m 0644 $(MODULE) $(DESTDIR)$(MODDIR)/replyguard.so
+
+clean:
+	-@$(MAKE) --no-print-directory -C modules/replyguard \
+		COREPATH=$(COREPATH) clean 2>/dev/null
+	-@$(MAKE) --no-print-directory -C tests/unit clean

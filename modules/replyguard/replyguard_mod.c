@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * replyguard: per-destination 183/503 statistics for Kamailio.
+ *
+ * This file holds the exports and the module's life cycle only; each
+ * concern lives in the file named after it (rg_script.c, rg_pv.c,
+ * rg_rpc.c, rg_table.c, ...).
+ */
+#include <time.h>
+
+#include "core/dprint.h"
+#include "core/kemi.h"
+#include "core/mod_fix.h"
+#include "core/rpc_lookup.h"
+#include "core/sr_module.h"
+#include "core/timer.h"
+
+#include "replyguard_mod.h"
+#include "rg_pv.h"
+#include "rg_rpc.h"
+#include "rg_script.h"
+
+MODULE_VERSION
+
+/* how often idle entries are looked for, in seconds */
+#define RG_EXPIRE_INTERVAL 10
+
+static int rg_max_destinations = 4096;
+int rg_window_s = 60;
+static int rg_idle_timeout = 3600;
+
+struct rg_table *rg_tbl = NULL;
+struct tm_binds rg_tmb;
+
+static int mod_init(void);
+static void mod_destroy(void);
+
+uint64_t rg_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void rg_expire_timer(unsigned int ticks, void *param)
+{
+	unsigned int n = rg_table_expire(rg_tbl, rg_now_ms());
+
+	if(n > 0)
+		LM_DBG("freed %u idle destinations\n", n);
+}
+
+/* clang-format off */
+static cmd_export_t cmds[] = {
+	{"rg_allow", (cmd_function)w_rg_allow, 0, 0, 0,
+		REQUEST_ROUTE | FAILURE_ROUTE | BRANCH_ROUTE},
+	{"rg_allow", (cmd_function)w_rg_allow, 1, fixup_spve_null,
+		fixup_free_spve_null, REQUEST_ROUTE | FAILURE_ROUTE | BRANCH_ROUTE},
+	{"rg_inspect", (cmd_function)w_rg_inspect, 0, 0, 0, ONREPLY_ROUTE},
+	{0, 0, 0, 0, 0, 0}
+};
+
+static param_export_t params[] = {
+	{"max_destinations", PARAM_INT, &rg_max_destinations},
+	{"window", PARAM_INT, &rg_window_s},
+	{"idle_timeout", PARAM_INT, &rg_idle_timeout},
+	{0, 0, 0}
+};
+
+static pv_export_t mod_pvs[] = {
+	{{"rg", sizeof("rg") - 1}, PVT_OTHER, rg_pv_get, 0,
+		rg_pv_parse_name, 0, 0, 0},
+	{{0, 0}, 0, 0, 0, 0, 0, 0, 0}
+};
+
+struct module_exports exports = {
+	"replyguard",
+	DEFAULT_DLFLAGS,
+	cmds,
+	params,
+	0,          /* RPC: registered in mod_init */
+	mod_pvs,
+	0,          /* response handling */
+	mod_init,
+	0,          /* per-child init */
+	mod_destroy
+};
+
+static sr_kemi_t sr_kemi_replyguard_exports[] = {
+	{ str_init("replyguard"), str_init("rg_allow"),
+		SR_KEMIP_INT, ki_rg_allow,
+		{ SR_KEMIP_NONE, SR_KEMIP_NONE, SR_KEMIP_NONE,
+			SR_KEMIP_NONE, SR_KEMIP_NONE, SR_KEMIP_NONE }
+	},
+	{ str_init("replyguard"), str_init("rg_allow_dst"),
+		SR_KEMIP_INT, ki_rg_allow_dst,
+		{ SR_KEMIP_STR, SR_KEMIP_NONE, SR_KEMIP_NONE,
+			SR_KEMIP_NONE, SR_KEMIP_NONE, SR_KEMIP_NONE }
+	},
+	{ str_init("replyguard"), str_init("rg_inspect"),
+		SR_KEMIP_INT, ki_rg_inspect,
+		{ SR_KEMIP_NONE, SR_KEMIP_NONE, SR_KEMIP_NONE,
+			SR_KEMIP_NONE, SR_KEMIP_NONE, SR_KEMIP_NONE }
+	},
+	{ {0, 0}, {0, 0}, 0, NULL, { 0, 0, 0, 0, 0, 0 } }
+};
+/* clang-format on */
+
+int mod_register(char *path, int *dlflags, void *p1, void *p2)
+{
+	sr_kemi_modules_add(sr_kemi_replyguard_exports);
+	return 0;
+}
+
+static int check_params(void)
+{
+	if(rg_max_destinations < 1 || rg_max_destinations > (1 << 24)) {
+		LM_ERR("max_destinations must be 1..16777216, not %d\n",
+				rg_max_destinations);
+		return -1;
+	}
+	if(rg_window_s < 1 || rg_window_s > 86400) {
+		LM_ERR("window must be 1..86400 seconds, not %d\n", rg_window_s);
+		return -1;
+	}
+	if(rg_idle_timeout < 0) {
+		LM_ERR("idle_timeout must be >= 0 seconds, not %d\n",
+				rg_idle_timeout);
+		return -1;
+	}
+	return 0;
+}
+
+static int mod_init(void)
+{
+	struct rg_table_cfg cfg;
+
+	if(check_params() < 0)
+		goto err;
+	if(load_tm_api(&rg_tmb) < 0) {
+		LM_ERR("the tm module is required: load tm before replyguard\n");
+		goto err;
+	}
+	cfg.capacity = (unsigned int)rg_max_destinations;
+	cfg.window_s = (unsigned int)rg_window_s;
+	cfg.idle_s = (unsigned int)rg_idle_timeout;
+	rg_tbl = rg_table_new(&cfg);
+	if(rg_tbl == NULL) {
+		LM_ERR("no shared memory for %d destinations: raise -m or lower "
+			   "max_destinations\n",
+				rg_max_destinations);
+		goto err;
+	}
+	if(rpc_register_array(rg_rpc_cmds) != 0) {
+		LM_ERR("cannot register the RPC commands\n");
+		goto err_table;
+	}
+	if(rg_idle_timeout > 0
+			&& register_timer(rg_expire_timer, NULL, RG_EXPIRE_INTERVAL)
+					   < 0) {
+		LM_ERR("cannot register the expiry timer\n");
+		goto err_table;
+	}
+	return 0;
+
+err_table:
+	rg_table_free(rg_tbl);
+	rg_tbl = NULL;
+err:
+	return -1;
+}
+
+static void mod_destroy(void)
+{
+	rg_table_free(rg_tbl);
+	rg_tbl = NULL;
+}

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Per-branch records: which destination a branch was admitted to, when
+ * (the PDD clock), and what was already recorded for it.
+ *
+ * rg_allow() adds a record to the message's xavp list, which tm moves onto
+ * the transaction; rg_inspect() finds it again by branch index. Replies of
+ * one transaction are handled under tm's reply lock, so the flags can be
+ * updated in place without a lock of our own.
+ */
+#ifndef RG_BRANCH_H
+#define RG_BRANCH_H
+
+#include <stdint.h>
+
+#include "core/parser/msg_parser.h"
+
+#include "rg_dst.h"
+
+#define RG_BR_PDD_DONE 0x01	 /* a first 18x was measured */
+#define RG_BR_FINAL_SEEN 0x02 /* a final reply was recorded */
+
+struct rg_branch
+{
+	int32_t index;
+	uint32_t flags;
+	uint64_t t0_ms; /* when rg_allow admitted it */
+	struct rg_dst dst;
+};
+
+/* The index of the branch the next relay creates, or -1 if unknown. */
+int rg_branch_next_index(struct sip_msg *msg);
+
+/* The index of the branch the reply being processed belongs to. */
+int rg_branch_reply_index(void);
+
+/* Record (or replace) the branch `br->index`; 0 or -1 on no memory. */
+int rg_branch_save(const struct rg_branch *br);
+
+/*
+ * Find the record of branch `index`: 0 and a copy in `br`, -1 when none.
+ * `handle` lets rg_branch_set_flags() update that record afterwards.
+ */
+int rg_branch_find(int index, struct rg_branch *br, void **handle);
+void rg_branch_set_flags(void *handle, uint32_t flags);
+
+#endif

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The per-destination counters, in one list.
+ *
+ * Everything that names or iterates counters (the table, the window, RPC,
+ * $rg) expands this list, so adding a counter is a one-line change and the
+ * names cannot drift between RPC and script.
+ */
+#ifndef RG_COUNTERS_H
+#define RG_COUNTERS_H
+
+#define RG_COUNTER_LIST(X)               \
+	X(ATTEMPTS, "attempts")              \
+	X(R180, "replies_180")               \
+	X(R183, "replies_183")               \
+	X(R183_SDP, "replies_183_sdp")       \
+	X(R2XX, "replies_2xx")               \
+	X(R3XX, "replies_3xx")               \
+	X(R4XX, "replies_4xx")               \
+	X(R5XX, "replies_5xx")               \
+	X(R503, "replies_503")               \
+	X(R503_RA, "replies_503_retry_after") \
+	X(R6XX, "replies_6xx")               \
+	X(TIMEOUTS, "timeouts")              \
+	X(REJ_BLOCKED, "rejected_blocked")   \
+	X(REJ_THROTTLED, "rejected_throttled")
+
+enum rg_counter
+{
+#define RG_X_ENUM(id, name) RG_C_##id,
+	RG_COUNTER_LIST(RG_X_ENUM)
+#undef RG_X_ENUM
+			RG_C_COUNT
+};
+
+/* The RPC/pseudo-variable name of counter `c`; NULL when out of range. */
+const char *rg_counter_name(enum rg_counter c);
+
+/* The counter called `name` (length `len`), or -1 when there is none. */
+int rg_counter_by_name(const char *name, size_t len);
+
+#endif

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <string.h>
+#include <unistd.h>
+
+#include "core/dprint.h"
+#include "core/dset.h"
+
+#include "replyguard_mod.h"
+#include "rg_dst.h"
+
+/* one warning line per process per interval, with what it held back */
+#define RG_DST_LOG_INTERVAL_MS 10000
+
+struct rg_dst_current
+{
+	int pid;
+	unsigned int msg_id;
+	int valid;
+	struct rg_dst dst;
+	uint32_t retry_after;
+};
+
+static struct rg_dst_current rg_current;
+
+static uint64_t rg_last_warn_ms;
+static unsigned int rg_warn_held;
+
+static void warn_limited(const char *what, const str *raw, const char *why)
+{
+	uint64_t now = rg_now_ms();
+
+	if(rg_last_warn_ms && now - rg_last_warn_ms < RG_DST_LOG_INTERVAL_MS) {
+		rg_warn_held++;
+		return;
+	}
+	LM_WARN("%s [%.*s]: %s (%u similar lines held back)\n", what,
+			raw->len > 64 ? 64 : raw->len, raw->s, why, rg_warn_held);
+	rg_last_warn_ms = now;
+	rg_warn_held = 0;
+}
+
+int rg_dst_resolve(const str *raw, int create, struct rg_dst *dst)
+{
+	int rc;
+
+	rc = rg_key_normalize(raw->s, (size_t)raw->len, dst->key);
+	if(rc < 0) {
+		rg_table_note_bad_key(rg_tbl);
+		warn_limited("destination not tracked", raw, rg_key_strerror(rc));
+		return RG_EBADKEY;
+	}
+	dst->key_len = rc;
+	rc = rg_table_lookup(
+			rg_tbl, dst->key, dst->key_len, create, rg_now_ms(), &dst->ref);
+	if(rc == RG_EFULL)
+		warn_limited("destination not tracked", raw,
+				"table full (raise max_destinations)");
+	return rc;
+}
+
+int rg_dst_default(struct sip_msg *msg, str *out)
+{
+	if(msg->dst_uri.s != NULL && msg->dst_uri.len > 0) {
+		*out = msg->dst_uri;
+		return 0;
+	}
+	if(msg->new_uri.s != NULL && msg->new_uri.len > 0) {
+		*out = msg->new_uri;
+		return 0;
+	}
+	if(msg->first_line.type == SIP_REQUEST) {
+		*out = msg->first_line.u.request.uri;
+		return 0;
+	}
+	return -1;
+}
+
+void rg_dst_set_current(
+		struct sip_msg *msg, const struct rg_dst *dst, uint32_t retry_after)
+{
+	rg_current.pid = getpid();
+	rg_current.msg_id = msg->id;
+	rg_current.valid = 1;
+	rg_current.dst = *dst;
+	rg_current.retry_after = retry_after;
+}
+
+const struct rg_dst *rg_dst_current(struct sip_msg *msg, uint32_t *retry_after)
+{
+	if(!rg_current.valid || msg == NULL || rg_current.msg_id != msg->id
+			|| rg_current.pid != getpid())
+		return NULL;
+	if(retry_after)
+		*retry_after = rg_current.retry_after;
+	return &rg_current.dst;
+}

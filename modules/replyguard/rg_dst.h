@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Destinations as script sees them: from a raw string (or $du/$ru) to a
+ * table reference, and the per-process record of which destination the
+ * current message last used, which $rg() reads.
+ */
+#ifndef RG_DST_H
+#define RG_DST_H
+
+#include <stdint.h>
+
+#include "core/parser/msg_parser.h"
+#include "core/str.h"
+
+#include "rg_key.h"
+#include "rg_table.h"
+
+struct rg_dst
+{
+	char key[RG_KEY_MAX + 1];
+	int key_len;
+	struct rg_ref ref;
+};
+
+/*
+ * Normalise `raw` and find (or, with `create`, add) its entry.
+ * Returns RG_OK, RG_ENOTFOUND, RG_EFULL, or -100 for a malformed key. Logs
+ * refusals itself, at most one line per process every few seconds.
+ */
+int rg_dst_resolve(const str *raw, int create, struct rg_dst *dst);
+#define RG_EBADKEY (-100)
+
+/* The destination of a new call: `$du` when set, else `$ru`. */
+int rg_dst_default(struct sip_msg *msg, str *out);
+
+/* Remember `dst` (and an advised retry_after) as this message's last. */
+void rg_dst_set_current(
+		struct sip_msg *msg, const struct rg_dst *dst, uint32_t retry_after);
+
+/* This message's last destination, or NULL. */
+const struct rg_dst *rg_dst_current(struct sip_msg *msg, uint32_t *retry_after);
+
+#endif

@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <stdio.h>
+#include <string.h>
+
+#include "rg_key.h"
+
+static inline char lower(char c)
+{
+	return (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
+}
+
+static inline int is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static inline int is_alnum(char c)
+{
+	char l = lower(c);
+	return is_digit(c) || (l >= 'a' && l <= 'z');
+}
+
+/* Case-insensitive: does [p, end) start with the lowercase `lit`? */
+static int starts_with_ci(const char *p, const char *end, const char *lit)
+{
+	size_t n = strlen(lit);
+	size_t i;
+
+	if((size_t)(end - p) < n)
+		return 0;
+	for(i = 0; i < n; i++) {
+		if(lower(p[i]) != lit[i])
+			return 0;
+	}
+	return 1;
+}
+
+/* Append [s, s+n) to out at *pos, lowercased when `fold`; -1 if too long. */
+static int put(char *out, size_t *pos, const char *s, size_t n, int fold)
+{
+	size_t i;
+
+	if(*pos + n > RG_KEY_MAX)
+		return -1;
+	for(i = 0; i < n; i++)
+		out[(*pos)++] = fold ? lower(s[i]) : s[i];
+	return 0;
+}
+
+static int normalize_name(const char *p, const char *end, char *out)
+{
+	size_t n = (size_t)(end - p);
+	size_t i;
+
+	if(n > RG_KEY_MAX)
+		return RG_KEY_ETOOLONG;
+	for(i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+		if(c <= 0x20 || c >= 0x7f)
+			return RG_KEY_EBADCHAR;
+	}
+	memcpy(out, p, n);
+	out[n] = '\0';
+	return (int)n;
+}
+
+/*
+ * Find the `transport` URI parameter in [p, end) (which starts after the
+ * host and port, at ';' or '?'), and return its value through val/vlen.
+ */
+static void find_transport(
+		const char *p, const char *end, const char **val, size_t *vlen)
+{
+	*val = NULL;
+	*vlen = 0;
+	while(p < end && *p == ';') {
+		const char *name = ++p;
+		const char *eq = NULL;
+		while(p < end && *p != ';' && *p != '?') {
+			if(*p == '=' && !eq)
+				eq = p;
+			p++;
+		}
+		if(eq && eq - name == 9 && starts_with_ci(name, eq, "transport")) {
+			*val = eq + 1;
+			*vlen = (size_t)(p - eq - 1);
+		}
+	}
+}
+
+static int normalize_uri(
+		const char *p, const char *end, int secure, char *out)
+{
+	const char *host, *host_end, *at, *q;
+	unsigned long port;
+	const char *tval;
+	size_t tlen, pos = 0, i;
+	char num[8];
+
+	/* user part: an '@' before any parameter or header separator */
+	at = NULL;
+	for(q = p; q < end && *q != ';' && *q != '?'; q++) {
+		if(*q == '@')
+			at = q;
+	}
+	if(at)
+		p = at + 1;
+
+	host = p;
+	if(p < end && *p == '[') {
+		while(p < end && *p != ']') {
+			if(p > host && !(is_alnum(*p) || *p == ':' || *p == '.'))
+				return RG_KEY_EBADHOST;
+			p++;
+		}
+		if(p == end || p - host < 3)
+			return RG_KEY_EBADHOST;
+		p++;
+	} else {
+		while(p < end && (is_alnum(*p) || *p == '-' || *p == '.'))
+			p++;
+		if(p == host)
+			return RG_KEY_EBADHOST;
+	}
+	host_end = p;
+
+	port = secure ? 5061 : 5060;
+	if(p < end && *p == ':') {
+		const char *digits = ++p;
+		port = 0;
+		while(p < end && is_digit(*p)) {
+			port = port * 10 + (unsigned long)(*p - '0');
+			if(port > 65535)
+				return RG_KEY_EBADPORT;
+			p++;
+		}
+		if(p == digits || port == 0)
+			return RG_KEY_EBADPORT;
+	}
+	if(p < end && *p != ';' && *p != '?')
+		return RG_KEY_EBADHOST;
+
+	find_transport(p, end, &tval, &tlen);
+	for(i = 0; i < tlen; i++) {
+		if(!is_alnum(tval[i]) && tval[i] != '-')
+			return RG_KEY_EBADCHAR;
+	}
+
+	snprintf(num, sizeof(num), ":%lu", port);
+	if(put(out, &pos, secure ? "sips:" : "sip:", secure ? 5 : 4, 0) < 0
+			|| put(out, &pos, host, (size_t)(host_end - host), 1) < 0
+			|| put(out, &pos, num, strlen(num), 0) < 0)
+		return RG_KEY_ETOOLONG;
+	if(tlen > 0 && !(tlen == 3 && starts_with_ci(tval, tval + 3, "udp"))) {
+		if(put(out, &pos, ";transport=", 11, 0) < 0
+				|| put(out, &pos, tval, tlen, 1) < 0)
+			return RG_KEY_ETOOLONG;
+	}
+	out[pos] = '\0';
+	return (int)pos;
+}
+
+int rg_key_normalize(const char *in, size_t len, char *out)
+{
+	const char *p = in;
+	const char *end = in + len;
+
+	if(in == NULL)
+		return RG_KEY_EEMPTY;
+	while(p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	while(end > p && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	if(p == end)
+		return RG_KEY_EEMPTY;
+	/* bound the work on absurd input before looking inside it */
+	if((size_t)(end - p) > 4 * RG_KEY_MAX)
+		return RG_KEY_ETOOLONG;
+	for(const char *q = p; q < end; q++) {
+		unsigned char c = (unsigned char)*q;
+		if(c < 0x20 || c >= 0x7f)
+			return RG_KEY_EBADCHAR;
+	}
+
+	if(starts_with_ci(p, end, "sip:"))
+		return normalize_uri(p + 4, end, 0, out);
+	if(starts_with_ci(p, end, "sips:"))
+		return normalize_uri(p + 5, end, 1, out);
+	return normalize_name(p, end, out);
+}
+
+const char *rg_key_strerror(int err)
+{
+	switch(err) {
+		case RG_KEY_EEMPTY:
+			return "empty destination";
+		case RG_KEY_ETOOLONG:
+			return "destination longer than 127 bytes";
+		case RG_KEY_EBADCHAR:
+			return "destination has a space or non-printable byte";
+		case RG_KEY_EBADHOST:
+			return "destination URI has no valid host";
+		case RG_KEY_EBADPORT:
+			return "destination URI has an invalid port";
+		default:
+			return "invalid destination";
+	}
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Destination keys.
+ *
+ * A SIP or SIPS URI is reduced to the address it routes to:
+ * `sip:host:port`, host lowercased, the default port (5060, or 5061 for
+ * sips) made explicit, user part, parameters and headers dropped, and
+ * `;transport=` kept only when it is not UDP. So `sip:1.2.3.4`,
+ * `sip:1.2.3.4:5060` and `sip:bob@1.2.3.4;transport=UDP` are one key.
+ *
+ * Anything else is a name the script chose (a carrier, a group) and is
+ * kept as given, but must be printable ASCII without spaces.
+ */
+#ifndef RG_KEY_H
+#define RG_KEY_H
+
+#include <stddef.h>
+
+/* Longest key stored, in bytes, not counting the terminating NUL. */
+#define RG_KEY_MAX 127
+
+enum rg_key_err
+{
+	RG_KEY_EEMPTY = -1,
+	RG_KEY_ETOOLONG = -2,
+	RG_KEY_EBADCHAR = -3,
+	RG_KEY_EBADHOST = -4,
+	RG_KEY_EBADPORT = -5,
+};
+
+/*
+ * Normalise `in` (length `len`, not NUL-terminated) into `out`, which must
+ * hold RG_KEY_MAX + 1 bytes. Returns the key length (> 0), NUL-terminated,
+ * or an rg_key_err (< 0), in which case `out` holds nothing useful.
+ */
+int rg_key_normalize(const char *in, size_t len, char *out);
+
+/* A short English text for an rg_key_err. */
+const char *rg_key_strerror(int err);
+
+#endif

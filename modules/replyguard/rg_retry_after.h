@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Retry-After header values, RFC 3261 section 20.33:
+ *
+ *   Retry-After  =  "Retry-After" HCOLON delta-seconds
+ *                   [ comment ] *( SEMI retry-param )
+ *   retry-param  =  ("duration" EQUAL delta-seconds) / generic-param
+ *
+ * The parser takes the header body (after the colon) and never reads past
+ * `len`. It accepts nothing the grammar refuses, so that a malformed value
+ * is counted as "no Retry-After" rather than guessed at.
+ */
+#ifndef RG_RETRY_AFTER_H
+#define RG_RETRY_AFTER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* delta-seconds above this are refused as malformed (RFC: 32 bits) */
+#define RG_RA_MAX_SECONDS 4294967295ULL
+
+struct rg_retry_after
+{
+	uint32_t seconds;  /* delta-seconds */
+	int64_t duration;  /* ;duration= value, or -1 when absent */
+};
+
+/* 0 and fills `ra` when well-formed, -1 when malformed (ra untouched). */
+int rg_retry_after_parse(const char *s, size_t len, struct rg_retry_after *ra);
+
+#endif

@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * RPC commands: replyguard.list, .get, .reset, .summary.
+ *
+ * Entries are copied out under their lock (rg_table_snapshot*) and
+ * printed afterwards, so no table lock is held while RPC output is built.
+ */
+#include <string.h>
+
+#include "core/dprint.h"
+#include "core/rpc.h"
+#include "core/rpc_lookup.h"
+
+#include "replyguard_mod.h"
+#include "rg_dst.h"
+#include "rg_rpc.h"
+
+/*
+ * Counters are 64-bit; binrpc (kamcmd) prints 64-bit numbers as doubles,
+ * so values that fit are sent as 32-bit integers and only larger ones
+ * as 64-bit.
+ */
+static int add_u64(rpc_t *rpc, void *th, const char *name, uint64_t v)
+{
+	if(v <= UINT32_MAX)
+		return rpc->struct_add(th, "u", name, (unsigned int)v);
+	return rpc->struct_add(th, "J", name, (unsigned long long)v);
+}
+
+static int add_counters(
+		rpc_t *rpc, void *th, const uint64_t ctr[RG_C_COUNT])
+{
+	int c;
+
+	for(c = 0; c < RG_C_COUNT; c++) {
+		if(add_u64(rpc, th, rg_counter_name(c), ctr[c]) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int add_dst(rpc_t *rpc, void *ctx, const struct rg_snapshot *s)
+{
+	void *th, *wh;
+	str key;
+
+	key.s = (char *)s->key;
+	key.len = s->key_len;
+	if(rpc->add(ctx, "{", &th) < 0)
+		return -1;
+	if(rpc->struct_add(th, "Ss", "dst", &key, "state", s->state) < 0)
+		return -1;
+	if(add_counters(rpc, th, s->ctr) < 0)
+		return -1;
+	if(add_u64(rpc, th, "pdd_avg_ms", s->pdd_avg_ms) < 0
+			|| add_u64(rpc, th, "pdd_max_ms", s->pdd_max_ms) < 0
+			|| add_u64(rpc, th, "pdd_samples", s->pdd_samples) < 0
+			|| rpc->struct_add(th, "uuuu", "retry_after_last",
+					   s->retry_after_last, "blocked_for", s->blocked_for,
+					   "cps_limit", s->cps_limit, "idle_s",
+					   (unsigned int)(s->idle_ms / 1000))
+					   < 0)
+		return -1;
+	if(rpc->struct_add(th, "{", "window", &wh) < 0)
+		return -1;
+	if(rpc->struct_add(wh, "u", "seconds", (unsigned int)rg_window_s) < 0)
+		return -1;
+	return add_counters(rpc, wh, s->win);
+}
+
+/*
+ * Read the destination argument into `dst`; on failure the RPC fault is
+ * already sent.
+ */
+static int scan_dst(rpc_t *rpc, void *ctx, struct rg_dst *dst)
+{
+	str raw = STR_NULL;
+	int rc;
+
+	if(rpc->scan(ctx, "S", &raw) < 1) {
+		rpc->fault(ctx, 400, "destination parameter missing");
+		return -1;
+	}
+	rc = rg_dst_resolve(&raw, 0, dst);
+	if(rc == RG_EBADKEY) {
+		char tmp[RG_KEY_MAX + 1];
+		rpc->fault(ctx, 400, "invalid destination: %s",
+				rg_key_strerror(rg_key_normalize(raw.s, raw.len, tmp)));
+		return -1;
+	}
+	if(rc != RG_OK) {
+		rpc->fault(ctx, 404, "destination not found");
+		return -1;
+	}
+	return 0;
+}
+
+static const char *rg_rpc_list_doc[2] = {
+		"List every tracked destination with its counters.", 0};
+
+static void rg_rpc_list(rpc_t *rpc, void *ctx)
+{
+	struct rg_snapshot snap;
+	unsigned int slot, cap = rg_table_capacity(rg_tbl);
+	uint64_t now = rg_now_ms();
+
+	for(slot = 0; slot < cap; slot++) {
+		if(rg_table_snapshot_slot(rg_tbl, slot, now, &snap) != RG_OK)
+			continue;
+		if(add_dst(rpc, ctx, &snap) < 0) {
+			rpc->fault(ctx, 500, "cannot build the reply");
+			return;
+		}
+	}
+}
+
+static const char *rg_rpc_get_doc[2] = {
+		"Show one destination: replyguard.get dst", 0};
+
+static void rg_rpc_get(rpc_t *rpc, void *ctx)
+{
+	struct rg_snapshot snap;
+	struct rg_dst dst;
+
+	if(scan_dst(rpc, ctx, &dst) < 0)
+		return;
+	if(rg_table_snapshot(rg_tbl, &dst.ref, rg_now_ms(), &snap) != RG_OK) {
+		rpc->fault(ctx, 404, "destination not found");
+		return;
+	}
+	if(add_dst(rpc, ctx, &snap) < 0)
+		rpc->fault(ctx, 500, "cannot build the reply");
+}
+
+static const char *rg_rpc_reset_doc[2] = {
+		"Zero the counters of one destination, or of all: "
+		"replyguard.reset [dst]",
+		0};
+
+static void rg_rpc_reset(rpc_t *rpc, void *ctx)
+{
+	struct rg_dst dst;
+	str raw = STR_NULL;
+	int rc;
+
+	if(rpc->scan(ctx, "*S", &raw) < 1) {
+		rg_table_reset(rg_tbl, NULL);
+		rpc->rpl_printf(ctx, "ok");
+		return;
+	}
+	rc = rg_dst_resolve(&raw, 0, &dst);
+	if(rc == RG_EBADKEY) {
+		rpc->fault(ctx, 400, "invalid destination");
+		return;
+	}
+	if(rc != RG_OK || rg_table_reset(rg_tbl, &dst.ref) != RG_OK) {
+		rpc->fault(ctx, 404, "destination not found");
+		return;
+	}
+	rpc->rpl_printf(ctx, "ok");
+}
+
+static const char *rg_rpc_summary_doc[2] = {
+		"Table usage and module totals.", 0};
+
+static void rg_rpc_summary(rpc_t *rpc, void *ctx)
+{
+	struct rg_summary s;
+	void *th;
+
+	rg_table_summary(rg_tbl, &s);
+	if(rpc->add(ctx, "{", &th) < 0)
+		return;
+	rpc->struct_add(th, "uu", "destinations", s.tracked, "capacity",
+			s.capacity);
+	add_u64(rpc, th, "evictions", s.evictions);
+	add_u64(rpc, th, "refused_full", s.refused_full);
+	add_u64(rpc, th, "refused_bad_key", s.refused_key);
+	add_u64(rpc, th, "stale_refs", s.stale_refs);
+	/* no webhook transport yet: nothing is ever sent, failed or dropped */
+	rpc->struct_add(th, "uuu", "webhook_sent", 0u, "webhook_failed", 0u,
+			"webhook_dropped", 0u);
+}
+
+rpc_export_t rg_rpc_cmds[] = {
+		{"replyguard.list", rg_rpc_list, rg_rpc_list_doc, RET_ARRAY},
+		{"replyguard.get", rg_rpc_get, rg_rpc_get_doc, 0},
+		{"replyguard.reset", rg_rpc_reset, rg_rpc_reset_doc, 0},
+		{"replyguard.summary", rg_rpc_summary, rg_rpc_summary_doc, 0},
+		{0, 0, 0, 0}};

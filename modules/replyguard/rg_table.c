@@ -1,0 +1,473 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <string.h>
+
+#include "rg_seam.h"
+#include "rg_table.h"
+#include "rg_window.h"
+
+#define RG_NIL (-1)
+#define RG_MAX_LOCKS 1024u
+
+struct rg_entry
+{
+	uint32_t gen;  /* bumped when freed: invalidates old references */
+	int32_t next;  /* bucket chain, or free list when unused */
+	uint32_t hash; /* of the key; names the bucket */
+	uint8_t used;
+	uint8_t key_len;
+	char key[RG_KEY_MAX + 1];
+	uint64_t last_ms; /* last admission or reply */
+	uint64_t ctr[RG_C_COUNT];
+	uint64_t pdd_sum_ms;
+	uint64_t pdd_n;
+	uint32_t pdd_max_ms;
+	struct rg_window win;
+};
+
+struct rg_table
+{
+	unsigned int capacity;
+	unsigned int bucket_mask; /* buckets - 1, a power of two minus one */
+	unsigned int lock_mask;	  /* locks - 1; lock index = bucket & mask */
+	uint64_t slot_ms;		  /* window slot width */
+	uint64_t idle_ms;
+	struct rg_lockset *locks; /* lock_mask + 1 bucket locks, then free */
+	int32_t *buckets;
+	struct rg_entry *entries;
+	int32_t free_head;		  /* under the free lock */
+	unsigned int tracked;	  /* under the free lock */
+	uint64_t evictions;		  /* atomics from here on */
+	uint64_t refused_full;
+	uint64_t refused_key;
+	uint64_t stale_refs;
+};
+
+static inline unsigned int free_lock(const struct rg_table *t)
+{
+	return t->lock_mask + 1;
+}
+
+static inline unsigned int lock_of(const struct rg_table *t, uint32_t hash)
+{
+	return hash & t->bucket_mask & t->lock_mask;
+}
+
+static inline void stat_inc(uint64_t *v)
+{
+	__atomic_add_fetch(v, 1, __ATOMIC_RELAXED);
+}
+
+/* FNV-1a: short keys, no allocation, good enough spread for a mask */
+static uint32_t hash_key(const char *key, int len)
+{
+	uint32_t h = 2166136261u;
+	int i;
+
+	for(i = 0; i < len; i++) {
+		h ^= (unsigned char)key[i];
+		h *= 16777619u;
+	}
+	return h;
+}
+
+static unsigned int pow2_at_least(unsigned int n)
+{
+	unsigned int p = 16;
+
+	while(p < n && p < (1u << 30))
+		p <<= 1;
+	return p;
+}
+
+struct rg_table *rg_table_new(const struct rg_table_cfg *cfg)
+{
+	struct rg_table *t;
+	unsigned int nbuckets, nlocks, i;
+
+	if(cfg == NULL || cfg->capacity == 0 || cfg->capacity > (1u << 24)
+			|| cfg->window_s == 0)
+		return NULL;
+	nbuckets = pow2_at_least(cfg->capacity);
+	nlocks = nbuckets < RG_MAX_LOCKS ? nbuckets : RG_MAX_LOCKS;
+
+	t = rg_shm_zalloc(sizeof(*t));
+	if(t == NULL)
+		goto err;
+	t->capacity = cfg->capacity;
+	t->bucket_mask = nbuckets - 1;
+	t->lock_mask = nlocks - 1;
+	t->slot_ms = rg_window_slot_ms(cfg->window_s);
+	t->idle_ms = (uint64_t)cfg->idle_s * 1000;
+
+	t->buckets = rg_shm_zalloc(sizeof(int32_t) * nbuckets);
+	if(t->buckets == NULL)
+		goto err_table;
+	t->entries = rg_shm_zalloc(sizeof(struct rg_entry) * cfg->capacity);
+	if(t->entries == NULL)
+		goto err_buckets;
+	t->locks = rg_lockset_new(nlocks + 1);
+	if(t->locks == NULL)
+		goto err_entries;
+
+	for(i = 0; i < nbuckets; i++)
+		t->buckets[i] = RG_NIL;
+	for(i = 0; i < cfg->capacity; i++)
+		t->entries[i].next = (i + 1 < cfg->capacity) ? (int32_t)(i + 1)
+													 : RG_NIL;
+	t->free_head = 0;
+	return t;
+
+err_entries:
+	rg_shm_free(t->entries);
+err_buckets:
+	rg_shm_free(t->buckets);
+err_table:
+	rg_shm_free(t);
+err:
+	return NULL;
+}
+
+void rg_table_free(struct rg_table *t)
+{
+	if(t == NULL)
+		return;
+	rg_lockset_free(t->locks);
+	rg_shm_free(t->entries);
+	rg_shm_free(t->buckets);
+	rg_shm_free(t);
+}
+
+unsigned int rg_table_capacity(const struct rg_table *t)
+{
+	return t->capacity;
+}
+
+/* Take a free slot; the caller holds the bucket lock. RG_NIL when full. */
+static int32_t slot_alloc_locked(struct rg_table *t)
+{
+	int32_t s;
+
+	rg_lock(t->locks, free_lock(t));
+	s = t->free_head;
+	if(s != RG_NIL) {
+		t->free_head = t->entries[s].next;
+		t->tracked++;
+	}
+	rg_unlock(t->locks, free_lock(t));
+	return s;
+}
+
+/* Return a slot to the free list; the caller holds its bucket lock. */
+static void slot_release_locked(struct rg_table *t, int32_t s)
+{
+	struct rg_entry *e = &t->entries[s];
+
+	e->used = 0;
+	__atomic_add_fetch(&e->gen, 1, __ATOMIC_RELEASE);
+	rg_lock(t->locks, free_lock(t));
+	e->next = t->free_head;
+	t->free_head = s;
+	t->tracked--;
+	rg_unlock(t->locks, free_lock(t));
+}
+
+int rg_table_lookup(struct rg_table *t, const char *key, int len, int create,
+		uint64_t now_ms, struct rg_ref *ref)
+{
+	uint32_t h = hash_key(key, len);
+	unsigned int b = h & t->bucket_mask;
+	unsigned int l = lock_of(t, h);
+	struct rg_entry *e;
+	int32_t s;
+
+	rg_lock(t->locks, l);
+	for(s = t->buckets[b]; s != RG_NIL; s = t->entries[s].next) {
+		e = &t->entries[s];
+		if(e->hash == h && e->key_len == len
+				&& memcmp(e->key, key, (size_t)len) == 0)
+			goto found;
+	}
+	if(!create) {
+		rg_unlock(t->locks, l);
+		return RG_ENOTFOUND;
+	}
+	s = slot_alloc_locked(t);
+	if(s == RG_NIL) {
+		rg_unlock(t->locks, l);
+		stat_inc(&t->refused_full);
+		return RG_EFULL;
+	}
+	e = &t->entries[s];
+	{
+		/* wipe all but the generation, which must keep counting */
+		uint32_t gen = e->gen;
+		memset(e, 0, sizeof(*e));
+		e->gen = gen;
+	}
+	e->hash = h;
+	e->key_len = (uint8_t)len;
+	memcpy(e->key, key, (size_t)len);
+	e->last_ms = now_ms;
+	e->next = t->buckets[b];
+	t->buckets[b] = s;
+	e->used = 1;
+found:
+	ref->slot = (uint32_t)s;
+	ref->gen = e->gen;
+	rg_unlock(t->locks, l);
+	return RG_OK;
+}
+
+/*
+ * Lock the entry `ref` names and return it, or NULL (nothing held) when
+ * the reference is stale. The generation is read under the lock of the
+ * bucket the entry was in when the reference was taken; freeing bumps it
+ * under that same lock, so a match proves the entry is still ours.
+ */
+static struct rg_entry *entry_lock(
+		struct rg_table *t, const struct rg_ref *ref, unsigned int *lock)
+{
+	struct rg_entry *e;
+
+	if(ref->slot >= t->capacity)
+		return NULL;
+	e = &t->entries[ref->slot];
+	*lock = lock_of(t, __atomic_load_n(&e->hash, __ATOMIC_RELAXED));
+	rg_lock(t->locks, *lock);
+	if(!e->used || e->gen != ref->gen
+			|| lock_of(t, e->hash) != *lock) {
+		rg_unlock(t->locks, *lock);
+		stat_inc(&t->stale_refs);
+		return NULL;
+	}
+	return e;
+}
+
+static void count_locked(struct rg_table *t, struct rg_entry *e,
+		enum rg_counter c, uint32_t n, uint64_t now_ms)
+{
+	e->ctr[c] += n;
+	rg_window_add(&e->win, t->slot_ms, now_ms, c, n);
+}
+
+int rg_table_admit(struct rg_table *t, const struct rg_ref *ref,
+		uint64_t now_ms, uint32_t *retry_after)
+{
+	struct rg_entry *e;
+	unsigned int l;
+
+	e = entry_lock(t, ref, &l);
+	if(e == NULL)
+		return RG_ESTALE;
+	count_locked(t, e, RG_C_ATTEMPTS, 1, now_ms);
+	e->last_ms = now_ms;
+	rg_unlock(t->locks, l);
+	*retry_after = 0;
+	return 1;
+}
+
+int rg_table_count(struct rg_table *t, const struct rg_ref *ref,
+		enum rg_counter c, uint32_t n, uint64_t now_ms)
+{
+	struct rg_entry *e;
+	unsigned int l;
+
+	if((unsigned int)c >= RG_C_COUNT)
+		return RG_ENOTFOUND;
+	e = entry_lock(t, ref, &l);
+	if(e == NULL)
+		return RG_ESTALE;
+	count_locked(t, e, c, n, now_ms);
+	rg_unlock(t->locks, l);
+	return RG_OK;
+}
+
+/* The counters one reply adds to; returns how many were written. */
+static int reply_counters(const struct rg_reply *r, enum rg_counter out[4])
+{
+	int n = 0;
+
+	if(r->code == 180)
+		out[n++] = RG_C_R180;
+	else if(r->code == 183) {
+		out[n++] = RG_C_R183;
+		if(r->has_sdp)
+			out[n++] = RG_C_R183_SDP;
+	} else if(r->code >= 200 && r->code < 300)
+		out[n++] = RG_C_R2XX;
+	else if(r->code >= 300 && r->code < 400)
+		out[n++] = RG_C_R3XX;
+	else if(r->code >= 400 && r->code < 500)
+		out[n++] = RG_C_R4XX;
+	else if(r->code >= 500 && r->code < 600) {
+		out[n++] = RG_C_R5XX;
+		if(r->code == 503) {
+			out[n++] = RG_C_R503;
+			if(r->has_retry_after)
+				out[n++] = RG_C_R503_RA;
+		}
+	} else if(r->code >= 600 && r->code < 700)
+		out[n++] = RG_C_R6XX;
+	return n;
+}
+
+int rg_table_reply(struct rg_table *t, const struct rg_ref *ref,
+		const struct rg_reply *r, uint64_t now_ms)
+{
+	enum rg_counter cs[4];
+	struct rg_entry *e;
+	unsigned int l;
+	int i, n;
+
+	n = reply_counters(r, cs);
+	e = entry_lock(t, ref, &l);
+	if(e == NULL)
+		return RG_ESTALE;
+	for(i = 0; i < n; i++)
+		count_locked(t, e, cs[i], 1, now_ms);
+	if(r->pdd_ms >= 0) {
+		uint32_t pdd = r->pdd_ms > UINT32_MAX ? UINT32_MAX
+											   : (uint32_t)r->pdd_ms;
+		e->pdd_sum_ms += pdd;
+		e->pdd_n++;
+		if(pdd > e->pdd_max_ms)
+			e->pdd_max_ms = pdd;
+	}
+	e->last_ms = now_ms;
+	rg_unlock(t->locks, l);
+	return RG_OK;
+}
+
+static void snapshot_locked(const struct rg_table *t, const struct rg_entry *e,
+		uint64_t now_ms, struct rg_snapshot *s)
+{
+	memcpy(s->key, e->key, e->key_len);
+	s->key[e->key_len] = '\0';
+	s->key_len = e->key_len;
+	s->state = "up";
+	memcpy(s->ctr, e->ctr, sizeof(s->ctr));
+	rg_window_sum(&e->win, t->slot_ms, now_ms, s->win);
+	s->pdd_samples = e->pdd_n;
+	s->pdd_avg_ms = e->pdd_n ? e->pdd_sum_ms / e->pdd_n : 0;
+	s->pdd_max_ms = e->pdd_max_ms;
+	s->retry_after_last = 0;
+	s->blocked_for = 0;
+	s->cps_limit = 0;
+	s->idle_ms = now_ms > e->last_ms ? now_ms - e->last_ms : 0;
+}
+
+int rg_table_snapshot(struct rg_table *t, const struct rg_ref *ref,
+		uint64_t now_ms, struct rg_snapshot *snap)
+{
+	struct rg_entry *e;
+	unsigned int l;
+
+	e = entry_lock(t, ref, &l);
+	if(e == NULL)
+		return RG_ESTALE;
+	snapshot_locked(t, e, now_ms, snap);
+	rg_unlock(t->locks, l);
+	return RG_OK;
+}
+
+int rg_table_snapshot_slot(struct rg_table *t, unsigned int slot,
+		uint64_t now_ms, struct rg_snapshot *snap)
+{
+	struct rg_entry *e;
+	unsigned int l;
+
+	if(slot >= t->capacity)
+		return RG_ENOTFOUND;
+	e = &t->entries[slot];
+	if(!__atomic_load_n(&e->used, __ATOMIC_RELAXED))
+		return RG_ENOTFOUND;
+	l = lock_of(t, __atomic_load_n(&e->hash, __ATOMIC_RELAXED));
+	rg_lock(t->locks, l);
+	/* freed, or reused under another lock, since we looked */
+	if(!e->used || lock_of(t, e->hash) != l) {
+		rg_unlock(t->locks, l);
+		return RG_ENOTFOUND;
+	}
+	snapshot_locked(t, e, now_ms, snap);
+	rg_unlock(t->locks, l);
+	return RG_OK;
+}
+
+static void reset_locked(struct rg_entry *e)
+{
+	memset(e->ctr, 0, sizeof(e->ctr));
+	memset(&e->win, 0, sizeof(e->win));
+	e->pdd_sum_ms = 0;
+	e->pdd_n = 0;
+	e->pdd_max_ms = 0;
+}
+
+int rg_table_reset(struct rg_table *t, const struct rg_ref *ref)
+{
+	struct rg_entry *e;
+	unsigned int l, b;
+	int32_t s;
+
+	if(ref != NULL) {
+		e = entry_lock(t, ref, &l);
+		if(e == NULL)
+			return RG_ESTALE;
+		reset_locked(e);
+		rg_unlock(t->locks, l);
+		return RG_OK;
+	}
+	for(b = 0; b <= t->bucket_mask; b++) {
+		l = b & t->lock_mask;
+		rg_lock(t->locks, l);
+		for(s = t->buckets[b]; s != RG_NIL; s = t->entries[s].next)
+			reset_locked(&t->entries[s]);
+		rg_unlock(t->locks, l);
+	}
+	return RG_OK;
+}
+
+unsigned int rg_table_expire(struct rg_table *t, uint64_t now_ms)
+{
+	unsigned int b, l, freed = 0;
+	int32_t s, *link;
+	struct rg_entry *e;
+
+	if(t->idle_ms == 0)
+		return 0;
+	for(b = 0; b <= t->bucket_mask; b++) {
+		l = b & t->lock_mask;
+		rg_lock(t->locks, l);
+		link = &t->buckets[b];
+		while((s = *link) != RG_NIL) {
+			e = &t->entries[s];
+			if(now_ms > e->last_ms && now_ms - e->last_ms >= t->idle_ms) {
+				*link = e->next;
+				slot_release_locked(t, s);
+				freed++;
+			} else {
+				link = &e->next;
+			}
+		}
+		rg_unlock(t->locks, l);
+	}
+	if(freed)
+		__atomic_add_fetch(&t->evictions, freed, __ATOMIC_RELAXED);
+	return freed;
+}
+
+void rg_table_note_bad_key(struct rg_table *t)
+{
+	stat_inc(&t->refused_key);
+}
+
+void rg_table_summary(struct rg_table *t, struct rg_summary *s)
+{
+	rg_lock(t->locks, free_lock(t));
+	s->tracked = t->tracked;
+	rg_unlock(t->locks, free_lock(t));
+	s->capacity = t->capacity;
+	s->evictions = __atomic_load_n(&t->evictions, __ATOMIC_RELAXED);
+	s->refused_full = __atomic_load_n(&t->refused_full, __ATOMIC_RELAXED);
+	s->refused_key = __atomic_load_n(&t->refused_key, __ATOMIC_RELAXED);
+	s->stale_refs = __atomic_load_n(&t->stale_refs, __ATOMIC_RELAXED);
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A sliding window of counters, kept as a ring of RG_WIN_SLOTS time
+ * slots. Slots are recycled lazily when written, so no timer walks the
+ * table. A window of W seconds uses slots of ceil(W / RG_WIN_SLOTS)
+ * seconds; a sum covers the current slot and the RG_WIN_SLOTS - 1 before
+ * it, i.e. between W - slot and W seconds of history.
+ */
+#ifndef RG_WINDOW_H
+#define RG_WINDOW_H
+
+#include <stdint.h>
+
+#include "rg_counters.h"
+
+#define RG_WIN_SLOTS 12
+
+struct rg_window
+{
+	uint32_t epoch[RG_WIN_SLOTS]; /* slot number (now / width) held */
+	uint32_t c[RG_WIN_SLOTS][RG_C_COUNT];
+};
+
+/* The slot width, in ms, for a window of `window_s` seconds (>= 1 s). */
+uint64_t rg_window_slot_ms(unsigned int window_s);
+
+void rg_window_add(struct rg_window *w, uint64_t slot_ms, uint64_t now_ms,
+		enum rg_counter c, uint32_t n);
+
+/* Sum every counter over the window ending at `now_ms` into out[]. */
+void rg_window_sum(const struct rg_window *w, uint64_t slot_ms,
+		uint64_t now_ms, uint64_t out[RG_C_COUNT]);
+
+#endif
