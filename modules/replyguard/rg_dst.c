@@ -45,8 +45,11 @@ int rg_dst_resolve(const str *raw, int create, struct rg_dst *dst)
 
 	rc = rg_key_normalize(raw->s, (size_t)raw->len, dst->key);
 	if(rc < 0) {
-		rg_table_note_bad_key(rg_tbl);
-		warn_limited("destination not tracked", raw, rg_key_strerror(rc));
+		/* only refusals of calls are counted; a lookup just fails */
+		if(create) {
+			rg_table_note_bad_key(rg_tbl);
+			warn_limited("destination not tracked", raw, rg_key_strerror(rc));
+		}
 		return RG_EBADKEY;
 	}
 	dst->key_len = rc;

@@ -24,8 +24,9 @@ struct rg_dst
 
 /*
  * Normalise `raw` and find (or, with `create`, add) its entry.
- * Returns RG_OK, RG_ENOTFOUND, RG_EFULL, or -100 for a malformed key. Logs
- * refusals itself, at most one line per process every few seconds.
+ * Returns RG_OK, RG_ENOTFOUND, RG_EFULL, or RG_EBADKEY. With `create` (a
+ * call being admitted) a refusal is counted in the summary and logged, at
+ * most one line per process every 10 s; a plain lookup only fails.
  */
 int rg_dst_resolve(const str *raw, int create, struct rg_dst *dst);
 #define RG_EBADKEY (-100)

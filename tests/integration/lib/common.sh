@@ -13,6 +13,7 @@ KAMAILIO=${KAMAILIO:-/usr/sbin/kamailio}
 IT_PASS=0
 IT_FAIL=0
 IT_PIDS=()
+KAM_ARGS=()
 
 # it_init NAME: a fresh run directory, and cleanup on exit
 it_init() {
@@ -34,14 +35,16 @@ it_cleanup() {
 }
 
 # kam_start CFG [sed-args...]: render CFG's @RUNDIR@, @MODULE@, @MPATH@
-# placeholders (plus any extra sed expressions) and start kamailio on it
+# placeholders (plus any extra sed expressions) and start kamailio on it.
+# KAM_ARGS (an array) adds command-line arguments, such as -A defines.
 kam_start() {
 	local cfg=$1 i
 	shift
 	sed -e "s#@RUNDIR@#$IT_RUN#g" -e "s#@MODULE@#$RG_MODULE#g" \
 		-e "s#@MPATH@#$KAM_MPATH#g" "$@" "$cfg" >"$IT_RUN/kamailio.cfg"
 	"$KAMAILIO" -DD -E -f "$IT_RUN/kamailio.cfg" -Y "$IT_RUN" \
-		-P "$IT_RUN/kamailio.pid" -m 128 -M 16 >"$IT_RUN/kamailio.log" 2>&1 &
+		-P "$IT_RUN/kamailio.pid" -m 128 -M 16 "${KAM_ARGS[@]}" \
+		>"$IT_RUN/kamailio.log" 2>&1 &
 	KAM_PID=$!
 	for i in $(seq 1 100); do
 		if kcmd core.uptime >/dev/null 2>&1; then
@@ -161,4 +164,16 @@ render_reject() {
 	sed -e "s#@CODE@#$1#" -e "s#@REASON@#$2#" -e "s#@EXTRA@#${3:-X-Reject: $1}#" \
 		"$IT_SCEN/uas_reject.xml" >"$out"
 	echo "$out"
+}
+
+# sample_args: -A defines that run kamailio.cfg.sample on loopback ports
+# PORT (SIP), PORT+20 (HTTP), with the built module and run-dir files
+sample_args() {
+	local port=$1
+	KAM_ARGS=(-A "RG_LISTEN=udp:127.0.0.1:$port"
+		-A "RG_HTTP_LISTEN=tcp:127.0.0.1:$((port + 20))"
+		-A "RG_MPATH=\"$KAM_MPATH:$(dirname "$RG_MODULE")/\""
+		-A "RG_CTL=\"unix:$IT_RUN/ctl.sock\""
+		-A "RG_DS_LIST=\"$IT_RUN/dispatcher.list\"")
+	RPC_PORT=$((port + 20))
 }

@@ -1,0 +1,46 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# make run: kamailio.cfg.sample on loopback, two sipp gateways behind
+# dispatcher, a caller for DEMO_SECONDS, then what replyguard saw.
+#
+#   gw-answer  127.0.0.1:35071  183 with SDP after 40 ms, then 200
+#   gw-busy    127.0.0.1:35072  183 without SDP after 15 ms, then 503
+#                               with Retry-After: 30
+. "$(dirname "$0")/../tests/integration/lib/common.sh"
+SECS=${DEMO_SECONDS:-15}
+RATE=${DEMO_RATE:-20}
+CALLS=$((SECS * RATE))
+
+it_init demo
+cat >"$IT_RUN/dispatcher.list" <<LIST
+1 sip:127.0.0.1:35071
+1 sip:127.0.0.1:35072
+LIST
+sample_args 35060
+echo "starting kamailio with kamailio.cfg.sample on udp:127.0.0.1:35060"
+kam_start "$IT_ROOT/kamailio.cfg.sample" || exit 1
+
+sipp_bg gw_answer -sf "$IT_SCEN/uas_answer.xml" -i 127.0.0.1 -p 35071 \
+	-d 40 -timeout $((SECS + 30))s
+sipp_bg gw_busy -sf "$(render_reject 503 "Service Unavailable" \
+	"Retry-After: 30")" -i 127.0.0.1 -p 35072 -d 15 \
+	-timeout $((SECS + 30))s
+sleep 0.5
+
+echo "calling: $CALLS calls at $RATE cps through the proxy ..."
+sipp_fg caller 127.0.0.1:35060 -sf "$IT_SCEN/uac_call.xml" -s demo \
+	-i 127.0.0.1 -m "$CALLS" -r "$RATE" -d 200 -timeout $((SECS + 30))s
+echo "caller: $(sipp_count caller 200_Recv) 200 OK received (INVITE and BYE), $(sipp_count caller 503_Recv) 503 received"
+
+rpc "$IT_RUN/list.json" replyguard.list
+rpc "$IT_RUN/summary.json" replyguard.summary
+echo
+echo "replyguard.list (via JSON-RPC):"
+rgtool table "$IT_RUN/list.json"
+echo
+echo "replyguard.summary: $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["result"])' "$IT_RUN/summary.json")"
+echo
+echo "decisions: $(grep -c '503 from' "$IT_RUN/kamailio.log") calls failed over to the next gateway after a 503"
+echo
+echo "the same over kamcmd:  kamcmd replyguard.get sip:127.0.0.1:35071"
+kcmd replyguard.get sip:127.0.0.1:35071 | head -12

@@ -1,0 +1,46 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# load_clean: the packaged kamailio loads the built module with the sample
+# config and logs no ERROR:, answers RPC, routes a call; a bad modparam
+# stops it at start-up with one clear line.
+. "$(dirname "$0")/../lib/common.sh"
+it_init load_clean
+
+printf "1 sip:127.0.0.1:45071\n" >"$IT_RUN/dispatcher.list"
+sample_args 45060
+
+# the config check alone
+"$KAMAILIO" -c -f "$IT_ROOT/kamailio.cfg.sample" "${KAM_ARGS[@]}" \
+	>"$IT_RUN/check.log" 2>&1
+check_eq "kamailio -c on the sample" 0 $?
+check_eq "ERROR lines in the config check" 0 "$(grep -c 'ERROR:' "$IT_RUN/check.log")"
+
+kam_start "$IT_ROOT/kamailio.cfg.sample" || exit 1
+check_eq "summary capacity over kamcmd" 4096 \
+	"$(kcmd replyguard.summary | awk '/capacity:/ {print $2}')"
+check_eq "the module is loaded" 1 \
+	"$(kcmd core.modules | grep -c '^replyguard$')"
+
+sipp_bg gw -sf "$IT_SCEN/uas_answer.xml" -i 127.0.0.1 -p 45071 -m 5 -d 5 \
+	-timeout 30s
+sleep 0.3
+sipp_fg caller 127.0.0.1:45060 -sf "$IT_SCEN/uac_call.xml" -s x -i 127.0.0.1 \
+	-m 5 -r 10 -d 10 -timeout 30s
+check_eq "5 calls through the sample" 0 $?
+check_eq "attempts" 5 "$(kcmd replyguard.get sip:127.0.0.1:45071 | awk '/^[[:space:]]*attempts:/ {print $2; exit}')"
+check_no_errors
+kam_stop
+
+# a bad parameter: refused at start-up, naming the parameter and value
+sed 's/"max_destinations", 4096/"max_destinations", 0/' \
+	"$IT_ROOT/kamailio.cfg.sample" >"$IT_RUN/bad.cfg"
+"$KAMAILIO" -c -f "$IT_RUN/bad.cfg" "${KAM_ARGS[@]}" >/dev/null 2>&1
+"$KAMAILIO" -DD -E -f "$IT_RUN/bad.cfg" -Y "$IT_RUN" "${KAM_ARGS[@]}" \
+	>"$IT_RUN/bad.log" 2>&1 &
+pid=$!
+wait_pid $pid 10
+check_cmp "kamailio exits on max_destinations=0" "$?" -ne 0
+check_eq "one clear error line" 1 \
+	"$(grep -c 'max_destinations must be 1..16777216, not 0' "$IT_RUN/bad.log")"
+
+it_finish

@@ -1,0 +1,38 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# table_full: with max_destinations=2, a third destination and a malformed
+# key are not tracked, are counted in replyguard.summary, and their calls
+# still go through; the warning is not logged once per call.
+. "$(dirname "$0")/../lib/common.sh"
+cd "$(dirname "$0")" || exit 1
+it_init table_full
+N=20
+
+kam_start kamailio.cfg || exit 1
+sipp_bg gw -sf "$IT_SCEN/uas_answer.xml" -i 127.0.0.1 -p 25171 \
+	-m $((4 * N)) -d 5 -timeout 60s
+sleep 0.3
+for u in c1 c2 c3 bad; do
+	sipp_fg "caller_$u" 127.0.0.1:25160 -sf "$IT_SCEN/uac_call.xml" -s "$u" \
+		-i 127.0.0.1 -m "$N" -r 20 -d 5 -timeout 30s
+	check_eq "caller $u: all $N calls completed" 0 $?
+done
+
+get() { kcmd replyguard.summary | awk -v k="$1:" '$1 == k {print $2}'; }
+check_eq "destinations tracked" 2 "$(get destinations)"
+check_eq "refused_full = calls to the third destination" "$N" "$(get refused_full)"
+check_eq "refused_bad_key = calls with the bad key" "$N" "$(get refused_bad_key)"
+check_eq "carrier-c1 attempts" "$N" \
+	"$(kcmd replyguard.get carrier-c1 | awk '/^[[:space:]]*attempts:/ {print $2; exit}')"
+check_eq "carrier-c3 is unknown (fault 404)" 1 \
+	"$(kcmd replyguard.get carrier-c3 2>&1 | grep -c '404')"
+check_eq "a bad key over RPC is a 400" 1 \
+	"$(kcmd replyguard.get 'a b' 2>&1 | grep -c '400')"
+check_eq "RPC get without an argument is a 400" 1 \
+	"$(kcmd replyguard.get 2>&1 | grep -c '400')"
+# 2N refusals over 4 workers within seconds: at most one line per worker
+warn=$(grep -c 'destination not tracked' "$IT_RUN/kamailio.log")
+check_cmp "refusal warnings are rate-limited ($warn lines)" "$warn" -le 8
+check_cmp "a refusal is logged at all" "$warn" -ge 1
+check_no_errors
+it_finish

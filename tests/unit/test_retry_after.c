@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Retry-After grammar, RFC 3261 section 20.33 (rg_retry_after.c). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "rg_retry_after.h"
+
+struct ra_case
+{
+	const char *in;
+	int rc;
+	uint32_t seconds;
+	int64_t duration;
+};
+
+static const struct ra_case cases[] = {
+		{"120", 0, 120, -1},
+		{" 18000 ", 0, 18000, -1},
+		{"0", 0, 0, -1},
+		{"18000;duration=3600", 0, 18000, 3600},
+		{"120 (I'm in a meeting)", 0, 120, -1},
+		{"120 (nested (comment) ok);duration=5", 0, 120, 5},
+		{"120 (escaped \\) paren)", 0, 120, -1},
+		{"300 ; DURATION = 10 ; foo=bar ; flag", 0, 300, 10},
+		{"5;x=\"quoted;value\"", 0, 5, -1},
+		{"4294967295", 0, 4294967295u, -1},
+		{"", -1, 0, 0},
+		{"   ", -1, 0, 0},
+		{"soon", -1, 0, 0},
+		{"-5", -1, 0, 0},
+		{"+5", -1, 0, 0},
+		{"5s", -1, 0, 0},
+		{"5.5", -1, 0, 0},
+		{"4294967296", -1, 0, 0},
+		{"99999999999999999999", -1, 0, 0},
+		{"(comment only)", -1, 0, 0},
+		{"120 (unclosed", -1, 0, 0},
+		{"120;duration", -1, 0, 0},
+		{"120;duration=", -1, 0, 0},
+		{"120;duration=abc", -1, 0, 0},
+		{"120;", -1, 0, 0},
+		{"120 121", -1, 0, 0},
+		{"120, 130", -1, 0, 0},
+		{"120;x=\"unterminated", -1, 0, 0},
+};
+
+static void test_table(void **state)
+{
+	struct rg_retry_after ra;
+	size_t i;
+
+	(void)state;
+	for(i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct ra_case *c = &cases[i];
+		memset(&ra, 0xAA, sizeof(ra));
+		int rc = rg_retry_after_parse(c->in, strlen(c->in), &ra);
+		if(rc != c->rc)
+			fail_msg("[%s]: rc %d, expected %d", c->in, rc, c->rc);
+		if(rc == 0) {
+			assert_int_equal(ra.seconds, c->seconds);
+			assert_int_equal(ra.duration, c->duration);
+		}
+	}
+}
+
+static void test_never_reads_past_len(void **state)
+{
+	struct rg_retry_after ra;
+	const char buf[] = "12;duration=99";
+
+	(void)state;
+	/* only "12" is given: the rest of the buffer must not be seen */
+	assert_int_equal(rg_retry_after_parse(buf, 2, &ra), 0);
+	assert_int_equal(ra.seconds, 12);
+	assert_int_equal(ra.duration, -1);
+	assert_int_equal(rg_retry_after_parse(NULL, 0, &ra), -1);
+}
+
+static void test_deep_comments_refused(void **state)
+{
+	char buf[256] = "1 ";
+	struct rg_retry_after ra;
+	int i;
+
+	(void)state;
+	for(i = 0; i < 40; i++)
+		strcat(buf, "(");
+	for(i = 0; i < 40; i++)
+		strcat(buf, ")");
+	assert_int_equal(rg_retry_after_parse(buf, strlen(buf), &ra), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+			cmocka_unit_test(test_table),
+			cmocka_unit_test(test_never_reads_past_len),
+			cmocka_unit_test(test_deep_comments_refused),
+	};
+	return cmocka_run_group_tests_name("rg_retry_after", tests, NULL, NULL);
+}

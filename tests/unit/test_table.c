@@ -1,0 +1,336 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The destination table: counters, PDD, full table, expiry (rg_table.c). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "rg_table.h"
+#include "seam_stub.h"
+
+#define SEC 1000ULL
+#define T0 (5000 * SEC)
+
+static struct rg_table *mk(unsigned int cap, unsigned int idle_s)
+{
+	struct rg_table_cfg cfg = {cap, 60, idle_s};
+	struct rg_table *t = rg_table_new(&cfg);
+
+	assert_non_null(t);
+	return t;
+}
+
+static int setup(void **state)
+{
+	*state = mk(8, 600);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	rg_table_free(*state);
+	assert_int_equal(stub_locks_held(), 0);
+	return 0;
+}
+
+static struct rg_ref add(struct rg_table *t, const char *key, uint64_t now)
+{
+	struct rg_ref ref;
+
+	assert_int_equal(
+			rg_table_lookup(t, key, (int)strlen(key), 1, now, &ref), RG_OK);
+	assert_int_equal(stub_locks_held(), 0);
+	return ref;
+}
+
+static struct rg_snapshot snap(struct rg_table *t, struct rg_ref ref,
+		uint64_t now)
+{
+	struct rg_snapshot s;
+
+	assert_int_equal(rg_table_snapshot(t, &ref, now, &s), RG_OK);
+	return s;
+}
+
+static void reply(struct rg_table *t, struct rg_ref ref, int code, int sdp,
+		int ra, int64_t pdd, uint64_t now)
+{
+	struct rg_reply r = {code, sdp, ra, pdd};
+
+	assert_int_equal(rg_table_reply(t, &ref, &r, now), RG_OK);
+	assert_int_equal(stub_locks_held(), 0);
+}
+
+static void test_lookup_finds_same_entry(void **state)
+{
+	struct rg_table *t = *state;
+	struct rg_ref a = add(t, "sip:a:5060", T0);
+	struct rg_ref b = add(t, "sip:b:5060", T0);
+	struct rg_ref a2 = add(t, "sip:a:5060", T0);
+	struct rg_ref miss;
+
+	assert_int_equal(a.slot, a2.slot);
+	assert_int_equal(a.gen, a2.gen);
+	assert_int_not_equal(a.slot, b.slot);
+	assert_int_equal(rg_table_lookup(t, "sip:c:5060", 10, 0, T0, &miss),
+			RG_ENOTFOUND);
+	/* a prefix of a key is another key */
+	assert_int_equal(rg_table_lookup(t, "sip:a:506", 9, 0, T0, &miss),
+			RG_ENOTFOUND);
+}
+
+static void test_counters(void **state)
+{
+	struct rg_table *t = *state;
+	struct rg_ref a = add(t, "sip:a:5060", T0);
+	struct rg_snapshot s;
+	uint32_t ra = 99;
+	int i;
+
+	for(i = 0; i < 10; i++)
+		assert_int_equal(rg_table_admit(t, &a, T0, &ra), 1);
+	assert_int_equal(ra, 0);
+	reply(t, a, 100, 0, 0, -1, T0);
+	reply(t, a, 180, 0, 0, -1, T0);
+	reply(t, a, 183, 1, 0, -1, T0);
+	reply(t, a, 183, 0, 0, -1, T0);
+	reply(t, a, 200, 0, 0, -1, T0);
+	reply(t, a, 302, 0, 0, -1, T0);
+	reply(t, a, 486, 0, 0, -1, T0);
+	reply(t, a, 500, 0, 0, -1, T0);
+	reply(t, a, 503, 0, 0, -1, T0);
+	reply(t, a, 503, 0, 1, -1, T0);
+	reply(t, a, 603, 0, 0, -1, T0);
+	/* has_sdp / has_retry_after mean nothing on other codes */
+	reply(t, a, 200, 1, 1, -1, T0);
+	assert_int_equal(rg_table_count(t, &a, RG_C_TIMEOUTS, 2, T0), RG_OK);
+	assert_int_equal(rg_table_count(t, &a, RG_C_COUNT, 1, T0), RG_ENOTFOUND);
+
+	s = snap(t, a, T0);
+	assert_string_equal(s.key, "sip:a:5060");
+	assert_string_equal(s.state, "up");
+	assert_int_equal(s.ctr[RG_C_ATTEMPTS], 10);
+	assert_int_equal(s.ctr[RG_C_R180], 1);
+	assert_int_equal(s.ctr[RG_C_R183], 2);
+	assert_int_equal(s.ctr[RG_C_R183_SDP], 1);
+	assert_int_equal(s.ctr[RG_C_R2XX], 2);
+	assert_int_equal(s.ctr[RG_C_R3XX], 1);
+	assert_int_equal(s.ctr[RG_C_R4XX], 1);
+	assert_int_equal(s.ctr[RG_C_R5XX], 3); /* 500 and both 503s */
+	assert_int_equal(s.ctr[RG_C_R503], 2);
+	assert_int_equal(s.ctr[RG_C_R503_RA], 1);
+	assert_int_equal(s.ctr[RG_C_R6XX], 1);
+	assert_int_equal(s.ctr[RG_C_TIMEOUTS], 2);
+	assert_memory_equal(s.ctr, s.win, sizeof(s.ctr));
+
+	/* a minute and a slot later the window is empty, lifetime is not */
+	s = snap(t, a, T0 + 65 * SEC);
+	assert_int_equal(s.win[RG_C_ATTEMPTS], 0);
+	assert_int_equal(s.ctr[RG_C_ATTEMPTS], 10);
+	assert_int_equal(s.idle_ms, 65 * SEC);
+}
+
+static void test_pdd(void **state)
+{
+	struct rg_table *t = *state;
+	struct rg_ref a = add(t, "sip:a:5060", T0);
+	struct rg_snapshot s;
+
+	s = snap(t, a, T0);
+	assert_int_equal(s.pdd_avg_ms, 0);
+	assert_int_equal(s.pdd_max_ms, 0);
+	reply(t, a, 183, 0, 0, 100, T0);
+	reply(t, a, 180, 0, 0, 300, T0);
+	reply(t, a, 183, 0, 0, 200, T0);
+	reply(t, a, 183, 0, 0, -1, T0); /* not a first 18x: no sample */
+	s = snap(t, a, T0);
+	assert_int_equal(s.pdd_samples, 3);
+	assert_int_equal(s.pdd_avg_ms, 200);
+	assert_int_equal(s.pdd_max_ms, 300);
+	/* absurd delays saturate rather than wrap */
+	reply(t, a, 183, 0, 0, INT64_MAX, T0);
+	s = snap(t, a, T0);
+	assert_int_equal(s.pdd_max_ms, UINT32_MAX);
+}
+
+static void test_reset(void **state)
+{
+	struct rg_table *t = *state;
+	struct rg_ref a = add(t, "sip:a:5060", T0);
+	struct rg_ref b = add(t, "sip:b:5060", T0);
+	uint32_t ra;
+
+	rg_table_admit(t, &a, T0, &ra);
+	rg_table_admit(t, &b, T0, &ra);
+	reply(t, a, 183, 0, 0, 50, T0);
+	assert_int_equal(rg_table_reset(t, &a), RG_OK);
+	assert_int_equal(snap(t, a, T0).ctr[RG_C_ATTEMPTS], 0);
+	assert_int_equal(snap(t, a, T0).win[RG_C_ATTEMPTS], 0);
+	assert_int_equal(snap(t, a, T0).pdd_samples, 0);
+	assert_int_equal(snap(t, b, T0).ctr[RG_C_ATTEMPTS], 1);
+	assert_int_equal(rg_table_reset(t, NULL), RG_OK);
+	assert_int_equal(snap(t, b, T0).ctr[RG_C_ATTEMPTS], 0);
+	assert_int_equal(stub_locks_held(), 0);
+}
+
+static void test_full_table(void **state)
+{
+	struct rg_table *t = mk(3, 600);
+	struct rg_summary sum;
+	struct rg_ref r;
+	uint32_t ra;
+
+	(void)state;
+	add(t, "k1", T0);
+	add(t, "k2", T0);
+	add(t, "k3", T0);
+	assert_int_equal(rg_table_lookup(t, "k4", 2, 1, T0, &r), RG_EFULL);
+	assert_int_equal(rg_table_lookup(t, "k5", 2, 1, T0, &r), RG_EFULL);
+	assert_int_equal(stub_locks_held(), 0);
+	/* known keys still work when full */
+	r = add(t, "k2", T0);
+	assert_int_equal(rg_table_admit(t, &r, T0, &ra), 1);
+	rg_table_note_bad_key(t);
+	rg_table_summary(t, &sum);
+	assert_int_equal(sum.tracked, 3);
+	assert_int_equal(sum.capacity, 3);
+	assert_int_equal(sum.refused_full, 2);
+	assert_int_equal(sum.refused_key, 1);
+	assert_int_equal(sum.evictions, 0);
+	rg_table_free(t);
+}
+
+static void test_expiry(void **state)
+{
+	struct rg_table *t = mk(2, 600);
+	struct rg_ref old, busy, fresh, r;
+	struct rg_summary sum;
+	struct rg_reply rep = {183, 0, 0, -1};
+	uint32_t ra;
+
+	(void)state;
+	old = add(t, "old", T0);
+	busy = add(t, "busy", T0);
+	assert_int_equal(rg_table_lookup(t, "new", 3, 1, T0, &r), RG_EFULL);
+
+	/* busy is used at +500 s; at +600 s only old has idled long enough */
+	assert_int_equal(rg_table_admit(t, &busy, T0 + 500 * SEC, &ra), 1);
+	assert_int_equal(rg_table_expire(t, T0 + 599 * SEC), 0);
+	assert_int_equal(rg_table_expire(t, T0 + 600 * SEC), 1);
+	assert_int_equal(stub_locks_held(), 0);
+
+	/* the freed slot takes a new key; the old reference is now stale */
+	fresh = add(t, "new", T0 + 600 * SEC);
+	assert_int_equal(fresh.slot, old.slot);
+	assert_int_not_equal(fresh.gen, old.gen);
+	assert_int_equal(rg_table_admit(t, &old, T0, &ra), RG_ESTALE);
+	assert_int_equal(rg_table_reply(t, &old, &rep, T0), RG_ESTALE);
+	assert_int_equal(stub_locks_held(), 0);
+	/* the new entry starts from zero, not from what "old" had */
+	assert_int_equal(snap(t, fresh, T0 + 600 * SEC).ctr[RG_C_ATTEMPTS], 0);
+	assert_string_equal(snap(t, fresh, T0 + 600 * SEC).key, "new");
+
+	rg_table_summary(t, &sum);
+	assert_int_equal(sum.evictions, 1);
+	assert_int_equal(sum.tracked, 2);
+	assert_int_equal(sum.stale_refs, 2);
+	rg_table_free(t);
+}
+
+static void test_no_expiry_when_disabled(void **state)
+{
+	struct rg_table *t = mk(2, 0);
+
+	(void)state;
+	add(t, "a", T0);
+	assert_int_equal(rg_table_expire(t, T0 + 1000000 * SEC), 0);
+	rg_table_free(t);
+}
+
+static void test_iterate_slots(void **state)
+{
+	struct rg_table *t = mk(64, 600);
+	struct rg_snapshot s;
+	char key[16];
+	unsigned int slot, seen = 0;
+	int i;
+
+	(void)state;
+	for(i = 0; i < 40; i++) {
+		snprintf(key, sizeof(key), "dst-%d", i);
+		add(t, key, T0);
+	}
+	for(slot = 0; slot < rg_table_capacity(t); slot++) {
+		if(rg_table_snapshot_slot(t, slot, T0, &s) == RG_OK)
+			seen++;
+	}
+	assert_int_equal(seen, 40);
+	assert_int_equal(
+			rg_table_snapshot_slot(t, rg_table_capacity(t), T0, &s),
+			RG_ENOTFOUND);
+	rg_table_free(t);
+}
+
+static void test_many_keys_all_distinct(void **state)
+{
+	struct rg_table *t = mk(5000, 600);
+	struct rg_ref r;
+	char key[32];
+	int i;
+
+	(void)state;
+	for(i = 0; i < 5000; i++) {
+		snprintf(key, sizeof(key), "sip:10.0.%d.%d:5060", i / 256, i % 256);
+		add(t, key, T0);
+	}
+	/* every one is found again, at a distinct slot */
+	for(i = 0; i < 5000; i++) {
+		snprintf(key, sizeof(key), "sip:10.0.%d.%d:5060", i / 256, i % 256);
+		assert_int_equal(
+				rg_table_lookup(t, key, (int)strlen(key), 0, T0, &r), RG_OK);
+	}
+	assert_int_equal(rg_table_lookup(t, "x", 1, 1, T0, &r), RG_EFULL);
+	rg_table_free(t);
+}
+
+static void test_bad_config_and_alloc_failure(void **state)
+{
+	struct rg_table_cfg zero = {0, 60, 0};
+	struct rg_table_cfg nowin = {10, 0, 0};
+	struct rg_table_cfg ok = {10, 60, 0};
+	int n;
+
+	(void)state;
+	assert_null(rg_table_new(NULL));
+	assert_null(rg_table_new(&zero));
+	assert_null(rg_table_new(&nowin));
+	/* each of the allocations failing in turn unwinds without a leak */
+	for(n = 1; n <= 5; n++) {
+		stub_fail_alloc_in(n);
+		assert_null(rg_table_new(&ok));
+	}
+	stub_fail_alloc_in(0);
+	rg_table_free(NULL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+			cmocka_unit_test_setup_teardown(
+					test_lookup_finds_same_entry, setup, teardown),
+			cmocka_unit_test_setup_teardown(test_counters, setup, teardown),
+			cmocka_unit_test_setup_teardown(test_pdd, setup, teardown),
+			cmocka_unit_test_setup_teardown(test_reset, setup, teardown),
+			cmocka_unit_test(test_full_table),
+			cmocka_unit_test(test_expiry),
+			cmocka_unit_test(test_no_expiry_when_disabled),
+			cmocka_unit_test(test_iterate_slots),
+			cmocka_unit_test(test_many_keys_all_distinct),
+			cmocka_unit_test(test_bad_config_and_alloc_failure),
+	};
+	return cmocka_run_group_tests_name("rg_table", tests, NULL, NULL);
+}
