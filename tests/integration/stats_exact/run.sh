@@ -5,7 +5,7 @@
 cd "$(dirname "$0")" || exit 1
 it_init stats_exact
 RPC_PORT=25080
-CALLS=${CALLS:-200}   # per destination
+CALLS=${CALLS:-300}   # per destination
 RATE=${RATE:-50}
 
 kam_start kamailio.cfg || exit 1
