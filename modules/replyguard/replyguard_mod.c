@@ -16,6 +16,9 @@
 #include "core/timer.h"
 
 #include "replyguard_mod.h"
+#include "rg_dispatcher.h"
+#include "rg_events.h"
+#include "rg_failover.h"
 #include "rg_pv.h"
 #include "rg_rpc.h"
 #include "rg_script.h"
@@ -28,6 +31,15 @@ MODULE_VERSION
 static int rg_max_destinations = 4096;
 int rg_window_s = 60;
 static int rg_idle_timeout = 3600;
+static int rg_ra_min = 1;
+static int rg_ra_max = 300;
+static int rg_down_threshold = 3;
+static int rg_down_time = 30;
+static int rg_probe_timeout = 60;
+static int rg_dispatcher_sync = 1;
+static char *rg_failover_codes = "503,408";
+static str rg_ds_xavp_dst = str_init("_dsdst_");
+static str rg_event_callback = STR_NULL;
 
 struct rg_table *rg_tbl = NULL;
 struct tm_binds rg_tmb;
@@ -51,6 +63,19 @@ static void rg_expire_timer(unsigned int ticks, void *param)
 		LM_DBG("freed %u idle destinations\n", n);
 }
 
+/* every second: blocks that ended become probing (and active again) */
+static void rg_health_timer(unsigned int ticks, void *param)
+{
+	struct rg_change chg;
+	unsigned int slot, cap = rg_table_capacity(rg_tbl);
+	uint64_t now = rg_now_ms();
+
+	for(slot = 0; slot < cap; slot++) {
+		if(rg_table_tick_slot(rg_tbl, slot, now, &chg) == RG_OK)
+			rg_change_apply(&chg);
+	}
+}
+
 /* clang-format off */
 static cmd_export_t cmds[] = {
 	{"rg_allow", (cmd_function)w_rg_allow, 0, 0, 0,
@@ -58,6 +83,13 @@ static cmd_export_t cmds[] = {
 	{"rg_allow", (cmd_function)w_rg_allow, 1, fixup_spve_null,
 		fixup_free_spve_null, REQUEST_ROUTE | FAILURE_ROUTE | BRANCH_ROUTE},
 	{"rg_inspect", (cmd_function)w_rg_inspect, 0, 0, 0, ONREPLY_ROUTE},
+	{"rg_failover", (cmd_function)w_rg_failover, 0, 0, 0, FAILURE_ROUTE},
+	{"rg_ds_retry_after", (cmd_function)w_rg_ds_retry_after, 1, fixup_igp_null,
+		fixup_free_igp_null, ANY_ROUTE},
+	{"rg_block", (cmd_function)w_rg_block, 2, fixup_spve_igp,
+		fixup_free_spve_igp, ANY_ROUTE},
+	{"rg_unblock", (cmd_function)w_rg_unblock, 1, fixup_spve_null,
+		fixup_free_spve_null, ANY_ROUTE},
 	{0, 0, 0, 0, 0, 0}
 };
 
@@ -65,6 +97,15 @@ static param_export_t params[] = {
 	{"max_destinations", PARAM_INT, &rg_max_destinations},
 	{"window", PARAM_INT, &rg_window_s},
 	{"idle_timeout", PARAM_INT, &rg_idle_timeout},
+	{"retry_after_min", PARAM_INT, &rg_ra_min},
+	{"retry_after_max", PARAM_INT, &rg_ra_max},
+	{"down_threshold", PARAM_INT, &rg_down_threshold},
+	{"down_time", PARAM_INT, &rg_down_time},
+	{"probe_timeout", PARAM_INT, &rg_probe_timeout},
+	{"dispatcher_sync", PARAM_INT, &rg_dispatcher_sync},
+	{"failover_codes", PARAM_STRING, &rg_failover_codes},
+	{"ds_xavp_dst", PARAM_STR, &rg_ds_xavp_dst},
+	{"event_callback", PARAM_STR, &rg_event_callback},
 	{0, 0, 0}
 };
 
@@ -103,6 +144,26 @@ static sr_kemi_t sr_kemi_replyguard_exports[] = {
 		{ SR_KEMIP_NONE, SR_KEMIP_NONE, SR_KEMIP_NONE,
 			SR_KEMIP_NONE, SR_KEMIP_NONE, SR_KEMIP_NONE }
 	},
+	{ str_init("replyguard"), str_init("rg_failover"),
+		SR_KEMIP_INT, ki_rg_failover,
+		{ SR_KEMIP_NONE, SR_KEMIP_NONE, SR_KEMIP_NONE,
+			SR_KEMIP_NONE, SR_KEMIP_NONE, SR_KEMIP_NONE }
+	},
+	{ str_init("replyguard"), str_init("rg_ds_retry_after"),
+		SR_KEMIP_INT, ki_rg_ds_retry_after,
+		{ SR_KEMIP_INT, SR_KEMIP_NONE, SR_KEMIP_NONE,
+			SR_KEMIP_NONE, SR_KEMIP_NONE, SR_KEMIP_NONE }
+	},
+	{ str_init("replyguard"), str_init("rg_block"),
+		SR_KEMIP_INT, ki_rg_block,
+		{ SR_KEMIP_STR, SR_KEMIP_INT, SR_KEMIP_NONE,
+			SR_KEMIP_NONE, SR_KEMIP_NONE, SR_KEMIP_NONE }
+	},
+	{ str_init("replyguard"), str_init("rg_unblock"),
+		SR_KEMIP_INT, ki_rg_unblock,
+		{ SR_KEMIP_STR, SR_KEMIP_NONE, SR_KEMIP_NONE,
+			SR_KEMIP_NONE, SR_KEMIP_NONE, SR_KEMIP_NONE }
+	},
 	{ {0, 0}, {0, 0}, 0, NULL, { 0, 0, 0, 0, 0, 0 } }
 };
 /* clang-format on */
@@ -129,6 +190,18 @@ static int check_params(void)
 				rg_idle_timeout);
 		return -1;
 	}
+	if(rg_ra_min < 1 || rg_ra_max < rg_ra_min) {
+		LM_ERR("need 1 <= retry_after_min <= retry_after_max, not %d and "
+			   "%d\n",
+				rg_ra_min, rg_ra_max);
+		return -1;
+	}
+	if(rg_down_threshold < 1 || rg_down_time < 1 || rg_probe_timeout < 1) {
+		LM_ERR("down_threshold, down_time and probe_timeout must be >= 1 "
+			   "(%d, %d, %d)\n",
+				rg_down_threshold, rg_down_time, rg_probe_timeout);
+		return -1;
+	}
 	return 0;
 }
 
@@ -145,6 +218,17 @@ static int mod_init(void)
 	cfg.capacity = (unsigned int)rg_max_destinations;
 	cfg.window_s = (unsigned int)rg_window_s;
 	cfg.idle_s = (unsigned int)rg_idle_timeout;
+	cfg.health.ra_min = (uint32_t)rg_ra_min;
+	cfg.health.ra_max = (uint32_t)rg_ra_max;
+	cfg.health.down_threshold = (uint32_t)rg_down_threshold;
+	cfg.health.down_time = (uint32_t)rg_down_time;
+	cfg.health.probe_timeout = (uint32_t)rg_probe_timeout;
+	if(rg_failover_init(rg_failover_codes) < 0)
+		goto err;
+	if(rg_ds_init(rg_dispatcher_sync, &rg_ds_xavp_dst) < 0)
+		goto err;
+	if(rg_events_init(&rg_event_callback) < 0)
+		goto err;
 	rg_tbl = rg_table_new(&cfg);
 	if(rg_tbl == NULL) {
 		LM_ERR("no shared memory for %d destinations: raise -m or lower "
@@ -160,6 +244,10 @@ static int mod_init(void)
 			&& register_timer(rg_expire_timer, NULL, RG_EXPIRE_INTERVAL)
 					   < 0) {
 		LM_ERR("cannot register the expiry timer\n");
+		goto err_table;
+	}
+	if(register_timer(rg_health_timer, NULL, 1) < 0) {
+		LM_ERR("cannot register the health timer\n");
 		goto err_table;
 	}
 	return 0;

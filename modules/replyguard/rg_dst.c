@@ -11,16 +11,7 @@
 /* one warning line per process per interval, with what it held back */
 #define RG_DST_LOG_INTERVAL_MS 10000
 
-struct rg_dst_current
-{
-	int pid;
-	unsigned int msg_id;
-	int valid;
-	struct rg_dst dst;
-	uint32_t retry_after;
-};
-
-static struct rg_dst_current rg_current;
+static struct rg_dst_ctx rg_current;
 
 static uint64_t rg_last_warn_ms;
 static unsigned int rg_warn_held;
@@ -96,4 +87,23 @@ const struct rg_dst *rg_dst_current(struct sip_msg *msg, uint32_t *retry_after)
 	if(retry_after)
 		*retry_after = rg_current.retry_after;
 	return &rg_current.dst;
+}
+
+void rg_dst_ctx_save(struct rg_dst_ctx *ctx)
+{
+	*ctx = rg_current;
+}
+
+void rg_dst_ctx_restore(const struct rg_dst_ctx *ctx)
+{
+	rg_current = *ctx;
+}
+
+void rg_dst_set_retry_only(struct sip_msg *msg, uint32_t retry_after)
+{
+	struct rg_dst none;
+
+	memset(&none, 0, sizeof(none));
+	none.ref.slot = UINT32_MAX; /* names no entry: fields read as $null */
+	rg_dst_set_current(msg, &none, retry_after);
 }

@@ -38,6 +38,21 @@ int rg_dst_default(struct sip_msg *msg, str *out);
 void rg_dst_set_current(
 		struct sip_msg *msg, const struct rg_dst *dst, uint32_t retry_after);
 
+/* Only an advised retry_after, for no destination in particular. */
+void rg_dst_set_retry_only(struct sip_msg *msg, uint32_t retry_after);
+
+/* The per-process "current destination", saved around event routes. */
+struct rg_dst_ctx
+{
+	int pid;
+	unsigned int msg_id;
+	int valid;
+	struct rg_dst dst;
+	uint32_t retry_after;
+};
+void rg_dst_ctx_save(struct rg_dst_ctx *ctx);
+void rg_dst_ctx_restore(const struct rg_dst_ctx *ctx);
+
 /* This message's last destination, or NULL. */
 const struct rg_dst *rg_dst_current(struct sip_msg *msg, uint32_t *retry_after);
 

@@ -89,6 +89,8 @@ int rg_pv_get(struct sip_msg *msg, pv_param_t *param, pv_value_t *res)
 	if(dst == NULL)
 		return pv_get_null(msg, param, res);
 	if(id == RG_PV_DST) {
+		if(dst->key_len == 0)
+			return pv_get_null(msg, param, res);
 		s.s = (char *)dst->key;
 		s.len = dst->key_len;
 		return pv_get_strval(msg, param, res, &s);

@@ -148,3 +148,65 @@ int rg_retry_after_parse(const char *s, size_t len, struct rg_retry_after *ra)
 	ra->duration = duration;
 	return 0;
 }
+
+static int name_is_retry_after(const char *n, size_t len)
+{
+	static const char lit[] = "retry-after";
+	size_t i;
+
+	if(len != sizeof(lit) - 1)
+		return 0;
+	for(i = 0; i < len; i++) {
+		char c = n[i];
+		if(c >= 'A' && c <= 'Z')
+			c = (char)(c + 32);
+		if(c != lit[i])
+			return 0;
+	}
+	return 1;
+}
+
+int rg_retry_after_find(
+		const char *hdrs, size_t len, const char **val, size_t *vlen)
+{
+	const char *p = hdrs, *end = hdrs + len;
+	int found = 0;
+
+	*val = NULL;
+	*vlen = 0;
+	while(p < end) {
+		const char *line = p, *colon = NULL, *name_end, *v, *eol;
+
+		/* the end of this header, folded continuation lines included */
+		eol = p;
+		for(;;) {
+			while(eol < end && *eol != '\n')
+				eol++;
+			if(eol + 1 < end && (eol[1] == ' ' || eol[1] == '\t')) {
+				eol++;
+				continue;
+			}
+			break;
+		}
+		p = eol < end ? eol + 1 : end;
+		if(eol > line && eol[-1] == '\r')
+			eol--;
+		if(eol == line)
+			break; /* the blank line: end of headers */
+		for(colon = line; colon < eol && *colon != ':'; colon++)
+			;
+		if(colon == eol)
+			continue;
+		name_end = colon;
+		while(name_end > line && (name_end[-1] == ' ' || name_end[-1] == '\t'))
+			name_end--;
+		if(!name_is_retry_after(line, (size_t)(name_end - line)))
+			continue;
+		if(found++ == 0) {
+			v = colon + 1;
+			*val = v;
+			*vlen = (size_t)(eol - v);
+		}
+	}
+	return found;
+}

@@ -28,4 +28,14 @@ struct rg_retry_after
 /* 0 and fills `ra` when well-formed, -1 when malformed (ra untouched). */
 int rg_retry_after_parse(const char *s, size_t len, struct rg_retry_after *ra);
 
+/*
+ * Find Retry-After in a raw SIP header block (the bytes after the start
+ * line, up to the blank line or `len`), without a full header parser, so a
+ * malformed value costs nothing but our own verdict. Returns how many
+ * Retry-After headers there are, and the value of the first (folded lines
+ * joined by the caller's parser, which skips LWS) in val/vlen.
+ */
+int rg_retry_after_find(
+		const char *hdrs, size_t len, const char **val, size_t *vlen);
+
 #endif

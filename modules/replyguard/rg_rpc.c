@@ -13,6 +13,7 @@
 
 #include "replyguard_mod.h"
 #include "rg_dst.h"
+#include "rg_events.h"
 #include "rg_rpc.h"
 
 /*
@@ -182,9 +183,68 @@ static void rg_rpc_summary(rpc_t *rpc, void *ctx)
 			"webhook_dropped", 0u);
 }
 
+static const char *rg_rpc_block_doc[2] = {
+		"Block a destination for some seconds: replyguard.block dst seconds",
+		0};
+
+static void rg_rpc_block(rpc_t *rpc, void *ctx)
+{
+	struct rg_change chg;
+	struct rg_dst dst;
+	str raw = STR_NULL;
+	int secs = 0, rc;
+
+	if(rpc->scan(ctx, "Sd", &raw, &secs) < 2) {
+		rpc->fault(ctx, 400, "usage: replyguard.block dst seconds");
+		return;
+	}
+	if(secs <= 0 || secs > 31536000) {
+		rpc->fault(ctx, 400, "seconds must be 1..31536000");
+		return;
+	}
+	rc = rg_dst_resolve(&raw, 1, &dst);
+	if(rc == RG_EBADKEY) {
+		rpc->fault(ctx, 400, "invalid destination");
+		return;
+	}
+	if(rc == RG_EFULL) {
+		rpc->fault(ctx, 503, "destination table full");
+		return;
+	}
+	if(rc != RG_OK
+			|| rg_table_block(rg_tbl, &dst.ref, (uint32_t)secs, rg_now_ms(),
+					   &chg)
+					   != RG_OK) {
+		rpc->fault(ctx, 500, "cannot block");
+		return;
+	}
+	rg_change_apply(&chg);
+	rpc->rpl_printf(ctx, "ok");
+}
+
+static const char *rg_rpc_unblock_doc[2] = {
+		"End a destination's block: replyguard.unblock dst", 0};
+
+static void rg_rpc_unblock(rpc_t *rpc, void *ctx)
+{
+	struct rg_change chg;
+	struct rg_dst dst;
+
+	if(scan_dst(rpc, ctx, &dst) < 0)
+		return;
+	if(rg_table_unblock(rg_tbl, &dst.ref, rg_now_ms(), &chg) != RG_OK) {
+		rpc->fault(ctx, 404, "destination not found");
+		return;
+	}
+	rg_change_apply(&chg);
+	rpc->rpl_printf(ctx, "ok");
+}
+
 rpc_export_t rg_rpc_cmds[] = {
 		{"replyguard.list", rg_rpc_list, rg_rpc_list_doc, RET_ARRAY},
 		{"replyguard.get", rg_rpc_get, rg_rpc_get_doc, 0},
 		{"replyguard.reset", rg_rpc_reset, rg_rpc_reset_doc, 0},
 		{"replyguard.summary", rg_rpc_summary, rg_rpc_summary_doc, 0},
+		{"replyguard.block", rg_rpc_block, rg_rpc_block_doc, 0},
+		{"replyguard.unblock", rg_rpc_unblock, rg_rpc_unblock_doc, 0},
 		{0, 0, 0, 0}};

@@ -9,7 +9,9 @@
 
 #include "replyguard_mod.h"
 #include "rg_branch.h"
+#include "rg_dispatcher.h"
 #include "rg_dst.h"
+#include "rg_events.h"
 #include "rg_retry_after.h"
 #include "rg_script.h"
 
@@ -21,6 +23,7 @@
 int ki_rg_allow_dst(struct sip_msg *msg, str *raw)
 {
 	struct rg_branch br;
+	struct rg_change chg;
 	uint32_t retry_after = 0;
 	uint64_t now;
 	int rc;
@@ -30,11 +33,13 @@ int ki_rg_allow_dst(struct sip_msg *msg, str *raw)
 	if(rc != RG_OK)
 		return 1;
 	now = rg_now_ms();
-	rc = rg_table_admit(rg_tbl, &br.dst.ref, now, &retry_after);
+	rc = rg_table_admit(rg_tbl, &br.dst.ref, now, &retry_after, &chg);
 	rg_dst_set_current(msg, &br.dst, retry_after);
+	rg_change_apply(&chg);
 	if(rc < 0 && rc != RG_ESTALE)
 		return rc;
 
+	rg_ds_remember(msg, raw, &br.dst.ref);
 	br.index = rg_branch_next_index(msg);
 	br.t0_ms = now;
 	if(br.index < 0) {
@@ -89,30 +94,44 @@ static int reply_has_sdp(struct sip_msg *msg)
 	return ctype == ((TYPE_APPLICATION << 16) + SUBTYPE_SDP);
 }
 
-/* 1 when the reply has exactly one well-formed Retry-After */
-static int reply_has_retry_after(struct sip_msg *msg)
+/*
+ * The seconds of the reply's one well-formed Retry-After, or -1: absent,
+ * repeated (ambiguous) or malformed. Malformed values are logged at most
+ * once per process every 10 s, with the destination.
+ */
+static int64_t reply_retry_after(struct sip_msg *msg, const char *dst)
 {
-	struct hdr_field *h, *found = NULL;
+	static uint64_t last_warn_ms;
 	struct rg_retry_after ra;
+	const char *hdrs, *val;
+	size_t vlen;
+	uint64_t now;
+	int n;
 
-	if(parse_headers(msg, HDR_EOH_F, 0) < 0)
-		return 0;
-	for(h = msg->headers; h; h = h->next) {
-		if(h->type != HDR_RETRY_AFTER_T)
-			continue;
-		if(found)
-			return 0; /* repeated: ambiguous, so none */
-		found = h;
+	/* the header block starts after the status line */
+	hdrs = msg->buf + msg->first_line.len;
+	if(msg->first_line.len <= 0 || msg->first_line.len >= (int)msg->len)
+		return -1;
+	n = rg_retry_after_find(
+			hdrs, (size_t)(msg->len - msg->first_line.len), &val, &vlen);
+	if(n == 0)
+		return -1;
+	if(n == 1 && rg_retry_after_parse(val, vlen, &ra) == 0)
+		return ra.seconds;
+	now = rg_now_ms();
+	if(last_warn_ms == 0 || now - last_warn_ms >= 10000) {
+		last_warn_ms = now;
+		LM_WARN("503 from %s: %s Retry-After [%.*s] counted as none\n", dst,
+				n > 1 ? "repeated" : "malformed", vlen > 64 ? 64 : (int)vlen,
+				val);
 	}
-	if(found == NULL)
-		return 0;
-	return rg_retry_after_parse(found->body.s, (size_t)found->body.len, &ra)
-		   == 0;
+	return -1;
 }
 
 int ki_rg_inspect(struct sip_msg *msg)
 {
 	struct rg_branch br;
+	struct rg_change chg;
 	struct rg_reply r;
 	void *handle;
 	uint32_t flags;
@@ -134,6 +153,7 @@ int ki_rg_inspect(struct sip_msg *msg)
 	memset(&r, 0, sizeof(r));
 	r.code = code;
 	r.pdd_ms = -1;
+	r.retry_after = -1;
 	if(code < 200) {
 		if(code < 190 && !(flags & RG_BR_PDD_DONE)) {
 			r.pdd_ms = now > br.t0_ms ? (int64_t)(now - br.t0_ms) : 0;
@@ -147,15 +167,72 @@ int ki_rg_inspect(struct sip_msg *msg)
 			return 1;
 		flags |= RG_BR_FINAL_SEEN;
 		if(code == 503)
-			r.has_retry_after = reply_has_retry_after(msg);
+			r.retry_after = reply_retry_after(msg, br.dst.key);
 	}
 	if(flags != br.flags)
 		rg_branch_set_flags(handle, flags);
-	rg_table_reply(rg_tbl, &br.dst.ref, &r, now);
+	if(rg_table_reply(rg_tbl, &br.dst.ref, &r, now, &chg) == RG_OK)
+		rg_change_apply(&chg);
 	return 1;
 }
 
 int w_rg_inspect(struct sip_msg *msg, char *p1, char *p2)
 {
 	return ki_rg_inspect(msg);
+}
+
+/* rg_block(dst, seconds): 1 done, -1 unknown or untrackable destination */
+int ki_rg_block(struct sip_msg *msg, str *raw, int seconds)
+{
+	struct rg_change chg;
+	struct rg_dst dst;
+
+	if(seconds <= 0) {
+		LM_ERR("rg_block: seconds must be > 0, not %d\n", seconds);
+		return -1;
+	}
+	if(rg_dst_resolve(raw, 1, &dst) != RG_OK)
+		return -1;
+	if(rg_table_block(rg_tbl, &dst.ref, (uint32_t)seconds, rg_now_ms(), &chg)
+			!= RG_OK)
+		return -1;
+	rg_change_apply(&chg);
+	return 1;
+}
+
+int ki_rg_unblock(struct sip_msg *msg, str *raw)
+{
+	struct rg_change chg;
+	struct rg_dst dst;
+
+	if(rg_dst_resolve(raw, 0, &dst) != RG_OK)
+		return -1;
+	if(rg_table_unblock(rg_tbl, &dst.ref, rg_now_ms(), &chg) != RG_OK)
+		return -1;
+	rg_change_apply(&chg);
+	return 1;
+}
+
+int w_rg_block(struct sip_msg *msg, char *dst, char *secs)
+{
+	str s;
+	int n;
+
+	if(fixup_get_svalue(msg, (gparam_t *)dst, &s) < 0
+			|| fixup_get_ivalue(msg, (gparam_t *)secs, &n) < 0) {
+		LM_ERR("rg_block: cannot evaluate the parameters\n");
+		return -1;
+	}
+	return ki_rg_block(msg, &s, n);
+}
+
+int w_rg_unblock(struct sip_msg *msg, char *dst, char *p2)
+{
+	str s;
+
+	if(fixup_get_svalue(msg, (gparam_t *)dst, &s) < 0) {
+		LM_ERR("rg_unblock: cannot evaluate the destination\n");
+		return -1;
+	}
+	return ki_rg_unblock(msg, &s);
 }

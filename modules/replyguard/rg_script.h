@@ -13,7 +13,12 @@ int ki_rg_allow(struct sip_msg *msg);
 int ki_rg_allow_dst(struct sip_msg *msg, str *dst);
 int ki_rg_inspect(struct sip_msg *msg);
 
+int ki_rg_block(struct sip_msg *msg, str *dst, int seconds);
+int ki_rg_unblock(struct sip_msg *msg, str *dst);
+
 int w_rg_allow(struct sip_msg *msg, char *dst, char *p2);
+int w_rg_block(struct sip_msg *msg, char *dst, char *secs);
+int w_rg_unblock(struct sip_msg *msg, char *dst, char *p2);
 int w_rg_inspect(struct sip_msg *msg, char *p1, char *p2);
 
 #endif

@@ -21,6 +21,11 @@ struct rg_entry
 	uint64_t pdd_sum_ms;
 	uint64_t pdd_n;
 	uint32_t pdd_max_ms;
+	struct rg_health health;
+	int32_t ext_tags[RG_EXT_TAGS];
+	uint8_t ext_ntags;
+	uint8_t ext_len;
+	char ext_name[RG_KEY_MAX + 1];
 	struct rg_window win;
 };
 
@@ -31,6 +36,7 @@ struct rg_table
 	unsigned int lock_mask;	  /* locks - 1; lock index = bucket & mask */
 	uint64_t slot_ms;		  /* window slot width */
 	uint64_t idle_ms;
+	struct rg_health_cfg hcfg;
 	struct rg_lockset *locks; /* lock_mask + 1 bucket locks, then free */
 	int32_t *buckets;
 	struct rg_entry *entries;
@@ -98,6 +104,7 @@ struct rg_table *rg_table_new(const struct rg_table_cfg *cfg)
 	t->lock_mask = nlocks - 1;
 	t->slot_ms = rg_window_slot_ms(cfg->window_s);
 	t->idle_ms = (uint64_t)cfg->idle_s * 1000;
+	t->hcfg = cfg->health;
 
 	t->buckets = rg_shm_zalloc(sizeof(int32_t) * nbuckets);
 	if(t->buckets == NULL)
@@ -250,20 +257,37 @@ static void count_locked(struct rg_table *t, struct rg_entry *e,
 	rg_window_add(&e->win, t->slot_ms, now_ms, c, n);
 }
 
+static void snapshot_locked(const struct rg_table *t,
+		const struct rg_entry *e, uint64_t now_ms, struct rg_snapshot *s);
+
+/* Report `ev` with a snapshot taken under the lock still held. */
+static void change_locked(const struct rg_table *t, const struct rg_entry *e,
+		enum rg_event ev, uint64_t now_ms, struct rg_change *chg)
+{
+	chg->ev = ev;
+	if(ev != RG_EV_NONE)
+		snapshot_locked(t, e, now_ms, &chg->snap);
+}
+
 int rg_table_admit(struct rg_table *t, const struct rg_ref *ref,
-		uint64_t now_ms, uint32_t *retry_after)
+		uint64_t now_ms, uint32_t *retry_after, struct rg_change *chg)
 {
 	struct rg_entry *e;
+	enum rg_event ev;
 	unsigned int l;
+	int rc;
 
+	chg->ev = RG_EV_NONE;
+	*retry_after = 0;
 	e = entry_lock(t, ref, &l);
 	if(e == NULL)
 		return RG_ESTALE;
-	count_locked(t, e, RG_C_ATTEMPTS, 1, now_ms);
+	rc = rg_health_admit(&e->health, &t->hcfg, now_ms, retry_after, &ev);
+	count_locked(t, e, rc > 0 ? RG_C_ATTEMPTS : RG_C_REJ_BLOCKED, 1, now_ms);
 	e->last_ms = now_ms;
+	change_locked(t, e, ev, now_ms, chg);
 	rg_unlock(t->locks, l);
-	*retry_after = 0;
-	return 1;
+	return rc;
 }
 
 int rg_table_count(struct rg_table *t, const struct rg_ref *ref,
@@ -303,7 +327,7 @@ static int reply_counters(const struct rg_reply *r, enum rg_counter out[4])
 		out[n++] = RG_C_R5XX;
 		if(r->code == 503) {
 			out[n++] = RG_C_R503;
-			if(r->has_retry_after)
+			if(r->retry_after >= 0)
 				out[n++] = RG_C_R503_RA;
 		}
 	} else if(r->code >= 600 && r->code < 700)
@@ -312,13 +336,15 @@ static int reply_counters(const struct rg_reply *r, enum rg_counter out[4])
 }
 
 int rg_table_reply(struct rg_table *t, const struct rg_ref *ref,
-		const struct rg_reply *r, uint64_t now_ms)
+		const struct rg_reply *r, uint64_t now_ms, struct rg_change *chg)
 {
 	enum rg_counter cs[4];
+	enum rg_event ev = RG_EV_NONE;
 	struct rg_entry *e;
 	unsigned int l;
 	int i, n;
 
+	chg->ev = RG_EV_NONE;
 	n = reply_counters(r, cs);
 	e = entry_lock(t, ref, &l);
 	if(e == NULL)
@@ -333,7 +359,97 @@ int rg_table_reply(struct rg_table *t, const struct rg_ref *ref,
 		if(pdd > e->pdd_max_ms)
 			e->pdd_max_ms = pdd;
 	}
+	if(r->code == 503)
+		ev = rg_health_failure(&e->health, &t->hcfg, r->retry_after, now_ms);
+	else if(r->code >= 200)
+		ev = rg_health_success(&e->health, now_ms);
 	e->last_ms = now_ms;
+	change_locked(t, e, ev, now_ms, chg);
+	rg_unlock(t->locks, l);
+	return RG_OK;
+}
+
+int rg_table_timeout(struct rg_table *t, const struct rg_ref *ref,
+		int failure, uint64_t now_ms, struct rg_change *chg)
+{
+	struct rg_entry *e;
+	enum rg_event ev = RG_EV_NONE;
+	unsigned int l;
+
+	chg->ev = RG_EV_NONE;
+	e = entry_lock(t, ref, &l);
+	if(e == NULL)
+		return RG_ESTALE;
+	count_locked(t, e, RG_C_TIMEOUTS, 1, now_ms);
+	if(failure)
+		ev = rg_health_failure(&e->health, &t->hcfg, -1, now_ms);
+	e->last_ms = now_ms;
+	change_locked(t, e, ev, now_ms, chg);
+	rg_unlock(t->locks, l);
+	return RG_OK;
+}
+
+int rg_table_block(struct rg_table *t, const struct rg_ref *ref,
+		uint32_t seconds, uint64_t now_ms, struct rg_change *chg)
+{
+	struct rg_entry *e;
+	unsigned int l;
+
+	chg->ev = RG_EV_NONE;
+	e = entry_lock(t, ref, &l);
+	if(e == NULL)
+		return RG_ESTALE;
+	change_locked(t, e, rg_health_block(&e->health, seconds, now_ms), now_ms,
+			chg);
+	rg_unlock(t->locks, l);
+	return RG_OK;
+}
+
+int rg_table_unblock(struct rg_table *t, const struct rg_ref *ref,
+		uint64_t now_ms, struct rg_change *chg)
+{
+	struct rg_entry *e;
+	unsigned int l;
+
+	chg->ev = RG_EV_NONE;
+	e = entry_lock(t, ref, &l);
+	if(e == NULL)
+		return RG_ESTALE;
+	change_locked(t, e, rg_health_unblock(&e->health), now_ms, chg);
+	rg_unlock(t->locks, l);
+	return RG_OK;
+}
+
+static int has_tag_locked(const struct rg_entry *e, int tag)
+{
+	int i;
+
+	for(i = 0; i < e->ext_ntags; i++) {
+		if(e->ext_tags[i] == tag)
+			return 1;
+	}
+	return 0;
+}
+
+int rg_table_set_ext(struct rg_table *t, const struct rg_ref *ref, int tag,
+		const char *name, int len)
+{
+	struct rg_entry *e;
+	unsigned int l;
+
+	if(len < 0 || len > RG_KEY_MAX)
+		return RG_ENOTFOUND;
+	e = entry_lock(t, ref, &l);
+	if(e == NULL)
+		return RG_ESTALE;
+	if(e->ext_len != len || memcmp(e->ext_name, name, (size_t)len) != 0) {
+		e->ext_len = (uint8_t)len;
+		memcpy(e->ext_name, name, (size_t)len);
+		e->ext_name[len] = '\0';
+		e->ext_ntags = 0;
+	}
+	if(!has_tag_locked(e, tag) && e->ext_ntags < RG_EXT_TAGS)
+		e->ext_tags[e->ext_ntags++] = tag;
 	rg_unlock(t->locks, l);
 	return RG_OK;
 }
@@ -344,16 +460,20 @@ static void snapshot_locked(const struct rg_table *t, const struct rg_entry *e,
 	memcpy(s->key, e->key, e->key_len);
 	s->key[e->key_len] = '\0';
 	s->key_len = e->key_len;
-	s->state = "up";
+	s->state = rg_state_name((enum rg_state)e->health.state);
 	memcpy(s->ctr, e->ctr, sizeof(s->ctr));
 	rg_window_sum(&e->win, t->slot_ms, now_ms, s->win);
 	s->pdd_samples = e->pdd_n;
 	s->pdd_avg_ms = e->pdd_n ? e->pdd_sum_ms / e->pdd_n : 0;
 	s->pdd_max_ms = e->pdd_max_ms;
-	s->retry_after_last = 0;
-	s->blocked_for = 0;
+	s->retry_after_last = e->health.ra_last;
+	s->blocked_for = rg_health_blocked_for(&e->health, now_ms);
 	s->cps_limit = 0;
 	s->idle_ms = now_ms > e->last_ms ? now_ms - e->last_ms : 0;
+	s->ext_ntags = e->ext_ntags;
+	memcpy(s->ext_tags, e->ext_tags, sizeof(s->ext_tags));
+	memcpy(s->ext_name, e->ext_name, e->ext_len);
+	s->ext_name[e->ext_len] = '\0';
 }
 
 int rg_table_snapshot(struct rg_table *t, const struct rg_ref *ref,
@@ -391,6 +511,63 @@ int rg_table_snapshot_slot(struct rg_table *t, unsigned int slot,
 	snapshot_locked(t, e, now_ms, snap);
 	rg_unlock(t->locks, l);
 	return RG_OK;
+}
+
+int rg_table_tick_slot(struct rg_table *t, unsigned int slot,
+		uint64_t now_ms, struct rg_change *chg)
+{
+	struct rg_entry *e;
+	unsigned int l;
+	enum rg_event ev;
+
+	chg->ev = RG_EV_NONE;
+	if(slot >= t->capacity)
+		return RG_ENOTFOUND;
+	e = &t->entries[slot];
+	/* an unlocked peek: most entries are up, and are skipped unlocked */
+	if(!__atomic_load_n(&e->used, __ATOMIC_RELAXED)
+			|| __atomic_load_n(&e->health.state, __ATOMIC_RELAXED)
+					   != RG_DOWN)
+		return RG_ENOTFOUND;
+	l = lock_of(t, __atomic_load_n(&e->hash, __ATOMIC_RELAXED));
+	rg_lock(t->locks, l);
+	if(!e->used || lock_of(t, e->hash) != l) {
+		rg_unlock(t->locks, l);
+		return RG_ENOTFOUND;
+	}
+	ev = rg_health_tick(&e->health, now_ms);
+	change_locked(t, e, ev, now_ms, chg);
+	rg_unlock(t->locks, l);
+	return ev == RG_EV_NONE ? RG_ENOTFOUND : RG_OK;
+}
+
+int rg_table_min_blocked(
+		struct rg_table *t, int tag, uint64_t now_ms, uint32_t *secs)
+{
+	struct rg_entry *e;
+	unsigned int slot, l;
+	uint32_t b;
+	int n = 0;
+
+	*secs = 0;
+	for(slot = 0; slot < t->capacity; slot++) {
+		e = &t->entries[slot];
+		if(!__atomic_load_n(&e->used, __ATOMIC_RELAXED)
+				|| __atomic_load_n(&e->health.state, __ATOMIC_RELAXED)
+						   != RG_DOWN)
+			continue;
+		l = lock_of(t, __atomic_load_n(&e->hash, __ATOMIC_RELAXED));
+		rg_lock(t->locks, l);
+		if(e->used && lock_of(t, e->hash) == l && has_tag_locked(e, tag)) {
+			b = rg_health_blocked_for(&e->health, now_ms);
+			if(b > 0 && (n == 0 || b < *secs))
+				*secs = b;
+			if(b > 0)
+				n++;
+		}
+		rg_unlock(t->locks, l);
+	}
+	return n;
 }
 
 static void reset_locked(struct rg_entry *e)
@@ -440,7 +617,9 @@ unsigned int rg_table_expire(struct rg_table *t, uint64_t now_ms)
 		link = &t->buckets[b];
 		while((s = *link) != RG_NIL) {
 			e = &t->entries[s];
-			if(now_ms > e->last_ms && now_ms - e->last_ms >= t->idle_ms) {
+			/* a blocked or probing destination is kept: it is not idle */
+			if(e->health.state == RG_UP && now_ms > e->last_ms
+					&& now_ms - e->last_ms >= t->idle_ms) {
 				*link = e->next;
 				slot_release_locked(t, s);
 				freed++;

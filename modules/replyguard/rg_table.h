@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "rg_counters.h"
+#include "rg_health.h"
 #include "rg_key.h"
 
 enum rg_status
@@ -30,11 +31,15 @@ enum rg_status
 	RG_ESTALE = -3,	   /* the reference's entry was freed */
 };
 
+/* how many tags (dispatcher sets) one destination remembers */
+#define RG_EXT_TAGS 4
+
 struct rg_table_cfg
 {
 	unsigned int capacity; /* max destinations */
 	unsigned int window_s; /* sliding window length */
 	unsigned int idle_s;   /* free entries unused this long; 0 = never */
+	struct rg_health_cfg health;
 };
 
 struct rg_ref
@@ -48,7 +53,7 @@ struct rg_reply
 {
 	int code;
 	int has_sdp;
-	int has_retry_after; /* a well-formed Retry-After was present */
+	int64_t retry_after; /* a well-formed Retry-After's seconds, or -1 */
 	int64_t pdd_ms;		 /* >= 0 when this is the branch's first 18x */
 };
 
@@ -67,6 +72,16 @@ struct rg_snapshot
 	uint32_t blocked_for;
 	uint32_t cps_limit;
 	uint64_t idle_ms;
+	int ext_ntags;				   /* the host's name for it: see set_ext */
+	int ext_tags[RG_EXT_TAGS];
+	char ext_name[RG_KEY_MAX + 1]; /* "" when none */
+};
+
+/* A state change one call made; `snap` is filled only when ev != NONE. */
+struct rg_change
+{
+	enum rg_event ev;
+	struct rg_snapshot snap;
 };
 
 struct rg_summary
@@ -94,20 +109,54 @@ int rg_table_lookup(struct rg_table *t, const char *key, int len, int create,
 		uint64_t now_ms, struct rg_ref *ref);
 
 /*
- * Admission of a new call: counts an attempt. Returns 1 (admitted);
- * <0 is reserved for blocked/throttled. `retry_after` gets the seconds to
- * suggest upstream when refused. RG_ESTALE for a stale reference.
+ * Admission of a new call. 1 admitted (an attempt counted); -1 blocked
+ * (down, or probing with its trial in flight; counted in rejected_blocked);
+ * RG_ESTALE for a stale reference. `retry_after` gets the seconds to
+ * suggest upstream when refused.
  */
 int rg_table_admit(struct rg_table *t, const struct rg_ref *ref,
-		uint64_t now_ms, uint32_t *retry_after);
+		uint64_t now_ms, uint32_t *retry_after, struct rg_change *chg);
 
 /* Add `n` to counter `c` (lifetime and window). */
 int rg_table_count(struct rg_table *t, const struct rg_ref *ref,
 		enum rg_counter c, uint32_t n, uint64_t now_ms);
 
-/* Record one reply. */
+/*
+ * Record one reply. A final 503 is a failure (with its Retry-After, when
+ * any); any other final reply is a success.
+ */
 int rg_table_reply(struct rg_table *t, const struct rg_ref *ref,
-		const struct rg_reply *r, uint64_t now_ms);
+		const struct rg_reply *r, uint64_t now_ms, struct rg_change *chg);
+
+/*
+ * A call that got no final reply in time: counted as a timeout, and as a
+ * failure of the destination when `failure` (it sent nothing at all).
+ */
+int rg_table_timeout(struct rg_table *t, const struct rg_ref *ref,
+		int failure, uint64_t now_ms, struct rg_change *chg);
+
+/* Manual block for `seconds`, and its end. */
+int rg_table_block(struct rg_table *t, const struct rg_ref *ref,
+		uint32_t seconds, uint64_t now_ms, struct rg_change *chg);
+int rg_table_unblock(struct rg_table *t, const struct rg_ref *ref,
+		uint64_t now_ms, struct rg_change *chg);
+
+/*
+ * Time-driven transitions of the entry in `slot` (a block that ended).
+ * RG_OK with chg->ev set when it changed; RG_ENOTFOUND otherwise. The host
+ * calls it for every slot from a timer.
+ */
+int rg_table_tick_slot(struct rg_table *t, unsigned int slot,
+		uint64_t now_ms, struct rg_change *chg);
+
+/*
+ * Attach the host's own name for a destination (for the module:
+ * dispatcher's URI) and a tag (dispatcher's set), returned in snapshots.
+ * A new name replaces the tags; the same name adds the tag, up to
+ * RG_EXT_TAGS. A no-op when nothing changes.
+ */
+int rg_table_set_ext(struct rg_table *t, const struct rg_ref *ref, int tag,
+		const char *name, int len);
 
 int rg_table_snapshot(struct rg_table *t, const struct rg_ref *ref,
 		uint64_t now_ms, struct rg_snapshot *snap);
@@ -121,6 +170,13 @@ int rg_table_snapshot_slot(struct rg_table *t, unsigned int slot,
 		uint64_t now_ms, struct rg_snapshot *snap);
 
 unsigned int rg_table_capacity(const struct rg_table *t);
+
+/*
+ * The shortest remaining block among the down destinations tagged `tag`:
+ * how many there are, and the seconds in `secs` (0 when none).
+ */
+int rg_table_min_blocked(
+		struct rg_table *t, int tag, uint64_t now_ms, uint32_t *secs);
 
 /* Zero the counters of one entry, or of all (ref == NULL). */
 int rg_table_reset(struct rg_table *t, const struct rg_ref *ref);

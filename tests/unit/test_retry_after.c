@@ -95,12 +95,42 @@ static void test_deep_comments_refused(void **state)
 	assert_int_equal(rg_retry_after_parse(buf, strlen(buf), &ra), -1);
 }
 
+static void test_find_in_raw_headers(void **state)
+{
+	const char *v;
+	size_t n;
+	const char *one = "Via: SIP/2.0/UDP h\r\nretry-AFTER : 30 (x)\r\n"
+					  "Content-Length: 0\r\n\r\nRetry-After: 99\r\n";
+	const char *two = "Retry-After: 5\r\nX: y\r\nRetry-After: 7\r\n\r\n";
+	const char *folded = "Retry-After: 5\r\n ;duration=9\r\n\r\n";
+	const char *none = "X-Retry-After: 5\r\nRetry-Afterx: 1\r\n\r\n";
+	struct rg_retry_after ra;
+
+	(void)state;
+	/* the header in the body is not a header */
+	assert_int_equal(rg_retry_after_find(one, strlen(one), &v, &n), 1);
+	assert_int_equal(rg_retry_after_parse(v, n, &ra), 0);
+	assert_int_equal(ra.seconds, 30);
+	assert_int_equal(rg_retry_after_find(two, strlen(two), &v, &n), 2);
+	assert_memory_equal(v, " 5", 2);
+	assert_int_equal(rg_retry_after_find(folded, strlen(folded), &v, &n), 1);
+	assert_int_equal(rg_retry_after_parse(v, n, &ra), 0);
+	assert_int_equal(ra.duration, 9);
+	assert_int_equal(rg_retry_after_find(none, strlen(none), &v, &n), 0);
+	assert_null(v);
+	/* a header cut short by len, and no colon at all */
+	assert_int_equal(rg_retry_after_find("Retry-After: 1", 14, &v, &n), 1);
+	assert_int_equal(rg_retry_after_find("Retry-After", 11, &v, &n), 0);
+	assert_int_equal(rg_retry_after_find("", 0, &v, &n), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 			cmocka_unit_test(test_table),
 			cmocka_unit_test(test_never_reads_past_len),
 			cmocka_unit_test(test_deep_comments_refused),
+			cmocka_unit_test(test_find_in_raw_headers),
 	};
 	return cmocka_run_group_tests_name("rg_retry_after", tests, NULL, NULL);
 }

@@ -15,9 +15,12 @@
 #define SEC 1000ULL
 #define T0 (5000 * SEC)
 
+static struct rg_change chg;
+static const struct rg_health_cfg hcfg = {1, 300, 3, 30, 30};
+
 static struct rg_table *mk(unsigned int cap, unsigned int idle_s)
 {
-	struct rg_table_cfg cfg = {cap, 60, idle_s};
+	struct rg_table_cfg cfg = {cap, 60, idle_s, hcfg};
 	struct rg_table *t = rg_table_new(&cfg);
 
 	assert_non_null(t);
@@ -61,7 +64,7 @@ static void reply(struct rg_table *t, struct rg_ref ref, int code, int sdp,
 {
 	struct rg_reply r = {code, sdp, ra, pdd};
 
-	assert_int_equal(rg_table_reply(t, &ref, &r, now), RG_OK);
+	assert_int_equal(rg_table_reply(t, &ref, &r, now, &chg), RG_OK);
 	assert_int_equal(stub_locks_held(), 0);
 }
 
@@ -92,27 +95,31 @@ static void test_counters(void **state)
 	int i;
 
 	for(i = 0; i < 10; i++)
-		assert_int_equal(rg_table_admit(t, &a, T0, &ra), 1);
+		assert_int_equal(rg_table_admit(t, &a, T0, &ra, &chg), 1);
 	assert_int_equal(ra, 0);
-	reply(t, a, 100, 0, 0, -1, T0);
-	reply(t, a, 180, 0, 0, -1, T0);
-	reply(t, a, 183, 1, 0, -1, T0);
-	reply(t, a, 183, 0, 0, -1, T0);
-	reply(t, a, 200, 0, 0, -1, T0);
-	reply(t, a, 302, 0, 0, -1, T0);
-	reply(t, a, 486, 0, 0, -1, T0);
-	reply(t, a, 500, 0, 0, -1, T0);
-	reply(t, a, 503, 0, 0, -1, T0);
-	reply(t, a, 503, 0, 1, -1, T0);
-	reply(t, a, 603, 0, 0, -1, T0);
-	/* has_sdp / has_retry_after mean nothing on other codes */
-	reply(t, a, 200, 1, 1, -1, T0);
+	reply(t, a, 100, 0, -1, -1, T0);
+	reply(t, a, 180, 0, -1, -1, T0);
+	reply(t, a, 183, 1, -1, -1, T0);
+	reply(t, a, 183, 0, -1, -1, T0);
+	reply(t, a, 200, 0, -1, -1, T0);
+	reply(t, a, 302, 0, -1, -1, T0);
+	reply(t, a, 486, 0, -1, -1, T0);
+	reply(t, a, 500, 0, -1, -1, T0);
+	reply(t, a, 503, 0, -1, -1, T0);
+	reply(t, a, 503, 0, 30, -1, T0);
+	reply(t, a, 603, 0, -1, -1, T0);
+	/* SDP and Retry-After mean nothing on other codes */
+	reply(t, a, 200, 1, 30, -1, T0);
 	assert_int_equal(rg_table_count(t, &a, RG_C_TIMEOUTS, 2, T0), RG_OK);
 	assert_int_equal(rg_table_count(t, &a, RG_C_COUNT, 1, T0), RG_ENOTFOUND);
 
 	s = snap(t, a, T0);
 	assert_string_equal(s.key, "sip:a:5060");
-	assert_string_equal(s.state, "up");
+	/* the 503 with Retry-After: 30 blocked it, and the 200 after it
+	 * (a call admitted earlier) did not lift the block */
+	assert_string_equal(s.state, "down");
+	assert_int_equal(s.retry_after_last, 30);
+	assert_int_equal(s.blocked_for, 30);
 	assert_int_equal(s.ctr[RG_C_ATTEMPTS], 10);
 	assert_int_equal(s.ctr[RG_C_R180], 1);
 	assert_int_equal(s.ctr[RG_C_R183], 2);
@@ -129,6 +136,7 @@ static void test_counters(void **state)
 
 	/* a minute and a slot later the window is empty, lifetime is not */
 	s = snap(t, a, T0 + 65 * SEC);
+	assert_int_equal(s.blocked_for, 0);
 	assert_int_equal(s.win[RG_C_ATTEMPTS], 0);
 	assert_int_equal(s.ctr[RG_C_ATTEMPTS], 10);
 	assert_int_equal(s.idle_ms, 65 * SEC);
@@ -143,16 +151,16 @@ static void test_pdd(void **state)
 	s = snap(t, a, T0);
 	assert_int_equal(s.pdd_avg_ms, 0);
 	assert_int_equal(s.pdd_max_ms, 0);
-	reply(t, a, 183, 0, 0, 100, T0);
-	reply(t, a, 180, 0, 0, 300, T0);
-	reply(t, a, 183, 0, 0, 200, T0);
-	reply(t, a, 183, 0, 0, -1, T0); /* not a first 18x: no sample */
+	reply(t, a, 183, 0, -1, 100, T0);
+	reply(t, a, 180, 0, -1, 300, T0);
+	reply(t, a, 183, 0, -1, 200, T0);
+	reply(t, a, 183, 0, -1, -1, T0); /* not a first 18x: no sample */
 	s = snap(t, a, T0);
 	assert_int_equal(s.pdd_samples, 3);
 	assert_int_equal(s.pdd_avg_ms, 200);
 	assert_int_equal(s.pdd_max_ms, 300);
 	/* absurd delays saturate rather than wrap */
-	reply(t, a, 183, 0, 0, INT64_MAX, T0);
+	reply(t, a, 183, 0, -1, INT64_MAX, T0);
 	s = snap(t, a, T0);
 	assert_int_equal(s.pdd_max_ms, UINT32_MAX);
 }
@@ -164,9 +172,9 @@ static void test_reset(void **state)
 	struct rg_ref b = add(t, "sip:b:5060", T0);
 	uint32_t ra;
 
-	rg_table_admit(t, &a, T0, &ra);
-	rg_table_admit(t, &b, T0, &ra);
-	reply(t, a, 183, 0, 0, 50, T0);
+	rg_table_admit(t, &a, T0, &ra, &chg);
+	rg_table_admit(t, &b, T0, &ra, &chg);
+	reply(t, a, 183, 0, -1, 50, T0);
 	assert_int_equal(rg_table_reset(t, &a), RG_OK);
 	assert_int_equal(snap(t, a, T0).ctr[RG_C_ATTEMPTS], 0);
 	assert_int_equal(snap(t, a, T0).win[RG_C_ATTEMPTS], 0);
@@ -193,7 +201,7 @@ static void test_full_table(void **state)
 	assert_int_equal(stub_locks_held(), 0);
 	/* known keys still work when full */
 	r = add(t, "k2", T0);
-	assert_int_equal(rg_table_admit(t, &r, T0, &ra), 1);
+	assert_int_equal(rg_table_admit(t, &r, T0, &ra, &chg), 1);
 	rg_table_note_bad_key(t);
 	rg_table_summary(t, &sum);
 	assert_int_equal(sum.tracked, 3);
@@ -209,7 +217,7 @@ static void test_expiry(void **state)
 	struct rg_table *t = mk(2, 600);
 	struct rg_ref old, busy, fresh, r;
 	struct rg_summary sum;
-	struct rg_reply rep = {183, 0, 0, -1};
+	struct rg_reply rep = {183, 0, -1, -1};
 	uint32_t ra;
 
 	(void)state;
@@ -218,7 +226,7 @@ static void test_expiry(void **state)
 	assert_int_equal(rg_table_lookup(t, "new", 3, 1, T0, &r), RG_EFULL);
 
 	/* busy is used at +500 s; at +600 s only old has idled long enough */
-	assert_int_equal(rg_table_admit(t, &busy, T0 + 500 * SEC, &ra), 1);
+	assert_int_equal(rg_table_admit(t, &busy, T0 + 500 * SEC, &ra, &chg), 1);
 	assert_int_equal(rg_table_expire(t, T0 + 599 * SEC), 0);
 	assert_int_equal(rg_table_expire(t, T0 + 600 * SEC), 1);
 	assert_int_equal(stub_locks_held(), 0);
@@ -227,8 +235,8 @@ static void test_expiry(void **state)
 	fresh = add(t, "new", T0 + 600 * SEC);
 	assert_int_equal(fresh.slot, old.slot);
 	assert_int_not_equal(fresh.gen, old.gen);
-	assert_int_equal(rg_table_admit(t, &old, T0, &ra), RG_ESTALE);
-	assert_int_equal(rg_table_reply(t, &old, &rep, T0), RG_ESTALE);
+	assert_int_equal(rg_table_admit(t, &old, T0, &ra, &chg), RG_ESTALE);
+	assert_int_equal(rg_table_reply(t, &old, &rep, T0, &chg), RG_ESTALE);
 	assert_int_equal(stub_locks_held(), 0);
 	/* the new entry starts from zero, not from what "old" had */
 	assert_int_equal(snap(t, fresh, T0 + 600 * SEC).ctr[RG_C_ATTEMPTS], 0);
@@ -299,9 +307,9 @@ static void test_many_keys_all_distinct(void **state)
 
 static void test_bad_config_and_alloc_failure(void **state)
 {
-	struct rg_table_cfg zero = {0, 60, 0};
-	struct rg_table_cfg nowin = {10, 0, 0};
-	struct rg_table_cfg ok = {10, 60, 0};
+	struct rg_table_cfg zero = {0, 60, 0, hcfg};
+	struct rg_table_cfg nowin = {10, 0, 0, hcfg};
+	struct rg_table_cfg ok = {10, 60, 0, hcfg};
 	int n;
 
 	(void)state;
@@ -315,6 +323,112 @@ static void test_bad_config_and_alloc_failure(void **state)
 	}
 	stub_fail_alloc_in(0);
 	rg_table_free(NULL);
+}
+
+static void test_block_flow_through_table(void **state)
+{
+	struct rg_table *t = *state;
+	struct rg_ref a = add(t, "sip:a:5060", T0);
+	struct rg_reply r503 = {503, 0, 3, -1};
+	struct rg_reply r200 = {200, 0, -1, -1};
+	uint32_t ra;
+
+	assert_int_equal(rg_table_admit(t, &a, T0, &ra, &chg), 1);
+	assert_int_equal(chg.ev, RG_EV_NONE);
+	assert_int_equal(rg_table_reply(t, &a, &r503, T0, &chg), RG_OK);
+	assert_int_equal(chg.ev, RG_EV_DOWN);
+	assert_string_equal(chg.snap.key, "sip:a:5060");
+	assert_string_equal(chg.snap.state, "down");
+	assert_int_equal(chg.snap.blocked_for, 3);
+
+	/* blocked: refused and counted, with the time left */
+	assert_int_equal(rg_table_admit(t, &a, T0 + 1 * SEC, &ra, &chg), -1);
+	assert_int_equal(ra, 2);
+	assert_int_equal(snap(t, a, T0).ctr[RG_C_REJ_BLOCKED], 1);
+	assert_int_equal(snap(t, a, T0).ctr[RG_C_ATTEMPTS], 1);
+
+	/* the timer sees the block end */
+	assert_int_equal(rg_table_tick_slot(t, a.slot, T0 + 2 * SEC, &chg),
+			RG_ENOTFOUND);
+	assert_int_equal(rg_table_tick_slot(t, a.slot, T0 + 3 * SEC, &chg), RG_OK);
+	assert_int_equal(chg.ev, RG_EV_PROBING);
+	assert_string_equal(chg.snap.state, "probing");
+	/* one trial, then a success brings it up */
+	assert_int_equal(rg_table_admit(t, &a, T0 + 3 * SEC, &ra, &chg), 1);
+	assert_int_equal(rg_table_admit(t, &a, T0 + 3 * SEC, &ra, &chg), -1);
+	assert_int_equal(rg_table_reply(t, &a, &r200, T0 + 4 * SEC, &chg), RG_OK);
+	assert_int_equal(chg.ev, RG_EV_UP);
+	assert_int_equal(stub_locks_held(), 0);
+}
+
+static void test_timeouts_and_manual_block(void **state)
+{
+	struct rg_table *t = *state;
+	struct rg_ref a = add(t, "gw", T0);
+	uint32_t ra;
+	int i;
+
+	/* a timeout after the destination answered is not its failure */
+	assert_int_equal(rg_table_timeout(t, &a, 0, T0, &chg), RG_OK);
+	assert_int_equal(chg.ev, RG_EV_NONE);
+	for(i = 0; i < 3; i++)
+		assert_int_equal(rg_table_timeout(t, &a, 1, T0, &chg), RG_OK);
+	assert_int_equal(chg.ev, RG_EV_DOWN);
+	assert_int_equal(snap(t, a, T0).ctr[RG_C_TIMEOUTS], 4);
+	assert_int_equal(snap(t, a, T0).blocked_for, 30);
+
+	assert_int_equal(rg_table_unblock(t, &a, T0, &chg), RG_OK);
+	assert_int_equal(chg.ev, RG_EV_UP);
+	assert_int_equal(rg_table_block(t, &a, 1000, T0, &chg), RG_OK);
+	assert_int_equal(chg.ev, RG_EV_DOWN);
+	/* a manual block is not clamped to retry_after_max */
+	assert_int_equal(snap(t, a, T0).blocked_for, 1000);
+	assert_int_equal(rg_table_admit(t, &a, T0, &ra, &chg), -1);
+	assert_int_equal(ra, 1000);
+	/* and a blocked destination does not expire as idle */
+	assert_int_equal(rg_table_expire(t, T0 + 900 * SEC), 0);
+}
+
+static void test_ext_name(void **state)
+{
+	struct rg_table *t = *state;
+	struct rg_ref a = add(t, "sip:a:5060", T0);
+	char big[RG_KEY_MAX + 2];
+
+	struct rg_ref b = add(t, "sip:b:5060", T0);
+	uint32_t secs;
+	int i;
+
+	assert_string_equal(snap(t, a, T0).ext_name, "");
+	assert_int_equal(rg_table_set_ext(t, &a, 7, "sip:A", 5), RG_OK);
+	assert_int_equal(snap(t, a, T0).ext_ntags, 1);
+	assert_int_equal(snap(t, a, T0).ext_tags[0], 7);
+	assert_string_equal(snap(t, a, T0).ext_name, "sip:A");
+	/* one gateway in several sets: each set remembered once, up to 4 */
+	for(i = 0; i < 6; i++)
+		rg_table_set_ext(t, &a, 7 + i, "sip:A", 5);
+	assert_int_equal(snap(t, a, T0).ext_ntags, RG_EXT_TAGS);
+	assert_int_equal(snap(t, a, T0).ext_tags[3], 10);
+	/* another name starts over */
+	rg_table_set_ext(t, &a, 2, "sip:A2", 6);
+	assert_int_equal(snap(t, a, T0).ext_ntags, 1);
+
+	/* the shortest block among the down members of a set */
+	rg_table_set_ext(t, &b, 2, "sip:B", 5);
+	assert_int_equal(rg_table_min_blocked(t, 2, T0, &secs), 0);
+	assert_int_equal(secs, 0);
+	rg_table_block(t, &a, 50, T0, &chg);
+	rg_table_block(t, &b, 20, T0, &chg);
+	assert_int_equal(rg_table_min_blocked(t, 2, T0, &secs), 2);
+	assert_int_equal(secs, 20);
+	assert_int_equal(rg_table_min_blocked(t, 3, T0, &secs), 0);
+	assert_int_equal(rg_table_min_blocked(t, 2, T0 + 30 * SEC, &secs), 1);
+	assert_int_equal(secs, 20);
+	assert_int_equal(stub_locks_held(), 0);
+	memset(big, 'x', sizeof(big));
+	assert_int_equal(rg_table_set_ext(t, &a, 1, big, sizeof(big)),
+			RG_ENOTFOUND);
+	assert_string_equal(snap(t, a, T0).ext_name, "sip:A2");
 }
 
 int main(void)
@@ -331,6 +445,11 @@ int main(void)
 			cmocka_unit_test(test_iterate_slots),
 			cmocka_unit_test(test_many_keys_all_distinct),
 			cmocka_unit_test(test_bad_config_and_alloc_failure),
+			cmocka_unit_test_setup_teardown(
+					test_block_flow_through_table, setup, teardown),
+			cmocka_unit_test_setup_teardown(
+					test_timeouts_and_manual_block, setup, teardown),
+			cmocka_unit_test_setup_teardown(test_ext_name, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("rg_table", tests, NULL, NULL);
 }

@@ -92,8 +92,8 @@ sipp_bg() {
 	local name=$1
 	shift
 	mkdir -p "$IT_RUN/$name"
-	(cd "$IT_RUN/$name" && exec sipp -nostdin -trace_counts -trace_err "$@" \
-		>"$IT_RUN/$name/stdout" 2>&1) &
+	(cd "$IT_RUN/$name" && exec sipp -nostdin -trace_counts -fd 1 \
+		-trace_err "$@" >"$IT_RUN/$name/stdout" 2>&1) &
 	IT_PIDS+=($!)
 	eval "PID_$name=$!"
 }
@@ -176,4 +176,40 @@ sample_args() {
 		-A "RG_CTL=\"unix:$IT_RUN/ctl.sock\""
 		-A "RG_DS_LIST=\"$IT_RUN/dispatcher.list\"")
 	RPC_PORT=$((port + 20))
+}
+
+# failover_start PORT FR_MS ALG 'modparam(...)' ...: start lib/failover.cfg
+failover_start() {
+	local port=$1 fr=$2 alg=$3 params
+	shift 3
+	params=$(printf '%s\\n' "$@")
+	RPC_PORT=$((port + 20))
+	kam_start "$IT_LIB/failover.cfg" -e "s#@PORT@#$port#g" \
+		-e "s#@HTTP@#$RPC_PORT#g" -e "s#@FR@#$fr#g" -e "s#@ALG@#$alg#g" \
+		-e "s#@RGPARAMS@#$params#"
+}
+
+# rg_field DST FIELD: one field of replyguard.get over kamcmd
+rg_field() {
+	kcmd replyguard.get "$1" 2>/dev/null |
+		awk -v k="$2:" '$1 == k {print $2; exit}'
+}
+
+# ds_flags SET URI: dispatcher's FLAGS for one destination (e.g. AX, IX)
+ds_flags() {
+	rpc "$IT_RUN/ds.json" dispatcher.list
+	python3 - "$IT_RUN/ds.json" "$1" "$2" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))["result"]
+for rec in doc.get("RECORDS", []):
+    s = rec["SET"]
+    if str(s["ID"]) != sys.argv[2]:
+        continue
+    for t in s["TARGETS"]:
+        d = t["DEST"]
+        if d["URI"] == sys.argv[3]:
+            print(d["FLAGS"])
+            sys.exit(0)
+print("missing")
+PY
 }

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Keeping dispatcher in step with replyguard (dispatcher_sync).
+ *
+ * Dispatcher 5.6's C API has only select/next/mark/is_from, and mark acts
+ * on the message being routed. A block can end in the timer process, with
+ * no message, so the state is set through dispatcher's documented RPC
+ * command `dispatcher.set_state STATE GROUP ADDRESS`, called in-process
+ * with a small rpc_t of our own. The group and address are the ones
+ * dispatcher itself put in its `_dsdst_` xavp when it selected the
+ * destination, saved by rg_allow().
+ */
+#ifndef RG_DISPATCHER_H
+#define RG_DISPATCHER_H
+
+#include "core/parser/msg_parser.h"
+#include "core/str.h"
+
+#include "rg_table.h"
+
+/* Bind dispatcher when it is loaded; 0 (also when absent) or -1. */
+int rg_ds_init(int sync, const str *xavp_dst);
+
+/* 1 when dispatcher is loaded and bound. */
+int rg_ds_loaded(void);
+
+/*
+ * If dispatcher's current destination for `msg` is `raw` (the URI given to
+ * rg_allow), remember its group and URI on the entry.
+ */
+void rg_ds_remember(
+		struct sip_msg *msg, const str *raw, const struct rg_ref *ref);
+
+/* Make dispatcher's state follow the change (inactive while down). */
+void rg_ds_sync(const struct rg_change *chg);
+
+/* dispatcher's ds_next_dst for `msg`: 1 when a next one is set, else -1. */
+int rg_ds_next(struct sip_msg *msg);
+
+#endif

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <string.h>
+
+#include "core/action.h"
+#include "core/dprint.h"
+#include "core/fmsg.h"
+#include "core/kemi.h"
+#include "core/route.h"
+
+#include "replyguard_mod.h"
+#include "rg_dispatcher.h"
+#include "rg_dst.h"
+#include "rg_events.h"
+
+static int rg_rt_down = -1;
+static int rg_rt_up = -1;
+static str rg_ev_callback = STR_NULL;
+
+static str rg_ev_name_down = str_init("replyguard:dst-down");
+static str rg_ev_name_up = str_init("replyguard:dst-up");
+
+int rg_events_init(const str *event_callback)
+{
+	rg_ev_callback = *event_callback;
+	if(rg_ev_callback.len > 0)
+		return 0;
+	rg_rt_down = route_lookup(&event_rt, rg_ev_name_down.s);
+	if(rg_rt_down >= 0 && event_rt.rlist[rg_rt_down] == NULL)
+		rg_rt_down = -1;
+	rg_rt_up = route_lookup(&event_rt, rg_ev_name_up.s);
+	if(rg_rt_up >= 0 && event_rt.rlist[rg_rt_up] == NULL)
+		rg_rt_up = -1;
+	return 0;
+}
+
+static void run_event(int rt, str *evname, const struct rg_snapshot *snap)
+{
+	struct rg_dst_ctx saved;
+	struct rg_dst dst;
+	struct run_act_ctx ctx;
+	sr_kemi_eng_t *keng = NULL;
+	sip_msg_t *fmsg;
+	str key;
+	int backup_rt;
+
+	if(rt < 0 && rg_ev_callback.len <= 0)
+		return;
+	if(rg_ev_callback.len > 0) {
+		keng = sr_kemi_eng_get();
+		if(keng == NULL) {
+			LM_WARN("event_callback set but no KEMI engine: %.*s not run\n",
+					evname->len, evname->s);
+			return;
+		}
+	}
+	key.s = (char *)snap->key;
+	key.len = snap->key_len;
+	if(rg_dst_resolve(&key, 0, &dst) != RG_OK)
+		return; /* gone meanwhile */
+
+	fmsg = faked_msg_next();
+	rg_dst_ctx_save(&saved);
+	rg_dst_set_current(fmsg, &dst, snap->blocked_for);
+	backup_rt = get_route_type();
+	set_route_type(EVENT_ROUTE);
+	init_run_actions_ctx(&ctx);
+	if(rt >= 0) {
+		run_top_route(event_rt.rlist[rt], fmsg, &ctx);
+	} else if(sr_kemi_route(keng, fmsg, EVENT_ROUTE, &rg_ev_callback, evname)
+			  < 0) {
+		LM_ERR("error running event_callback for %.*s\n", evname->len,
+				evname->s);
+	}
+	set_route_type(backup_rt);
+	rg_dst_ctx_restore(&saved);
+}
+
+void rg_change_apply(const struct rg_change *chg)
+{
+	if(chg->ev == RG_EV_NONE)
+		return;
+	rg_ds_sync(chg);
+	switch(chg->ev) {
+		case RG_EV_DOWN:
+			LM_INFO("destination %s is down for %u s\n", chg->snap.key,
+					chg->snap.blocked_for);
+			run_event(rg_rt_down, &rg_ev_name_down, &chg->snap);
+			break;
+		case RG_EV_UP:
+			LM_INFO("destination %s is up\n", chg->snap.key);
+			run_event(rg_rt_up, &rg_ev_name_up, &chg->snap);
+			break;
+		case RG_EV_PROBING:
+			LM_INFO("destination %s is probing: one trial call at a time\n",
+					chg->snap.key);
+			break;
+		default:
+			break;
+	}
+}

@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/dprint.h"
+#include "core/mod_fix.h"
+#include "modules/tm/h_table.h"
+#include "modules/tm/t_lookup.h"
+
+#include "replyguard_mod.h"
+#include "rg_branch.h"
+#include "rg_dispatcher.h"
+#include "rg_events.h"
+#include "rg_failover.h"
+
+#define RG_MAX_CODES 16
+
+static int rg_codes[RG_MAX_CODES];
+static int rg_ncodes;
+
+int rg_failover_init(const char *codes)
+{
+	const char *p = codes;
+	char *end;
+	long v;
+
+	rg_ncodes = 0;
+	while(p && *p) {
+		while(*p == ' ' || *p == ',')
+			p++;
+		if(*p == '\0')
+			break;
+		v = strtol(p, &end, 10);
+		if(end == p || v < 300 || v > 699 || rg_ncodes == RG_MAX_CODES
+				|| (*end && *end != ',' && *end != ' ')) {
+			LM_ERR("failover_codes: [%s] is not a list of up to %d final "
+				   "codes 300..699\n",
+					codes, RG_MAX_CODES);
+			return -1;
+		}
+		rg_codes[rg_ncodes++] = (int)v;
+		p = end;
+	}
+	return 0;
+}
+
+static int is_failover_code(int code)
+{
+	int i;
+
+	for(i = 0; i < rg_ncodes; i++) {
+		if(rg_codes[i] == code)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Branches that ended in a local timeout and were admitted by rg_allow:
+ * count each once. A destination that sent nothing at all has failed;
+ * one that answered (18x) and then rang out has not.
+ */
+static void account_timeouts(struct cell *t, uint64_t now)
+{
+	struct rg_branch br;
+	struct rg_change chg;
+	void *handle;
+	unsigned int b;
+	int silent;
+
+	for(b = 0; b < t->nr_of_outgoings; b++) {
+		if(!(t->uac[b].request.flags & F_RB_TIMEOUT))
+			continue;
+		if(rg_branch_find((int)b, &br, &handle) < 0
+				|| (br.flags & RG_BR_FINAL_SEEN))
+			continue;
+		rg_branch_set_flags(handle, br.flags | RG_BR_FINAL_SEEN);
+		silent = !(t->uac[b].request.flags & F_RB_REPLIED);
+		if(rg_table_timeout(rg_tbl, &br.dst.ref, silent, now, &chg) == RG_OK)
+			rg_change_apply(&chg);
+	}
+}
+
+int ki_rg_failover(struct sip_msg *msg)
+{
+	struct rg_branch br;
+	struct cell *t;
+	void *handle;
+	int picked, code;
+
+	t = rg_tmb.t_gett();
+	if(t == NULL || t == T_UNDEFINED) {
+		LM_ERR("no transaction: rg_failover() belongs in failure_route\n");
+		return -1;
+	}
+	account_timeouts(t, rg_now_ms());
+
+	picked = rg_tmb.t_get_picked_branch();
+	if(picked < 0 || picked >= (int)t->nr_of_outgoings)
+		return -1;
+	code = t->uac[picked].last_received;
+	if(!is_failover_code(code))
+		return -1;
+	if(rg_branch_find(picked, &br, &handle) == 0)
+		rg_dst_set_current(msg, &br.dst, 0);
+	return rg_ds_next(msg);
+}
+
+int w_rg_failover(struct sip_msg *msg, char *p1, char *p2)
+{
+	return ki_rg_failover(msg);
+}
+
+/*
+ * rg_ds_retry_after(set): when dispatcher has no active destination left
+ * in `set`, the shortest remaining block of its blocked members, into
+ * $rg(retry_after). 1 when one is blocked, -1 when none is.
+ */
+int ki_rg_ds_retry_after(struct sip_msg *msg, int set)
+{
+	uint32_t secs = 0;
+	int n;
+
+	n = rg_table_min_blocked(rg_tbl, set, rg_now_ms(), &secs);
+	rg_dst_set_retry_only(msg, secs);
+	return n > 0 ? 1 : -1;
+}
+
+int w_rg_ds_retry_after(struct sip_msg *msg, char *set, char *p2)
+{
+	int n;
+
+	if(fixup_get_ivalue(msg, (gparam_t *)set, &n) < 0) {
+		LM_ERR("rg_ds_retry_after: cannot evaluate the set\n");
+		return -1;
+	}
+	return ki_rg_ds_retry_after(msg, n);
+}

@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "rg_health.h"
+
+const char *rg_state_name(enum rg_state s)
+{
+	switch(s) {
+		case RG_DOWN:
+			return "down";
+		case RG_PROBING:
+			return "probing";
+		default:
+			return "up";
+	}
+}
+
+uint32_t rg_health_clamp(const struct rg_health_cfg *cfg, uint64_t seconds)
+{
+	if(seconds < cfg->ra_min)
+		return cfg->ra_min;
+	if(seconds > cfg->ra_max)
+		return cfg->ra_max;
+	return (uint32_t)seconds;
+}
+
+static enum rg_event go_down(struct rg_health *h, uint32_t seconds,
+		uint64_t now_ms)
+{
+	uint64_t until = now_ms + (uint64_t)seconds * 1000;
+	enum rg_event ev = h->state == RG_DOWN ? RG_EV_NONE : RG_EV_DOWN;
+
+	/* replies of calls already in flight may extend a block, not cut it */
+	if(h->state != RG_DOWN || until > h->until_ms)
+		h->until_ms = until;
+	h->state = RG_DOWN;
+	h->probe_ms = 0;
+	return ev;
+}
+
+enum rg_event rg_health_tick(struct rg_health *h, uint64_t now_ms)
+{
+	if(h->state != RG_DOWN || now_ms < h->until_ms)
+		return RG_EV_NONE;
+	h->state = RG_PROBING;
+	h->manual = 0;
+	h->probe_ms = 0;
+	return RG_EV_PROBING;
+}
+
+int rg_health_admit(struct rg_health *h, const struct rg_health_cfg *cfg,
+		uint64_t now_ms, uint32_t *retry_after, enum rg_event *ev)
+{
+	*ev = rg_health_tick(h, now_ms);
+	*retry_after = 0;
+	switch(h->state) {
+		case RG_DOWN:
+			*retry_after = rg_health_blocked_for(h, now_ms);
+			return -1;
+		case RG_PROBING:
+			if(h->probe_ms != 0
+					&& now_ms - h->probe_ms
+							   < (uint64_t)cfg->probe_timeout * 1000) {
+				*retry_after = 1; /* a trial is on its way */
+				return -1;
+			}
+			h->probe_ms = now_ms ? now_ms : 1;
+			return 1;
+		default:
+			return 1;
+	}
+}
+
+enum rg_event rg_health_success(struct rg_health *h, uint64_t now_ms)
+{
+	(void)now_ms;
+	h->streak = 0;
+	h->level = 0;
+	if(h->state == RG_PROBING) {
+		h->state = RG_UP;
+		h->probe_ms = 0;
+		return RG_EV_UP;
+	}
+	/* a call admitted before a block cannot lift it */
+	return RG_EV_NONE;
+}
+
+enum rg_event rg_health_failure(struct rg_health *h,
+		const struct rg_health_cfg *cfg, int64_t retry_after, uint64_t now_ms)
+{
+	uint64_t t;
+
+	if(h->streak < UINT16_MAX)
+		h->streak++;
+	if(retry_after >= 0) {
+		h->ra_last = rg_health_clamp(cfg, (uint64_t)retry_after);
+		return go_down(h, h->ra_last, now_ms);
+	}
+	if(h->state == RG_UP && h->streak < cfg->down_threshold)
+		return RG_EV_NONE;
+	if(h->state == RG_DOWN)
+		return RG_EV_NONE; /* already blocked: late replies change nothing */
+	/* threshold reached, or the trial failed: down, escalating */
+	t = (uint64_t)cfg->down_time << (h->level < 20 ? h->level : 20);
+	if(h->level < UINT16_MAX)
+		h->level++;
+	return go_down(h, t > cfg->ra_max ? cfg->ra_max : (uint32_t)t, now_ms);
+}
+
+enum rg_event rg_health_block(
+		struct rg_health *h, uint32_t seconds, uint64_t now_ms)
+{
+	enum rg_event ev = h->state == RG_DOWN ? RG_EV_NONE : RG_EV_DOWN;
+
+	h->state = RG_DOWN;
+	h->manual = 1;
+	h->until_ms = now_ms + (uint64_t)seconds * 1000;
+	h->probe_ms = 0;
+	return ev;
+}
+
+enum rg_event rg_health_unblock(struct rg_health *h)
+{
+	enum rg_event ev = h->state == RG_UP ? RG_EV_NONE : RG_EV_UP;
+
+	h->state = RG_UP;
+	h->manual = 0;
+	h->streak = 0;
+	h->level = 0;
+	h->probe_ms = 0;
+	h->until_ms = 0;
+	return ev;
+}
+
+uint32_t rg_health_blocked_for(const struct rg_health *h, uint64_t now_ms)
+{
+	if(h->state != RG_DOWN || now_ms >= h->until_ms)
+		return 0;
+	return (uint32_t)((h->until_ms - now_ms + 999) / 1000);
+}

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A destination's health: up, down (blocked until a time), or probing
+ * (one trial call at a time until one succeeds).
+ *
+ *   up --503 with Retry-After--------------------------> down (clamped RA)
+ *   up --down_threshold failures without Retry-After--> down (down_time,
+ *         doubling on each repeat while failures go on, up to ra_max)
+ *   down --time is up----------------------------------> probing
+ *   probing --trial succeeds---> up;  --trial fails---> down again
+ *
+ * A success (any final reply that is not a failure) resets the failure
+ * streak and the escalation. Every function works on one destination's
+ * struct under its caller's lock, and returns the transition it made
+ * (RG_EV_NONE when none) so the caller can tell dispatcher and run event
+ * routes after dropping the lock.
+ */
+#ifndef RG_HEALTH_H
+#define RG_HEALTH_H
+
+#include <stdint.h>
+
+enum rg_state
+{
+	RG_UP = 0,
+	RG_DOWN,
+	RG_PROBING
+};
+
+enum rg_event
+{
+	RG_EV_NONE = 0,
+	RG_EV_DOWN,	   /* up/probing -> down */
+	RG_EV_PROBING, /* down -> probing: traffic may try it again */
+	RG_EV_UP	   /* probing/down -> up */
+};
+
+struct rg_health_cfg
+{
+	uint32_t ra_min;		 /* Retry-After clamp, seconds */
+	uint32_t ra_max;
+	uint32_t down_threshold; /* consecutive failures to go down */
+	uint32_t down_time;		 /* first down time without Retry-After, s */
+	uint32_t probe_timeout;	 /* a trial unanswered this long frees the slot */
+};
+
+struct rg_health
+{
+	uint8_t state;
+	uint8_t manual;		/* down by rg_block / RPC */
+	uint16_t streak;	/* consecutive failures */
+	uint16_t level;		/* escalation: down_time << level */
+	uint64_t until_ms;	/* end of the block, when down */
+	uint64_t probe_ms;	/* start of the trial in flight, 0 when none */
+	uint32_t ra_last;	/* last (clamped) Retry-After applied, s */
+};
+
+const char *rg_state_name(enum rg_state s);
+
+/* Clamp a Retry-After value to [ra_min, ra_max]. */
+uint32_t rg_health_clamp(const struct rg_health_cfg *cfg, uint64_t seconds);
+
+/*
+ * Admission: 1 admitted (a trial when probing), -1 blocked. `retry_after`
+ * gets the seconds to suggest upstream (>= 1 when blocked, 0 admitted).
+ * Moves down -> probing when the block is over (reported in `ev`).
+ */
+int rg_health_admit(struct rg_health *h, const struct rg_health_cfg *cfg,
+		uint64_t now_ms, uint32_t *retry_after, enum rg_event *ev);
+
+/* The final outcome of a call that was admitted. */
+enum rg_event rg_health_success(struct rg_health *h, uint64_t now_ms);
+
+/* A failure: `retry_after` in seconds (before clamping), or < 0 for none. */
+enum rg_event rg_health_failure(struct rg_health *h,
+		const struct rg_health_cfg *cfg, int64_t retry_after, uint64_t now_ms);
+
+/* Time-driven transition only (down -> probing); for the timer. */
+enum rg_event rg_health_tick(struct rg_health *h, uint64_t now_ms);
+
+/* Manual block for `seconds` (not clamped), and its end. */
+enum rg_event rg_health_block(
+		struct rg_health *h, uint32_t seconds, uint64_t now_ms);
+enum rg_event rg_health_unblock(struct rg_health *h);
+
+/* Whole seconds left of the block, rounded up; 0 when not down. */
+uint32_t rg_health_blocked_for(const struct rg_health *h, uint64_t now_ms);
+
+#endif
