@@ -4,6 +4,7 @@
 
 #include "core/dprint.h"
 #include "core/mod_fix.h"
+#include "core/ut.h"
 #include "modules/tm/h_table.h"
 #include "modules/tm/t_lookup.h"
 
@@ -128,10 +129,13 @@ int ki_rg_ds_retry_after(struct sip_msg *msg, int set)
 
 int w_rg_ds_retry_after(struct sip_msg *msg, char *set, char *p2)
 {
+	str s;
 	int n;
 
-	if(fixup_get_ivalue(msg, (gparam_t *)set, &n) < 0) {
-		LM_ERR("rg_ds_retry_after: cannot evaluate the set\n");
+	/* a string parameter, so that "$rU" and the like work as well */
+	if(fixup_get_svalue(msg, (gparam_t *)set, &s) < 0
+			|| str2sint(&s, &n) < 0) {
+		LM_ERR("rg_ds_retry_after: the set must be an integer\n");
 		return -1;
 	}
 	return ki_rg_ds_retry_after(msg, n);

@@ -97,15 +97,13 @@ static int reply_has_sdp(struct sip_msg *msg)
 /*
  * The seconds of the reply's one well-formed Retry-After, or -1: absent,
  * repeated (ambiguous) or malformed. Malformed values are logged at most
- * once per process every 10 s, with the destination.
+ * once per destination every 10 s, whichever process sees them.
  */
-static int64_t reply_retry_after(struct sip_msg *msg, const char *dst)
+static int64_t reply_retry_after(struct sip_msg *msg, const struct rg_dst *dst)
 {
-	static uint64_t last_warn_ms;
 	struct rg_retry_after ra;
 	const char *hdrs, *val;
 	size_t vlen;
-	uint64_t now;
 	int n;
 
 	/* the header block starts after the status line */
@@ -118,13 +116,14 @@ static int64_t reply_retry_after(struct sip_msg *msg, const char *dst)
 		return -1;
 	if(n == 1 && rg_retry_after_parse(val, vlen, &ra) == 0)
 		return ra.seconds;
-	now = rg_now_ms();
-	if(last_warn_ms == 0 || now - last_warn_ms >= 10000) {
-		last_warn_ms = now;
-		LM_WARN("503 from %s: %s Retry-After [%.*s] counted as none\n", dst,
-				n > 1 ? "repeated" : "malformed", vlen > 64 ? 64 : (int)vlen,
-				val);
+	while(vlen > 0 && (*val == ' ' || *val == '\t')) {
+		val++;
+		vlen--;
 	}
+	if(rg_table_warn_due(rg_tbl, &dst->ref, rg_now_ms(), 10000))
+		LM_WARN("503 from %s: %s Retry-After [%.*s] counted as none\n",
+				dst->key, n > 1 ? "repeated" : "malformed",
+				vlen > 64 ? 64 : (int)vlen, val);
 	return -1;
 }
 
@@ -167,7 +166,7 @@ int ki_rg_inspect(struct sip_msg *msg)
 			return 1;
 		flags |= RG_BR_FINAL_SEEN;
 		if(code == 503)
-			r.retry_after = reply_retry_after(msg, br.dst.key);
+			r.retry_after = reply_retry_after(msg, &br.dst);
 	}
 	if(flags != br.flags)
 		rg_branch_set_flags(handle, flags);

@@ -17,6 +17,7 @@ struct rg_entry
 	uint8_t key_len;
 	char key[RG_KEY_MAX + 1];
 	uint64_t last_ms; /* last admission or reply */
+	uint64_t warn_ms; /* last log line about it */
 	uint64_t ctr[RG_C_COUNT];
 	uint64_t pdd_sum_ms;
 	uint64_t pdd_n;
@@ -632,6 +633,23 @@ unsigned int rg_table_expire(struct rg_table *t, uint64_t now_ms)
 	if(freed)
 		__atomic_add_fetch(&t->evictions, freed, __ATOMIC_RELAXED);
 	return freed;
+}
+
+int rg_table_warn_due(struct rg_table *t, const struct rg_ref *ref,
+		uint64_t now_ms, uint64_t interval_ms)
+{
+	struct rg_entry *e;
+	unsigned int l;
+	int due;
+
+	e = entry_lock(t, ref, &l);
+	if(e == NULL)
+		return 0;
+	due = e->warn_ms == 0 || now_ms - e->warn_ms >= interval_ms;
+	if(due)
+		e->warn_ms = now_ms ? now_ms : 1;
+	rg_unlock(t->locks, l);
+	return due;
 }
 
 void rg_table_note_bad_key(struct rg_table *t)

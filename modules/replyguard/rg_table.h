@@ -184,6 +184,14 @@ int rg_table_reset(struct rg_table *t, const struct rg_ref *ref);
 /* Free entries idle for idle_s; returns how many were freed. */
 unsigned int rg_table_expire(struct rg_table *t, uint64_t now_ms);
 
+/*
+ * Rate limit for log lines about one destination, shared by all
+ * processes: 1 (and the clock restarts) when none was due in the last
+ * `interval_ms`, else 0.
+ */
+int rg_table_warn_due(struct rg_table *t, const struct rg_ref *ref,
+		uint64_t now_ms, uint64_t interval_ms);
+
 /* Count a key refused as malformed (the caller normalises keys). */
 void rg_table_note_bad_key(struct rg_table *t);
 

@@ -389,6 +389,20 @@ static void test_timeouts_and_manual_block(void **state)
 	assert_int_equal(rg_table_expire(t, T0 + 900 * SEC), 0);
 }
 
+static void test_warn_rate_limit(void **state)
+{
+	struct rg_table *t = *state;
+	struct rg_ref a = add(t, "sip:a:5060", T0);
+	struct rg_ref b = add(t, "sip:b:5060", T0);
+
+	assert_int_equal(rg_table_warn_due(t, &a, T0, 10 * SEC), 1);
+	assert_int_equal(rg_table_warn_due(t, &a, T0 + 9 * SEC, 10 * SEC), 0);
+	/* per destination: b has its own clock */
+	assert_int_equal(rg_table_warn_due(t, &b, T0 + 9 * SEC, 10 * SEC), 1);
+	assert_int_equal(rg_table_warn_due(t, &a, T0 + 10 * SEC, 10 * SEC), 1);
+	assert_int_equal(stub_locks_held(), 0);
+}
+
 static void test_ext_name(void **state)
 {
 	struct rg_table *t = *state;
@@ -450,6 +464,8 @@ int main(void)
 			cmocka_unit_test_setup_teardown(
 					test_timeouts_and_manual_block, setup, teardown),
 			cmocka_unit_test_setup_teardown(test_ext_name, setup, teardown),
+			cmocka_unit_test_setup_teardown(
+					test_warn_rate_limit, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("rg_table", tests, NULL, NULL);
 }
