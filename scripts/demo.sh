@@ -5,7 +5,7 @@
 #
 #   gw-answer  127.0.0.1:35071  183 with SDP after 40 ms, then 200
 #   gw-busy    127.0.0.1:35072  183 without SDP after 15 ms, then 503
-#                               with Retry-After: 30
+#                               with Retry-After: 4
 . "$(dirname "$0")/../tests/integration/lib/common.sh"
 SECS=${DEMO_SECONDS:-15}
 RATE=${DEMO_RATE:-20}
@@ -23,7 +23,7 @@ kam_start "$IT_ROOT/kamailio.cfg.sample" || exit 1
 sipp_bg gw_answer -sf "$IT_SCEN/uas_answer.xml" -i 127.0.0.1 -p 35071 \
 	-d 40 -timeout $((SECS + 30))s
 sipp_bg gw_busy -sf "$(render_reject 503 "Service Unavailable" \
-	"Retry-After: 30")" -i 127.0.0.1 -p 35072 -d 15 \
+	"Retry-After: 4")" -i 127.0.0.1 -p 35072 -d 15 \
 	-timeout $((SECS + 30))s
 sleep 0.5
 
@@ -40,7 +40,11 @@ rgtool table "$IT_RUN/list.json"
 echo
 echo "replyguard.summary: $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["result"])' "$IT_RUN/summary.json")"
 echo
-echo "decisions: $(grep -c '503 from' "$IT_RUN/kamailio.log") calls failed over to the next gateway after a 503"
+echo "decisions (from kamailio's log):"
+grep -E "replyguard|gateway .* is " "$IT_RUN/kamailio.log" |
+	grep -E "is down for|is probing|is up|is now (in)?active|gateway" |
+	sed -E 's/^.*]: ([a-z_]+(): )?//' | head -12
+echo "gw-busy got $(sipp_count gw_busy INVITE_Recv) of $CALLS calls; every one of its 503s failed over to gw-answer"
 echo
 echo "the same over kamcmd:  kamcmd replyguard.get sip:127.0.0.1:35071"
 kcmd replyguard.get sip:127.0.0.1:35071 | head -12
