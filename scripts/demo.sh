@@ -43,7 +43,7 @@ echo
 echo "decisions (from kamailio's log):"
 grep -E "replyguard|gateway .* is " "$IT_RUN/kamailio.log" |
 	grep -E "is down for|is probing|is up|is now (in)?active|gateway" |
-	sed -E 's/^.*]: ([a-z_]+(): )?//' | head -12
+	sed -E 's/.*(\(\)|<script>): //' | head -12
 echo "gw-busy got $(sipp_count gw_busy INVITE_Recv) of $CALLS calls; every one of its 503s failed over to gw-answer"
 echo
 echo "the same over kamcmd:  kamcmd replyguard.get sip:127.0.0.1:35071"
