@@ -34,5 +34,17 @@ check_eq "RPC get without an argument is a 400" 1 \
 warn=$(grep -c 'destination not tracked' "$IT_RUN/kamailio.log")
 check_cmp "refusal warnings are rate-limited ($warn lines)" "$warn" -le 8
 check_cmp "a refusal is logged at all" "$warn" -ge 1
+
+# a blocked name: rg_allow() refuses (-1) with the seconds left
+kcmd replyguard.block carrier-c1 120 >/dev/null
+sipp_fg caller_blocked 127.0.0.1:25160 -sf "$IT_SCEN/uac_call.xml" -s c1 \
+	-i 127.0.0.1 -m 2 -r 10 -d 5 -timeout 10s
+check_eq "blocked: the caller got 503s" 2 "$(sipp_count caller_blocked 503_Recv)"
+check_eq "blocked: rejected_blocked" 2 \
+	"$(kcmd replyguard.get carrier-c1 | awk '/^[[:space:]]*rejected_blocked:/ {print $2; exit}')"
+check_eq "blocked: attempts unchanged" "$N" \
+	"$(kcmd replyguard.get carrier-c1 | awk '/^[[:space:]]*attempts:/ {print $2; exit}')"
+check_eq "blocked: \$rg(retry_after) was the block left" 2 \
+	"$(grep -cE 'REFUSED carrier-c1 retry_after=1(19|20)$' "$IT_RUN/kamailio.log")"
 check_no_errors
 it_finish
