@@ -60,21 +60,26 @@ static int is_token_char(char c)
 	return 0;
 }
 
-static int is_duration(const char *n, const char *end)
+/* Is [n, n + len) the lowercase literal `lit`, ignoring ASCII case? */
+static int eq_ci(const char *n, size_t len, const char *lit)
 {
-	static const char lit[] = "duration";
-	int i;
+	size_t i;
 
-	if(end - n != 8)
-		return 0;
-	for(i = 0; i < 8; i++) {
+	for(i = 0; i < len; i++) {
 		char c = n[i];
+		if(lit[i] == '\0')
+			return 0;
 		if(c >= 'A' && c <= 'Z')
 			c = (char)(c + 32);
 		if(c != lit[i])
 			return 0;
 	}
-	return 1;
+	return lit[len] == '\0';
+}
+
+static int is_duration(const char *n, const char *end)
+{
+	return eq_ci(n, (size_t)(end - n), "duration");
 }
 
 /* one `;name[=value]`; p is after the ';'. NULL when malformed. */
@@ -149,23 +154,6 @@ int rg_retry_after_parse(const char *s, size_t len, struct rg_retry_after *ra)
 	return 0;
 }
 
-static int name_is_retry_after(const char *n, size_t len)
-{
-	static const char lit[] = "retry-after";
-	size_t i;
-
-	if(len != sizeof(lit) - 1)
-		return 0;
-	for(i = 0; i < len; i++) {
-		char c = n[i];
-		if(c >= 'A' && c <= 'Z')
-			c = (char)(c + 32);
-		if(c != lit[i])
-			return 0;
-	}
-	return 1;
-}
-
 int rg_retry_after_find(
 		const char *hdrs, size_t len, const char **val, size_t *vlen)
 {
@@ -200,7 +188,7 @@ int rg_retry_after_find(
 		name_end = colon;
 		while(name_end > line && (name_end[-1] == ' ' || name_end[-1] == '\t'))
 			name_end--;
-		if(!name_is_retry_after(line, (size_t)(name_end - line)))
+		if(!eq_ci(line, (size_t)(name_end - line), "retry-after"))
 			continue;
 		if(found++ == 0) {
 			v = colon + 1;
