@@ -162,11 +162,12 @@ static int normalize_uri(
 
 int rg_key_normalize(const char *in, size_t len, char *out)
 {
-	const char *p = in;
-	const char *end = in + len;
+	const char *p, *end;
 
 	if(in == NULL)
 		return RG_KEY_EEMPTY;
+	p = in;
+	end = in + len;
 	while(p < end && (*p == ' ' || *p == '\t'))
 		p++;
 	while(end > p && (end[-1] == ' ' || end[-1] == '\t'))

@@ -123,13 +123,14 @@ static const char *parse_param(
 
 int rg_retry_after_parse(const char *s, size_t len, struct rg_retry_after *ra)
 {
-	const char *p = s;
-	const char *end = s + len;
+	const char *p, *end;
 	uint64_t secs;
 	int64_t duration = -1;
 
 	if(s == NULL)
 		return -1;
+	p = s;
+	end = s + len;
 	p = skip_lws(p, end);
 	p = parse_delta(p, end, &secs);
 	if(p == NULL)
