@@ -11,7 +11,6 @@
 #include "core/xavp.h"
 #include "modules/dispatcher/api.h"
 
-#include "replyguard_mod.h"
 #include "rg_dispatcher.h"
 
 static dispatcher_api_t rg_dsb;
@@ -38,25 +37,21 @@ int rg_ds_init(int sync, const str *xavp_dst)
 	return 0;
 }
 
-int rg_ds_loaded(void)
-{
-	return rg_ds_bound;
-}
-
-void rg_ds_remember(
-		struct sip_msg *msg, const str *raw, const struct rg_ref *ref)
+int rg_ds_ext(struct sip_msg *msg, const str *raw, struct rg_ext *ext)
 {
 	sr_xavp_t *g, *u;
 
 	if(!rg_ds_bound || !rg_ds_sync_on || rg_ds_xavp.len <= 0)
-		return;
+		return 0;
 	g = xavp_get_child_with_ival(&rg_ds_xavp, &rg_ds_grp);
 	u = xavp_get_child_with_sval(&rg_ds_xavp, &rg_ds_uri);
 	if(g == NULL || u == NULL || u->val.v.s.len != raw->len
 			|| strncasecmp(u->val.v.s.s, raw->s, (size_t)raw->len) != 0)
-		return;
-	rg_table_set_ext(rg_tbl, ref, (int)g->val.v.i, u->val.v.s.s,
-			u->val.v.s.len);
+		return 0;
+	ext->tag = (int)g->val.v.i;
+	ext->name = u->val.v.s.s;
+	ext->len = u->val.v.s.len;
+	return 1;
 }
 
 /* ---- a minimal rpc_t: positional string arguments in, a fault out ---- */

@@ -21,15 +21,12 @@
 /* Bind dispatcher when it is loaded; 0 (also when absent) or -1. */
 int rg_ds_init(int sync, const str *xavp_dst);
 
-/* 1 when dispatcher is loaded and bound. */
-int rg_ds_loaded(void);
-
 /*
- * If dispatcher's current destination for `msg` is `raw` (the URI given to
- * rg_allow), remember its group and URI on the entry.
+ * If syncing and dispatcher's current destination for `msg` is `raw` (the
+ * URI given to rg_allow), fill `ext` with its set and URI (pointing into
+ * dispatcher's xavp) and return 1, for rg_table_admit() to record; else 0.
  */
-void rg_ds_remember(
-		struct sip_msg *msg, const str *raw, const struct rg_ref *ref);
+int rg_ds_ext(struct sip_msg *msg, const str *raw, struct rg_ext *ext);
 
 /* Make dispatcher's state follow the change (inactive while down). */
 void rg_ds_sync(const struct rg_change *chg);

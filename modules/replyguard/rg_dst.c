@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <string.h>
-#include <unistd.h>
 
 #include "core/dprint.h"
 #include "core/dset.h"
@@ -30,25 +29,38 @@ static void warn_limited(const char *what, const str *raw, const char *why)
 	rg_warn_held = 0;
 }
 
-int rg_dst_resolve(const str *raw, int create, struct rg_dst *dst)
+int rg_dst_key(const str *raw, int for_call, struct rg_dst *dst)
 {
-	int rc;
+	int rc = rg_key_normalize(raw->s, (size_t)raw->len, dst->key);
 
-	rc = rg_key_normalize(raw->s, (size_t)raw->len, dst->key);
 	if(rc < 0) {
 		/* only refusals of calls are counted; a lookup just fails */
-		if(create) {
+		if(for_call) {
 			rg_table_note_bad_key(rg_tbl);
 			warn_limited("destination not tracked", raw, rg_key_strerror(rc));
 		}
 		return RG_EBADKEY;
 	}
 	dst->key_len = rc;
+	return 0;
+}
+
+void rg_dst_warn_full(const str *raw)
+{
+	warn_limited("destination not tracked", raw,
+			"table full (raise max_destinations)");
+}
+
+int rg_dst_resolve(const str *raw, int create, struct rg_dst *dst)
+{
+	int rc;
+
+	if(rg_dst_key(raw, create, dst) < 0)
+		return RG_EBADKEY;
 	rc = rg_table_lookup(
 			rg_tbl, dst->key, dst->key_len, create, rg_now_ms(), &dst->ref);
 	if(rc == RG_EFULL)
-		warn_limited("destination not tracked", raw,
-				"table full (raise max_destinations)");
+		rg_dst_warn_full(raw);
 	return rc;
 }
 
@@ -72,7 +84,6 @@ int rg_dst_default(struct sip_msg *msg, str *out)
 void rg_dst_set_current(
 		struct sip_msg *msg, const struct rg_dst *dst, uint32_t retry_after)
 {
-	rg_current.pid = getpid();
 	rg_current.msg_id = msg->id;
 	rg_current.valid = 1;
 	rg_current.dst = *dst;
@@ -81,8 +92,8 @@ void rg_dst_set_current(
 
 const struct rg_dst *rg_dst_current(struct sip_msg *msg, uint32_t *retry_after)
 {
-	if(!rg_current.valid || msg == NULL || rg_current.msg_id != msg->id
-			|| rg_current.pid != getpid())
+	/* a static: each process has its own, so the message id suffices */
+	if(!rg_current.valid || msg == NULL || rg_current.msg_id != msg->id)
 		return NULL;
 	if(retry_after)
 		*retry_after = rg_current.retry_after;

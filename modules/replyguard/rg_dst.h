@@ -23,6 +23,16 @@ struct rg_dst
 };
 
 /*
+ * Normalise `raw` into dst->key. 0, or RG_EBADKEY; with `for_call` (a call
+ * being admitted) a refusal is counted in the summary and logged, at most
+ * one line per process every 10 s.
+ */
+int rg_dst_key(const str *raw, int for_call, struct rg_dst *dst);
+
+/* Log (rate-limited) that a call's destination was not tracked: full. */
+void rg_dst_warn_full(const str *raw);
+
+/*
  * Normalise `raw` and find (or, with `create`, add) its entry.
  * Returns RG_OK, RG_ENOTFOUND, RG_EFULL, or RG_EBADKEY. With `create` (a
  * call being admitted) a refusal is counted in the summary and logged, at
@@ -44,7 +54,6 @@ void rg_dst_set_retry_only(struct sip_msg *msg, uint32_t retry_after);
 /* The per-process "current destination", saved around event routes. */
 struct rg_dst_ctx
 {
-	int pid;
 	unsigned int msg_id;
 	int valid;
 	struct rg_dst dst;

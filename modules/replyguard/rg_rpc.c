@@ -70,30 +70,40 @@ static int add_dst(rpc_t *rpc, void *ctx, const struct rg_snapshot *s)
 }
 
 /*
- * Read the destination argument into `dst`; on failure the RPC fault is
- * already sent.
+ * Find (or, with `create`, add) the destination `raw` names; on failure
+ * the RPC fault is sent and -1 returned.
  */
+static int resolve_dst(
+		rpc_t *rpc, void *ctx, const str *raw, int create, struct rg_dst *dst)
+{
+	char tmp[RG_KEY_MAX + 1];
+
+	switch(rg_dst_resolve(raw, create, dst)) {
+		case RG_OK:
+			return 0;
+		case RG_EBADKEY:
+			rpc->fault(ctx, 400, "invalid destination: %s",
+					rg_key_strerror(rg_key_normalize(raw->s, raw->len, tmp)));
+			return -1;
+		case RG_EFULL:
+			rpc->fault(ctx, 503, "destination table full");
+			return -1;
+		default:
+			rpc->fault(ctx, 404, "destination not found");
+			return -1;
+	}
+}
+
+/* Read the destination argument and find it; faults sent on failure. */
 static int scan_dst(rpc_t *rpc, void *ctx, struct rg_dst *dst)
 {
 	str raw = STR_NULL;
-	int rc;
 
 	if(rpc->scan(ctx, "S", &raw) < 1) {
 		rpc->fault(ctx, 400, "destination parameter missing");
 		return -1;
 	}
-	rc = rg_dst_resolve(&raw, 0, dst);
-	if(rc == RG_EBADKEY) {
-		char tmp[RG_KEY_MAX + 1];
-		rpc->fault(ctx, 400, "invalid destination: %s",
-				rg_key_strerror(rg_key_normalize(raw.s, raw.len, tmp)));
-		return -1;
-	}
-	if(rc != RG_OK) {
-		rpc->fault(ctx, 404, "destination not found");
-		return -1;
-	}
-	return 0;
+	return resolve_dst(rpc, ctx, &raw, 0, dst);
 }
 
 static const char *rg_rpc_list_doc[2] = {
@@ -142,19 +152,15 @@ static void rg_rpc_reset(rpc_t *rpc, void *ctx)
 {
 	struct rg_dst dst;
 	str raw = STR_NULL;
-	int rc;
 
 	if(rpc->scan(ctx, "*S", &raw) < 1) {
 		rg_table_reset(rg_tbl, NULL);
 		rpc->rpl_printf(ctx, "ok");
 		return;
 	}
-	rc = rg_dst_resolve(&raw, 0, &dst);
-	if(rc == RG_EBADKEY) {
-		rpc->fault(ctx, 400, "invalid destination");
+	if(resolve_dst(rpc, ctx, &raw, 0, &dst) < 0)
 		return;
-	}
-	if(rc != RG_OK || rg_table_reset(rg_tbl, &dst.ref) != RG_OK) {
+	if(rg_table_reset(rg_tbl, &dst.ref) != RG_OK) {
 		rpc->fault(ctx, 404, "destination not found");
 		return;
 	}
@@ -192,7 +198,7 @@ static void rg_rpc_block(rpc_t *rpc, void *ctx)
 	struct rg_change chg;
 	struct rg_dst dst;
 	str raw = STR_NULL;
-	int secs = 0, rc;
+	int secs = 0;
 
 	if(rpc->scan(ctx, "Sd", &raw, &secs) < 2) {
 		rpc->fault(ctx, 400, "usage: replyguard.block dst seconds");
@@ -202,19 +208,10 @@ static void rg_rpc_block(rpc_t *rpc, void *ctx)
 		rpc->fault(ctx, 400, "seconds must be 1..31536000");
 		return;
 	}
-	rc = rg_dst_resolve(&raw, 1, &dst);
-	if(rc == RG_EBADKEY) {
-		rpc->fault(ctx, 400, "invalid destination");
+	if(resolve_dst(rpc, ctx, &raw, 1, &dst) < 0)
 		return;
-	}
-	if(rc == RG_EFULL) {
-		rpc->fault(ctx, 503, "destination table full");
-		return;
-	}
-	if(rc != RG_OK
-			|| rg_table_block(rg_tbl, &dst.ref, (uint32_t)secs, rg_now_ms(),
-					   &chg)
-					   != RG_OK) {
+	if(rg_table_block(rg_tbl, &dst.ref, (uint32_t)secs, rg_now_ms(), &chg)
+			!= RG_OK) {
 		rpc->fault(ctx, 500, "cannot block");
 		return;
 	}

@@ -4,7 +4,6 @@
 #include "core/dprint.h"
 #include "core/mod_fix.h"
 #include "core/parser/parse_content.h"
-#include "core/parser/parse_hname2.h"
 #include "core/parser/msg_parser.h"
 
 #include "replyguard_mod.h"
@@ -24,22 +23,27 @@ int ki_rg_allow_dst(struct sip_msg *msg, str *raw)
 {
 	struct rg_branch br;
 	struct rg_change chg;
+	struct rg_ext ext;
 	uint32_t retry_after = 0;
 	uint64_t now;
-	int rc;
+	int rc, have_ext;
 
 	memset(&br, 0, sizeof(br));
-	rc = rg_dst_resolve(raw, 1, &br.dst);
-	if(rc != RG_OK)
+	if(rg_dst_key(raw, 1, &br.dst) < 0)
 		return 1;
+	have_ext = rg_ds_ext(msg, raw, &ext);
 	now = rg_now_ms();
-	rc = rg_table_admit(rg_tbl, &br.dst.ref, now, &retry_after, &chg);
+	rc = rg_table_admit(rg_tbl, br.dst.key, br.dst.key_len,
+			have_ext ? &ext : NULL, now, &br.dst.ref, &retry_after, &chg);
+	if(rc == RG_EFULL) {
+		rg_dst_warn_full(raw);
+		return 1;
+	}
 	rg_dst_set_current(msg, &br.dst, retry_after);
 	rg_change_apply(&chg);
-	if(rc < 0 && rc != RG_ESTALE)
+	if(rc < 0)
 		return rc;
 
-	rg_ds_remember(msg, raw, &br.dst.ref);
 	br.index = rg_branch_next_index(msg);
 	br.t0_ms = now;
 	if(br.index < 0) {
@@ -76,18 +80,26 @@ int w_rg_allow(struct sip_msg *msg, char *dst, char *p2)
 	return ki_rg_allow_dst(msg, &s);
 }
 
-/* application/sdp body, or a body with no Content-Type (read as SDP) */
+/*
+ * A non-empty application/sdp body, or a body with no Content-Type (read
+ * as SDP). Headers are parsed only as far as Content-Length and
+ * Content-Type; the whole header block only when Content-Length is absent.
+ */
 static int reply_has_sdp(struct sip_msg *msg)
 {
 	char *body;
-	int len = 0, ctype;
+	int ctype;
 
-	body = get_body(msg);
-	if(body == NULL)
+	if(parse_headers(msg, HDR_CONTENTLENGTH_F | HDR_CONTENTTYPE_F, 0) < 0)
 		return 0;
-	len = msg->len - (int)(body - msg->buf);
-	if(len <= 0)
-		return 0;
+	if(msg->content_length != NULL) {
+		if(get_content_length(msg) <= 0)
+			return 0;
+	} else {
+		body = get_body(msg);
+		if(body == NULL || msg->len - (int)(body - msg->buf) <= 0)
+			return 0;
+	}
 	ctype = parse_content_type_hdr(msg);
 	if(ctype == 0)
 		return 1;

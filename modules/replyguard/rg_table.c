@@ -179,39 +179,41 @@ static void slot_release_locked(struct rg_table *t, int32_t s)
 	rg_unlock(t->locks, free_lock(t));
 }
 
-int rg_table_lookup(struct rg_table *t, const char *key, int len, int create,
-		uint64_t now_ms, struct rg_ref *ref)
+/*
+ * The entry for `key` (hash `h`) in its bucket, added when `create` and
+ * new; the caller holds the bucket's lock. NULL with *rc RG_ENOTFOUND or
+ * RG_EFULL (counted).
+ */
+static struct rg_entry *find_locked(struct rg_table *t, const char *key,
+		int len, uint32_t h, int create, uint64_t now_ms, int *rc)
 {
-	uint32_t h = hash_key(key, len);
 	unsigned int b = h & t->bucket_mask;
-	unsigned int l = lock_of(t, h);
 	struct rg_entry *e;
+	uint32_t gen;
 	int32_t s;
 
-	rg_lock(t->locks, l);
+	*rc = RG_OK;
 	for(s = t->buckets[b]; s != RG_NIL; s = t->entries[s].next) {
 		e = &t->entries[s];
 		if(e->hash == h && e->key_len == len
 				&& memcmp(e->key, key, (size_t)len) == 0)
-			goto found;
+			return e;
 	}
 	if(!create) {
-		rg_unlock(t->locks, l);
-		return RG_ENOTFOUND;
+		*rc = RG_ENOTFOUND;
+		return NULL;
 	}
 	s = slot_alloc_locked(t);
 	if(s == RG_NIL) {
-		rg_unlock(t->locks, l);
 		stat_inc(&t->refused_full);
-		return RG_EFULL;
+		*rc = RG_EFULL;
+		return NULL;
 	}
 	e = &t->entries[s];
-	{
-		/* wipe all but the generation, which must keep counting */
-		uint32_t gen = e->gen;
-		memset(e, 0, sizeof(*e));
-		e->gen = gen;
-	}
+	/* wipe all but the generation, which must keep counting */
+	gen = e->gen;
+	memset(e, 0, sizeof(*e));
+	e->gen = gen;
 	e->hash = h;
 	e->key_len = (uint8_t)len;
 	memcpy(e->key, key, (size_t)len);
@@ -219,11 +221,30 @@ int rg_table_lookup(struct rg_table *t, const char *key, int len, int create,
 	e->next = t->buckets[b];
 	t->buckets[b] = s;
 	e->used = 1;
-found:
-	ref->slot = (uint32_t)s;
+	return e;
+}
+
+static void ref_of(const struct rg_table *t, const struct rg_entry *e,
+		struct rg_ref *ref)
+{
+	ref->slot = (uint32_t)(e - t->entries);
 	ref->gen = e->gen;
+}
+
+int rg_table_lookup(struct rg_table *t, const char *key, int len, int create,
+		uint64_t now_ms, struct rg_ref *ref)
+{
+	uint32_t h = hash_key(key, len);
+	unsigned int l = lock_of(t, h);
+	struct rg_entry *e;
+	int rc;
+
+	rg_lock(t->locks, l);
+	e = find_locked(t, key, len, h, create, now_ms, &rc);
+	if(e != NULL)
+		ref_of(t, e, ref);
 	rg_unlock(t->locks, l);
-	return RG_OK;
+	return rc;
 }
 
 /*
@@ -270,41 +291,59 @@ static void change_locked(const struct rg_table *t, const struct rg_entry *e,
 		snapshot_locked(t, e, now_ms, &chg->snap);
 }
 
-int rg_table_admit(struct rg_table *t, const struct rg_ref *ref,
-		uint64_t now_ms, uint32_t *retry_after, struct rg_change *chg)
+static int has_tag_locked(const struct rg_entry *e, int tag)
 {
+	int i;
+
+	for(i = 0; i < e->ext_ntags; i++) {
+		if(e->ext_tags[i] == tag)
+			return 1;
+	}
+	return 0;
+}
+
+static void set_ext_locked(struct rg_entry *e, const struct rg_ext *x)
+{
+	if(x->len < 0 || x->len > RG_KEY_MAX)
+		return;
+	if(e->ext_len != x->len
+			|| memcmp(e->ext_name, x->name, (size_t)x->len) != 0) {
+		e->ext_len = (uint8_t)x->len;
+		memcpy(e->ext_name, x->name, (size_t)x->len);
+		e->ext_name[x->len] = '\0';
+		e->ext_ntags = 0;
+	}
+	if(!has_tag_locked(e, x->tag) && e->ext_ntags < RG_EXT_TAGS)
+		e->ext_tags[e->ext_ntags++] = x->tag;
+}
+
+int rg_table_admit(struct rg_table *t, const char *key, int len,
+		const struct rg_ext *ext, uint64_t now_ms, struct rg_ref *ref,
+		uint32_t *retry_after, struct rg_change *chg)
+{
+	uint32_t h = hash_key(key, len);
+	unsigned int l = lock_of(t, h);
 	struct rg_entry *e;
 	enum rg_event ev;
-	unsigned int l;
 	int rc;
 
 	chg->ev = RG_EV_NONE;
 	*retry_after = 0;
-	e = entry_lock(t, ref, &l);
-	if(e == NULL)
-		return RG_ESTALE;
+	rg_lock(t->locks, l);
+	e = find_locked(t, key, len, h, 1, now_ms, &rc);
+	if(e == NULL) {
+		rg_unlock(t->locks, l);
+		return rc;
+	}
+	ref_of(t, e, ref);
+	if(ext != NULL)
+		set_ext_locked(e, ext);
 	rc = rg_health_admit(&e->health, &t->hcfg, now_ms, retry_after, &ev);
 	count_locked(t, e, rc > 0 ? RG_C_ATTEMPTS : RG_C_REJ_BLOCKED, 1, now_ms);
 	e->last_ms = now_ms;
 	change_locked(t, e, ev, now_ms, chg);
 	rg_unlock(t->locks, l);
 	return rc;
-}
-
-int rg_table_count(struct rg_table *t, const struct rg_ref *ref,
-		enum rg_counter c, uint32_t n, uint64_t now_ms)
-{
-	struct rg_entry *e;
-	unsigned int l;
-
-	if((unsigned int)c >= RG_C_COUNT)
-		return RG_ENOTFOUND;
-	e = entry_lock(t, ref, &l);
-	if(e == NULL)
-		return RG_ESTALE;
-	count_locked(t, e, c, n, now_ms);
-	rg_unlock(t->locks, l);
-	return RG_OK;
 }
 
 /* The counters one reply adds to; returns how many were written. */
@@ -417,40 +456,6 @@ int rg_table_unblock(struct rg_table *t, const struct rg_ref *ref,
 	if(e == NULL)
 		return RG_ESTALE;
 	change_locked(t, e, rg_health_unblock(&e->health), now_ms, chg);
-	rg_unlock(t->locks, l);
-	return RG_OK;
-}
-
-static int has_tag_locked(const struct rg_entry *e, int tag)
-{
-	int i;
-
-	for(i = 0; i < e->ext_ntags; i++) {
-		if(e->ext_tags[i] == tag)
-			return 1;
-	}
-	return 0;
-}
-
-int rg_table_set_ext(struct rg_table *t, const struct rg_ref *ref, int tag,
-		const char *name, int len)
-{
-	struct rg_entry *e;
-	unsigned int l;
-
-	if(len < 0 || len > RG_KEY_MAX)
-		return RG_ENOTFOUND;
-	e = entry_lock(t, ref, &l);
-	if(e == NULL)
-		return RG_ESTALE;
-	if(e->ext_len != len || memcmp(e->ext_name, name, (size_t)len) != 0) {
-		e->ext_len = (uint8_t)len;
-		memcpy(e->ext_name, name, (size_t)len);
-		e->ext_name[len] = '\0';
-		e->ext_ntags = 0;
-	}
-	if(!has_tag_locked(e, tag) && e->ext_ntags < RG_EXT_TAGS)
-		e->ext_tags[e->ext_ntags++] = tag;
 	rg_unlock(t->locks, l);
 	return RG_OK;
 }

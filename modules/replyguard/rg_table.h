@@ -72,7 +72,7 @@ struct rg_snapshot
 	uint32_t blocked_for;
 	uint32_t cps_limit;
 	uint64_t idle_ms;
-	int ext_ntags;				   /* the host's name for it: see set_ext */
+	int ext_ntags; /* the host's name for it: see struct rg_ext */
 	int ext_tags[RG_EXT_TAGS];
 	char ext_name[RG_KEY_MAX + 1]; /* "" when none */
 };
@@ -108,18 +108,27 @@ void rg_table_free(struct rg_table *t);
 int rg_table_lookup(struct rg_table *t, const char *key, int len, int create,
 		uint64_t now_ms, struct rg_ref *ref);
 
-/*
- * Admission of a new call. 1 admitted (an attempt counted); -1 blocked
- * (down, or probing with its trial in flight; counted in rejected_blocked);
- * RG_ESTALE for a stale reference. `retry_after` gets the seconds to
- * suggest upstream when refused.
- */
-int rg_table_admit(struct rg_table *t, const struct rg_ref *ref,
-		uint64_t now_ms, uint32_t *retry_after, struct rg_change *chg);
+/* The host's own name for a destination (dispatcher's URI and set). */
+struct rg_ext
+{
+	int tag;
+	const char *name;
+	int len;
+};
 
-/* Add `n` to counter `c` (lifetime and window). */
-int rg_table_count(struct rg_table *t, const struct rg_ref *ref,
-		enum rg_counter c, uint32_t n, uint64_t now_ms);
+/*
+ * Admission of a new call to the normalised `key`, which is added when
+ * new: lookup, the optional `ext` name and the verdict in one lock
+ * section, the only one a call takes. 1 admitted (an attempt counted); -1
+ * blocked (down, or probing with its trial in flight; counted in
+ * rejected_blocked); RG_EFULL when the key is not tracked. `ref` is filled
+ * for 1 and -1; `retry_after` gets the seconds to suggest upstream when
+ * refused. An `ext` name longer than RG_KEY_MAX is ignored; the same name
+ * again adds its tag, up to RG_EXT_TAGS; another name replaces the tags.
+ */
+int rg_table_admit(struct rg_table *t, const char *key, int len,
+		const struct rg_ext *ext, uint64_t now_ms, struct rg_ref *ref,
+		uint32_t *retry_after, struct rg_change *chg);
 
 /*
  * Record one reply. A final 503 is a failure (with its Retry-After, when
@@ -148,15 +157,6 @@ int rg_table_unblock(struct rg_table *t, const struct rg_ref *ref,
  */
 int rg_table_tick_slot(struct rg_table *t, unsigned int slot,
 		uint64_t now_ms, struct rg_change *chg);
-
-/*
- * Attach the host's own name for a destination (for the module:
- * dispatcher's URI) and a tag (dispatcher's set), returned in snapshots.
- * A new name replaces the tags; the same name adds the tag, up to
- * RG_EXT_TAGS. A no-op when nothing changes.
- */
-int rg_table_set_ext(struct rg_table *t, const struct rg_ref *ref, int tag,
-		const char *name, int len);
 
 int rg_table_snapshot(struct rg_table *t, const struct rg_ref *ref,
 		uint64_t now_ms, struct rg_snapshot *snap);

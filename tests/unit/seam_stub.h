@@ -9,7 +9,4 @@ void stub_fail_alloc_in(int n);
 /* How many locks are held right now (0 between core calls). */
 int stub_locks_held(void);
 
-/* How many lock acquisitions so far. */
-long stub_lock_count(void);
-
 #endif

@@ -50,6 +50,24 @@ static struct rg_ref add(struct rg_table *t, const char *key, uint64_t now)
 	return ref;
 }
 
+/* Admission of `key` with an optional dispatcher name; the rc. */
+static int admit_ext(struct rg_table *t, const char *key,
+		const struct rg_ext *ext, uint64_t now, uint32_t *ra)
+{
+	struct rg_ref ref;
+	int rc = rg_table_admit(
+			t, key, (int)strlen(key), ext, now, &ref, ra, &chg);
+
+	assert_int_equal(stub_locks_held(), 0);
+	return rc;
+}
+
+static int admit(struct rg_table *t, const char *key, uint64_t now,
+		uint32_t *ra)
+{
+	return admit_ext(t, key, NULL, now, ra);
+}
+
 static struct rg_snapshot snap(struct rg_table *t, struct rg_ref ref,
 		uint64_t now)
 {
@@ -95,7 +113,7 @@ static void test_counters(void **state)
 	int i;
 
 	for(i = 0; i < 10; i++)
-		assert_int_equal(rg_table_admit(t, &a, T0, &ra, &chg), 1);
+		assert_int_equal(admit(t, "sip:a:5060", T0, &ra), 1);
 	assert_int_equal(ra, 0);
 	reply(t, a, 100, 0, -1, -1, T0);
 	reply(t, a, 180, 0, -1, -1, T0);
@@ -110,8 +128,8 @@ static void test_counters(void **state)
 	reply(t, a, 603, 0, -1, -1, T0);
 	/* SDP and Retry-After mean nothing on other codes */
 	reply(t, a, 200, 1, 30, -1, T0);
-	assert_int_equal(rg_table_count(t, &a, RG_C_TIMEOUTS, 2, T0), RG_OK);
-	assert_int_equal(rg_table_count(t, &a, RG_C_COUNT, 1, T0), RG_ENOTFOUND);
+	assert_int_equal(rg_table_timeout(t, &a, 0, T0, &chg), RG_OK);
+	assert_int_equal(rg_table_timeout(t, &a, 0, T0, &chg), RG_OK);
 
 	s = snap(t, a, T0);
 	assert_string_equal(s.key, "sip:a:5060");
@@ -172,8 +190,8 @@ static void test_reset(void **state)
 	struct rg_ref b = add(t, "sip:b:5060", T0);
 	uint32_t ra;
 
-	rg_table_admit(t, &a, T0, &ra, &chg);
-	rg_table_admit(t, &b, T0, &ra, &chg);
+	admit(t, "sip:a:5060", T0, &ra);
+	admit(t, "sip:b:5060", T0, &ra);
 	reply(t, a, 183, 0, -1, 50, T0);
 	assert_int_equal(rg_table_reset(t, &a), RG_OK);
 	assert_int_equal(snap(t, a, T0).ctr[RG_C_ATTEMPTS], 0);
@@ -201,12 +219,13 @@ static void test_full_table(void **state)
 	assert_int_equal(stub_locks_held(), 0);
 	/* known keys still work when full */
 	r = add(t, "k2", T0);
-	assert_int_equal(rg_table_admit(t, &r, T0, &ra, &chg), 1);
+	assert_int_equal(admit(t, "k2", T0, &ra), 1);
+	assert_int_equal(admit(t, "k6", T0, &ra), RG_EFULL);
 	rg_table_note_bad_key(t);
 	rg_table_summary(t, &sum);
 	assert_int_equal(sum.tracked, 3);
 	assert_int_equal(sum.capacity, 3);
-	assert_int_equal(sum.refused_full, 2);
+	assert_int_equal(sum.refused_full, 3);
 	assert_int_equal(sum.refused_key, 1);
 	assert_int_equal(sum.evictions, 0);
 	rg_table_free(t);
@@ -215,18 +234,19 @@ static void test_full_table(void **state)
 static void test_expiry(void **state)
 {
 	struct rg_table *t = mk(2, 600);
-	struct rg_ref old, busy, fresh, r;
+	struct rg_ref old, fresh, r;
+	struct rg_snapshot stale;
 	struct rg_summary sum;
 	struct rg_reply rep = {183, 0, -1, -1};
 	uint32_t ra;
 
 	(void)state;
 	old = add(t, "old", T0);
-	busy = add(t, "busy", T0);
+	add(t, "busy", T0);
 	assert_int_equal(rg_table_lookup(t, "new", 3, 1, T0, &r), RG_EFULL);
 
 	/* busy is used at +500 s; at +600 s only old has idled long enough */
-	assert_int_equal(rg_table_admit(t, &busy, T0 + 500 * SEC, &ra, &chg), 1);
+	assert_int_equal(admit(t, "busy", T0 + 500 * SEC, &ra), 1);
 	assert_int_equal(rg_table_expire(t, T0 + 599 * SEC), 0);
 	assert_int_equal(rg_table_expire(t, T0 + 600 * SEC), 1);
 	assert_int_equal(stub_locks_held(), 0);
@@ -235,7 +255,7 @@ static void test_expiry(void **state)
 	fresh = add(t, "new", T0 + 600 * SEC);
 	assert_int_equal(fresh.slot, old.slot);
 	assert_int_not_equal(fresh.gen, old.gen);
-	assert_int_equal(rg_table_admit(t, &old, T0, &ra, &chg), RG_ESTALE);
+	assert_int_equal(rg_table_snapshot(t, &old, T0, &stale), RG_ESTALE);
 	assert_int_equal(rg_table_reply(t, &old, &rep, T0, &chg), RG_ESTALE);
 	assert_int_equal(stub_locks_held(), 0);
 	/* the new entry starts from zero, not from what "old" had */
@@ -333,7 +353,7 @@ static void test_block_flow_through_table(void **state)
 	struct rg_reply r200 = {200, 0, -1, -1};
 	uint32_t ra;
 
-	assert_int_equal(rg_table_admit(t, &a, T0, &ra, &chg), 1);
+	assert_int_equal(admit(t, "sip:a:5060", T0, &ra), 1);
 	assert_int_equal(chg.ev, RG_EV_NONE);
 	assert_int_equal(rg_table_reply(t, &a, &r503, T0, &chg), RG_OK);
 	assert_int_equal(chg.ev, RG_EV_DOWN);
@@ -342,7 +362,7 @@ static void test_block_flow_through_table(void **state)
 	assert_int_equal(chg.snap.blocked_for, 3);
 
 	/* blocked: refused and counted, with the time left */
-	assert_int_equal(rg_table_admit(t, &a, T0 + 1 * SEC, &ra, &chg), -1);
+	assert_int_equal(admit(t, "sip:a:5060", T0 + 1 * SEC, &ra), -1);
 	assert_int_equal(ra, 2);
 	assert_int_equal(snap(t, a, T0).ctr[RG_C_REJ_BLOCKED], 1);
 	assert_int_equal(snap(t, a, T0).ctr[RG_C_ATTEMPTS], 1);
@@ -354,8 +374,8 @@ static void test_block_flow_through_table(void **state)
 	assert_int_equal(chg.ev, RG_EV_PROBING);
 	assert_string_equal(chg.snap.state, "probing");
 	/* one trial, then a success brings it up */
-	assert_int_equal(rg_table_admit(t, &a, T0 + 3 * SEC, &ra, &chg), 1);
-	assert_int_equal(rg_table_admit(t, &a, T0 + 3 * SEC, &ra, &chg), -1);
+	assert_int_equal(admit(t, "sip:a:5060", T0 + 3 * SEC, &ra), 1);
+	assert_int_equal(admit(t, "sip:a:5060", T0 + 3 * SEC, &ra), -1);
 	assert_int_equal(rg_table_reply(t, &a, &r200, T0 + 4 * SEC, &chg), RG_OK);
 	assert_int_equal(chg.ev, RG_EV_UP);
 	assert_int_equal(stub_locks_held(), 0);
@@ -383,7 +403,7 @@ static void test_timeouts_and_manual_block(void **state)
 	assert_int_equal(chg.ev, RG_EV_DOWN);
 	/* a manual block is not clamped to retry_after_max */
 	assert_int_equal(snap(t, a, T0).blocked_for, 1000);
-	assert_int_equal(rg_table_admit(t, &a, T0, &ra, &chg), -1);
+	assert_int_equal(admit(t, "gw", T0, &ra), -1);
 	assert_int_equal(ra, 1000);
 	/* and a blocked destination does not expire as idle */
 	assert_int_equal(rg_table_expire(t, T0 + 900 * SEC), 0);
@@ -407,28 +427,39 @@ static void test_ext_name(void **state)
 {
 	struct rg_table *t = *state;
 	struct rg_ref a = add(t, "sip:a:5060", T0);
-	char big[RG_KEY_MAX + 2];
-
 	struct rg_ref b = add(t, "sip:b:5060", T0);
+	struct rg_ext xa = {7, "sip:A", 5};
+	struct rg_ext xa2 = {2, "sip:A2", 6};
+	struct rg_ext xb = {2, "sip:B", 5};
+	char big[RG_KEY_MAX + 2];
 	uint32_t secs;
 	int i;
 
 	assert_string_equal(snap(t, a, T0).ext_name, "");
-	assert_int_equal(rg_table_set_ext(t, &a, 7, "sip:A", 5), RG_OK);
+	assert_int_equal(admit_ext(t, "sip:a:5060", &xa, T0, &secs), 1);
 	assert_int_equal(snap(t, a, T0).ext_ntags, 1);
 	assert_int_equal(snap(t, a, T0).ext_tags[0], 7);
 	assert_string_equal(snap(t, a, T0).ext_name, "sip:A");
 	/* one gateway in several sets: each set remembered once, up to 4 */
-	for(i = 0; i < 6; i++)
-		rg_table_set_ext(t, &a, 7 + i, "sip:A", 5);
+	for(i = 0; i < 6; i++) {
+		xa.tag = 7 + i;
+		admit_ext(t, "sip:a:5060", &xa, T0, &secs);
+	}
 	assert_int_equal(snap(t, a, T0).ext_ntags, RG_EXT_TAGS);
 	assert_int_equal(snap(t, a, T0).ext_tags[3], 10);
 	/* another name starts over */
-	rg_table_set_ext(t, &a, 2, "sip:A2", 6);
+	admit_ext(t, "sip:a:5060", &xa2, T0, &secs);
 	assert_int_equal(snap(t, a, T0).ext_ntags, 1);
+	memset(big, 'x', sizeof(big));
+	xa.tag = 1;
+	xa.name = big;
+	xa.len = (int)sizeof(big);
+	/* an over-long name is ignored; the call is still admitted */
+	assert_int_equal(admit_ext(t, "sip:a:5060", &xa, T0, &secs), 1);
+	assert_string_equal(snap(t, a, T0).ext_name, "sip:A2");
 
 	/* the shortest block among the down members of a set */
-	rg_table_set_ext(t, &b, 2, "sip:B", 5);
+	admit_ext(t, "sip:b:5060", &xb, T0, &secs);
 	assert_int_equal(rg_table_min_blocked(t, 2, T0, &secs), 0);
 	assert_int_equal(secs, 0);
 	rg_table_block(t, &a, 50, T0, &chg);
@@ -439,10 +470,6 @@ static void test_ext_name(void **state)
 	assert_int_equal(rg_table_min_blocked(t, 2, T0 + 30 * SEC, &secs), 1);
 	assert_int_equal(secs, 20);
 	assert_int_equal(stub_locks_held(), 0);
-	memset(big, 'x', sizeof(big));
-	assert_int_equal(rg_table_set_ext(t, &a, 1, big, sizeof(big)),
-			RG_ENOTFOUND);
-	assert_string_equal(snap(t, a, T0).ext_name, "sip:A2");
 }
 
 int main(void)

@@ -6,6 +6,7 @@
                                (e.g. 183_Sent) in the last row of FILE
   rgtool.py get JSON PATH      a field of a JSON-RPC reply: dotted path into
                                "result", list items by index (0.dst)
+  rgtool.py len JSON           how many entries a list reply has
   rgtool.py find JSON DST PATH like get, in the list entry whose dst is DST
   rgtool.py table JSON         replyguard.list as a readable table
 """
@@ -56,6 +57,8 @@ def main(argv):
         print(count(argv[1], argv[2]))
     elif len(argv) >= 2 and argv[0] == "get":
         print(walk(result(argv[1]), argv[2] if len(argv) > 2 else ""))
+    elif len(argv) >= 2 and argv[0] == "len":
+        print(len(result(argv[1])))
     elif len(argv) >= 4 and argv[0] == "find":
         for d in result(argv[1]):
             if d["dst"] == argv[2]:

@@ -35,7 +35,7 @@ done
 
 rpc "$IT_RUN/list.json" replyguard.list
 rgtool table "$IT_RUN/list.json"
-check_eq "destinations listed" 3 "$(rgtool get "$IT_RUN/list.json" | python3 -c 'import ast,sys; print(len(ast.literal_eval(sys.stdin.read())))')"
+check_eq "destinations listed" 3 "$(rgtool len "$IT_RUN/list.json")"
 
 A=sip:127.0.0.1:25071
 B=sip:127.0.0.1:25072
