@@ -69,6 +69,12 @@ int rg_health_admit(struct rg_health *h, const struct rg_health_cfg *cfg,
 	}
 }
 
+void rg_health_untrial(struct rg_health *h)
+{
+	if(h->state == RG_PROBING)
+		h->probe_ms = 0;
+}
+
 enum rg_event rg_health_success(struct rg_health *h, uint64_t now_ms)
 {
 	(void)now_ms;

@@ -68,6 +68,12 @@ uint32_t rg_health_clamp(const struct rg_health_cfg *cfg, uint64_t seconds);
 int rg_health_admit(struct rg_health *h, const struct rg_health_cfg *cfg,
 		uint64_t now_ms, uint32_t *retry_after, enum rg_event *ev);
 
+/*
+ * Take back the trial rg_health_admit() just started (the call was
+ * refused for another reason, e.g. its throttle).
+ */
+void rg_health_untrial(struct rg_health *h);
+
 /* The final outcome of a call that was admitted. */
 enum rg_event rg_health_success(struct rg_health *h, uint64_t now_ms);
 

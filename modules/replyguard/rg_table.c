@@ -23,6 +23,7 @@ struct rg_entry
 	uint64_t pdd_n;
 	uint32_t pdd_max_ms;
 	struct rg_health health;
+	struct rg_throttle thr;
 	int32_t ext_tags[RG_EXT_TAGS];
 	uint8_t ext_ntags;
 	uint8_t ext_len;
@@ -38,6 +39,7 @@ struct rg_table
 	uint64_t slot_ms;		  /* window slot width */
 	uint64_t idle_ms;
 	struct rg_health_cfg hcfg;
+	struct rg_throttle_cfg tcfg;
 	struct rg_lockset *locks; /* lock_mask + 1 bucket locks, then free */
 	int32_t *buckets;
 	struct rg_entry *entries;
@@ -106,6 +108,7 @@ struct rg_table *rg_table_new(const struct rg_table_cfg *cfg)
 	t->slot_ms = rg_window_slot_ms(cfg->window_s);
 	t->idle_ms = (uint64_t)cfg->idle_s * 1000;
 	t->hcfg = cfg->health;
+	t->tcfg = cfg->throttle;
 
 	t->buckets = rg_shm_zalloc(sizeof(int32_t) * nbuckets);
 	if(t->buckets == NULL)
@@ -218,6 +221,7 @@ static struct rg_entry *find_locked(struct rg_table *t, const char *key,
 	e->key_len = (uint8_t)len;
 	memcpy(e->key, key, (size_t)len);
 	e->last_ms = now_ms;
+	rg_throttle_init(&e->thr, &t->tcfg);
 	e->next = t->buckets[b];
 	t->buckets[b] = s;
 	e->used = 1;
@@ -282,13 +286,21 @@ static void count_locked(struct rg_table *t, struct rg_entry *e,
 static void snapshot_locked(const struct rg_table *t,
 		const struct rg_entry *e, uint64_t now_ms, struct rg_snapshot *s);
 
-/* Report `ev` with a snapshot taken under the lock still held. */
+/* Report `ev` and `tev` with a snapshot taken under the lock still held. */
 static void change_locked(const struct rg_table *t, const struct rg_entry *e,
-		enum rg_event ev, uint64_t now_ms, struct rg_change *chg)
+		enum rg_event ev, enum rg_tevent tev, uint64_t now_ms,
+		struct rg_change *chg)
 {
 	chg->ev = ev;
-	if(ev != RG_EV_NONE)
+	chg->tev = tev;
+	if(ev != RG_EV_NONE || tev != RG_TEV_NONE)
 		snapshot_locked(t, e, now_ms, &chg->snap);
+}
+
+static void no_change(struct rg_change *chg)
+{
+	chg->ev = RG_EV_NONE;
+	chg->tev = RG_TEV_NONE;
 }
 
 static int has_tag_locked(const struct rg_entry *e, int tag)
@@ -318,30 +330,40 @@ static void set_ext_locked(struct rg_entry *e, const struct rg_ext *x)
 }
 
 int rg_table_admit(struct rg_table *t, const char *key, int len,
-		const struct rg_ext *ext, uint64_t now_ms, struct rg_ref *ref,
-		uint32_t *retry_after, struct rg_change *chg)
+		const struct rg_ext *ext, uint64_t now_ms, struct rg_admission *out,
+		struct rg_change *chg)
 {
+	static const enum rg_counter verdict_ctr[3] = {
+			RG_C_ATTEMPTS, RG_C_REJ_BLOCKED, RG_C_REJ_THROTTLED};
 	uint32_t h = hash_key(key, len);
 	unsigned int l = lock_of(t, h);
 	struct rg_entry *e;
 	enum rg_event ev;
+	enum rg_tevent tev = RG_TEV_NONE;
 	int rc;
 
-	chg->ev = RG_EV_NONE;
-	*retry_after = 0;
+	no_change(chg);
+	out->retry_after = 0;
+	out->held = 0;
 	rg_lock(t->locks, l);
 	e = find_locked(t, key, len, h, 1, now_ms, &rc);
 	if(e == NULL) {
 		rg_unlock(t->locks, l);
 		return rc;
 	}
-	ref_of(t, e, ref);
+	ref_of(t, e, &out->ref);
 	if(ext != NULL)
 		set_ext_locked(e, ext);
-	rc = rg_health_admit(&e->health, &t->hcfg, now_ms, retry_after, &ev);
-	count_locked(t, e, rc > 0 ? RG_C_ATTEMPTS : RG_C_REJ_BLOCKED, 1, now_ms);
+	rc = rg_health_admit(&e->health, &t->hcfg, now_ms, &out->retry_after, &ev);
+	if(rc == RG_ADMITTED) {
+		rc = rg_throttle_admit(&e->thr, &t->tcfg, now_ms, &out->retry_after,
+				&out->held, &tev);
+		if(rc != RG_ADMITTED)
+			rg_health_untrial(&e->health);
+	}
+	count_locked(t, e, verdict_ctr[rc == RG_ADMITTED ? 0 : -rc], 1, now_ms);
 	e->last_ms = now_ms;
-	change_locked(t, e, ev, now_ms, chg);
+	change_locked(t, e, ev, tev, now_ms, chg);
 	rg_unlock(t->locks, l);
 	return rc;
 }
@@ -380,11 +402,12 @@ int rg_table_reply(struct rg_table *t, const struct rg_ref *ref,
 {
 	enum rg_counter cs[4];
 	enum rg_event ev = RG_EV_NONE;
+	enum rg_tevent tev = RG_TEV_NONE;
 	struct rg_entry *e;
 	unsigned int l;
 	int i, n;
 
-	chg->ev = RG_EV_NONE;
+	no_change(chg);
 	n = reply_counters(r, cs);
 	e = entry_lock(t, ref, &l);
 	if(e == NULL)
@@ -399,34 +422,101 @@ int rg_table_reply(struct rg_table *t, const struct rg_ref *ref,
 		if(pdd > e->pdd_max_ms)
 			e->pdd_max_ms = pdd;
 	}
-	if(r->code == 503)
+	if(r->code == 503) {
 		ev = rg_health_failure(&e->health, &t->hcfg, r->retry_after, now_ms);
-	else if(r->code >= 200)
+		if(r->retry_after < 0)
+			tev = rg_throttle_overload(&e->thr, &t->tcfg, now_ms);
+	} else if(r->code >= 200)
 		ev = rg_health_success(&e->health, now_ms);
+	if(r->release)
+		rg_throttle_release(&e->thr);
 	e->last_ms = now_ms;
-	change_locked(t, e, ev, now_ms, chg);
+	change_locked(t, e, ev, tev, now_ms, chg);
 	rg_unlock(t->locks, l);
 	return RG_OK;
 }
 
 int rg_table_timeout(struct rg_table *t, const struct rg_ref *ref,
-		int failure, uint64_t now_ms, struct rg_change *chg)
+		int failure, int release, uint64_t now_ms, struct rg_change *chg)
 {
 	struct rg_entry *e;
 	enum rg_event ev = RG_EV_NONE;
 	unsigned int l;
 
-	chg->ev = RG_EV_NONE;
+	no_change(chg);
 	e = entry_lock(t, ref, &l);
 	if(e == NULL)
 		return RG_ESTALE;
 	count_locked(t, e, RG_C_TIMEOUTS, 1, now_ms);
 	if(failure)
 		ev = rg_health_failure(&e->health, &t->hcfg, -1, now_ms);
+	if(release)
+		rg_throttle_release(&e->thr);
 	e->last_ms = now_ms;
-	change_locked(t, e, ev, now_ms, chg);
+	change_locked(t, e, ev, RG_TEV_NONE, now_ms, chg);
 	rg_unlock(t->locks, l);
 	return RG_OK;
+}
+
+int rg_table_release(struct rg_table *t, const struct rg_ref *ref)
+{
+	struct rg_entry *e;
+	unsigned int l;
+
+	e = entry_lock(t, ref, &l);
+	if(e == NULL)
+		return RG_ESTALE;
+	rg_throttle_release(&e->thr);
+	rg_unlock(t->locks, l);
+	return RG_OK;
+}
+
+int rg_table_set_limit(struct rg_table *t, const char *key, int len,
+		const struct rg_limit *lim, enum rg_limit_src src, uint32_t gen,
+		uint64_t now_ms, struct rg_ref *ref, struct rg_change *chg)
+{
+	uint32_t h = hash_key(key, len);
+	unsigned int l = lock_of(t, h);
+	struct rg_entry *e;
+	enum rg_tevent tev;
+	int rc;
+
+	no_change(chg);
+	rg_lock(t->locks, l);
+	e = find_locked(t, key, len, h, 1, now_ms, &rc);
+	if(e == NULL) {
+		rg_unlock(t->locks, l);
+		return rc;
+	}
+	ref_of(t, e, ref);
+	tev = rg_throttle_set(&e->thr, &t->tcfg, lim, src, now_ms);
+	e->thr.lim_gen = gen;
+	change_locked(t, e, RG_EV_NONE, tev, now_ms, chg);
+	rg_unlock(t->locks, l);
+	return RG_OK;
+}
+
+unsigned int rg_table_limits_sweep(
+		struct rg_table *t, uint32_t gen, uint64_t now_ms)
+{
+	unsigned int b, l, n = 0;
+	struct rg_entry *e;
+	int32_t s;
+
+	for(b = 0; b <= t->bucket_mask; b++) {
+		l = b & t->lock_mask;
+		rg_lock(t->locks, l);
+		for(s = t->buckets[b]; s != RG_NIL; s = t->entries[s].next) {
+			e = &t->entries[s];
+			if(e->thr.src == RG_LIM_FILE && e->thr.lim_gen != gen) {
+				rg_throttle_set(&e->thr, &t->tcfg, &t->tcfg.dflt,
+						RG_LIM_DEFAULT, now_ms);
+				n++;
+			}
+		}
+		rg_unlock(t->locks, l);
+	}
+	return n;
 }
 
 int rg_table_block(struct rg_table *t, const struct rg_ref *ref,
@@ -435,12 +525,12 @@ int rg_table_block(struct rg_table *t, const struct rg_ref *ref,
 	struct rg_entry *e;
 	unsigned int l;
 
-	chg->ev = RG_EV_NONE;
+	no_change(chg);
 	e = entry_lock(t, ref, &l);
 	if(e == NULL)
 		return RG_ESTALE;
-	change_locked(t, e, rg_health_block(&e->health, seconds, now_ms), now_ms,
-			chg);
+	change_locked(t, e, rg_health_block(&e->health, seconds, now_ms),
+			RG_TEV_NONE, now_ms, chg);
 	rg_unlock(t->locks, l);
 	return RG_OK;
 }
@@ -451,11 +541,12 @@ int rg_table_unblock(struct rg_table *t, const struct rg_ref *ref,
 	struct rg_entry *e;
 	unsigned int l;
 
-	chg->ev = RG_EV_NONE;
+	no_change(chg);
 	e = entry_lock(t, ref, &l);
 	if(e == NULL)
 		return RG_ESTALE;
-	change_locked(t, e, rg_health_unblock(&e->health), now_ms, chg);
+	change_locked(
+			t, e, rg_health_unblock(&e->health), RG_TEV_NONE, now_ms, chg);
 	rg_unlock(t->locks, l);
 	return RG_OK;
 }
@@ -474,7 +565,17 @@ static void snapshot_locked(const struct rg_table *t, const struct rg_entry *e,
 	s->pdd_max_ms = e->pdd_max_ms;
 	s->retry_after_last = e->health.ra_last;
 	s->blocked_for = rg_health_blocked_for(&e->health, now_ms);
-	s->cps_limit = 0;
+	s->cps_limit_mcps = rg_throttle_rate(&e->thr);
+	s->cps_limit = s->cps_limit_mcps / 1000;
+	if(s->cps_limit == 0 && s->cps_limit_mcps != 0)
+		s->cps_limit = 1;
+	s->cps_configured = e->thr.lim.mcps;
+	s->cps_burst = e->thr.lim.burst;
+	s->cps_received = rg_throttle_received(&e->thr, now_ms);
+	s->max_concurrent = e->thr.lim.max_concurrent;
+	s->concurrent = e->thr.inflight;
+	s->throttled = e->thr.throttled;
+	s->limit_src = rg_limit_src_name((enum rg_limit_src)e->thr.src);
 	s->idle_ms = now_ms > e->last_ms ? now_ms - e->last_ms : 0;
 	s->ext_ntags = e->ext_ntags;
 	memcpy(s->ext_tags, e->ext_tags, sizeof(s->ext_tags));
@@ -525,15 +626,16 @@ int rg_table_tick_slot(struct rg_table *t, unsigned int slot,
 	struct rg_entry *e;
 	unsigned int l;
 	enum rg_event ev;
+	enum rg_tevent tev;
 
-	chg->ev = RG_EV_NONE;
+	no_change(chg);
 	if(slot >= t->capacity)
 		return RG_ENOTFOUND;
 	e = &t->entries[slot];
 	/* an unlocked peek: most entries are up, and are skipped unlocked */
 	if(!__atomic_load_n(&e->used, __ATOMIC_RELAXED)
-			|| __atomic_load_n(&e->health.state, __ATOMIC_RELAXED)
-					   != RG_DOWN)
+			|| (__atomic_load_n(&e->health.state, __ATOMIC_RELAXED) != RG_DOWN
+					&& !__atomic_load_n(&e->thr.throttled, __ATOMIC_RELAXED)))
 		return RG_ENOTFOUND;
 	l = lock_of(t, __atomic_load_n(&e->hash, __ATOMIC_RELAXED));
 	rg_lock(t->locks, l);
@@ -542,9 +644,10 @@ int rg_table_tick_slot(struct rg_table *t, unsigned int slot,
 		return RG_ENOTFOUND;
 	}
 	ev = rg_health_tick(&e->health, now_ms);
-	change_locked(t, e, ev, now_ms, chg);
+	tev = rg_throttle_tick(&e->thr, &t->tcfg, now_ms);
+	change_locked(t, e, ev, tev, now_ms, chg);
 	rg_unlock(t->locks, l);
-	return ev == RG_EV_NONE ? RG_ENOTFOUND : RG_OK;
+	return ev == RG_EV_NONE && tev == RG_TEV_NONE ? RG_ENOTFOUND : RG_OK;
 }
 
 int rg_table_min_blocked(
@@ -623,8 +726,10 @@ unsigned int rg_table_expire(struct rg_table *t, uint64_t now_ms)
 		link = &t->buckets[b];
 		while((s = *link) != RG_NIL) {
 			e = &t->entries[s];
-			/* a blocked or probing destination is kept: it is not idle */
-			if(e->health.state == RG_UP && now_ms > e->last_ms
+			/* kept: blocked, probing, throttled, busy or configured */
+			if(e->health.state == RG_UP && !e->thr.throttled
+					&& e->thr.inflight == 0 && e->thr.src == RG_LIM_DEFAULT
+					&& now_ms > e->last_ms
 					&& now_ms - e->last_ms >= t->idle_ms) {
 				*link = e->next;
 				slot_release_locked(t, s);

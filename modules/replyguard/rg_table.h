@@ -22,14 +22,20 @@
 #include "rg_counters.h"
 #include "rg_health.h"
 #include "rg_key.h"
+#include "rg_throttle.h"
 
 enum rg_status
 {
 	RG_OK = 0,
-	RG_ENOTFOUND = -1, /* no such key, or slot not in use */
-	RG_EFULL = -2,	   /* table full: key not tracked */
-	RG_ESTALE = -3,	   /* the reference's entry was freed */
+	RG_ENOTFOUND = -10, /* no such key, or slot not in use */
+	RG_EFULL = -11,		/* table full: key not tracked */
+	RG_ESTALE = -12,	/* the reference's entry was freed */
 };
+
+/* rg_table_admit() verdicts: the script's return codes */
+#define RG_ADMITTED 1
+#define RG_BLOCKED (-1)
+#define RG_THROTTLED (-2)
 
 /* how many tags (dispatcher sets) one destination remembers */
 #define RG_EXT_TAGS 4
@@ -40,6 +46,7 @@ struct rg_table_cfg
 	unsigned int window_s; /* sliding window length */
 	unsigned int idle_s;   /* free entries unused this long; 0 = never */
 	struct rg_health_cfg health;
+	struct rg_throttle_cfg throttle;
 };
 
 struct rg_ref
@@ -55,6 +62,7 @@ struct rg_reply
 	int has_sdp;
 	int64_t retry_after; /* a well-formed Retry-After's seconds, or -1 */
 	int64_t pdd_ms;		 /* >= 0 when this is the branch's first 18x */
+	int release;		 /* the call ends here: release its in-flight hold */
 };
 
 /* A consistent copy of one entry, taken under its lock. */
@@ -70,18 +78,38 @@ struct rg_snapshot
 	uint64_t pdd_samples;
 	uint32_t retry_after_last;
 	uint32_t blocked_for;
-	uint32_t cps_limit;
+	uint32_t cps_limit;		 /* whole cps in force (at least 1 when limited) */
+	uint32_t cps_limit_mcps; /* the same in thousandths */
+	uint32_t cps_configured; /* configured limit, mcps */
+	uint32_t cps_burst;
+	uint32_t cps_received; /* over about the last second, mcps */
+	uint32_t max_concurrent;
+	uint32_t concurrent; /* calls in flight (counted when capped) */
+	int throttled;		 /* adaptive back-off in force */
+	const char *limit_src; /* "default", "file", "manual" */
 	uint64_t idle_ms;
 	int ext_ntags; /* the host's name for it: see struct rg_ext */
 	int ext_tags[RG_EXT_TAGS];
 	char ext_name[RG_KEY_MAX + 1]; /* "" when none */
 };
 
-/* A state change one call made; `snap` is filled only when ev != NONE. */
+/*
+ * The state changes one call made: of health (`ev`) and of throttling
+ * (`tev`). `snap` is filled only when either is not NONE.
+ */
 struct rg_change
 {
 	enum rg_event ev;
+	enum rg_tevent tev;
 	struct rg_snapshot snap;
+};
+
+/* What rg_table_admit() decided. */
+struct rg_admission
+{
+	struct rg_ref ref;	  /* filled unless RG_EFULL */
+	uint32_t retry_after; /* seconds to suggest upstream when refused */
+	int held; /* counted in flight: release once (rg_table_release) */
 };
 
 struct rg_summary
@@ -121,28 +149,52 @@ struct rg_ext
  * new: lookup, the optional `ext` name and the verdict in one lock
  * section, the only one a call takes. 1 admitted (an attempt counted); -1
  * blocked (down, or probing with its trial in flight; counted in
- * rejected_blocked); RG_EFULL when the key is not tracked. `ref` is filled
- * for 1 and -1; `retry_after` gets the seconds to suggest upstream when
- * refused. An `ext` name longer than RG_KEY_MAX is ignored; the same name
- * again adds its tag, up to RG_EXT_TAGS; another name replaces the tags.
+ * rejected_blocked); -2 throttled (over its rate or its cap on calls in
+ * flight; counted in rejected_throttled); RG_EFULL when the key is not
+ * tracked. `out` gets the reference (except for RG_EFULL), the seconds to
+ * suggest upstream when refused, and whether the call is held in flight.
+ * An `ext` name longer than RG_KEY_MAX is ignored; the same name again
+ * adds its tag, up to RG_EXT_TAGS; another name replaces the tags.
  */
 int rg_table_admit(struct rg_table *t, const char *key, int len,
-		const struct rg_ext *ext, uint64_t now_ms, struct rg_ref *ref,
-		uint32_t *retry_after, struct rg_change *chg);
+		const struct rg_ext *ext, uint64_t now_ms, struct rg_admission *out,
+		struct rg_change *chg);
 
 /*
  * Record one reply. A final 503 is a failure (with its Retry-After, when
- * any); any other final reply is a success.
+ * any; without one it is also an overload signal for adaptive
+ * throttling); any other final reply is a success. With `r->release` the
+ * call's in-flight hold ends in the same lock section.
  */
 int rg_table_reply(struct rg_table *t, const struct rg_ref *ref,
 		const struct rg_reply *r, uint64_t now_ms, struct rg_change *chg);
 
 /*
  * A call that got no final reply in time: counted as a timeout, and as a
- * failure of the destination when `failure` (it sent nothing at all).
+ * failure of the destination when `failure` (it sent nothing at all);
+ * with `release`, its in-flight hold ends too.
  */
 int rg_table_timeout(struct rg_table *t, const struct rg_ref *ref,
-		int failure, uint64_t now_ms, struct rg_change *chg);
+		int failure, int release, uint64_t now_ms, struct rg_change *chg);
+
+/* A call held in flight has ended (once per hold). */
+int rg_table_release(struct rg_table *t, const struct rg_ref *ref);
+
+/*
+ * Set the limit of `key` (added when new; entries with a limit of their
+ * own are never expired). `gen` tags a limits-file load (see
+ * rg_table_limits_sweep); pass 0 otherwise.
+ */
+int rg_table_set_limit(struct rg_table *t, const char *key, int len,
+		const struct rg_limit *lim, enum rg_limit_src src, uint32_t gen,
+		uint64_t now_ms, struct rg_ref *ref, struct rg_change *chg);
+
+/*
+ * After a limits-file load tagged `gen`: entries whose limit came from an
+ * earlier load go back to the defaults. Returns how many did.
+ */
+unsigned int rg_table_limits_sweep(
+		struct rg_table *t, uint32_t gen, uint64_t now_ms);
 
 /* Manual block for `seconds`, and its end. */
 int rg_table_block(struct rg_table *t, const struct rg_ref *ref,
@@ -151,7 +203,8 @@ int rg_table_unblock(struct rg_table *t, const struct rg_ref *ref,
 		uint64_t now_ms, struct rg_change *chg);
 
 /*
- * Time-driven transitions of the entry in `slot` (a block that ended).
+ * Time-driven transitions of the entry in `slot` (a block that ended, a
+ * back-off step).
  * RG_OK with chg->ev set when it changed; RG_ENOTFOUND otherwise. The host
  * calls it for every slot from a timer.
  */
@@ -181,7 +234,11 @@ int rg_table_min_blocked(
 /* Zero the counters of one entry, or of all (ref == NULL). */
 int rg_table_reset(struct rg_table *t, const struct rg_ref *ref);
 
-/* Free entries idle for idle_s; returns how many were freed. */
+/*
+ * Free entries idle for idle_s; returns how many were freed. Entries that
+ * are down, throttled, hold calls in flight or have a limit of their own
+ * are kept.
+ */
 unsigned int rg_table_expire(struct rg_table *t, uint64_t now_ms);
 
 /*

@@ -17,10 +17,12 @@
 
 static struct rg_change chg;
 static const struct rg_health_cfg hcfg = {1, 300, 3, 30, 30};
+/* no default limit; adaptive, 0.5, 1 cps floor, 1 s interval, 1 cps step */
+static const struct rg_throttle_cfg tcfg = {{0, 1, 0}, 1, 500, 1000, 1000, 1000};
 
 static struct rg_table *mk(unsigned int cap, unsigned int idle_s)
 {
-	struct rg_table_cfg cfg = {cap, 60, idle_s, hcfg};
+	struct rg_table_cfg cfg = {cap, 60, idle_s, hcfg, tcfg};
 	struct rg_table *t = rg_table_new(&cfg);
 
 	assert_non_null(t);
@@ -54,10 +56,10 @@ static struct rg_ref add(struct rg_table *t, const char *key, uint64_t now)
 static int admit_ext(struct rg_table *t, const char *key,
 		const struct rg_ext *ext, uint64_t now, uint32_t *ra)
 {
-	struct rg_ref ref;
-	int rc = rg_table_admit(
-			t, key, (int)strlen(key), ext, now, &ref, ra, &chg);
+	struct rg_admission adm;
+	int rc = rg_table_admit(t, key, (int)strlen(key), ext, now, &adm, &chg);
 
+	*ra = adm.retry_after;
 	assert_int_equal(stub_locks_held(), 0);
 	return rc;
 }
@@ -80,7 +82,7 @@ static struct rg_snapshot snap(struct rg_table *t, struct rg_ref ref,
 static void reply(struct rg_table *t, struct rg_ref ref, int code, int sdp,
 		int ra, int64_t pdd, uint64_t now)
 {
-	struct rg_reply r = {code, sdp, ra, pdd};
+	struct rg_reply r = {code, sdp, ra, pdd, 0};
 
 	assert_int_equal(rg_table_reply(t, &ref, &r, now, &chg), RG_OK);
 	assert_int_equal(stub_locks_held(), 0);
@@ -128,8 +130,8 @@ static void test_counters(void **state)
 	reply(t, a, 603, 0, -1, -1, T0);
 	/* SDP and Retry-After mean nothing on other codes */
 	reply(t, a, 200, 1, 30, -1, T0);
-	assert_int_equal(rg_table_timeout(t, &a, 0, T0, &chg), RG_OK);
-	assert_int_equal(rg_table_timeout(t, &a, 0, T0, &chg), RG_OK);
+	assert_int_equal(rg_table_timeout(t, &a, 0, 0, T0, &chg), RG_OK);
+	assert_int_equal(rg_table_timeout(t, &a, 0, 0, T0, &chg), RG_OK);
 
 	s = snap(t, a, T0);
 	assert_string_equal(s.key, "sip:a:5060");
@@ -237,7 +239,7 @@ static void test_expiry(void **state)
 	struct rg_ref old, fresh, r;
 	struct rg_snapshot stale;
 	struct rg_summary sum;
-	struct rg_reply rep = {183, 0, -1, -1};
+	struct rg_reply rep = {183, 0, -1, -1, 0};
 	uint32_t ra;
 
 	(void)state;
@@ -327,9 +329,9 @@ static void test_many_keys_all_distinct(void **state)
 
 static void test_bad_config_and_alloc_failure(void **state)
 {
-	struct rg_table_cfg zero = {0, 60, 0, hcfg};
-	struct rg_table_cfg nowin = {10, 0, 0, hcfg};
-	struct rg_table_cfg ok = {10, 60, 0, hcfg};
+	struct rg_table_cfg zero = {0, 60, 0, hcfg, tcfg};
+	struct rg_table_cfg nowin = {10, 0, 0, hcfg, tcfg};
+	struct rg_table_cfg ok = {10, 60, 0, hcfg, tcfg};
 	int n;
 
 	(void)state;
@@ -349,8 +351,8 @@ static void test_block_flow_through_table(void **state)
 {
 	struct rg_table *t = *state;
 	struct rg_ref a = add(t, "sip:a:5060", T0);
-	struct rg_reply r503 = {503, 0, 3, -1};
-	struct rg_reply r200 = {200, 0, -1, -1};
+	struct rg_reply r503 = {503, 0, 3, -1, 0};
+	struct rg_reply r200 = {200, 0, -1, -1, 0};
 	uint32_t ra;
 
 	assert_int_equal(admit(t, "sip:a:5060", T0, &ra), 1);
@@ -389,10 +391,10 @@ static void test_timeouts_and_manual_block(void **state)
 	int i;
 
 	/* a timeout after the destination answered is not its failure */
-	assert_int_equal(rg_table_timeout(t, &a, 0, T0, &chg), RG_OK);
+	assert_int_equal(rg_table_timeout(t, &a, 0, 0, T0, &chg), RG_OK);
 	assert_int_equal(chg.ev, RG_EV_NONE);
 	for(i = 0; i < 3; i++)
-		assert_int_equal(rg_table_timeout(t, &a, 1, T0, &chg), RG_OK);
+		assert_int_equal(rg_table_timeout(t, &a, 1, 0, T0, &chg), RG_OK);
 	assert_int_equal(chg.ev, RG_EV_DOWN);
 	assert_int_equal(snap(t, a, T0).ctr[RG_C_TIMEOUTS], 4);
 	assert_int_equal(snap(t, a, T0).blocked_for, 30);
@@ -472,6 +474,127 @@ static void test_ext_name(void **state)
 	assert_int_equal(stub_locks_held(), 0);
 }
 
+static int set_limit(struct rg_table *t, const char *key, uint32_t mcps,
+		uint32_t burst, uint32_t cap, enum rg_limit_src src, uint32_t gen)
+{
+	struct rg_limit lim = {mcps, burst, cap};
+	struct rg_ref ref;
+	int rc = rg_table_set_limit(
+			t, key, (int)strlen(key), &lim, src, gen, T0, &ref, &chg);
+
+	assert_int_equal(stub_locks_held(), 0);
+	return rc;
+}
+
+static void test_throttle_through_table(void **state)
+{
+	struct rg_table *t = *state;
+	struct rg_admission adm;
+	struct rg_reply r503 = {503, 0, -1, -1, 1};
+	struct rg_reply r486 = {486, 0, -1, -1, 1};
+	struct rg_snapshot s;
+	uint32_t ra;
+	int i;
+
+	assert_int_equal(set_limit(t, "gw", 2000, 1, 2, RG_LIM_MANUAL, 0), RG_OK);
+	assert_int_equal(rg_table_admit(t, "gw", 2, NULL, T0, &adm, &chg), 1);
+	assert_int_equal(adm.held, 1);
+	/* over the rate: -2, counted, with a Retry-After to suggest */
+	assert_int_equal(admit(t, "gw", T0 + 1, &ra), RG_THROTTLED);
+	assert_int_equal(ra, 1);
+	assert_int_equal(admit(t, "gw", T0 + 500, &ra), 1);
+	/* over the cap of 2 in flight */
+	assert_int_equal(admit(t, "gw", T0 + 1000, &ra), RG_THROTTLED);
+	s = snap(t, adm.ref, T0 + 1000);
+	assert_int_equal(s.ctr[RG_C_ATTEMPTS], 2);
+	assert_int_equal(s.ctr[RG_C_REJ_THROTTLED], 2);
+	assert_int_equal(s.concurrent, 2);
+	assert_int_equal(s.max_concurrent, 2);
+	assert_int_equal(s.cps_limit, 2);
+	assert_string_equal(s.limit_src, "manual");
+	/* a final reply with release ends a hold; a 503 without Retry-After
+	 * also starts back-off */
+	assert_int_equal(rg_table_reply(t, &adm.ref, &r486, T0 + 1000, &chg),
+			RG_OK);
+	assert_int_equal(rg_table_reply(t, &adm.ref, &r503, T0 + 1000, &chg),
+			RG_OK);
+	assert_int_equal(chg.tev, RG_TEV_THROTTLED);
+	assert_int_equal(chg.ev, RG_EV_NONE);
+	assert_int_equal(chg.snap.throttled, 1);
+	assert_int_equal(chg.snap.cps_limit_mcps, 1000);
+	assert_int_equal(chg.snap.concurrent, 0);
+	/* a release of a hold that is gone changes nothing */
+	assert_int_equal(rg_table_release(t, &adm.ref), RG_OK);
+	assert_int_equal(snap(t, adm.ref, T0).concurrent, 0);
+	/* the timer steps it back up, and reports the end */
+	assert_int_equal(
+			rg_table_tick_slot(t, adm.ref.slot, T0 + 1500, &chg), RG_ENOTFOUND);
+	assert_int_equal(
+			rg_table_tick_slot(t, adm.ref.slot, T0 + 2000, &chg), RG_OK);
+	assert_int_equal(chg.tev, RG_TEV_UNTHROTTLED);
+	assert_int_equal(chg.snap.cps_limit, 2);
+	/* a timeout with release ends a hold too */
+	for(i = 0; i < 2; i++)
+		assert_int_equal(rg_table_admit(t, "gw", 2, NULL,
+								 T0 + 10 * SEC + (uint64_t)i * SEC, &adm, &chg),
+				1);
+	assert_int_equal(rg_table_timeout(t, &adm.ref, 0, 1, T0, &chg), RG_OK);
+	assert_int_equal(snap(t, adm.ref, T0).concurrent, 1);
+}
+
+static void test_throttled_trial_is_not_spent(void **state)
+{
+	struct rg_table *t = *state;
+	struct rg_ref a = add(t, "gw", T0);
+	uint32_t ra;
+
+	set_limit(t, "gw", 500, 1, 0, RG_LIM_MANUAL, 0);
+	assert_int_equal(admit(t, "gw", T0, &ra), 1); /* next fits at T0 + 2 s */
+	rg_table_block(t, &a, 1, T0, &chg);
+	/* probing, but the rate refuses: the trial is not spent on it */
+	assert_int_equal(admit(t, "gw", T0 + 1500, &ra), RG_THROTTLED);
+	assert_string_equal(snap(t, a, T0 + 1500).state, "probing");
+	assert_int_equal(admit(t, "gw", T0 + 2 * SEC, &ra), 1);
+	/* now the trial is in flight */
+	assert_int_equal(admit(t, "gw", T0 + 5 * SEC, &ra), RG_BLOCKED);
+}
+
+static void test_limits_pin_and_sweep(void **state)
+{
+	struct rg_table *t = *state;
+	struct rg_snapshot s;
+	struct rg_ref a, b, c;
+	unsigned int slot;
+	int n = 0;
+
+	(void)state;
+	assert_int_equal(set_limit(t, "from-file", 5000, 2, 0, RG_LIM_FILE, 1),
+			RG_OK);
+	assert_int_equal(set_limit(t, "manual", 7000, 1, 0, RG_LIM_MANUAL, 0),
+			RG_OK);
+	a = add(t, "from-file", T0);
+	b = add(t, "manual", T0);
+	c = add(t, "plain", T0);
+	/* only the entry with no limit of its own expires */
+	assert_int_equal(rg_table_expire(t, T0 + 900 * SEC), 1);
+	assert_int_equal(rg_table_snapshot(t, &c, T0, &s), RG_ESTALE);
+	/* a reload (gen 2) that no longer lists "from-file" */
+	assert_int_equal(rg_table_limits_sweep(t, 2, T0), 1);
+	s = snap(t, a, T0);
+	assert_string_equal(s.limit_src, "default");
+	assert_int_equal(s.cps_limit, 0);
+	s = snap(t, b, T0);
+	assert_string_equal(s.limit_src, "manual");
+	assert_int_equal(s.cps_configured, 7000);
+	/* listed again in gen 3: kept by that sweep */
+	set_limit(t, "manual", 3000, 1, 0, RG_LIM_FILE, 3);
+	assert_int_equal(rg_table_limits_sweep(t, 3, T0), 0);
+	for(slot = 0; slot < rg_table_capacity(t); slot++)
+		n += rg_table_snapshot_slot(t, slot, T0, &s) == RG_OK;
+	assert_int_equal(n, 2);
+	assert_int_equal(stub_locks_held(), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -493,6 +616,12 @@ int main(void)
 			cmocka_unit_test_setup_teardown(test_ext_name, setup, teardown),
 			cmocka_unit_test_setup_teardown(
 					test_warn_rate_limit, setup, teardown),
+			cmocka_unit_test_setup_teardown(
+					test_throttle_through_table, setup, teardown),
+			cmocka_unit_test_setup_teardown(
+					test_throttled_trial_is_not_spent, setup, teardown),
+			cmocka_unit_test_setup_teardown(
+					test_limits_pin_and_sweep, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("rg_table", tests, NULL, NULL);
 }

@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <string.h>
+
+#include "rg_limits.h"
+
+static int is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+int rg_limits_parse_rate(const char *s, size_t len, uint32_t *mcps)
+{
+	uint64_t whole = 0, frac = 0;
+	size_t i = 0, nd = 0, nf = 0;
+
+	while(i < len && s[i] >= '0' && s[i] <= '9') {
+		whole = whole * 10 + (uint64_t)(s[i++] - '0');
+		if(whole > RG_LIMIT_MAX)
+			return -1;
+		nd++;
+	}
+	if(i < len && s[i] == '.') {
+		i++;
+		while(i < len && s[i] >= '0' && s[i] <= '9') {
+			if(++nf > 3)
+				return -1; /* finer than a thousandth */
+			frac = frac * 10 + (uint64_t)(s[i++] - '0');
+		}
+		if(nf == 0)
+			return -1;
+	}
+	if(i != len || nd == 0)
+		return -1;
+	while(nf++ < 3)
+		frac *= 10;
+	*mcps = (uint32_t)(whole * 1000 + frac);
+	return 0;
+}
+
+/* a whole number 0..RG_LIMIT_MAX */
+static int parse_uint(const char *s, size_t len, uint32_t *v)
+{
+	uint64_t n = 0;
+	size_t i;
+
+	if(len == 0)
+		return -1;
+	for(i = 0; i < len; i++) {
+		if(s[i] < '0' || s[i] > '9')
+			return -1;
+		n = n * 10 + (uint64_t)(s[i] - '0');
+		if(n > RG_LIMIT_MAX)
+			return -1;
+	}
+	*v = (uint32_t)n;
+	return 0;
+}
+
+int rg_limits_parse_line(const char *s, size_t len, const struct rg_limit *dflt,
+		struct rg_limit_line *out, const char **err)
+{
+	const char *f[5];
+	size_t fl[5];
+	size_t i = 0, n = 0;
+	int k;
+
+	while(i < len) {
+		while(i < len && is_blank(s[i]))
+			i++;
+		if(i == len || s[i] == '#')
+			break;
+		if(n == 4) {
+			*err = "too many fields (key cps [burst [max_concurrent]])";
+			return -1;
+		}
+		f[n] = s + i;
+		while(i < len && !is_blank(s[i]) && s[i] != '#')
+			i++;
+		fl[n] = (size_t)(s + i - f[n]);
+		n++;
+	}
+	if(n == 0)
+		return 0;
+	if(n == 1) {
+		*err = "no cps after the destination";
+		return -1;
+	}
+	k = rg_key_normalize(f[0], fl[0], out->key);
+	if(k < 0) {
+		*err = rg_key_strerror(k);
+		return -1;
+	}
+	out->key_len = k;
+	out->lim = *dflt;
+	if(rg_limits_parse_rate(f[1], fl[1], &out->lim.mcps) < 0) {
+		*err = "cps must be a number 0..1000000 with up to 3 decimals";
+		return -1;
+	}
+	if(n > 2 && !(fl[2] == 1 && f[2][0] == '-')) {
+		if(parse_uint(f[2], fl[2], &out->lim.burst) < 0
+				|| out->lim.burst == 0) {
+			*err = "burst must be a whole number 1..1000000, or -";
+			return -1;
+		}
+	}
+	if(n > 3 && !(fl[3] == 1 && f[3][0] == '-')) {
+		if(parse_uint(f[3], fl[3], &out->lim.max_concurrent) < 0) {
+			*err = "max_concurrent must be a whole number 0..1000000, or -";
+			return -1;
+		}
+	}
+	return 1;
+}
+
+int rg_limits_parse(const char *buf, size_t len, const struct rg_limit *dflt,
+		int (*apply)(void *arg, const struct rg_limit_line *l), void *arg,
+		int *failed, int *err_line, const char **err)
+{
+	struct rg_limit_line l;
+	const char *p, *end = buf + len, *nl;
+	int pass, line, rc, n = 0;
+
+	*failed = 0;
+	*err_line = 0;
+	for(pass = 0; pass < 2; pass++) {
+		if(pass == 1 && apply == NULL)
+			break;
+		n = 0;
+		line = 0;
+		for(p = buf; p < end; p = nl + 1) {
+			nl = memchr(p, '\n', (size_t)(end - p));
+			if(nl == NULL)
+				nl = end;
+			line++;
+			if(memchr(p, '\0', (size_t)(nl - p)) != NULL) {
+				*err_line = line;
+				*err = "NUL byte in line";
+				return -1;
+			}
+			rc = rg_limits_parse_line(p, (size_t)(nl - p), dflt, &l, err);
+			if(rc < 0) {
+				*err_line = line;
+				return -1;
+			}
+			if(rc == 0)
+				continue;
+			n++;
+			if(pass == 1 && apply(arg, &l) < 0)
+				(*failed)++;
+		}
+	}
+	return n;
+}

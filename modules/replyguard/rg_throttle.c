@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "rg_throttle.h"
+
+/* the clock is read in whole milliseconds: allow that much jitter */
+#define RG_CLOCK_SLACK_US 1000ull
+
+const char *rg_limit_src_name(enum rg_limit_src src)
+{
+	switch(src) {
+		case RG_LIM_FILE:
+			return "file";
+		case RG_LIM_MANUAL:
+			return "manual";
+		default:
+			return "default";
+	}
+}
+
+void rg_throttle_init(struct rg_throttle *th, const struct rg_throttle_cfg *cfg)
+{
+	*th = (struct rg_throttle){0};
+	th->lim = cfg->dflt;
+	th->src = RG_LIM_DEFAULT;
+}
+
+uint32_t rg_throttle_rate(const struct rg_throttle *th)
+{
+	return th->throttled ? th->cur_mcps : th->lim.mcps;
+}
+
+/* move the received-rate estimate to the second `now_ms` falls in */
+static void roll(struct rg_throttle *th, uint64_t now_ms)
+{
+	uint64_t s = now_ms / 1000;
+
+	if(s == th->sec)
+		return;
+	th->n_prev = (s == th->sec + 1) ? th->n_cur : 0;
+	th->n_cur = 0;
+	th->sec = s;
+}
+
+uint32_t rg_throttle_received(const struct rg_throttle *th, uint64_t now_ms)
+{
+	uint64_t s = now_ms / 1000, prev = 0, cur = 0, r;
+
+	if(s == th->sec) {
+		prev = th->n_prev;
+		cur = th->n_cur;
+	} else if(s == th->sec + 1) {
+		prev = th->n_cur;
+	}
+	/* the previous second weighted by how much of it is still in view */
+	r = prev * (1000 - now_ms % 1000) + cur * 1000;
+	return r > UINT32_MAX ? UINT32_MAX : (uint32_t)r;
+}
+
+enum rg_tevent rg_throttle_tick(struct rg_throttle *th,
+		const struct rg_throttle_cfg *cfg, uint64_t now_ms)
+{
+	uint64_t n, cur, target;
+
+	if(!th->throttled || cfg->interval_ms == 0
+			|| now_ms < th->quiet_ms + cfg->interval_ms)
+		return RG_TEV_NONE;
+	n = (now_ms - th->quiet_ms) / cfg->interval_ms;
+	th->quiet_ms += n * cfg->interval_ms;
+	cur = th->cur_mcps + n * cfg->step_mcps;
+	target = th->lim.mcps ? th->lim.mcps : th->ceil_mcps;
+	if(cur >= target) {
+		th->throttled = 0;
+		th->cur_mcps = 0;
+		return RG_TEV_UNTHROTTLED;
+	}
+	th->cur_mcps = (uint32_t)cur;
+	return RG_TEV_NONE;
+}
+
+/*
+ * GCRA: admitted when the theoretical arrival time is at most `burst - 1`
+ * emission intervals (plus the clock's granularity) ahead of now. Refused
+ * calls leave the state alone; `wait_us` says how long until one fits.
+ */
+static int gcra(struct rg_throttle *th, uint32_t mcps, uint64_t now_ms,
+		uint64_t *wait_us)
+{
+	uint64_t t_us, tau, now_us, tat;
+	uint32_t burst = th->lim.burst ? th->lim.burst : 1;
+
+	if(mcps == 0)
+		return 1;
+	t_us = 1000000000ull / mcps;
+	tau = (uint64_t)(burst - 1) * t_us + RG_CLOCK_SLACK_US;
+	now_us = now_ms * 1000;
+	tat = th->tat_us > now_us ? th->tat_us : now_us;
+	if(tat > now_us + tau) {
+		*wait_us = tat - tau - now_us;
+		return -2;
+	}
+	th->tat_us = tat + t_us;
+	return 1;
+}
+
+int rg_throttle_admit(struct rg_throttle *th, const struct rg_throttle_cfg *cfg,
+		uint64_t now_ms, uint32_t *retry_after, int *held,
+		enum rg_tevent *ev)
+{
+	uint64_t wait_us = 0;
+
+	*ev = rg_throttle_tick(th, cfg, now_ms);
+	*held = 0;
+	*retry_after = 0;
+	if(th->lim.max_concurrent && th->inflight >= th->lim.max_concurrent) {
+		*retry_after = 1; /* nothing tells when a call will end */
+		return -2;
+	}
+	if(gcra(th, rg_throttle_rate(th), now_ms, &wait_us) < 0) {
+		wait_us = (wait_us + 999999) / 1000000;
+		*retry_after = wait_us < 1 ? 1
+									: (wait_us > UINT32_MAX ? UINT32_MAX
+															: (uint32_t)wait_us);
+		return -2;
+	}
+	roll(th, now_ms);
+	th->n_cur++;
+	if(th->lim.max_concurrent) {
+		th->inflight++;
+		*held = 1;
+	}
+	return 1;
+}
+
+void rg_throttle_release(struct rg_throttle *th)
+{
+	if(th->inflight > 0)
+		th->inflight--;
+}
+
+enum rg_tevent rg_throttle_overload(struct rg_throttle *th,
+		const struct rg_throttle_cfg *cfg, uint64_t now_ms)
+{
+	uint64_t recv, base, rate, cut;
+	enum rg_tevent ev = RG_TEV_NONE;
+
+	if(!cfg->adaptive)
+		return RG_TEV_NONE;
+	/* late 503s of calls sent before the last cut do not cut again */
+	if(th->throttled && now_ms < th->cut_ms + cfg->interval_ms) {
+		th->quiet_ms = now_ms;
+		return RG_TEV_NONE;
+	}
+	recv = rg_throttle_received(th, now_ms);
+	rate = rg_throttle_rate(th);
+	base = (rate != 0 && rate < recv) ? rate : recv;
+	cut = base * cfg->backoff_permille / 1000;
+	if(cut < cfg->min_mcps)
+		cut = cfg->min_mcps;
+	if(rate != 0 && cut > rate)
+		cut = rate; /* a cut never raises the rate */
+	if(!th->throttled) {
+		/* with no limit configured, back-off ends where it began */
+		th->ceil_mcps = recv > cut ? (uint32_t)recv : (uint32_t)cut + 1;
+		th->throttled = 1;
+		ev = RG_TEV_THROTTLED;
+	}
+	th->cur_mcps = (uint32_t)cut;
+	th->cut_ms = now_ms;
+	th->quiet_ms = now_ms;
+	return ev;
+}
+
+enum rg_tevent rg_throttle_set(struct rg_throttle *th,
+		const struct rg_throttle_cfg *cfg, const struct rg_limit *lim,
+		enum rg_limit_src src, uint64_t now_ms)
+{
+	(void)cfg;
+	(void)now_ms;
+	th->lim = *lim;
+	if(th->lim.burst == 0)
+		th->lim.burst = 1;
+	th->src = (uint8_t)src;
+	if(th->throttled && lim->mcps != 0 && th->cur_mcps >= lim->mcps) {
+		/* the new limit is below the back-off rate: it is in force now */
+		th->throttled = 0;
+		th->cur_mcps = 0;
+		return RG_TEV_UNTHROTTLED;
+	}
+	return RG_TEV_NONE;
+}

@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A destination's throttle: a calls-per-second limit (GCRA), a cap on
+ * calls in flight, and adaptive back-off on 503.
+ *
+ * - Rate: the generic cell rate algorithm keeps one "theoretical arrival
+ *   time" per destination. A call is admitted when it is no more than
+ *   `burst` calls early; it then pushes that time on by 1/rate. No timer,
+ *   a handful of instructions under the entry lock, exact across
+ *   processes because the state lives in the shared entry.
+ * - Concurrency: `inflight` counts admitted calls until the host releases
+ *   them (final reply, dialog end, transaction end). It never goes below 0.
+ * - Adaptive (AIMD): a 503 without Retry-After cuts the rate in force to
+ *   `backoff_factor` of the rate the destination was receiving (never
+ *   below `cps_min`), at most once per `backoff_interval`. Every interval
+ *   without a 503 adds `recovery_step`, until the configured limit is back
+ *   (or, with no configured limit, the rate received when back-off began);
+ *   then the destination is unthrottled.
+ *
+ * Rates are in milli-calls per second ("mcps") so that a back-off can
+ * settle between whole numbers. Every function works on one destination's
+ * struct under its caller's lock, and returns the transition it made.
+ */
+#ifndef RG_THROTTLE_H
+#define RG_THROTTLE_H
+
+#include <stdint.h>
+
+enum rg_tevent
+{
+	RG_TEV_NONE = 0,
+	RG_TEV_THROTTLED,	/* entered back-off */
+	RG_TEV_UNTHROTTLED	/* left it: the configured limit is back */
+};
+
+/* where a destination's limit came from */
+enum rg_limit_src
+{
+	RG_LIM_DEFAULT = 0, /* the modparams */
+	RG_LIM_FILE,		/* limits_file */
+	RG_LIM_MANUAL		/* rg_set_limit() or RPC */
+};
+
+struct rg_limit
+{
+	uint32_t mcps;			 /* rate, milli-calls per second; 0 = none */
+	uint32_t burst;			 /* calls that may come back to back, >= 1 */
+	uint32_t max_concurrent; /* calls in flight; 0 = no cap */
+};
+
+struct rg_throttle_cfg
+{
+	struct rg_limit dflt;	   /* for destinations with no limit of their own */
+	uint32_t adaptive;		   /* 0 or 1 */
+	uint32_t backoff_permille; /* the cut: new rate = received * this / 1000 */
+	uint32_t min_mcps;		   /* floor of a cut */
+	uint32_t interval_ms;	   /* at most one cut, or one step, per interval */
+	uint32_t step_mcps;		   /* added per quiet interval */
+};
+
+struct rg_throttle
+{
+	struct rg_limit lim; /* configured */
+	uint8_t src;		 /* enum rg_limit_src */
+	uint8_t throttled;	 /* in back-off: `cur_mcps` is in force */
+	uint32_t lim_gen;	 /* limits_file load that set it */
+	uint32_t cur_mcps;	 /* rate in force during back-off */
+	uint32_t ceil_mcps;	 /* back-off ends here when no limit is configured */
+	uint32_t inflight;
+	uint64_t tat_us;	 /* GCRA: theoretical arrival time of the next call */
+	uint64_t cut_ms;	 /* last cut */
+	uint64_t quiet_ms;	 /* last cut, step or 503: the next step counts from */
+	uint64_t sec;		 /* received-rate estimate: the current second, */
+	uint32_t n_cur;		 /* calls admitted in it, */
+	uint32_t n_prev;	 /* and in the one before */
+};
+
+/* A fresh throttle with the default limit. */
+void rg_throttle_init(struct rg_throttle *th, const struct rg_throttle_cfg *cfg);
+
+/* The rate in force, in mcps (0 = none). */
+uint32_t rg_throttle_rate(const struct rg_throttle *th);
+
+/* The rate received over about the last second, in mcps. */
+uint32_t rg_throttle_received(const struct rg_throttle *th, uint64_t now_ms);
+
+/*
+ * Admission: 1 admitted (counted in flight when a cap is set: `*held` is
+ * then 1 and the host must call rg_throttle_release() once), or -2 over
+ * the rate or the cap, with the seconds to suggest upstream (>= 1) in
+ * `retry_after`. `ev` reports a recovery step made on the way.
+ */
+int rg_throttle_admit(struct rg_throttle *th, const struct rg_throttle_cfg *cfg,
+		uint64_t now_ms, uint32_t *retry_after, int *held,
+		enum rg_tevent *ev);
+
+/* A call counted in flight has ended. */
+void rg_throttle_release(struct rg_throttle *th);
+
+/* A 503 without Retry-After: the adaptive cut, when one is due. */
+enum rg_tevent rg_throttle_overload(struct rg_throttle *th,
+		const struct rg_throttle_cfg *cfg, uint64_t now_ms);
+
+/* Time-driven recovery steps, for the timer (admission makes them too). */
+enum rg_tevent rg_throttle_tick(struct rg_throttle *th,
+		const struct rg_throttle_cfg *cfg, uint64_t now_ms);
+
+/*
+ * A new configured limit from `src`. Back-off, if any, goes on but never
+ * allows more than the new limit.
+ */
+enum rg_tevent rg_throttle_set(struct rg_throttle *th,
+		const struct rg_throttle_cfg *cfg, const struct rg_limit *lim,
+		enum rg_limit_src src, uint64_t now_ms);
+
+const char *rg_limit_src_name(enum rg_limit_src src);
+
+#endif
