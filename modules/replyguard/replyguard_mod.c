@@ -6,6 +6,7 @@
  * concern lives in the file named after it (rg_script.c, rg_pv.c,
  * rg_rpc.c, rg_table.c, ...).
  */
+#include <string.h>
 #include <time.h>
 
 #include "core/dprint.h"
@@ -18,7 +19,11 @@
 #include "replyguard_mod.h"
 #include "rg_dispatcher.h"
 #include "rg_events.h"
+#include "rg_branch.h"
+#include "rg_dialog.h"
 #include "rg_failover.h"
+#include "rg_limit_admin.h"
+#include "rg_limits.h"
 #include "rg_pv.h"
 #include "rg_rpc.h"
 #include "rg_script.h"
@@ -40,6 +45,18 @@ static int rg_dispatcher_sync = 1;
 static char *rg_failover_codes = "503,408";
 static str rg_ds_xavp_dst = str_init("_dsdst_");
 static str rg_event_callback = STR_NULL;
+/* throttling */
+static int rg_cps_limit = 0;
+static int rg_cps_burst = 1;
+static int rg_max_concurrent = 0;
+static int rg_adaptive = 1;
+static char *rg_backoff_factor = "0.5";
+static int rg_cps_min = 1;
+static int rg_backoff_interval = 2;
+static int rg_recovery_step = 1;
+char *rg_limits_file = NULL;
+
+struct rg_throttle_cfg rg_tcfg;
 
 struct rg_table *rg_tbl = NULL;
 struct tm_binds rg_tmb;
@@ -63,7 +80,10 @@ static void rg_expire_timer(unsigned int ticks, void *param)
 		LM_DBG("freed %u idle destinations\n", n);
 }
 
-/* every second: blocks that ended become probing (and active again) */
+/*
+ * every second: blocks that ended become probing (and active again), and
+ * throttled destinations step their rate back up
+ */
 static void rg_health_timer(unsigned int ticks, void *param)
 {
 	struct rg_change chg;
@@ -90,6 +110,12 @@ static cmd_export_t cmds[] = {
 		fixup_free_spve_igp, ANY_ROUTE},
 	{"rg_unblock", (cmd_function)w_rg_unblock, 1, fixup_spve_null,
 		fixup_free_spve_null, ANY_ROUTE},
+	{"rg_set_limit", (cmd_function)w_rg_set_limit, 2, fixup_rg_set_limit,
+		fixup_free_rg_set_limit, ANY_ROUTE},
+	{"rg_set_limit", (cmd_function)w_rg_set_limit, 3, fixup_rg_set_limit,
+		fixup_free_rg_set_limit, ANY_ROUTE},
+	{"rg_set_limit", (cmd_function)w_rg_set_limit, 4, fixup_rg_set_limit,
+		fixup_free_rg_set_limit, ANY_ROUTE},
 	{0, 0, 0, 0, 0, 0}
 };
 
@@ -106,6 +132,15 @@ static param_export_t params[] = {
 	{"failover_codes", PARAM_STRING, &rg_failover_codes},
 	{"ds_xavp_dst", PARAM_STR, &rg_ds_xavp_dst},
 	{"event_callback", PARAM_STR, &rg_event_callback},
+	{"cps_limit", PARAM_INT, &rg_cps_limit},
+	{"cps_burst", PARAM_INT, &rg_cps_burst},
+	{"max_concurrent", PARAM_INT, &rg_max_concurrent},
+	{"adaptive", PARAM_INT, &rg_adaptive},
+	{"backoff_factor", PARAM_STRING, &rg_backoff_factor},
+	{"cps_min", PARAM_INT, &rg_cps_min},
+	{"backoff_interval", PARAM_INT, &rg_backoff_interval},
+	{"recovery_step", PARAM_INT, &rg_recovery_step},
+	{"limits_file", PARAM_STRING, &rg_limits_file},
 	{0, 0, 0}
 };
 
@@ -164,6 +199,21 @@ static sr_kemi_t sr_kemi_replyguard_exports[] = {
 		{ SR_KEMIP_STR, SR_KEMIP_NONE, SR_KEMIP_NONE,
 			SR_KEMIP_NONE, SR_KEMIP_NONE, SR_KEMIP_NONE }
 	},
+	{ str_init("replyguard"), str_init("rg_set_limit"),
+		SR_KEMIP_INT, ki_rg_set_limit,
+		{ SR_KEMIP_STR, SR_KEMIP_INT, SR_KEMIP_NONE,
+			SR_KEMIP_NONE, SR_KEMIP_NONE, SR_KEMIP_NONE }
+	},
+	{ str_init("replyguard"), str_init("rg_set_limit_burst"),
+		SR_KEMIP_INT, ki_rg_set_limit_burst,
+		{ SR_KEMIP_STR, SR_KEMIP_INT, SR_KEMIP_INT,
+			SR_KEMIP_NONE, SR_KEMIP_NONE, SR_KEMIP_NONE }
+	},
+	{ str_init("replyguard"), str_init("rg_set_limit_all"),
+		SR_KEMIP_INT, ki_rg_set_limit_all,
+		{ SR_KEMIP_STR, SR_KEMIP_INT, SR_KEMIP_INT,
+			SR_KEMIP_INT, SR_KEMIP_NONE, SR_KEMIP_NONE }
+	},
 	{ {0, 0}, {0, 0}, 0, NULL, { 0, 0, 0, 0, 0, 0 } }
 };
 /* clang-format on */
@@ -171,6 +221,53 @@ static sr_kemi_t sr_kemi_replyguard_exports[] = {
 int mod_register(char *path, int *dlflags, void *p1, void *p2)
 {
 	sr_kemi_modules_add(sr_kemi_replyguard_exports);
+	return 0;
+}
+
+/* the throttle's modparams, into rg_tcfg */
+static int check_throttle_params(void)
+{
+	const int max = (int)RG_LIMIT_MAX;
+	uint32_t f = 0;
+
+	if(rg_cps_limit < 0 || rg_cps_limit > max || rg_cps_burst < 1
+			|| rg_cps_burst > max || rg_max_concurrent < 0
+			|| rg_max_concurrent > max) {
+		LM_ERR("need cps_limit 0..%d, cps_burst 1..%d, max_concurrent 0..%d; "
+			   "not %d, %d, %d\n",
+				max, max, max, rg_cps_limit, rg_cps_burst, rg_max_concurrent);
+		return -1;
+	}
+	if(rg_backoff_factor == NULL
+			|| rg_limits_parse_rate(rg_backoff_factor,
+					   strlen(rg_backoff_factor), &f)
+					   < 0
+			|| f == 0 || f >= 1000) {
+		LM_ERR("backoff_factor must be a number between 0 and 1 (at most 3 "
+			   "decimals), not [%s]\n",
+				rg_backoff_factor ? rg_backoff_factor : "");
+		return -1;
+	}
+	if(rg_cps_min < 1 || rg_cps_min > max || rg_backoff_interval < 1
+			|| rg_backoff_interval > 3600 || rg_recovery_step < 1
+			|| rg_recovery_step > max) {
+		LM_ERR("need cps_min 1..%d, backoff_interval 1..3600 s, "
+			   "recovery_step 1..%d; not %d, %d, %d\n",
+				max, max, rg_cps_min, rg_backoff_interval, rg_recovery_step);
+		return -1;
+	}
+	if(rg_adaptive != 0 && rg_adaptive != 1) {
+		LM_ERR("adaptive must be 0 or 1, not %d\n", rg_adaptive);
+		return -1;
+	}
+	rg_tcfg.dflt.mcps = (uint32_t)rg_cps_limit * 1000;
+	rg_tcfg.dflt.burst = (uint32_t)rg_cps_burst;
+	rg_tcfg.dflt.max_concurrent = (uint32_t)rg_max_concurrent;
+	rg_tcfg.adaptive = (uint32_t)rg_adaptive;
+	rg_tcfg.backoff_permille = f;
+	rg_tcfg.min_mcps = (uint32_t)rg_cps_min * 1000;
+	rg_tcfg.interval_ms = (uint32_t)rg_backoff_interval * 1000;
+	rg_tcfg.step_mcps = (uint32_t)rg_recovery_step * 1000;
 	return 0;
 }
 
@@ -202,7 +299,7 @@ static int check_params(void)
 				rg_down_threshold, rg_down_time, rg_probe_timeout);
 		return -1;
 	}
-	return 0;
+	return check_throttle_params();
 }
 
 static int mod_init(void)
@@ -223,6 +320,7 @@ static int mod_init(void)
 	cfg.health.down_threshold = (uint32_t)rg_down_threshold;
 	cfg.health.down_time = (uint32_t)rg_down_time;
 	cfg.health.probe_timeout = (uint32_t)rg_probe_timeout;
+	cfg.throttle = rg_tcfg;
 	if(rg_failover_init(rg_failover_codes) < 0)
 		goto err;
 	if(rg_ds_init(rg_dispatcher_sync, &rg_ds_xavp_dst) < 0)
@@ -239,6 +337,19 @@ static int mod_init(void)
 	if(rpc_register_array(rg_rpc_cmds) != 0) {
 		LM_ERR("cannot register the RPC commands\n");
 		goto err_table;
+	}
+	if(rg_branch_init() < 0 || rg_limit_admin_init() < 0)
+		goto err_table;
+	rg_dialog_init();
+	if(rg_limits_file != NULL && *rg_limits_file != '\0') {
+		char why[256];
+		int n;
+
+		if(rg_limits_load(rg_limits_file, 1, &n, why, sizeof(why)) < 0) {
+			LM_ERR("limits_file: %s\n", why);
+			goto err_table;
+		}
+		LM_INFO("limits_file: %d destinations from %s\n", n, rg_limits_file);
 	}
 	if(rg_idle_timeout > 0
 			&& register_timer(rg_expire_timer, NULL, RG_EXPIRE_INTERVAL)

@@ -14,6 +14,7 @@
 extern struct rg_table *rg_tbl;
 extern struct tm_binds rg_tmb;
 extern int rg_window_s;
+extern char *rg_limits_file;
 
 /* Monotonic milliseconds: the only clock the module reads. */
 uint64_t rg_now_ms(void);

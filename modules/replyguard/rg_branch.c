@@ -5,6 +5,7 @@
 #include "core/dprint.h"
 #include "core/dset.h"
 #include "core/route.h"
+#include "core/script_cb.h"
 #include "core/xavp.h"
 #include "modules/tm/h_table.h"
 #include "modules/tm/t_lookup.h"
@@ -82,8 +83,20 @@ int rg_branch_save(const struct rg_branch *br)
 
 	/* a branch admitted twice keeps only the last destination */
 	old = find_xavp(br->index);
-	if(old)
+	if(old) {
+		struct rg_branch_packed op;
+
+		memcpy(&op, old->val.v.s.s, sizeof(op));
+		if(op.flags & RG_BR_HELD) {
+			struct rg_ref ref = {op.slot, op.gen};
+
+			rg_table_release(rg_tbl, &ref);
+		}
+		/* the end-of-transaction callback stays registered */
+		p.flags |= op.flags & RG_BR_GUARD;
+		memcpy(buf, &p, sizeof(p));
 		xavp_rm(old, NULL);
+	}
 
 	memset(&val, 0, sizeof(val));
 	val.type = SR_XTYPE_STR;
@@ -126,4 +139,96 @@ void rg_branch_set_flags(void *handle, uint32_t flags)
 
 	memcpy(x->val.v.s.s + offsetof(struct rg_branch_packed, flags), &flags,
 			sizeof(flags));
+}
+
+/* this process's request whose holds have no transaction to end them yet */
+static unsigned int rg_unguarded_msg_id;
+
+void rg_branch_release_all(void)
+{
+	struct rg_branch_packed p;
+	struct rg_ref ref;
+	sr_xavp_t *x;
+
+	for(x = xavp_get(&rg_branch_xname, NULL); x; x = xavp_get_next(x)) {
+		if(x->val.type != SR_XTYPE_STR
+				|| (size_t)x->val.v.s.len < sizeof(p))
+			continue;
+		memcpy(&p, x->val.v.s.s, sizeof(p));
+		if(!(p.flags & RG_BR_HELD))
+			continue;
+		ref.slot = p.slot;
+		ref.gen = p.gen;
+		rg_table_release(rg_tbl, &ref);
+		rg_branch_set_flags(x, p.flags & ~RG_BR_HELD);
+	}
+}
+
+/* tm: the transaction is being freed (its xavp list is the current one) */
+static void rg_branch_on_destroy(struct cell *t, int type,
+		struct tmcb_params *ps)
+{
+	rg_branch_release_all();
+}
+
+static int has_guard(void)
+{
+	struct rg_branch_packed p;
+	sr_xavp_t *x;
+
+	for(x = xavp_get(&rg_branch_xname, NULL); x; x = xavp_get_next(x)) {
+		if(x->val.type != SR_XTYPE_STR
+				|| (size_t)x->val.v.s.len < sizeof(p))
+			continue;
+		memcpy(&p, x->val.v.s.s, sizeof(p));
+		if(p.flags & RG_BR_GUARD)
+			return 1;
+	}
+	return 0;
+}
+
+uint32_t rg_branch_guard(struct sip_msg *msg)
+{
+	struct cell *t = rg_tmb.t_gett();
+
+	if(has_guard())
+		return 0;
+	/* without a transaction yet, tm keeps the callback for the one this
+	 * request creates; the end of the script checks it did */
+	if(t == NULL || t == T_UNDEFINED)
+		rg_unguarded_msg_id = msg->id;
+	if(rg_tmb.register_tmcb(msg, (t == T_UNDEFINED) ? NULL : t, TMCB_DESTROY,
+			   rg_branch_on_destroy, NULL, NULL)
+			<= 0) {
+		LM_ERR("cannot register the end-of-transaction callback: holds of "
+			   "this call end with its final reply only\n");
+		return 0;
+	}
+	return RG_BR_GUARD;
+}
+
+/* after the request route: holds of a request that got no transaction */
+static int rg_branch_post_script(struct sip_msg *msg, unsigned int flags,
+		void *param)
+{
+	struct cell *t;
+
+	if(rg_unguarded_msg_id == 0 || msg->id != rg_unguarded_msg_id)
+		return 1;
+	rg_unguarded_msg_id = 0;
+	t = rg_tmb.t_gett();
+	if(t == NULL || t == T_UNDEFINED)
+		rg_branch_release_all();
+	return 1;
+}
+
+int rg_branch_init(void)
+{
+	if(register_script_cb(rg_branch_post_script, POST_SCRIPT_CB | REQUEST_CB,
+			   NULL)
+			< 0) {
+		LM_ERR("cannot register the post-script callback\n");
+		return -1;
+	}
+	return 0;
 }

@@ -19,6 +19,8 @@
 
 #define RG_BR_PDD_DONE 0x01	 /* a first 18x was measured */
 #define RG_BR_FINAL_SEEN 0x02 /* a final reply was recorded */
+#define RG_BR_HELD 0x04		 /* counted in flight: to be released once */
+#define RG_BR_GUARD 0x08		 /* registered the transaction's end callback */
 
 struct rg_branch
 {
@@ -43,5 +45,22 @@ int rg_branch_save(const struct rg_branch *br);
  */
 int rg_branch_find(int index, struct rg_branch *br, void **handle);
 void rg_branch_set_flags(void *handle, uint32_t flags);
+
+/*
+ * Calls held in flight (a destination with max_concurrent) must be
+ * released exactly once, however the call ends. rg_inspect() releases on
+ * a final reply and rg_failover() on a timeout; as a backstop,
+ * rg_branch_guard() makes sure the transaction's end (tm's TMCB_DESTROY)
+ * releases whatever is still held, and that a request that never got a
+ * transaction releases its holds when its script is done. It returns the
+ * flags to add to the record being saved.
+ */
+uint32_t rg_branch_guard(struct sip_msg *msg);
+
+/* Release every hold of the current xavp list (message or transaction). */
+void rg_branch_release_all(void);
+
+/* Register the end-of-script backstop; from mod_init. 0 or -1. */
+int rg_branch_init(void);
 
 #endif

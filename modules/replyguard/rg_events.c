@@ -14,22 +14,31 @@
 
 static int rg_rt_down = -1;
 static int rg_rt_up = -1;
+static int rg_rt_throttled = -1;
+static int rg_rt_unthrottled = -1;
 static str rg_ev_callback = STR_NULL;
 
 static str rg_ev_name_down = str_init("replyguard:dst-down");
 static str rg_ev_name_up = str_init("replyguard:dst-up");
+static str rg_ev_name_throttled = str_init("replyguard:dst-throttled");
+static str rg_ev_name_unthrottled = str_init("replyguard:dst-unthrottled");
+
+static int lookup(const str *name)
+{
+	int rt = route_lookup(&event_rt, name->s);
+
+	return (rt >= 0 && event_rt.rlist[rt] != NULL) ? rt : -1;
+}
 
 int rg_events_init(const str *event_callback)
 {
 	rg_ev_callback = *event_callback;
 	if(rg_ev_callback.len > 0)
 		return 0;
-	rg_rt_down = route_lookup(&event_rt, rg_ev_name_down.s);
-	if(rg_rt_down >= 0 && event_rt.rlist[rg_rt_down] == NULL)
-		rg_rt_down = -1;
-	rg_rt_up = route_lookup(&event_rt, rg_ev_name_up.s);
-	if(rg_rt_up >= 0 && event_rt.rlist[rg_rt_up] == NULL)
-		rg_rt_up = -1;
+	rg_rt_down = lookup(&rg_ev_name_down);
+	rg_rt_up = lookup(&rg_ev_name_up);
+	rg_rt_throttled = lookup(&rg_ev_name_throttled);
+	rg_rt_unthrottled = lookup(&rg_ev_name_unthrottled);
 	return 0;
 }
 
@@ -75,11 +84,8 @@ static void run_event(int rt, str *evname, const struct rg_snapshot *snap)
 	rg_dst_ctx_restore(&saved);
 }
 
-void rg_change_apply(const struct rg_change *chg)
+static void apply_health(const struct rg_change *chg)
 {
-	if(chg->ev == RG_EV_NONE)
-		return;
-	rg_ds_sync(chg);
 	switch(chg->ev) {
 		case RG_EV_DOWN:
 			LM_INFO("destination %s is down for %u s\n", chg->snap.key,
@@ -97,4 +103,37 @@ void rg_change_apply(const struct rg_change *chg)
 		default:
 			break;
 	}
+}
+
+static void apply_throttle(const struct rg_change *chg)
+{
+	const struct rg_snapshot *s = &chg->snap;
+
+	switch(chg->tev) {
+		case RG_TEV_THROTTLED:
+			LM_INFO("destination %s is throttled to %u.%03u cps (was "
+					"receiving %u.%03u) after a 503 without Retry-After\n",
+					s->key, s->cps_limit_mcps / 1000, s->cps_limit_mcps % 1000,
+					s->cps_received / 1000, s->cps_received % 1000);
+			run_event(rg_rt_throttled, &rg_ev_name_throttled, s);
+			break;
+		case RG_TEV_UNTHROTTLED:
+			LM_INFO("destination %s is no longer throttled: %s\n", s->key,
+					s->cps_limit_mcps ? "its configured limit is in force"
+									  : "no limit");
+			run_event(rg_rt_unthrottled, &rg_ev_name_unthrottled, s);
+			break;
+		default:
+			break;
+	}
+}
+
+void rg_change_apply(const struct rg_change *chg)
+{
+	if(chg->ev != RG_EV_NONE) {
+		rg_ds_sync(chg);
+		apply_health(chg);
+	}
+	if(chg->tev != RG_TEV_NONE)
+		apply_throttle(chg);
 }

@@ -5,6 +5,8 @@
  *
  *   event_route[replyguard:dst-down]   up/probing -> down
  *   event_route[replyguard:dst-up]     probing/down -> up
+ *   event_route[replyguard:dst-throttled]    adaptive back-off began
+ *   event_route[replyguard:dst-unthrottled]  and ended
  *
  * or, for KEMI scripts, the `event_callback` function with the event name.
  * It runs in the process that saw the change, after the table lock is

@@ -75,9 +75,12 @@ static void account_timeouts(struct cell *t, uint64_t now)
 		if(rg_branch_find((int)b, &br, &handle) < 0
 				|| (br.flags & RG_BR_FINAL_SEEN))
 			continue;
-		rg_branch_set_flags(handle, br.flags | RG_BR_FINAL_SEEN);
+		rg_branch_set_flags(
+				handle, (br.flags | RG_BR_FINAL_SEEN) & ~RG_BR_HELD);
 		silent = !(t->uac[b].request.flags & F_RB_REPLIED);
-		if(rg_table_timeout(rg_tbl, &br.dst.ref, silent, now, &chg) == RG_OK)
+		if(rg_table_timeout(rg_tbl, &br.dst.ref, silent,
+				   (br.flags & RG_BR_HELD) != 0, now, &chg)
+				== RG_OK)
 			rg_change_apply(&chg);
 	}
 }

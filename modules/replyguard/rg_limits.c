@@ -22,8 +22,12 @@ int rg_limits_parse_rate(const char *s, size_t len, uint32_t *mcps)
 	if(i < len && s[i] == '.') {
 		i++;
 		while(i < len && s[i] >= '0' && s[i] <= '9') {
-			if(++nf > 3)
-				return -1; /* finer than a thousandth */
+			if(++nf > 3) {
+				/* "2.500000" (kamcmd's doubles) is fine; finer is not */
+				if(s[i++] != '0')
+					return -1;
+				continue;
+			}
 			frac = frac * 10 + (uint64_t)(s[i++] - '0');
 		}
 		if(nf == 0)
@@ -31,7 +35,7 @@ int rg_limits_parse_rate(const char *s, size_t len, uint32_t *mcps)
 	}
 	if(i != len || nd == 0)
 		return -1;
-	while(nf++ < 3)
+	for(; nf < 3; nf++)
 		frac *= 10;
 	*mcps = (uint32_t)(whole * 1000 + frac);
 	return 0;

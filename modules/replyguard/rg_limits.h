@@ -32,7 +32,10 @@ struct rg_limit_line
 	struct rg_limit lim;
 };
 
-/* "12", "0.5", "2.125": milli-calls per second. 0, or -1 when malformed. */
+/*
+ * "12", "0.5", "2.125", "2.500000": milli-calls per second. 0, or -1 when
+ * malformed or finer than a thousandth.
+ */
 int rg_limits_parse_rate(const char *s, size_t len, uint32_t *mcps);
 
 /*

@@ -23,6 +23,9 @@ enum
 	RG_PV_RETRY_AFTER_LAST,
 	RG_PV_PDD_AVG,
 	RG_PV_PDD_MAX,
+	RG_PV_CONCURRENT,
+	RG_PV_MAX_CONCURRENT,
+	RG_PV_THROTTLED,
 };
 
 static const struct
@@ -38,6 +41,9 @@ static const struct
 		{"retry_after_last", RG_PV_RETRY_AFTER_LAST},
 		{"pdd_avg_ms", RG_PV_PDD_AVG},
 		{"pdd_max_ms", RG_PV_PDD_MAX},
+		{"concurrent", RG_PV_CONCURRENT},
+		{"max_concurrent", RG_PV_MAX_CONCURRENT},
+		{"throttled", RG_PV_THROTTLED},
 };
 
 int rg_pv_parse_name(pv_spec_t *sp, str *in)
@@ -121,6 +127,12 @@ int rg_pv_get(struct sip_msg *msg, pv_param_t *param, pv_value_t *res)
 		case RG_PV_PDD_MAX:
 			return pv_get_uintval(
 					msg, param, res, (unsigned int)snap.pdd_max_ms);
+		case RG_PV_CONCURRENT:
+			return pv_get_uintval(msg, param, res, snap.concurrent);
+		case RG_PV_MAX_CONCURRENT:
+			return pv_get_uintval(msg, param, res, snap.max_concurrent);
+		case RG_PV_THROTTLED:
+			return pv_get_uintval(msg, param, res, (unsigned int)snap.throttled);
 	}
 	return pv_get_null(msg, param, res);
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * RPC commands: replyguard.list, .get, .reset, .summary.
+ * RPC commands: replyguard.list, .get, .reset, .summary, .block,
+ * .unblock, .set_limit, .reload.
  *
  * Entries are copied out under their lock (rg_table_snapshot*) and
  * printed afterwards, so no table lock is held while RPC output is built.
@@ -14,6 +15,7 @@
 #include "replyguard_mod.h"
 #include "rg_dst.h"
 #include "rg_events.h"
+#include "rg_limit_admin.h"
 #include "rg_rpc.h"
 
 /*
@@ -61,6 +63,14 @@ static int add_dst(rpc_t *rpc, void *ctx, const struct rg_snapshot *s)
 					   "cps_limit", s->cps_limit, "idle_s",
 					   (unsigned int)(s->idle_ms / 1000))
 					   < 0)
+		return -1;
+	if(rpc->struct_add(th, "uuuuuuds", "cps_limit_milli", s->cps_limit_mcps,
+			   "cps_configured_milli", s->cps_configured, "cps_burst",
+			   s->cps_burst, "cps_received_milli", s->cps_received,
+			   "max_concurrent", s->max_concurrent, "concurrent",
+			   s->concurrent, "throttled",
+			   s->throttled, "limit_source", s->limit_src)
+			< 0)
 		return -1;
 	if(rpc->struct_add(th, "{", "window", &wh) < 0)
 		return -1;
@@ -237,6 +247,60 @@ static void rg_rpc_unblock(rpc_t *rpc, void *ctx)
 	rpc->rpl_printf(ctx, "ok");
 }
 
+static const char *rg_rpc_set_limit_doc[2] = {
+		"Set a destination's throttle: replyguard.set_limit dst cps [burst "
+		"[max_concurrent]] (cps may have decimals; 0 = no limit)",
+		0};
+
+static void rg_rpc_set_limit(rpc_t *rpc, void *ctx)
+{
+	str raw = STR_NULL, cps = STR_NULL;
+	const char *err = NULL;
+	int burst = -1, maxc = -1, n, code;
+
+	/* all optional, so that a missing one is our 400, not a logged error;
+	 * cps as text: "2.5" keeps its decimals (kamcmd: s:2.5) */
+	n = rpc->scan(ctx, "*S.Sdd", &raw, &cps, &burst, &maxc);
+	if(n < 2) {
+		rpc->fault(ctx, 400,
+				"usage: replyguard.set_limit dst cps [burst [max_concurrent]]");
+		return;
+	}
+	if((n > 2 && burst < 1) || (n > 3 && maxc < 0)) {
+		rpc->fault(ctx, 400, "burst must be >= 1 and max_concurrent >= 0");
+		return;
+	}
+	if(rg_limit_set(&raw, &cps, burst, maxc, &err, &code) < 0) {
+		rpc->fault(ctx, code, "%s", err);
+		return;
+	}
+	rpc->rpl_printf(ctx, "ok");
+}
+
+static const char *rg_rpc_reload_doc[2] = {
+		"Re-read limits_file; on any bad line nothing changes.", 0};
+
+static void rg_rpc_reload(rpc_t *rpc, void *ctx)
+{
+	char err[256];
+	void *th;
+	int n = 0;
+
+	if(rg_limits_file == NULL || *rg_limits_file == '\0') {
+		rpc->fault(ctx, 500, "no limits_file is configured");
+		return;
+	}
+	if(rg_limits_load(rg_limits_file, 0, &n, err, sizeof(err)) < 0) {
+		LM_ERR("replyguard.reload: %s\n", err);
+		rpc->fault(ctx, 500, "%s", err);
+		return;
+	}
+	LM_INFO("replyguard.reload: %d destinations from %s\n", n, rg_limits_file);
+	if(rpc->add(ctx, "{", &th) < 0)
+		return;
+	rpc->struct_add(th, "sd", "file", rg_limits_file, "destinations", n);
+}
+
 rpc_export_t rg_rpc_cmds[] = {
 		{"replyguard.list", rg_rpc_list, rg_rpc_list_doc, RET_ARRAY},
 		{"replyguard.get", rg_rpc_get, rg_rpc_get_doc, 0},
@@ -244,4 +308,6 @@ rpc_export_t rg_rpc_cmds[] = {
 		{"replyguard.summary", rg_rpc_summary, rg_rpc_summary_doc, 0},
 		{"replyguard.block", rg_rpc_block, rg_rpc_block_doc, 0},
 		{"replyguard.unblock", rg_rpc_unblock, rg_rpc_unblock_doc, 0},
+		{"replyguard.set_limit", rg_rpc_set_limit, rg_rpc_set_limit_doc, 0},
+		{"replyguard.reload", rg_rpc_reload, rg_rpc_reload_doc, 0},
 		{0, 0, 0, 0}};

@@ -8,6 +8,7 @@
 
 #include "replyguard_mod.h"
 #include "rg_branch.h"
+#include "rg_dialog.h"
 #include "rg_dispatcher.h"
 #include "rg_dst.h"
 #include "rg_events.h"
@@ -21,10 +22,10 @@
  */
 int ki_rg_allow_dst(struct sip_msg *msg, str *raw)
 {
+	struct rg_admission adm;
 	struct rg_branch br;
 	struct rg_change chg;
 	struct rg_ext ext;
-	uint32_t retry_after = 0;
 	uint64_t now;
 	int rc, have_ext;
 
@@ -34,14 +35,15 @@ int ki_rg_allow_dst(struct sip_msg *msg, str *raw)
 	have_ext = rg_ds_ext(msg, raw, &ext);
 	now = rg_now_ms();
 	rc = rg_table_admit(rg_tbl, br.dst.key, br.dst.key_len,
-			have_ext ? &ext : NULL, now, &br.dst.ref, &retry_after, &chg);
+			have_ext ? &ext : NULL, now, &adm, &chg);
 	if(rc == RG_EFULL) {
 		rg_dst_warn_full(raw);
 		return 1;
 	}
-	rg_dst_set_current(msg, &br.dst, retry_after);
+	br.dst.ref = adm.ref;
+	rg_dst_set_current(msg, &br.dst, adm.retry_after);
 	rg_change_apply(&chg);
-	if(rc < 0)
+	if(rc != RG_ADMITTED)
 		return rc;
 
 	br.index = rg_branch_next_index(msg);
@@ -50,9 +52,14 @@ int ki_rg_allow_dst(struct sip_msg *msg, str *raw)
 		LM_WARN("no branch index here: replies to [%s] will not be "
 				"recorded\n",
 				br.dst.key);
+		if(adm.held)
+			rg_table_release(rg_tbl, &adm.ref);
 		return 1;
 	}
-	rg_branch_save(&br);
+	if(adm.held)
+		br.flags = RG_BR_HELD | rg_branch_guard(msg);
+	if(rg_branch_save(&br) < 0 && adm.held)
+		rg_table_release(rg_tbl, &adm.ref);
 	return 1;
 }
 
@@ -179,6 +186,12 @@ int ki_rg_inspect(struct sip_msg *msg)
 		flags |= RG_BR_FINAL_SEEN;
 		if(code == 503)
 			r.retry_after = reply_retry_after(msg, &br.dst);
+		/* the call ends here, unless it was answered and the dialog
+		 * module will tell us when it ends */
+		if(flags & RG_BR_HELD) {
+			flags &= ~RG_BR_HELD;
+			r.release = code >= 300 || rg_dialog_hold(msg, &br.dst.ref) < 0;
+		}
 	}
 	if(flags != br.flags)
 		rg_branch_set_flags(handle, flags);

@@ -37,6 +37,9 @@ static void test_rate(void **state)
 	assert_int_equal(rate(".5", &v), -1);
 	assert_int_equal(rate("5.", &v), -1);
 	assert_int_equal(rate("0.0001", &v), -1);
+	assert_int_equal(rate("2.500000", &v), 0);
+	assert_int_equal(v, 2500);
+	v = 7;
 	assert_int_equal(rate("-1", &v), -1);
 	assert_int_equal(rate("1e3", &v), -1);
 	assert_int_equal(rate("1000001", &v), -1);

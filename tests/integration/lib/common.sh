@@ -213,3 +213,39 @@ for rec in doc.get("RECORDS", []):
 print("missing")
 PY
 }
+
+# throttle_start PORT 'modparam(...)' ...: start lib/throttle.cfg (the R-URI
+# user is the destination's port on 127.0.0.1)
+throttle_start() {
+	local port=$1 params
+	shift
+	params=$(printf '%s\\n' "$@")
+	RPC_PORT=$((port + 20))
+	kam_start "$IT_LIB/throttle.cfg" -e "s#@PORT@#$port#g" \
+		-e "s#@HTTP@#$RPC_PORT#g" -e "s#@RGPARAMS@#$params#"
+}
+
+# peer_bg NAME ARGS...: lib/peer.py in the background (a UAS that can
+# answer by rate and counts calls in flight); stats go to NAME.json
+peer_bg() {
+	local name=$1
+	shift
+	python3 "$IT_LIB/peer.py" --stats "$IT_RUN/$name.json" "$@" \
+		>"$IT_RUN/$name.log" 2>&1 &
+	eval "PID_$name=$!"
+	IT_PIDS+=($!)
+}
+
+# peer_stop NAME: stop a peer and wait for its stats file
+peer_stop() {
+	local pid
+	eval "pid=\$PID_$1"
+	kill -TERM "$pid" 2>/dev/null
+	wait_pid "$pid" 5
+}
+
+# peer_stat NAME KEY: one figure of a stopped peer
+peer_stat() {
+	python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' \
+		"$IT_RUN/$1.json" "$2"
+}

@@ -1,0 +1,267 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/dprint.h"
+#include "core/mem/mem.h"
+#include "core/mem/shm_mem.h"
+#include "core/mod_fix.h"
+#include "core/ut.h"
+
+#include "replyguard_mod.h"
+#include "rg_dst.h"
+#include "rg_events.h"
+#include "rg_limit_admin.h"
+#include "rg_limits.h"
+
+/* a limits file larger than this is refused, not read */
+#define RG_LIMITS_FILE_MAX (16 * 1024 * 1024)
+
+/* shared by all processes: the load counter and a "reload running" flag */
+struct rg_limits_shared
+{
+	uint32_t gen;
+	int busy;
+};
+static struct rg_limits_shared *rg_lsh;
+
+int rg_limit_admin_init(void)
+{
+	rg_lsh = shm_mallocxz(sizeof(*rg_lsh));
+	if(rg_lsh == NULL) {
+		LM_ERR("no shared memory\n");
+		return -1;
+	}
+	return 0;
+}
+
+int rg_limit_set(const str *raw, const str *cps, int burst, int max_concurrent,
+		const char **err, int *code)
+{
+	struct rg_limit lim = rg_tcfg.dflt;
+	struct rg_change chg;
+	struct rg_dst dst;
+	int rc;
+
+	*code = 400;
+	if(rg_limits_parse_rate(cps->s, (size_t)cps->len, &lim.mcps) < 0) {
+		*err = "cps must be a number 0..1000000 with up to 3 decimals";
+		return -1;
+	}
+	if(burst == 0 || burst > (int)RG_LIMIT_MAX) {
+		*err = "burst must be 1..1000000";
+		return -1;
+	}
+	if(max_concurrent > (int)RG_LIMIT_MAX) {
+		*err = "max_concurrent must be 0..1000000";
+		return -1;
+	}
+	if(burst > 0)
+		lim.burst = (uint32_t)burst;
+	if(max_concurrent >= 0)
+		lim.max_concurrent = (uint32_t)max_concurrent;
+	rc = rg_key_normalize(raw->s, (size_t)raw->len, dst.key);
+	if(rc < 0) {
+		*err = rg_key_strerror(rc);
+		return -1;
+	}
+	dst.key_len = rc;
+	rc = rg_table_set_limit(rg_tbl, dst.key, dst.key_len, &lim, RG_LIM_MANUAL,
+			0, rg_now_ms(), &dst.ref, &chg);
+	if(rc != RG_OK) {
+		*code = 503;
+		*err = "destination table full";
+		return -1;
+	}
+	rg_change_apply(&chg);
+	return 0;
+}
+
+/* the whole file into pkg memory, NUL-terminated; NULL with a reason */
+static char *read_file(const char *path, size_t *len, char *err, size_t errlen)
+{
+	FILE *f;
+	char *buf = NULL;
+	long sz;
+
+	f = fopen(path, "rb");
+	if(f == NULL) {
+		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if(fseek(f, 0, SEEK_END) != 0 || (sz = ftell(f)) < 0
+			|| fseek(f, 0, SEEK_SET) != 0) {
+		snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+		goto done;
+	}
+	if(sz > RG_LIMITS_FILE_MAX) {
+		snprintf(err, errlen, "%s is larger than %d bytes", path,
+				RG_LIMITS_FILE_MAX);
+		goto done;
+	}
+	buf = pkg_malloc((size_t)sz + 1);
+	if(buf == NULL) {
+		snprintf(err, errlen, "no private memory for %s (%ld bytes)", path,
+				sz);
+		goto done;
+	}
+	if(fread(buf, 1, (size_t)sz, f) != (size_t)sz) {
+		snprintf(err, errlen, "cannot read %s: short read", path);
+		pkg_free(buf);
+		buf = NULL;
+		goto done;
+	}
+	buf[sz] = '\0';
+	*len = (size_t)sz;
+done:
+	fclose(f);
+	return buf;
+}
+
+struct load_ctx
+{
+	uint32_t gen;
+	int at_start;
+	uint64_t now;
+};
+
+static int apply_line(void *arg, const struct rg_limit_line *l)
+{
+	struct load_ctx *c = arg;
+	struct rg_change chg;
+	struct rg_ref ref;
+
+	if(rg_table_set_limit(rg_tbl, l->key, l->key_len, &l->lim, RG_LIM_FILE,
+			   c->gen, c->now, &ref, &chg)
+			!= RG_OK)
+		return -1;
+	if(!c->at_start)
+		rg_change_apply(&chg);
+	return 0;
+}
+
+int rg_limits_load(const char *path, int at_start, int *n, char *err,
+		size_t errlen)
+{
+	struct load_ctx c;
+	const char *why = NULL;
+	size_t len = 0;
+	char *buf;
+	int failed = 0, line = 0, rc = -1;
+
+	*n = 0;
+	if(__atomic_exchange_n(&rg_lsh->busy, 1, __ATOMIC_ACQ_REL)) {
+		snprintf(err, errlen, "another reload is running");
+		return -1;
+	}
+	buf = read_file(path, &len, err, errlen);
+	if(buf == NULL)
+		goto done;
+	c.gen = __atomic_add_fetch(&rg_lsh->gen, 1, __ATOMIC_ACQ_REL);
+	c.at_start = at_start;
+	c.now = rg_now_ms();
+	*n = rg_limits_parse(
+			buf, len, &rg_tcfg.dflt, apply_line, &c, &failed, &line, &why);
+	pkg_free(buf);
+	if(*n < 0) {
+		*n = 0;
+		snprintf(err, errlen, "%s line %d: %s; the limits in force are kept",
+				path, line, why);
+		goto done;
+	}
+	if(failed > 0) {
+		/* what was applied stays; the old limits of the rest stay too */
+		snprintf(err, errlen,
+				"%s: %d of %d destinations not applied: table full (raise "
+				"max_destinations)",
+				path, failed, *n);
+		goto done;
+	}
+	rg_table_limits_sweep(rg_tbl, c.gen, c.now);
+	rc = 0;
+done:
+	__atomic_store_n(&rg_lsh->busy, 0, __ATOMIC_RELEASE);
+	return rc;
+}
+
+/* script: rg_set_limit(dst, cps[, burst[, max_concurrent]]) */
+int fixup_rg_set_limit(void **param, int param_no)
+{
+	return fixup_spve_all(param, param_no);
+}
+
+int fixup_free_rg_set_limit(void **param, int param_no)
+{
+	return fixup_free_spve_all(param, param_no);
+}
+
+static int int_param(struct sip_msg *msg, char *p, int *v, const char *what)
+{
+	str s;
+
+	*v = -1;
+	if(p == NULL)
+		return 0;
+	if(fixup_get_svalue(msg, (gparam_t *)p, &s) < 0 || str2sint(&s, v) < 0
+			|| *v < 0) {
+		LM_ERR("rg_set_limit: %s must be a whole number >= 0\n", what);
+		return -1;
+	}
+	return 0;
+}
+
+static int set_and_log(str *dst, str *cps, int burst, int maxc)
+{
+	const char *err = NULL;
+	int code;
+
+	if(rg_limit_set(dst, cps, burst, maxc, &err, &code) < 0) {
+		LM_ERR("rg_set_limit [%.*s]: %s\n", dst->len > 64 ? 64 : dst->len,
+				dst->s, err);
+		return -1;
+	}
+	return 1;
+}
+
+int w_rg_set_limit(
+		struct sip_msg *msg, char *dst, char *cps, char *burst, char *maxc)
+{
+	str d, c;
+	int b, m;
+
+	if(fixup_get_svalue(msg, (gparam_t *)dst, &d) < 0
+			|| fixup_get_svalue(msg, (gparam_t *)cps, &c) < 0) {
+		LM_ERR("rg_set_limit: cannot evaluate the parameters\n");
+		return -1;
+	}
+	if(int_param(msg, burst, &b, "burst") < 0
+			|| int_param(msg, maxc, &m, "max_concurrent") < 0)
+		return -1;
+	return set_and_log(&d, &c, b, m);
+}
+
+int ki_rg_set_limit_all(
+		struct sip_msg *msg, str *dst, int cps, int burst, int maxc)
+{
+	char buf[INT2STR_MAX_LEN];
+	str c;
+
+	if(cps < 0) {
+		LM_ERR("rg_set_limit: cps must be >= 0, not %d\n", cps);
+		return -1;
+	}
+	c.len = snprintf(buf, sizeof(buf), "%d", cps);
+	c.s = buf;
+	return set_and_log(dst, &c, burst, maxc);
+}
+
+int ki_rg_set_limit(struct sip_msg *msg, str *dst, int cps)
+{
+	return ki_rg_set_limit_all(msg, dst, cps, -1, -1);
+}
+
+int ki_rg_set_limit_burst(struct sip_msg *msg, str *dst, int cps, int burst)
+{
+	return ki_rg_set_limit_all(msg, dst, cps, burst, -1);
+}
