@@ -67,6 +67,9 @@ class Peer:
         out = ["SIP/2.0 %d %s" % (code, reason)]
         for v in hdr(hdrs, "Via", "v"):
             out.append("Via: " + v)
+        if 100 < code < 300:
+            for v in hdr(hdrs, "Record-Route"):
+                out.append("Record-Route: " + v)
         for name in ("From", "Call-ID", "CSeq"):
             short = {"From": "f", "Call-ID": "i"}.get(name, name)
             for v in hdr(hdrs, name, short):

@@ -1,0 +1,68 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# throttle_adaptive: a carrier (lib/peer.py) answers 503 without Retry-After
+# whenever it got more than 25 INVITEs in the last second. The same load,
+# 60 cps for 10 s, runs with adaptive=1 and then adaptive=0: with back-off
+# the carrier must send far fewer 503s. The dst-throttled event runs.
+. "$(dirname "$0")/../lib/common.sh"
+it_init throttle_adaptive
+RATE=60
+SECS=10
+CALLS=$((RATE * SECS))
+CAP=25
+
+# run_load NAME ADAPTIVE: one proxy + carrier + caller run; leaves the
+# carrier's stats in NAME.json and the destination in NAME.get
+run_load() {
+	local name=$1 adaptive=$2 port=$3
+	local peer=$((port + 11)) gw=sip:127.0.0.1:$((port + 11))
+	throttle_start "$port" \
+		"modparam(\"replyguard\", \"adaptive\", $adaptive)" \
+		"modparam(\"replyguard\", \"down_threshold\", 1000000)" || return 1
+	peer_bg "$name" --port "$peer" --cap-cps "$CAP" --max-seconds 60
+	sleep 0.3
+	sipp_fg "caller_$name" "127.0.0.1:$port" -sf "$IT_SCEN/uac_call.xml" \
+		-s "$peer" -i 127.0.0.1 -m "$CALLS" -r "$RATE" -d 100 -timeout 40s
+	check_eq "$name: caller exit status" 0 $?
+	sleep 0.5
+	peer_stop "$name"
+	kcmd replyguard.get "$gw" >"$IT_RUN/$name.get" 2>&1
+	cp "$IT_RUN/kamailio.log" "$IT_RUN/$name.log.kam"
+	kam_stop
+}
+field() { awk -v k="$2:" '$1 == k {print $2; exit}' "$IT_RUN/$1.get"; }
+
+run_load on 1 25560 || exit 1
+run_load off 0 25660 || exit 1
+
+rej_on=$(peer_stat on rejected)
+rej_off=$(peer_stat off rejected)
+inv_on=$(peer_stat on invites)
+inv_off=$(peer_stat off invites)
+echo "  adaptive=1: carrier got $inv_on INVITEs, sent $rej_on x 503;" \
+	"rejected_throttled $(field on rejected_throttled)," \
+	"cps_limit $(field on cps_limit)"
+echo "  adaptive=0: carrier got $inv_off INVITEs, sent $rej_off x 503"
+
+check_eq "adaptive=0: every call reached the carrier" "$CALLS" "$inv_off"
+check_cmp "adaptive=0: the carrier refused most of the excess" \
+	"$rej_off" -ge $(((RATE - CAP) * SECS / 2))
+check_cmp "adaptive=1: far fewer 503s (5 x fewer at least)" \
+	$((rej_on * 5)) -lt "$rej_off"
+check_eq "adaptive=1: attempts = INVITEs the carrier got" "$inv_on" \
+	"$(field on attempts)"
+check_eq "adaptive=1: replies_503 = 503s the carrier sent" "$rej_on" \
+	"$(field on replies_503)"
+check_eq "adaptive=1: every call counted once" "$CALLS" \
+	$(($(field on attempts) + $(field on rejected_throttled)))
+check_eq "adaptive=1: still throttled at the end" 1 "$(field on throttled)"
+check_cmp "adaptive=1: the rate in force is below the carrier's" \
+	"$(field on cps_limit)" -lt "$CAP"
+check_eq "adaptive=1: dst-throttled event ran once" 1 \
+	"$(grep -c 'EVENT throttled' "$IT_RUN/on.log.kam")"
+check_eq "adaptive=0: never throttled" 0 \
+	"$(grep -c 'EVENT throttled' "$IT_RUN/off.log.kam")"
+check_eq "adaptive=0: rejected_throttled" 0 "$(field off rejected_throttled)"
+check_eq "ERROR lines" 0 \
+	"$(cat "$IT_RUN"/*.log.kam | grep -cE 'ERROR:|CRITICAL:')"
+it_finish
