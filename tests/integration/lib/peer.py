@@ -7,6 +7,7 @@ It plays a destination that behaves by rate and counts calls in flight:
   --cap-cps N      answer 503 (no Retry-After) to an INVITE when more than
                    N INVITEs arrived in the last second (0 = never)
   --answer-ms MS   wait this long before the final 200 (a 100 goes at once)
+  --silent         never answer an INVITE (the proxy times out)
 
 and writes, on SIGTERM or after --max-seconds, a JSON file (--stats) with
 what it saw: invites, answered (200), rejected (503), byes, and the peak of
@@ -52,7 +53,7 @@ class Peer:
         self.sock.bind((args.ip, args.port))
         self.recent = deque()      # arrival times of INVITEs, last second
         self.txn = {}              # (call-id, cseq) -> last response bytes
-        self.pending = set()       # INVITEs without a final reply
+        self.pending = {}          # INVITEs without a final: key -> hdrs
         self.calls = set()         # call-ids in flight
         self.timers = []           # (when, seq, fn)
         self.seq = 0
@@ -94,7 +95,7 @@ class Peer:
     def final(self, key, callid, hdrs, addr, code, reason, totag):
         if key not in self.pending:
             return  # cancelled meanwhile
-        self.pending.discard(key)
+        del self.pending[key]
         rsp = self.response(hdrs, code, reason, totag)
         self.txn[key] = rsp
         if code >= 300:
@@ -104,9 +105,10 @@ class Peer:
     def on_invite(self, hdrs, addr):
         callid = hdr(hdrs, "Call-ID", "i")[0]
         key = (callid, hdr(hdrs, "CSeq")[0])
-        if key in self.txn:
+        if key in self.txn or key in self.pending:
             self.stats["retransmissions"] += 1
-            self.send(self.txn[key], addr)
+            if key in self.txn:
+                self.send(self.txn[key], addr)
             return
         now = time.monotonic()
         self.stats["invites"] += 1
@@ -115,9 +117,11 @@ class Peer:
         over = self.args.cap_cps > 0 and len(self.recent) >= self.args.cap_cps
         self.recent.append(now)
         totag = uuid.uuid4().hex[:10]
-        self.pending.add(key)
+        self.pending[key] = hdrs
         self.calls.add(callid)
         self.peak()
+        if self.args.silent:
+            return
         if over:
             self.stats["rejected"] += 1
             self.final(key, callid, hdrs, addr, 503, "Service Unavailable",
@@ -138,8 +142,8 @@ class Peer:
         if key in self.pending:
             self.stats["cancelled"] += 1
             self.stats["answered"] -= 1
-            self.final(key, callid, hdrs, addr, 487, "Request Terminated",
-                       uuid.uuid4().hex[:10])
+            self.final(key, callid, self.pending[key], addr, 487,
+                       "Request Terminated", uuid.uuid4().hex[:10])
 
     def on_bye(self, hdrs, addr):
         callid = hdr(hdrs, "Call-ID", "i")[0]
@@ -192,6 +196,7 @@ def main():
     ap.add_argument("--port", type=int, required=True)
     ap.add_argument("--cap-cps", type=int, default=0)
     ap.add_argument("--answer-ms", type=int, default=0)
+    ap.add_argument("--silent", action="store_true")
     ap.add_argument("--max-seconds", type=float, default=120)
     ap.add_argument("--stats", required=True)
     args = ap.parse_args()
