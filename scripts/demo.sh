@@ -6,6 +6,9 @@
 #   gw-answer  127.0.0.1:35071  183 with SDP after 40 ms, then 200
 #   gw-busy    127.0.0.1:35072  183 without SDP after 15 ms, then 503
 #                               with Retry-After: 4
+#
+# A limits file holds gw-answer to 15 cps (burst 2): with gw-busy blocked,
+# the calls above that get 503 with Retry-After from the proxy.
 . "$(dirname "$0")/../tests/integration/lib/common.sh"
 SECS=${DEMO_SECONDS:-15}
 RATE=${DEMO_RATE:-20}
@@ -16,7 +19,10 @@ cat >"$IT_RUN/dispatcher.list" <<LIST
 1 sip:127.0.0.1:35071
 1 sip:127.0.0.1:35072
 LIST
+printf "# dst  cps  burst  max_concurrent\nsip:127.0.0.1:35071 15 2 -\n" \
+	>"$IT_RUN/replyguard.limits"
 sample_args 35060
+KAM_ARGS+=(-A "RG_LIMITS=\"$IT_RUN/replyguard.limits\"")
 echo "starting kamailio with kamailio.cfg.sample on udp:127.0.0.1:35060"
 kam_start "$IT_ROOT/kamailio.cfg.sample" || exit 1
 
@@ -42,9 +48,10 @@ echo "replyguard.summary: $(python3 -c 'import json,sys; print(json.load(open(sy
 echo
 echo "decisions (from kamailio's log):"
 grep -E "replyguard|gateway .* is " "$IT_RUN/kamailio.log" |
-	grep -E "is down for|is probing|is up|is now (in)?active|gateway" |
+	grep -E "is down for|is probing|is up|is now (in)?active|gateway|throttled" |
 	sed -E 's/.*(\(\)|<script>): //' | head -12
 echo "gw-busy got $(sipp_count gw_busy INVITE_Recv) of $CALLS calls; every one of its 503s failed over to gw-answer"
+echo "gw-answer is limited to 15 cps: $(rgtool find "$IT_RUN/list.json" sip:127.0.0.1:35071 rejected_throttled) calls over it were refused with 503 and Retry-After"
 echo
 echo "the same over kamcmd:  kamcmd replyguard.get sip:127.0.0.1:35071"
 kcmd replyguard.get sip:127.0.0.1:35071 | head -12

@@ -42,11 +42,13 @@ def table(path):
     cols = [("dst", 28), ("state", 7), ("attempts", 8), ("replies_183", 8),
             ("replies_183_sdp", 8), ("replies_2xx", 8), ("replies_4xx", 8),
             ("replies_503", 8), ("replies_503_retry_after", 8),
-            ("pdd_avg_ms", 8), ("pdd_max_ms", 8)]
+            ("pdd_avg_ms", 8), ("pdd_max_ms", 8), ("cps_limit", 4),
+            ("rejected_throttled", 9)]
     short = {"replies_183_sdp": "183+sdp", "replies_503_retry_after": "503+RA",
              "replies_183": "183", "replies_2xx": "2xx", "replies_4xx": "4xx",
              "replies_503": "503", "pdd_avg_ms": "pdd_avg", "pdd_max_ms":
-             "pdd_max"}
+             "pdd_max", "cps_limit": "cps", "rejected_throttled":
+             "throttled"}
     print(" ".join(short.get(c, c).ljust(w) for c, w in cols))
     for d in result(path):
         print(" ".join(str(d[c]).ljust(w) for c, w in cols))
