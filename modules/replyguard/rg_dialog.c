@@ -62,8 +62,7 @@ int rg_dialog_hold(struct sip_msg *msg, const struct rg_ref *ref)
 	h->ref = *ref;
 	h->done = 0;
 	if(rg_dlgb.register_dlgcb(dlg,
-			   DLGCB_TERMINATED | DLGCB_FAILED | DLGCB_EXPIRED
-					   | DLGCB_DESTROY,
+			   DLGCB_TERMINATED | DLGCB_FAILED | DLGCB_EXPIRED | DLGCB_DESTROY,
 			   rg_dlg_end, h, rg_dlg_free)
 			!= 0) {
 		LM_ERR("cannot register a dialog callback: the call is released at "

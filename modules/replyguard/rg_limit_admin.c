@@ -102,8 +102,7 @@ static char *read_file(const char *path, size_t *len, char *err, size_t errlen)
 	}
 	buf = pkg_malloc((size_t)sz + 1);
 	if(buf == NULL) {
-		snprintf(err, errlen, "no private memory for %s (%ld bytes)", path,
-				sz);
+		snprintf(err, errlen, "no private memory for %s (%ld bytes)", path, sz);
 		goto done;
 	}
 	if(fread(buf, 1, (size_t)sz, f) != (size_t)sz) {
@@ -141,8 +140,8 @@ static int apply_line(void *arg, const struct rg_limit_line *l)
 	return 0;
 }
 
-int rg_limits_load(const char *path, int at_start, int *n, char *err,
-		size_t errlen)
+int rg_limits_load(
+		const char *path, int at_start, int *n, char *err, size_t errlen)
 {
 	struct load_ctx c;
 	const char *why = NULL;

@@ -32,12 +32,12 @@ int rg_limit_set(const str *raw, const str *cps, int burst, int max_concurrent,
  * or has a bad line, in which case the limits in force stay as they were.
  * `at_start` skips event routes (no worker is running yet).
  */
-int rg_limits_load(const char *path, int at_start, int *n, char *err,
-		size_t errlen);
+int rg_limits_load(
+		const char *path, int at_start, int *n, char *err, size_t errlen);
 
 /* rg_set_limit(dst, cps[, burst[, max_concurrent]]) */
-int w_rg_set_limit(struct sip_msg *msg, char *dst, char *cps, char *burst,
-		char *maxc);
+int w_rg_set_limit(
+		struct sip_msg *msg, char *dst, char *cps, char *burst, char *maxc);
 int ki_rg_set_limit(struct sip_msg *msg, str *dst, int cps);
 int ki_rg_set_limit_burst(struct sip_msg *msg, str *dst, int cps, int burst);
 int ki_rg_set_limit_all(

@@ -102,8 +102,7 @@ static int gcra(struct rg_throttle *th, uint32_t mcps, uint64_t now_ms,
 }
 
 int rg_throttle_admit(struct rg_throttle *th, const struct rg_throttle_cfg *cfg,
-		uint64_t now_ms, uint32_t *retry_after, int *held,
-		enum rg_tevent *ev)
+		uint64_t now_ms, uint32_t *retry_after, int *held, enum rg_tevent *ev)
 {
 	uint64_t wait_us = 0;
 
@@ -117,8 +116,8 @@ int rg_throttle_admit(struct rg_throttle *th, const struct rg_throttle_cfg *cfg,
 	if(gcra(th, rg_throttle_rate(th), now_ms, &wait_us) < 0) {
 		wait_us = (wait_us + 999999) / 1000000;
 		*retry_after = wait_us < 1 ? 1
-									: (wait_us > UINT32_MAX ? UINT32_MAX
-															: (uint32_t)wait_us);
+								   : (wait_us > UINT32_MAX ? UINT32_MAX
+														   : (uint32_t)wait_us);
 		return -2;
 	}
 	roll(th, now_ms);

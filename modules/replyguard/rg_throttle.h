@@ -29,8 +29,8 @@
 enum rg_tevent
 {
 	RG_TEV_NONE = 0,
-	RG_TEV_THROTTLED,	/* entered back-off */
-	RG_TEV_UNTHROTTLED	/* left it: the configured limit is back */
+	RG_TEV_THROTTLED,  /* entered back-off */
+	RG_TEV_UNTHROTTLED /* left it: the configured limit is back */
 };
 
 /* where a destination's limit came from */
@@ -67,16 +67,17 @@ struct rg_throttle
 	uint32_t cur_mcps;	 /* rate in force during back-off */
 	uint32_t ceil_mcps;	 /* back-off ends here when no limit is configured */
 	uint32_t inflight;
-	uint64_t tat_us;	 /* GCRA: theoretical arrival time of the next call */
-	uint64_t cut_ms;	 /* last cut */
-	uint64_t quiet_ms;	 /* last cut, step or 503: the next step counts from */
-	uint64_t sec;		 /* received-rate estimate: the current second, */
-	uint32_t n_cur;		 /* calls admitted in it, */
-	uint32_t n_prev;	 /* and in the one before */
+	uint64_t tat_us;   /* GCRA: theoretical arrival time of the next call */
+	uint64_t cut_ms;   /* last cut */
+	uint64_t quiet_ms; /* last cut, step or 503: the next step counts from */
+	uint64_t sec;	   /* received-rate estimate: the current second, */
+	uint32_t n_cur;	   /* calls admitted in it, */
+	uint32_t n_prev;   /* and in the one before */
 };
 
 /* A fresh throttle with the default limit. */
-void rg_throttle_init(struct rg_throttle *th, const struct rg_throttle_cfg *cfg);
+void rg_throttle_init(
+		struct rg_throttle *th, const struct rg_throttle_cfg *cfg);
 
 /* The rate in force, in mcps (0 = none). */
 uint32_t rg_throttle_rate(const struct rg_throttle *th);
@@ -91,8 +92,7 @@ uint32_t rg_throttle_received(const struct rg_throttle *th, uint64_t now_ms);
  * `retry_after`. `ev` reports a recovery step made on the way.
  */
 int rg_throttle_admit(struct rg_throttle *th, const struct rg_throttle_cfg *cfg,
-		uint64_t now_ms, uint32_t *retry_after, int *held,
-		enum rg_tevent *ev);
+		uint64_t now_ms, uint32_t *retry_after, int *held, enum rg_tevent *ev);
 
 /* A call counted in flight has ended. */
 void rg_throttle_release(struct rg_throttle *th);

@@ -125,8 +125,8 @@ static void test_file(void **state)
 	int failed, at;
 
 	(void)state;
-	assert_int_equal(rg_limits_parse(good, strlen(good), &dflt, count_apply,
-							 &s, &failed, &at, &err),
+	assert_int_equal(rg_limits_parse(good, strlen(good), &dflt, count_apply, &s,
+							 &failed, &at, &err),
 			3);
 	assert_int_equal(s.n, 3);
 	assert_int_equal(failed, 1);
@@ -134,8 +134,8 @@ static void test_file(void **state)
 
 	/* a bad line: its number, and nothing applied */
 	s.n = 0;
-	assert_int_equal(rg_limits_parse(bad, strlen(bad), &dflt, count_apply,
-							 &s, &failed, &at, &err),
+	assert_int_equal(rg_limits_parse(bad, strlen(bad), &dflt, count_apply, &s,
+							 &failed, &at, &err),
 			-1);
 	assert_int_equal(at, 3);
 	assert_int_equal(s.n, 0);
@@ -147,8 +147,8 @@ static void test_file(void **state)
 			-1);
 	assert_int_equal(at, 2);
 	/* empty file: no entries */
-	assert_int_equal(rg_limits_parse("", 0, &dflt, count_apply, &s, &failed,
-							 &at, &err),
+	assert_int_equal(
+			rg_limits_parse("", 0, &dflt, count_apply, &s, &failed, &at, &err),
 			0);
 }
 

@@ -13,7 +13,7 @@
 
 #define SEC 1000ULL
 #define T0 (100000 * SEC)
-#define CPS(x) ((uint32_t)((x) * 1000))
+#define CPS(x) ((uint32_t)((x)*1000))
 
 /* default limit {mcps, burst, cap}, adaptive, permille, min, interval, step */
 static struct rg_throttle_cfg cfg;
@@ -169,11 +169,11 @@ static void test_backoff_and_recovery(void **state)
 	assert_int_equal(rg_throttle_rate(&th), CPS(11));
 	/* one step per quiet interval, back to the configured 20 */
 	for(i = 2; i < 10; i++)
-		assert_int_equal(rg_throttle_tick(&th, &cfg, now + 500 + i * SEC),
-				RG_TEV_NONE);
+		assert_int_equal(
+				rg_throttle_tick(&th, &cfg, now + 500 + i * SEC), RG_TEV_NONE);
 	assert_int_equal(rg_throttle_rate(&th), CPS(19));
-	assert_int_equal(rg_throttle_tick(&th, &cfg, now + 10500),
-			RG_TEV_UNTHROTTLED);
+	assert_int_equal(
+			rg_throttle_tick(&th, &cfg, now + 10500), RG_TEV_UNTHROTTLED);
 	assert_int_equal(rg_throttle_rate(&th), CPS(20));
 	assert_int_equal(th.throttled, 0);
 }
@@ -205,8 +205,8 @@ static void test_new_limit_below_backoff(void **state)
 
 	(void)state;
 	offer(&th, T0, SEC, 1);
-	assert_int_equal(rg_throttle_overload(&th, &cfg, T0 + SEC),
-			RG_TEV_THROTTLED);
+	assert_int_equal(
+			rg_throttle_overload(&th, &cfg, T0 + SEC), RG_TEV_THROTTLED);
 	assert_int_equal(rg_throttle_rate(&th), CPS(20));
 	assert_int_equal(rg_throttle_set(&th, &cfg, &lim, RG_LIM_FILE, T0 + SEC),
 			RG_TEV_UNTHROTTLED);
