@@ -49,17 +49,29 @@ int rg_branch_reply_index(void)
 	return tcx ? tcx->branch_index : -1;
 }
 
-static sr_xavp_t *find_xavp(int index)
+/*
+ * The record after `x` (the first when NULL) in the current xavp list,
+ * its fixed part copied into `p`; NULL when there is none.
+ */
+static sr_xavp_t *next_record(sr_xavp_t *x, struct rg_branch_packed *p)
+{
+	x = x ? xavp_get_next(x) : xavp_get(&rg_branch_xname, NULL);
+	for(; x; x = xavp_get_next(x)) {
+		if(x->val.type == SR_XTYPE_STR
+				&& (size_t)x->val.v.s.len >= sizeof(*p)) {
+			memcpy(p, x->val.v.s.s, sizeof(*p));
+			return x;
+		}
+	}
+	return NULL;
+}
+
+static sr_xavp_t *find_xavp(int index, struct rg_branch_packed *p)
 {
 	sr_xavp_t *x;
-	struct rg_branch_packed p;
 
-	for(x = xavp_get(&rg_branch_xname, NULL); x; x = xavp_get_next(x)) {
-		if(x->val.type != SR_XTYPE_STR
-				|| (size_t)x->val.v.s.len < sizeof(p))
-			continue;
-		memcpy(&p, x->val.v.s.s, sizeof(p));
-		if(p.index == index)
+	for(x = next_record(NULL, p); x; x = next_record(x, p)) {
+		if(p->index == index)
 			return x;
 	}
 	return NULL;
@@ -68,7 +80,7 @@ static sr_xavp_t *find_xavp(int index)
 int rg_branch_save(const struct rg_branch *br)
 {
 	char buf[sizeof(struct rg_branch_packed) + RG_KEY_MAX];
-	struct rg_branch_packed p;
+	struct rg_branch_packed p, op;
 	sr_xavp_t *old;
 	sr_xval_t val;
 
@@ -82,11 +94,8 @@ int rg_branch_save(const struct rg_branch *br)
 	memcpy(buf + sizeof(p), br->dst.key, (size_t)br->dst.key_len);
 
 	/* a branch admitted twice keeps only the last destination */
-	old = find_xavp(br->index);
+	old = find_xavp(br->index, &op);
 	if(old) {
-		struct rg_branch_packed op;
-
-		memcpy(&op, old->val.v.s.s, sizeof(op));
 		if(op.flags & RG_BR_HELD) {
 			struct rg_ref ref = {op.slot, op.gen};
 
@@ -114,10 +123,9 @@ int rg_branch_find(int index, struct rg_branch *br, void **handle)
 	struct rg_branch_packed p;
 	sr_xavp_t *x;
 
-	x = find_xavp(index);
+	x = find_xavp(index, &p);
 	if(x == NULL)
 		return -1;
-	memcpy(&p, x->val.v.s.s, sizeof(p));
 	if(p.key_len > RG_KEY_MAX
 			|| (size_t)x->val.v.s.len != sizeof(p) + p.key_len)
 		return -1;
@@ -150,11 +158,7 @@ void rg_branch_release_all(void)
 	struct rg_ref ref;
 	sr_xavp_t *x;
 
-	for(x = xavp_get(&rg_branch_xname, NULL); x; x = xavp_get_next(x)) {
-		if(x->val.type != SR_XTYPE_STR
-				|| (size_t)x->val.v.s.len < sizeof(p))
-			continue;
-		memcpy(&p, x->val.v.s.s, sizeof(p));
+	for(x = next_record(NULL, &p); x; x = next_record(x, &p)) {
 		if(!(p.flags & RG_BR_HELD))
 			continue;
 		ref.slot = p.slot;
@@ -176,11 +180,7 @@ static int has_guard(void)
 	struct rg_branch_packed p;
 	sr_xavp_t *x;
 
-	for(x = xavp_get(&rg_branch_xname, NULL); x; x = xavp_get_next(x)) {
-		if(x->val.type != SR_XTYPE_STR
-				|| (size_t)x->val.v.s.len < sizeof(p))
-			continue;
-		memcpy(&p, x->val.v.s.s, sizeof(p));
+	for(x = next_record(NULL, &p); x; x = next_record(x, &p)) {
 		if(p.flags & RG_BR_GUARD)
 			return 1;
 	}

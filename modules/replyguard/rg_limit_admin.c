@@ -36,8 +36,9 @@ int rg_limit_admin_init(void)
 	return 0;
 }
 
-int rg_limit_set(const str *raw, const str *cps, int burst, int max_concurrent,
-		const char **err, int *code)
+/* the limit of `raw` from a rate already in mcps; see rg_limit_set() */
+static int set_mcps(const str *raw, uint32_t mcps, int burst,
+		int max_concurrent, const char **err, int *code)
 {
 	struct rg_limit lim = rg_tcfg.dflt;
 	struct rg_change chg;
@@ -45,10 +46,7 @@ int rg_limit_set(const str *raw, const str *cps, int burst, int max_concurrent,
 	int rc;
 
 	*code = 400;
-	if(rg_limits_parse_rate(cps->s, (size_t)cps->len, &lim.mcps) < 0) {
-		*err = "cps must be a number 0..1000000 with up to 3 decimals";
-		return -1;
-	}
+	lim.mcps = mcps;
 	if(burst == 0 || burst > (int)RG_LIMIT_MAX) {
 		*err = "burst must be 1..1000000";
 		return -1;
@@ -76,6 +74,19 @@ int rg_limit_set(const str *raw, const str *cps, int burst, int max_concurrent,
 	}
 	rg_change_apply(&chg);
 	return 0;
+}
+
+int rg_limit_set(const str *raw, const str *cps, int burst, int max_concurrent,
+		const char **err, int *code)
+{
+	uint32_t mcps;
+
+	if(rg_limits_parse_rate(cps->s, (size_t)cps->len, &mcps) < 0) {
+		*code = 400;
+		*err = "cps must be a number 0..1000000 with up to 3 decimals";
+		return -1;
+	}
+	return set_mcps(raw, mcps, burst, max_concurrent, err, code);
 }
 
 /* the whole file into pkg memory, NUL-terminated; NULL with a reason */
@@ -177,7 +188,7 @@ int rg_limits_load(
 				path, failed, *n);
 		goto done;
 	}
-	rg_table_limits_sweep(rg_tbl, c.gen, c.now);
+	rg_table_limits_sweep(rg_tbl, c.gen);
 	rc = 0;
 done:
 	__atomic_store_n(&rg_lsh->busy, 0, __ATOMIC_RELEASE);
@@ -210,12 +221,10 @@ static int int_param(struct sip_msg *msg, char *p, int *v, const char *what)
 	return 0;
 }
 
-static int set_and_log(str *dst, str *cps, int burst, int maxc)
+/* 1, or -1 with one error line naming the destination */
+static int log_result(const str *dst, int rc, const char *err)
 {
-	const char *err = NULL;
-	int code;
-
-	if(rg_limit_set(dst, cps, burst, maxc, &err, &code) < 0) {
+	if(rc < 0) {
 		LM_ERR("rg_set_limit [%.*s]: %s\n", dst->len > 64 ? 64 : dst->len,
 				dst->s, err);
 		return -1;
@@ -226,8 +235,9 @@ static int set_and_log(str *dst, str *cps, int burst, int maxc)
 int w_rg_set_limit(
 		struct sip_msg *msg, char *dst, char *cps, char *burst, char *maxc)
 {
+	const char *err = NULL;
 	str d, c;
-	int b, m;
+	int b, m, code;
 
 	if(fixup_get_svalue(msg, (gparam_t *)dst, &d) < 0
 			|| fixup_get_svalue(msg, (gparam_t *)cps, &c) < 0) {
@@ -237,22 +247,18 @@ int w_rg_set_limit(
 	if(int_param(msg, burst, &b, "burst") < 0
 			|| int_param(msg, maxc, &m, "max_concurrent") < 0)
 		return -1;
-	return set_and_log(&d, &c, b, m);
+	return log_result(&d, rg_limit_set(&d, &c, b, m, &err, &code), err);
 }
 
 int ki_rg_set_limit_all(
 		struct sip_msg *msg, str *dst, int cps, int burst, int maxc)
 {
-	char buf[INT2STR_MAX_LEN];
-	str c;
+	const char *err = "cps must be 0..1000000";
+	int code, rc = -1;
 
-	if(cps < 0) {
-		LM_ERR("rg_set_limit: cps must be >= 0, not %d\n", cps);
-		return -1;
-	}
-	c.len = snprintf(buf, sizeof(buf), "%d", cps);
-	c.s = buf;
-	return set_and_log(dst, &c, burst, maxc);
+	if(cps >= 0 && cps <= (int)RG_LIMIT_MAX)
+		rc = set_mcps(dst, (uint32_t)cps * 1000, burst, maxc, &err, &code);
+	return log_result(dst, rc, err);
 }
 
 int ki_rg_set_limit(struct sip_msg *msg, str *dst, int cps)

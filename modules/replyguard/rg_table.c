@@ -489,15 +489,14 @@ int rg_table_set_limit(struct rg_table *t, const char *key, int len,
 		return rc;
 	}
 	ref_of(t, e, ref);
-	tev = rg_throttle_set(&e->thr, &t->tcfg, lim, src, now_ms);
+	tev = rg_throttle_set(&e->thr, lim, src);
 	e->thr.lim_gen = gen;
 	change_locked(t, e, RG_EV_NONE, tev, now_ms, chg);
 	rg_unlock(t->locks, l);
 	return RG_OK;
 }
 
-unsigned int rg_table_limits_sweep(
-		struct rg_table *t, uint32_t gen, uint64_t now_ms)
+unsigned int rg_table_limits_sweep(struct rg_table *t, uint32_t gen)
 {
 	unsigned int b, l, n = 0;
 	struct rg_entry *e;
@@ -509,8 +508,7 @@ unsigned int rg_table_limits_sweep(
 		for(s = t->buckets[b]; s != RG_NIL; s = t->entries[s].next) {
 			e = &t->entries[s];
 			if(e->thr.src == RG_LIM_FILE && e->thr.lim_gen != gen) {
-				rg_throttle_set(&e->thr, &t->tcfg, &t->tcfg.dflt,
-						RG_LIM_DEFAULT, now_ms);
+				rg_throttle_set(&e->thr, &t->tcfg.dflt, RG_LIM_DEFAULT);
 				n++;
 			}
 		}

@@ -193,8 +193,7 @@ int rg_table_set_limit(struct rg_table *t, const char *key, int len,
  * After a limits-file load tagged `gen`: entries whose limit came from an
  * earlier load go back to the defaults. Returns how many did.
  */
-unsigned int rg_table_limits_sweep(
-		struct rg_table *t, uint32_t gen, uint64_t now_ms);
+unsigned int rg_table_limits_sweep(struct rg_table *t, uint32_t gen);
 
 /* Manual block for `seconds`, and its end. */
 int rg_table_block(struct rg_table *t, const struct rg_ref *ref,

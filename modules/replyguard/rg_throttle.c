@@ -169,11 +169,8 @@ enum rg_tevent rg_throttle_overload(struct rg_throttle *th,
 }
 
 enum rg_tevent rg_throttle_set(struct rg_throttle *th,
-		const struct rg_throttle_cfg *cfg, const struct rg_limit *lim,
-		enum rg_limit_src src, uint64_t now_ms)
+		const struct rg_limit *lim, enum rg_limit_src src)
 {
-	(void)cfg;
-	(void)now_ms;
 	th->lim = *lim;
 	if(th->lim.burst == 0)
 		th->lim.burst = 1;

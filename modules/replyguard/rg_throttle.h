@@ -110,8 +110,7 @@ enum rg_tevent rg_throttle_tick(struct rg_throttle *th,
  * allows more than the new limit.
  */
 enum rg_tevent rg_throttle_set(struct rg_throttle *th,
-		const struct rg_throttle_cfg *cfg, const struct rg_limit *lim,
-		enum rg_limit_src src, uint64_t now_ms);
+		const struct rg_limit *lim, enum rg_limit_src src);
 
 const char *rg_limit_src_name(enum rg_limit_src src);
 

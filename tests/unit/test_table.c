@@ -579,7 +579,7 @@ static void test_limits_pin_and_sweep(void **state)
 	assert_int_equal(rg_table_expire(t, T0 + 900 * SEC), 1);
 	assert_int_equal(rg_table_snapshot(t, &c, T0, &s), RG_ESTALE);
 	/* a reload (gen 2) that no longer lists "from-file" */
-	assert_int_equal(rg_table_limits_sweep(t, 2, T0), 1);
+	assert_int_equal(rg_table_limits_sweep(t, 2), 1);
 	s = snap(t, a, T0);
 	assert_string_equal(s.limit_src, "default");
 	assert_int_equal(s.cps_limit, 0);
@@ -588,7 +588,7 @@ static void test_limits_pin_and_sweep(void **state)
 	assert_int_equal(s.cps_configured, 7000);
 	/* listed again in gen 3: kept by that sweep */
 	set_limit(t, "manual", 3000, 1, 0, RG_LIM_FILE, 3);
-	assert_int_equal(rg_table_limits_sweep(t, 3, T0), 0);
+	assert_int_equal(rg_table_limits_sweep(t, 3), 0);
 	for(slot = 0; slot < rg_table_capacity(t); slot++)
 		n += rg_table_snapshot_slot(t, slot, T0, &s) == RG_OK;
 	assert_int_equal(n, 2);

@@ -31,7 +31,7 @@ static struct rg_throttle mk(uint32_t mcps, uint32_t burst, uint32_t cap)
 	struct rg_limit lim = {mcps, burst, cap};
 
 	rg_throttle_init(&th, &cfg);
-	rg_throttle_set(&th, &cfg, &lim, RG_LIM_MANUAL, T0);
+	rg_throttle_set(&th, &lim, RG_LIM_MANUAL);
 	return th;
 }
 
@@ -208,7 +208,7 @@ static void test_new_limit_below_backoff(void **state)
 	assert_int_equal(
 			rg_throttle_overload(&th, &cfg, T0 + SEC), RG_TEV_THROTTLED);
 	assert_int_equal(rg_throttle_rate(&th), CPS(20));
-	assert_int_equal(rg_throttle_set(&th, &cfg, &lim, RG_LIM_FILE, T0 + SEC),
+	assert_int_equal(rg_throttle_set(&th, &lim, RG_LIM_FILE),
 			RG_TEV_UNTHROTTLED);
 	assert_int_equal(rg_throttle_rate(&th), CPS(5));
 	assert_string_equal(rg_limit_src_name(th.src), "file");

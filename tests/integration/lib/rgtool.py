@@ -9,6 +9,7 @@
   rgtool.py len JSON           how many entries a list reply has
   rgtool.py find JSON DST PATH like get, in the list entry whose dst is DST
   rgtool.py table JSON         replyguard.list as a readable table
+  rgtool.py fault JSON         the error code of a JSON-RPC reply (none: 0)
 """
 import csv
 import json
@@ -69,6 +70,9 @@ def main(argv):
         print("missing")
     elif len(argv) >= 2 and argv[0] == "table":
         table(argv[1])
+    elif len(argv) >= 2 and argv[0] == "fault":
+        with open(argv[1]) as f:
+            print(json.load(f).get("error", {}).get("code", 0))
     else:
         print(__doc__, file=sys.stderr)
         return 2

@@ -85,7 +85,7 @@ check_cmp "c pdd_avg_ms >= 10" "$(f $C pdd_avg_ms)" -ge 10
 rpc "$IT_RUN/get.json" replyguard.get '["sip:bob@127.0.0.1:25072;transport=UDP"]'
 check_eq "get by another spelling finds b" "$B" "$(rgtool get "$IT_RUN/get.json" dst)"
 rpc "$IT_RUN/get404.json" replyguard.get '["sip:127.0.0.1:9"]'
-check_eq "get unknown -> 404" 404 "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["error"]["code"])' "$IT_RUN/get404.json")"
+check_eq "get unknown -> 404" 404 "$(rgtool fault "$IT_RUN/get404.json")"
 
 # kamcmd reaches the same commands over binrpc
 check_eq "kamcmd summary destinations" 3 \

@@ -77,13 +77,13 @@ check_eq "set_limit burst" 4 "$(rg_field "$GW" cps_burst)"
 check_eq "set_limit max_concurrent" 9 "$(rg_field "$GW" max_concurrent)"
 rpc "$IT_RUN/bad1.json" replyguard.set_limit "[\"$GW\"]"
 check_eq "set_limit without cps is a 400" 400 \
-	"$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["error"]["code"])' "$IT_RUN/bad1.json")"
+	"$(rgtool fault "$IT_RUN/bad1.json")"
 rpc "$IT_RUN/bad2.json" replyguard.set_limit "[\"$GW\", \"fast\"]"
 check_eq "set_limit with a bad cps is a 400" 400 \
-	"$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["error"]["code"])' "$IT_RUN/bad2.json")"
+	"$(rgtool fault "$IT_RUN/bad2.json")"
 rpc "$IT_RUN/bad3.json" replyguard.set_limit "[\"$GW\", \"5\", 0]"
 check_eq "set_limit with burst 0 is a 400" 400 \
-	"$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["error"]["code"])' "$IT_RUN/bad3.json")"
+	"$(rgtool fault "$IT_RUN/bad3.json")"
 
 # the only ERROR lines are the bad reload's, one line
 check_eq "ERROR lines: the bad reload's one" 1 \
