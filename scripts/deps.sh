@@ -4,7 +4,8 @@
 # packages. Quick and silent when everything is already there.
 set -e
 
-PKGS="kamailio sip-tester libcmocka-dev libcurl4-openssl-dev gcc make \
+PKGS="kamailio kamailio-lua-modules sip-tester libcmocka-dev libcurl4-openssl-dev \
+libssl-dev python3-prometheus-client gcc make \
 dpkg-dev xz-utils curl python3 ca-certificates"
 
 missing=""

@@ -301,6 +301,15 @@ static void no_change(struct rg_change *chg)
 {
 	chg->ev = RG_EV_NONE;
 	chg->tev = RG_TEV_NONE;
+	chg->old_state = NULL;
+	chg->code = 0;
+	chg->retry_after = -1;
+}
+
+/* The state before this call's transitions: under the entry's lock. */
+static void before_locked(const struct rg_entry *e, struct rg_change *chg)
+{
+	chg->old_state = rg_state_name((enum rg_state)e->health.state);
 }
 
 static int has_tag_locked(const struct rg_entry *e, int tag)
@@ -354,6 +363,7 @@ int rg_table_admit(struct rg_table *t, const char *key, int len,
 	ref_of(t, e, &out->ref);
 	if(ext != NULL)
 		set_ext_locked(e, ext);
+	before_locked(e, chg);
 	rc = rg_health_admit(&e->health, &t->hcfg, now_ms, &out->retry_after, &ev);
 	if(rc == RG_ADMITTED) {
 		rc = rg_throttle_admit(&e->thr, &t->tcfg, now_ms, &out->retry_after,
@@ -412,6 +422,9 @@ int rg_table_reply(struct rg_table *t, const struct rg_ref *ref,
 	e = entry_lock(t, ref, &l);
 	if(e == NULL)
 		return RG_ESTALE;
+	before_locked(e, chg);
+	chg->code = r->code;
+	chg->retry_after = r->retry_after;
 	for(i = 0; i < n; i++)
 		count_locked(t, e, cs[i], 1, now_ms);
 	if(r->pdd_ms >= 0) {
@@ -447,6 +460,8 @@ int rg_table_timeout(struct rg_table *t, const struct rg_ref *ref,
 	e = entry_lock(t, ref, &l);
 	if(e == NULL)
 		return RG_ESTALE;
+	before_locked(e, chg);
+	chg->code = 408;
 	count_locked(t, e, RG_C_TIMEOUTS, 1, now_ms);
 	if(failure)
 		ev = rg_health_failure(&e->health, &t->hcfg, -1, now_ms);
@@ -489,6 +504,7 @@ int rg_table_set_limit(struct rg_table *t, const char *key, int len,
 		return rc;
 	}
 	ref_of(t, e, ref);
+	before_locked(e, chg);
 	tev = rg_throttle_set(&e->thr, lim, src);
 	e->thr.lim_gen = gen;
 	change_locked(t, e, RG_EV_NONE, tev, now_ms, chg);
@@ -527,6 +543,7 @@ int rg_table_block(struct rg_table *t, const struct rg_ref *ref,
 	e = entry_lock(t, ref, &l);
 	if(e == NULL)
 		return RG_ESTALE;
+	before_locked(e, chg);
 	change_locked(t, e, rg_health_block(&e->health, seconds, now_ms),
 			RG_TEV_NONE, now_ms, chg);
 	rg_unlock(t->locks, l);
@@ -543,6 +560,7 @@ int rg_table_unblock(struct rg_table *t, const struct rg_ref *ref,
 	e = entry_lock(t, ref, &l);
 	if(e == NULL)
 		return RG_ESTALE;
+	before_locked(e, chg);
 	change_locked(
 			t, e, rg_health_unblock(&e->health), RG_TEV_NONE, now_ms, chg);
 	rg_unlock(t->locks, l);
@@ -641,6 +659,7 @@ int rg_table_tick_slot(struct rg_table *t, unsigned int slot,
 		rg_unlock(t->locks, l);
 		return RG_ENOTFOUND;
 	}
+	before_locked(e, chg);
 	ev = rg_health_tick(&e->health, now_ms);
 	tev = rg_throttle_tick(&e->thr, &t->tcfg, now_ms);
 	change_locked(t, e, ev, tev, now_ms, chg);

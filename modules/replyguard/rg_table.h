@@ -101,6 +101,9 @@ struct rg_change
 {
 	enum rg_event ev;
 	enum rg_tevent tev;
+	const char *old_state; /* health state before the call's change */
+	int code;			   /* the reply that caused it (408: timeout), or 0 */
+	int64_t retry_after;   /* that reply's Retry-After, or -1 */
 	struct rg_snapshot snap;
 };
 

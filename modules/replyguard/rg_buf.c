@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "rg_buf.h"
+
+void rg_buf_init(struct rg_buf *b, char *mem, size_t cap)
+{
+	b->s = mem;
+	b->len = 0;
+	b->cap = cap;
+	b->full = cap == 0;
+	if(cap > 0)
+		mem[0] = '\0';
+}
+
+void rg_buf_add(struct rg_buf *b, const char *s, size_t n)
+{
+	if(b->full)
+		return;
+	if(n >= b->cap - b->len) {
+		b->full = 1;
+		return;
+	}
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+void rg_buf_puts(struct rg_buf *b, const char *s)
+{
+	rg_buf_add(b, s, strlen(s));
+}
+
+void rg_buf_printf(struct rg_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	size_t room;
+	int n;
+
+	if(b->full)
+		return;
+	room = b->cap - b->len;
+	va_start(ap, fmt);
+	n = vsnprintf(b->s + b->len, room, fmt, ap);
+	va_end(ap);
+	if(n < 0 || (size_t)n >= room) {
+		b->s[b->len] = '\0';
+		b->full = 1;
+		return;
+	}
+	b->len += (size_t)n;
+}
+
+void rg_buf_json_str(struct rg_buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i, from = 0;
+	char esc[7];
+
+	for(i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if(c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		rg_buf_add(b, s + from, i - from);
+		from = i + 1;
+		if(c == '"' || c == '\\') {
+			esc[0] = '\\';
+			esc[1] = (char)c;
+			rg_buf_add(b, esc, 2);
+		} else {
+			memcpy(esc, "\\u00", 4);
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			rg_buf_add(b, esc, 6);
+		}
+	}
+	rg_buf_add(b, s + from, n - from);
+}
+
+void rg_buf_prom_label(struct rg_buf *b, const char *s, size_t n)
+{
+	size_t i, from = 0;
+
+	for(i = 0; i < n; i++) {
+		if(s[i] != '\\' && s[i] != '"' && s[i] != '\n')
+			continue;
+		rg_buf_add(b, s + from, i - from);
+		from = i + 1;
+		rg_buf_add(b, s[i] == '\n' ? "\\n" : s[i] == '"' ? "\\\"" : "\\\\", 2);
+	}
+	rg_buf_add(b, s + from, n - from);
+}
+
+void rg_buf_milli(struct rg_buf *b, uint64_t milli)
+{
+	unsigned int frac = (unsigned int)(milli % 1000);
+
+	if(frac == 0) {
+		rg_buf_printf(b, "%llu", (unsigned long long)(milli / 1000));
+		return;
+	}
+	while(frac % 10 == 0)
+		frac /= 10;
+	/* 2050 -> "2.05": print the thousandths with their leading zeros */
+	if(milli % 1000 < 10)
+		rg_buf_printf(b, "%llu.00%u", (unsigned long long)(milli / 1000), frac);
+	else if(milli % 1000 < 100)
+		rg_buf_printf(b, "%llu.0%u", (unsigned long long)(milli / 1000), frac);
+	else
+		rg_buf_printf(b, "%llu.%u", (unsigned long long)(milli / 1000), frac);
+}

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A destination's state change as a self-contained notice, and its JSON
+ * document: what a webhook posts.
+ *
+ * A notice is a plain copy (no pointers into the table), so it can sit in
+ * a shared-memory queue and be rendered later in another process.
+ */
+#ifndef RG_NOTICE_H
+#define RG_NOTICE_H
+
+#include <stdint.h>
+
+#include "rg_buf.h"
+#include "rg_table.h"
+
+enum rg_notice_kind
+{
+	RG_N_DOWN = 0,
+	RG_N_UP,
+	RG_N_THROTTLED,
+	RG_N_UNTHROTTLED
+};
+
+#define RG_STATE_NAME_MAX 16
+
+struct rg_notice
+{
+	enum rg_notice_kind kind;
+	char old_state[RG_STATE_NAME_MAX];
+	char new_state[RG_STATE_NAME_MAX];
+	int code;			 /* reply that caused it; 408 for a timeout; 0 */
+	int64_t retry_after; /* its Retry-After in seconds, or -1 */
+	uint64_t time_ms;	 /* wall clock, ms since the Unix epoch */
+	struct rg_snapshot snap;
+};
+
+/* "dst-down", "dst-up", "dst-throttled", "dst-unthrottled" */
+const char *rg_notice_event(enum rg_notice_kind k);
+
+/*
+ * The notices a change makes (0, 1 or 2: health and throttle can change
+ * in one call). Going probing is not a notice: no event route runs for it.
+ */
+int rg_notice_from_change(
+		const struct rg_change *chg, uint64_t time_ms, struct rg_notice out[2]);
+
+/*
+ * The notice as one JSON object, with `node` naming this proxy. 0, or -1
+ * when `b` is too small (b->full).
+ */
+int rg_notice_json(
+		const struct rg_notice *n, const char *node, struct rg_buf *b);
+
+#endif

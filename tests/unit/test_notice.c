@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Webhook notices: from a table's state changes to the JSON document
+ * (rg_notice.c), and the Prometheus exposition of snapshots (rg_prom.c).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "rg_notice.h"
+#include "rg_prom.h"
+#include "seam_stub.h"
+
+#define SEC 1000ULL
+#define T0 (5000 * SEC)
+/* 2026-11-21T20:43:09.123Z */
+#define WALL 1795293789123ULL
+
+static const struct rg_health_cfg hcfg = {1, 300, 3, 30, 30};
+static const struct rg_throttle_cfg tcfg = {
+		{0, 1, 0}, 1, 500, 1000, 1000, 1000};
+
+static struct rg_table *mk(void)
+{
+	struct rg_table_cfg cfg = {8, 60, 600, hcfg, tcfg};
+	struct rg_table *t = rg_table_new(&cfg);
+
+	assert_non_null(t);
+	return t;
+}
+
+static struct rg_ref admit(struct rg_table *t, const char *key, uint64_t now)
+{
+	struct rg_admission adm;
+	struct rg_change chg;
+
+	assert_int_equal(rg_table_admit(t, key, (int)strlen(key), NULL, now, &adm,
+							 &chg),
+			RG_ADMITTED);
+	return adm.ref;
+}
+
+static void reply(struct rg_table *t, struct rg_ref ref, int code,
+		int64_t ra, uint64_t now, struct rg_change *chg)
+{
+	struct rg_reply r = {code, 0, ra, -1, 0};
+
+	assert_int_equal(rg_table_reply(t, &ref, &r, now, chg), RG_OK);
+}
+
+static void json(const struct rg_notice *n, char *mem, size_t cap)
+{
+	struct rg_buf b;
+
+	rg_buf_init(&b, mem, cap);
+	assert_int_equal(rg_notice_json(n, "edge-1", &b), 0);
+}
+
+static void test_down_and_up(void **state)
+{
+	struct rg_table *t = mk();
+	struct rg_notice n[2];
+	struct rg_change chg;
+	struct rg_ref ref;
+	char mem[4096];
+
+	(void)state;
+	ref = admit(t, "sip:gw1:5060", T0);
+	reply(t, ref, 183, -1, T0, &chg);
+	assert_int_equal(rg_notice_from_change(&chg, WALL, n), 0);
+	reply(t, ref, 503, 30, T0 + 10, &chg);
+	assert_int_equal(rg_notice_from_change(&chg, WALL, n), 1);
+	assert_int_equal(n[0].kind, RG_N_DOWN);
+	json(&n[0], mem, sizeof(mem));
+	assert_non_null(strstr(mem, "{\"event\":\"dst-down\",\"dst\":\"sip:gw1:5060\""));
+	assert_non_null(strstr(mem, "\"old_state\":\"up\",\"new_state\":\"down\""));
+	assert_non_null(strstr(mem, "\"reason\":{\"code\":503,\"retry_after\":30}"));
+	assert_non_null(strstr(mem, "\"blocked_for\":30"));
+	assert_non_null(strstr(mem, "\"counters\":{\"attempts\":1,"));
+	assert_non_null(strstr(mem, "\"replies_183\":1,"));
+	assert_non_null(strstr(mem, "\"replies_503_retry_after\":1,"));
+	assert_non_null(strstr(mem, "\"time\":\"2026-11-21T20:43:09.123Z\""));
+	assert_non_null(strstr(mem, "\"timestamp_ms\":1795293789123"));
+	assert_non_null(strstr(mem, ",\"node\":\"edge-1\"}"));
+	assert_int_equal(mem[strlen(mem) - 1], '}');
+
+	/* the block ends (probing: no notice), then a trial succeeds */
+	assert_int_equal(rg_table_tick_slot(t, ref.slot, T0 + 31 * SEC, &chg),
+			RG_OK);
+	assert_int_equal(rg_notice_from_change(&chg, WALL, n), 0);
+	ref = admit(t, "sip:gw1:5060", T0 + 32 * SEC);
+	reply(t, ref, 200, -1, T0 + 33 * SEC, &chg);
+	assert_int_equal(rg_notice_from_change(&chg, WALL, n), 1);
+	json(&n[0], mem, sizeof(mem));
+	assert_non_null(strstr(mem, "\"event\":\"dst-up\""));
+	assert_non_null(strstr(mem, "\"old_state\":\"probing\",\"new_state\":\"up\""));
+	assert_non_null(strstr(mem, "\"reason\":{\"code\":200,\"retry_after\":null}"));
+	rg_table_free(t);
+}
+
+static void test_throttled_and_escaping(void **state)
+{
+	struct rg_table *t = mk();
+	struct rg_notice n[2];
+	struct rg_change chg;
+	struct rg_ref ref;
+	struct rg_buf b;
+	char mem[4096];
+	const char *key = "carrier \"x\"\\1";
+	int i;
+
+	(void)state;
+	for(i = 0; i < 10; i++)
+		ref = admit(t, key, T0 + (uint64_t)i * 100);
+	reply(t, ref, 503, -1, T0 + SEC, &chg);
+	assert_int_equal(rg_notice_from_change(&chg, WALL, n), 1);
+	assert_int_equal(n[0].kind, RG_N_THROTTLED);
+	json(&n[0], mem, sizeof(mem));
+	assert_non_null(strstr(mem, "\"dst\":\"carrier \\\"x\\\"\\\\1\""));
+	assert_non_null(strstr(mem,
+			"\"old_state\":\"unthrottled\",\"new_state\":\"throttled\""));
+	assert_non_null(strstr(mem, "\"throttle\":{\"throttled\":true,"));
+	assert_non_null(strstr(mem, "\"state\":\"up\""));
+
+	/* too small a buffer is reported, never overrun */
+	rg_buf_init(&b, mem, 64);
+	assert_int_equal(rg_notice_json(&n[0], "edge-1", &b), -1);
+	assert_true(strlen(mem) < 64);
+	rg_table_free(t);
+}
+
+static void test_prom(void **state)
+{
+	struct rg_table *t = mk();
+	struct rg_snapshot snaps[2];
+	struct rg_prom_totals tot;
+	struct rg_change chg;
+	struct rg_ref a, z;
+	struct rg_buf b;
+	static char mem[65536];
+
+	(void)state;
+	a = admit(t, "sip:a:5060", T0);
+	reply(t, a, 503, 20, T0 + 2500, &chg);
+	z = admit(t, "odd\"key\n", T0);
+	reply(t, z, 183, -1, T0, &chg);
+	assert_int_equal(rg_table_snapshot(t, &a, T0 + 3000, &snaps[0]), RG_OK);
+	assert_int_equal(rg_table_snapshot(t, &z, T0 + 3000, &snaps[1]), RG_OK);
+	memset(&tot, 0, sizeof(tot));
+	rg_table_summary(t, &tot.table);
+	tot.webhook_sent = 4;
+	tot.webhook_dropped = 2;
+	rg_buf_init(&b, mem, sizeof(mem));
+	assert_int_equal(rg_prom_write(snaps, 2, &tot, &b), 0);
+
+	assert_non_null(strstr(mem, "# TYPE replyguard_attempts_total counter\n"
+								"replyguard_attempts_total{dst=\"sip:a:5060\"} 1\n"
+								"replyguard_attempts_total{dst=\"odd\\\"key\\n\"} 1\n"));
+	assert_non_null(strstr(mem, "replyguard_replies_503_total{dst=\"sip:a:5060\"} 1\n"));
+	assert_non_null(strstr(mem, "replyguard_replies_503_total{dst=\"odd\\\"key\\n\"} 0\n"));
+	assert_non_null(strstr(mem, "replyguard_state{dst=\"sip:a:5060\"} 2\n"));
+	assert_non_null(strstr(mem, "replyguard_state{dst=\"odd\\\"key\\n\"} 0\n"));
+	assert_non_null(strstr(mem, "replyguard_blocked_for_seconds{dst=\"sip:a:5060\"} 20\n"));
+	assert_non_null(strstr(mem, "replyguard_retry_after_last_seconds{dst=\"sip:a:5060\"} 20\n"));
+	assert_non_null(strstr(mem, "replyguard_destinations 2\n"));
+	assert_non_null(strstr(mem, "replyguard_capacity 8\n"));
+	assert_non_null(strstr(mem, "replyguard_webhook_sent_total 4\n"));
+	assert_non_null(strstr(mem, "replyguard_webhook_dropped_total 2\n"));
+	/* one TYPE line per family, none repeated */
+	assert_ptr_equal(strstr(strstr(mem, "# TYPE replyguard_state ") + 1,
+							 "# TYPE replyguard_state "),
+			NULL);
+
+	rg_buf_init(&b, mem, 200);
+	assert_int_equal(rg_prom_write(snaps, 2, &tot, &b), -1);
+	assert_int_equal(rg_prom_state_value("probing"), 1);
+	assert_int_equal(rg_prom_state_value("down"), 2);
+	assert_int_equal(rg_prom_state_value("up"), 0);
+	rg_table_free(t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+			cmocka_unit_test(test_down_and_up),
+			cmocka_unit_test(test_throttled_and_escaping),
+			cmocka_unit_test(test_prom),
+	};
+
+	return cmocka_run_group_tests_name("notice", tests, NULL, NULL);
+}
