@@ -27,6 +27,9 @@
 #include "rg_pv.h"
 #include "rg_rpc.h"
 #include "rg_script.h"
+#include "rg_stats.h"
+#include "rg_webhook.h"
+#include "rg_xhttp.h"
 
 MODULE_VERSION
 
@@ -62,6 +65,7 @@ struct rg_table *rg_tbl = NULL;
 struct tm_binds rg_tmb;
 
 static int mod_init(void);
+static int child_init(int rank);
 static void mod_destroy(void);
 
 uint64_t rg_now_ms(void)
@@ -116,6 +120,7 @@ static cmd_export_t cmds[] = {
 		fixup_free_rg_set_limit, ANY_ROUTE},
 	{"rg_set_limit", (cmd_function)w_rg_set_limit, 4, fixup_rg_set_limit,
 		fixup_free_rg_set_limit, ANY_ROUTE},
+	{"rg_prometheus", (cmd_function)w_rg_prometheus, 0, 0, 0, ANY_ROUTE},
 	{0, 0, 0, 0, 0, 0}
 };
 
@@ -141,6 +146,13 @@ static param_export_t params[] = {
 	{"backoff_interval", PARAM_INT, &rg_backoff_interval},
 	{"recovery_step", PARAM_INT, &rg_recovery_step},
 	{"limits_file", PARAM_STRING, &rg_limits_file},
+	{"webhook_url", PARAM_STRING, &rg_webhook_url},
+	{"webhook_timeout_ms", PARAM_INT, &rg_webhook_timeout_ms},
+	{"webhook_queue", PARAM_INT, &rg_webhook_queue},
+	{"webhook_secret", PARAM_STRING, &rg_webhook_secret},
+	{"webhook_retries", PARAM_INT, &rg_webhook_retries},
+	{"node_name", PARAM_STRING, &rg_node_name},
+	{"prometheus_max_destinations", PARAM_INT, &rg_prom_max_dst},
 	{0, 0, 0}
 };
 
@@ -159,7 +171,7 @@ struct module_exports exports = {
 	mod_pvs,
 	0,          /* response handling */
 	mod_init,
-	0,          /* per-child init */
+	child_init,
 	mod_destroy
 };
 
@@ -213,6 +225,11 @@ static sr_kemi_t sr_kemi_replyguard_exports[] = {
 		SR_KEMIP_INT, ki_rg_set_limit_all,
 		{ SR_KEMIP_STR, SR_KEMIP_INT, SR_KEMIP_INT,
 			SR_KEMIP_INT, SR_KEMIP_NONE, SR_KEMIP_NONE }
+	},
+	{ str_init("replyguard"), str_init("rg_prometheus"),
+		SR_KEMIP_INT, ki_rg_prometheus,
+		{ SR_KEMIP_NONE, SR_KEMIP_NONE, SR_KEMIP_NONE,
+			SR_KEMIP_NONE, SR_KEMIP_NONE, SR_KEMIP_NONE }
 	},
 	{ {0, 0}, {0, 0}, 0, NULL, { 0, 0, 0, 0, 0, 0 } }
 };
@@ -327,6 +344,8 @@ static int mod_init(void)
 		goto err;
 	if(rg_events_init(&rg_event_callback) < 0)
 		goto err;
+	if(rg_stats_init() < 0 || rg_xhttp_init() < 0)
+		goto err;
 	rg_tbl = rg_table_new(&cfg);
 	if(rg_tbl == NULL) {
 		LM_ERR("no shared memory for %d destinations: raise -m or lower "
@@ -361,6 +380,8 @@ static int mod_init(void)
 		LM_ERR("cannot register the health timer\n");
 		goto err_table;
 	}
+	if(rg_webhook_init() < 0)
+		goto err_table;
 	return 0;
 
 err_table:
@@ -370,8 +391,14 @@ err:
 	return -1;
 }
 
+static int child_init(int rank)
+{
+	return rg_webhook_child_init(rank);
+}
+
 static void mod_destroy(void)
 {
+	rg_webhook_destroy();
 	rg_table_free(rg_tbl);
 	rg_tbl = NULL;
 }

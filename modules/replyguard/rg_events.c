@@ -11,6 +11,7 @@
 #include "rg_dispatcher.h"
 #include "rg_dst.h"
 #include "rg_events.h"
+#include "rg_webhook.h"
 
 static int rg_rt_down = -1;
 static int rg_rt_up = -1;
@@ -136,4 +137,6 @@ void rg_change_apply(const struct rg_change *chg)
 	}
 	if(chg->tev != RG_TEV_NONE)
 		apply_throttle(chg);
+	if(chg->ev == RG_EV_DOWN || chg->ev == RG_EV_UP || chg->tev != RG_TEV_NONE)
+		rg_webhook_notify(chg);
 }

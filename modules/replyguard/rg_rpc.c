@@ -17,6 +17,7 @@
 #include "rg_events.h"
 #include "rg_limit_admin.h"
 #include "rg_rpc.h"
+#include "rg_webhook.h"
 
 /*
  * Counters are 64-bit; binrpc (kamcmd) prints 64-bit numbers as doubles,
@@ -182,10 +183,12 @@ static const char *rg_rpc_summary_doc[2] = {
 
 static void rg_rpc_summary(rpc_t *rpc, void *ctx)
 {
+	struct rg_webhook_stats w;
 	struct rg_summary s;
 	void *th;
 
 	rg_table_summary(rg_tbl, &s);
+	rg_webhook_get_stats(&w);
 	if(rpc->add(ctx, "{", &th) < 0)
 		return;
 	rpc->struct_add(th, "uu", "destinations", s.tracked, "capacity",
@@ -194,9 +197,11 @@ static void rg_rpc_summary(rpc_t *rpc, void *ctx)
 	add_u64(rpc, th, "refused_full", s.refused_full);
 	add_u64(rpc, th, "refused_bad_key", s.refused_key);
 	add_u64(rpc, th, "stale_refs", s.stale_refs);
-	/* no webhook transport yet: nothing is ever sent, failed or dropped */
-	rpc->struct_add(th, "uuu", "webhook_sent", 0u, "webhook_failed", 0u,
-			"webhook_dropped", 0u);
+	add_u64(rpc, th, "webhook_sent", w.sent);
+	add_u64(rpc, th, "webhook_failed", w.failed);
+	add_u64(rpc, th, "webhook_dropped", w.dropped);
+	add_u64(rpc, th, "webhook_retries", w.retries);
+	rpc->struct_add(th, "u", "webhook_queued", w.queued);
 }
 
 static const char *rg_rpc_block_doc[2] = {

@@ -14,6 +14,7 @@
 #include "rg_events.h"
 #include "rg_retry_after.h"
 #include "rg_script.h"
+#include "rg_stats.h"
 
 /*
  * Admission. The return codes are the script contract: 1 admitted, -1
@@ -40,6 +41,7 @@ int ki_rg_allow_dst(struct sip_msg *msg, str *raw)
 		rg_dst_warn_full(raw);
 		return 1;
 	}
+	rg_stats_verdict(rc);
 	br.dst.ref = adm.ref;
 	rg_dst_set_current(msg, &br.dst, adm.retry_after);
 	rg_change_apply(&chg);
@@ -177,15 +179,19 @@ int ki_rg_inspect(struct sip_msg *msg)
 			r.pdd_ms = now > br.t0_ms ? (int64_t)(now - br.t0_ms) : 0;
 			flags |= RG_BR_PDD_DONE;
 		}
-		if(code == 183)
+		if(code == 183) {
 			r.has_sdp = reply_has_sdp(msg);
+			update_stat(rg_st_replies_183, 1);
+		}
 	} else {
 		/* a retransmitted final reply is not a new outcome */
 		if(flags & RG_BR_FINAL_SEEN)
 			return 1;
 		flags |= RG_BR_FINAL_SEEN;
-		if(code == 503)
+		if(code == 503) {
 			r.retry_after = reply_retry_after(msg, &br.dst);
+			update_stat(rg_st_replies_503, 1);
+		}
 		/* the call ends here, unless it was answered and the dialog
 		 * module will tell us when it ends */
 		if(flags & RG_BR_HELD) {

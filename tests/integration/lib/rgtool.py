@@ -10,6 +10,14 @@
   rgtool.py find JSON DST PATH like get, in the list entry whose dst is DST
   rgtool.py table JSON         replyguard.list as a readable table
   rgtool.py fault JSON         the error code of a JSON-RPC reply (none: 0)
+  rgtool.py hooks FILE [KEY]   posts hook_server.py received: with KEY,
+                               one figure (posts, dst-down, bad_sig, ...)
+  rgtool.py prom METRICS LIST SUMMARY
+                               parse a /metrics page with prometheus_client
+                               and compare it with replyguard.list and
+                               .summary replies; prints what it compared
+  rgtool.py stats FILE LIST    compare `kamcmd stats.get_statistics
+                               replyguard:` output with replyguard.list
 """
 import csv
 import json
@@ -55,6 +63,118 @@ def table(path):
         print(" ".join(str(d[c]).ljust(w) for c, w in cols))
 
 
+HOOK_FIELDS = ("event", "dst", "old_state", "new_state", "reason",
+               "counters", "time", "timestamp_ms", "node")
+
+
+def hooks(path):
+    """Figures of the posts in a hook_server.py output file."""
+    fig = {"posts": 0, "bad_sig": 0, "bad_json": 0, "missing_fields": 0,
+           "header_mismatch": 0, "bad_ctype": 0}
+    with open(path) as f:
+        for line in f:
+            rec = json.loads(line)
+            fig["posts"] += 1
+            if rec["signature_ok"] is False:
+                fig["bad_sig"] += 1
+            if not rec["json_ok"]:
+                fig["bad_json"] += 1
+                continue
+            if rec["content_type"] != "application/json":
+                fig["bad_ctype"] += 1
+            b = rec["body"]
+            if any(k not in b for k in HOOK_FIELDS):
+                fig["missing_fields"] += 1
+            if rec["event_header"] != b.get("event"):
+                fig["header_mismatch"] += 1
+            ev = b.get("event", "?")
+            fig[ev] = fig.get(ev, 0) + 1
+            key = "%s %s %s %s>%s ra=%s node=%s" % (
+                ev, b.get("dst"), b.get("reason", {}).get("code"),
+                b.get("old_state"), b.get("new_state"),
+                b.get("reason", {}).get("retry_after"), b.get("node"))
+            fig[key] = fig.get(key, 0) + 1
+    return fig
+
+
+STATE = {"up": 0, "probing": 1, "down": 2}
+COUNTERS = ("attempts", "replies_180", "replies_183", "replies_183_sdp",
+            "replies_2xx", "replies_3xx", "replies_4xx", "replies_5xx",
+            "replies_503", "replies_503_retry_after", "replies_6xx",
+            "timeouts", "rejected_blocked", "rejected_throttled")
+
+
+def prom(metrics, listing, summary):
+    """Every sample of the page against RPC; returns the mismatches."""
+    from prometheus_client.parser import text_string_to_metric_families
+    with open(metrics) as f:
+        text = f.read()
+    samples = {}
+    for fam in text_string_to_metric_families(text):
+        for s in fam.samples:
+            samples[(s.name, s.labels.get("dst"))] = s.value
+    want = {}
+    for d in result(listing):
+        k = d["dst"]
+        for c in COUNTERS:
+            want[("replyguard_%s_total" % c, k)] = d[c]
+        want[("replyguard_state", k)] = STATE[d["state"]]
+        want[("replyguard_cps_limit", k)] = d["cps_limit_milli"] / 1000
+        want[("replyguard_cps_configured", k)] = d["cps_configured_milli"] / 1000
+        want[("replyguard_blocked_for_seconds", k)] = d["blocked_for"]
+        want[("replyguard_retry_after_last_seconds", k)] = d["retry_after_last"]
+        want[("replyguard_pdd_avg_seconds", k)] = d["pdd_avg_ms"] / 1000
+        want[("replyguard_pdd_max_seconds", k)] = d["pdd_max_ms"] / 1000
+        want[("replyguard_max_concurrent", k)] = d["max_concurrent"]
+        want[("replyguard_throttled", k)] = d["throttled"]
+    summ = result(summary)
+    want[("replyguard_destinations", None)] = summ["destinations"]
+    want[("replyguard_capacity", None)] = summ["capacity"]
+    want[("replyguard_webhook_sent_total", None)] = summ["webhook_sent"]
+    want[("replyguard_webhook_dropped_total", None)] = summ["webhook_dropped"]
+    want[("replyguard_exposition_omitted", None)] = 0
+    bad = 0
+    for key, v in sorted(want.items(), key=str):
+        got = samples.get(key)
+        if got is None or abs(got - v) > 1e-9:
+            print("mismatch %s{dst=%r}: page %s, rpc %s" % (key[0], key[1], got, v))
+            bad += 1
+    dsts = {k[1] for k in samples if k[1] is not None}
+    print("compared %d samples over %d destinations, %d mismatches"
+          % (len(want), len(dsts), bad))
+    if dsts != {d["dst"] for d in result(listing)}:
+        print("destinations differ: page %s" % sorted(dsts))
+        bad += 1
+    return bad
+
+
+def stats(path, listing):
+    """kamcmd stats.get_statistics output against the per-dst sums."""
+    got = {}
+    with open(path) as f:
+        for line in f:
+            m = re.match(r"\s*replyguard:(\w+)\s*=\s*(\d+)", line)
+            if m:
+                got[m.group(1)] = int(m.group(2))
+    dsts = result(listing)
+    bad = 0
+    for name in ("attempts", "rejected_blocked", "rejected_throttled",
+                 "replies_183", "replies_503"):
+        want = sum(d[name] for d in dsts)
+        ok = got.get(name) == want
+        bad += not ok
+        print("%s %s: stats %s, sum over destinations %s"
+              % ("ok" if ok else "MISMATCH", name, got.get(name), want))
+    ok = got.get("destinations") == len(dsts)
+    bad += not ok
+    print("%s destinations: stats %s, list %d"
+          % ("ok" if ok else "MISMATCH", got.get("destinations"), len(dsts)))
+    if "webhook_dropped" not in got:
+        print("MISMATCH webhook_dropped missing")
+        bad += 1
+    return bad
+
+
 def main(argv):
     if len(argv) >= 3 and argv[0] == "count":
         print(count(argv[1], argv[2]))
@@ -70,6 +190,17 @@ def main(argv):
         print("missing")
     elif len(argv) >= 2 and argv[0] == "table":
         table(argv[1])
+    elif len(argv) >= 2 and argv[0] == "hooks":
+        fig = hooks(argv[1])
+        if len(argv) > 2:
+            print(fig.get(argv[2], 0))
+        else:
+            for k, v in sorted(fig.items()):
+                print("%s: %s" % (k, v))
+    elif len(argv) >= 4 and argv[0] == "prom":
+        return 1 if prom(argv[1], argv[2], argv[3]) else 0
+    elif len(argv) >= 3 and argv[0] == "stats":
+        return 1 if stats(argv[1], argv[2]) else 0
     elif len(argv) >= 2 and argv[0] == "fault":
         with open(argv[1]) as f:
             print(json.load(f).get("error", {}).get("code", 0))

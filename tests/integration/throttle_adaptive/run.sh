@@ -3,7 +3,8 @@
 # throttle_adaptive: a carrier (lib/peer.py) answers 503 without Retry-After
 # whenever it got more than 25 INVITEs in the last second. The same load,
 # 60 cps for 10 s, runs with adaptive=1 and then adaptive=0: with back-off
-# the carrier must send far fewer 503s. The dst-throttled event runs.
+# the carrier must send far fewer 503s. The dst-throttled event runs, and
+# with adaptive=1 its webhook post reaches a receiver on loopback.
 . "$(dirname "$0")/../lib/common.sh"
 it_init throttle_adaptive
 RATE=60
@@ -16,7 +17,8 @@ CAP=25
 run_load() {
 	local name=$1 adaptive=$2 port=$3
 	local peer=$((port + 11)) gw=sip:127.0.0.1:$((port + 11))
-	throttle_start "$port" \
+	shift 3
+	throttle_start "$port" "$@" \
 		"modparam(\"replyguard\", \"adaptive\", $adaptive)" \
 		"modparam(\"replyguard\", \"down_threshold\", 1000000)" || return 1
 	peer_bg "$name" --port "$peer" --cap-cps "$CAP" --max-seconds 60
@@ -32,7 +34,13 @@ run_load() {
 }
 field() { awk -v k="$2:" '$1 == k {print $2; exit}' "$IT_RUN/$1.get"; }
 
-run_load on 1 25560 || exit 1
+python3 "$IT_LIB/hook_server.py" --port 25590 --out "$IT_RUN/hooks.jsonl" \
+	--max-seconds 60 &
+IT_PIDS+=($!)
+sleep 0.3
+run_load on 1 25560 \
+	'modparam("replyguard", "webhook_url", "http://127.0.0.1:25590/")' \
+	'modparam("replyguard", "node_name", "n1")' || exit 1
 run_load off 0 25660 || exit 1
 
 rej_on=$(peer_stat on rejected)
@@ -60,6 +68,13 @@ check_cmp "adaptive=1: the rate in force is below the carrier's" \
 	"$(field on cps_limit)" -lt "$CAP"
 check_eq "adaptive=1: dst-throttled event ran once" 1 \
 	"$(grep -c 'EVENT throttled' "$IT_RUN/on.log.kam")"
+G=sip:127.0.0.1:25571
+check_eq "adaptive=1: dst-throttled posts (503 without Retry-After)" 1 \
+	"$(rgtool hooks "$IT_RUN/hooks.jsonl" \
+		"dst-throttled $G 503 unthrottled>throttled ra=None node=n1")"
+check_eq "adaptive=1: posts = throttle events" \
+	"$(grep -cE 'EVENT (un)?throttled' "$IT_RUN/on.log.kam")" \
+	"$(rgtool hooks "$IT_RUN/hooks.jsonl" posts)"
 check_eq "adaptive=0: never throttled" 0 \
 	"$(grep -c 'EVENT throttled' "$IT_RUN/off.log.kam")"
 check_eq "adaptive=0: rejected_throttled" 0 "$(field off rejected_throttled)"

@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <string.h>
+
+#include "core/dprint.h"
+#include "core/mem/mem.h"
+#include "core/sr_module.h"
+#include "modules/xhttp/api.h"
+
+#include "replyguard_mod.h"
+#include "rg_prom.h"
+#include "rg_webhook.h"
+#include "rg_xhttp.h"
+
+int rg_prom_max_dst = 1000;
+
+static xhttp_api_t rg_xhttp;
+static int rg_xhttp_bound = 0;
+
+static str rg_ctype = str_init("text/plain; version=0.0.4; charset=utf-8");
+
+int rg_xhttp_init(void)
+{
+	if(rg_prom_max_dst < 0) {
+		LM_ERR("prometheus_max_destinations must be >= 0, not %d\n",
+				rg_prom_max_dst);
+		return -1;
+	}
+	if(find_export("bind_xhttp", 0, 0) == NULL)
+		return 0; /* rg_prometheus() says so when called */
+	if(xhttp_load_api(&rg_xhttp) < 0)
+		return -1;
+	rg_xhttp_bound = 1;
+	return 0;
+}
+
+static int reply(struct sip_msg *msg, int code, const char *reason,
+		const char *text, size_t len)
+{
+	str r, body;
+
+	r.s = (char *)reason;
+	r.len = (int)strlen(reason);
+	body.s = (char *)text;
+	body.len = (int)len;
+	return rg_xhttp.reply(msg, code, &r, &rg_ctype, &body) < 0 ? -1 : 1;
+}
+
+/*
+ * Snapshots of up to `max` destinations into pkg memory; `*omitted`
+ * counts the rest. NULL with *n == 0 when there are none.
+ */
+static struct rg_snapshot *take_snapshots(
+		unsigned int max, unsigned int *n, unsigned int *omitted, int *err)
+{
+	struct rg_summary s;
+	struct rg_snapshot *snaps, tmp;
+	unsigned int slot, cap = rg_table_capacity(rg_tbl), want;
+	uint64_t now = rg_now_ms();
+
+	*n = 0;
+	*omitted = 0;
+	*err = 0;
+	rg_table_summary(rg_tbl, &s);
+	/* entries added after the count are seen by the loop: allow a few */
+	want = s.tracked + 16 < max ? s.tracked + 16 : max;
+	if(want == 0)
+		return NULL;
+	snaps = pkg_malloc(sizeof(*snaps) * want);
+	if(snaps == NULL) {
+		*err = 1;
+		return NULL;
+	}
+	for(slot = 0; slot < cap; slot++) {
+		if(*n < want) {
+			if(rg_table_snapshot_slot(rg_tbl, slot, now, &snaps[*n]) == RG_OK)
+				(*n)++;
+		} else if(rg_table_snapshot_slot(rg_tbl, slot, now, &tmp) == RG_OK) {
+			(*omitted)++;
+		}
+	}
+	return snaps;
+}
+
+/* a generous bound of the page for these snapshots */
+static size_t page_size(const struct rg_snapshot *snaps, unsigned int n)
+{
+	/* per sample: name <= 48, braces/quotes/value <= 40, label escaped */
+	const size_t families = RG_C_COUNT + 11;
+	size_t sz = 8192 + families * 200;
+	unsigned int i;
+
+	for(i = 0; i < n; i++)
+		sz += families * (88 + 2 * (size_t)snaps[i].key_len);
+	return sz;
+}
+
+int ki_rg_prometheus(struct sip_msg *msg)
+{
+	struct rg_snapshot *snaps;
+	struct rg_prom_totals tot;
+	struct rg_webhook_stats wh;
+	struct rg_buf b;
+	unsigned int n;
+	size_t cap;
+	char *page;
+	int err, rc;
+
+	if(!rg_xhttp_bound) {
+		LM_ERR("rg_prometheus() needs the xhttp module: load xhttp.so\n");
+		return -1;
+	}
+	snaps = take_snapshots((unsigned int)rg_prom_max_dst, &n, &tot.omitted,
+			&err);
+	if(err) {
+		LM_ERR("no pkg memory for %d destination snapshots: lower "
+			   "prometheus_max_destinations or raise -M\n",
+				rg_prom_max_dst);
+		return reply(msg, 500, "Server Error", "no memory\n", 10);
+	}
+	rg_table_summary(rg_tbl, &tot.table);
+	rg_webhook_get_stats(&wh);
+	tot.webhook_sent = wh.sent;
+	tot.webhook_failed = wh.failed;
+	tot.webhook_dropped = wh.dropped;
+	tot.webhook_queued = wh.queued;
+	cap = page_size(snaps, n);
+	page = pkg_malloc(cap);
+	if(page == NULL) {
+		if(snaps)
+			pkg_free(snaps);
+		LM_ERR("no pkg memory for a %lu byte metrics page: lower "
+			   "prometheus_max_destinations or raise -M\n",
+				(unsigned long)cap);
+		return reply(msg, 500, "Server Error", "no memory\n", 10);
+	}
+	rg_buf_init(&b, page, cap);
+	if(rg_prom_write(snaps, n, &tot, &b) < 0) {
+		LM_ERR("metrics page larger than its %lu byte bound\n",
+				(unsigned long)cap);
+		rc = reply(msg, 500, "Server Error", "page overflow\n", 14);
+	} else {
+		rc = reply(msg, 200, "OK", b.s, b.len);
+	}
+	pkg_free(page);
+	if(snaps)
+		pkg_free(snaps);
+	return rc;
+}
+
+int w_rg_prometheus(struct sip_msg *msg, char *p1, char *p2)
+{
+	return ki_rg_prometheus(msg);
+}

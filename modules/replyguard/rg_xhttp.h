@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The Prometheus exposition served through the xhttp module:
+ *
+ *   event_route[xhttp:request] {
+ *       if ($hu =~ "^/metrics") { rg_prometheus(); exit; }
+ *   }
+ *
+ * The page is built from snapshots (no table lock held while writing) in
+ * one pkg buffer; at most `prometheus_max_destinations` destinations are
+ * listed, and replyguard_exposition_omitted says how many were not.
+ */
+#ifndef RG_XHTTP_H
+#define RG_XHTTP_H
+
+#include "core/parser/msg_parser.h"
+
+extern int rg_prom_max_dst;
+
+/* Bind xhttp when it is loaded; from mod_init. 0 or -1 (bad params). */
+int rg_xhttp_init(void);
+
+/* Reply to this HTTP request with the exposition: 1, or -1. */
+int ki_rg_prometheus(struct sip_msg *msg);
+int w_rg_prometheus(struct sip_msg *msg, char *p1, char *p2);
+
+#endif
