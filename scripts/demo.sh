@@ -22,7 +22,13 @@ LIST
 printf "# dst  cps  burst  max_concurrent\nsip:127.0.0.1:35071 15 2 -\n" \
 	>"$IT_RUN/replyguard.limits"
 sample_args 35060
-KAM_ARGS+=(-A "RG_LIMITS=\"$IT_RUN/replyguard.limits\"")
+KAM_ARGS+=(-A "RG_LIMITS=\"$IT_RUN/replyguard.limits\""
+	-A "RG_WEBHOOK_URL=\"http://127.0.0.1:35090/hooks\""
+	-A "RG_WEBHOOK_SECRET=\"demo-secret\"")
+# a webhook receiver on loopback that checks each post's signature
+python3 "$IT_LIB/hook_server.py" --port 35090 --out "$IT_RUN/hooks.jsonl" \
+	--secret demo-secret --max-seconds $((SECS + 60)) &
+IT_PIDS+=($!)
 echo "starting kamailio with kamailio.cfg.sample on udp:127.0.0.1:35060"
 kam_start "$IT_ROOT/kamailio.cfg.sample" || exit 1
 
@@ -55,3 +61,15 @@ echo "gw-answer is limited to 15 cps: $(rgtool find "$IT_RUN/list.json" sip:127.
 echo
 echo "the same over kamcmd:  kamcmd replyguard.get sip:127.0.0.1:35071"
 kcmd replyguard.get sip:127.0.0.1:35071 | head -12
+echo
+echo "core statistics:  kamcmd stats.get_statistics replyguard:"
+kcmd stats.get_statistics replyguard: | sed 's/^/  /'
+echo
+echo "Prometheus (curl http://127.0.0.1:35080/metrics), a few lines:"
+curl -s -m 5 http://127.0.0.1:35080/metrics |
+	grep -E '^replyguard_(attempts_total|replies_503_total|state|cps_limit|destinations|webhook_sent_total)[{ ]' |
+	sed 's/^/  /'
+echo
+sleep 1
+echo "webhook posts received on 127.0.0.1:35090 (signatures checked):"
+rgtool hooks "$IT_RUN/hooks.jsonl" | grep -E '^(posts|bad_sig|dst-)' | sed 's/^/  /'
