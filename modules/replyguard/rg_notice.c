@@ -56,8 +56,8 @@ int rg_notice_from_change(
 	return k;
 }
 
-static void add_counters(struct rg_buf *b, const char *name,
-		const uint64_t ctr[RG_C_COUNT])
+static void add_counters(
+		struct rg_buf *b, const char *name, const uint64_t ctr[RG_C_COUNT])
 {
 	int c;
 
@@ -111,16 +111,17 @@ int rg_notice_json(
 		rg_buf_json_str(b, s->ext_name, strlen(s->ext_name));
 		rg_buf_puts(b, "\"");
 	}
-	rg_buf_printf(b, ",\"old_state\":\"%s\",\"new_state\":\"%s\"",
-			n->old_state, n->new_state);
+	rg_buf_printf(b, ",\"old_state\":\"%s\",\"new_state\":\"%s\"", n->old_state,
+			n->new_state);
 	rg_buf_printf(b, ",\"state\":\"%s\"", s->state ? s->state : "");
 	rg_buf_printf(b, ",\"reason\":{\"code\":%d,\"retry_after\":", n->code);
 	if(n->retry_after >= 0)
 		rg_buf_printf(b, "%lld}", (long long)n->retry_after);
 	else
 		rg_buf_puts(b, "null}");
-	rg_buf_printf(b, ",\"blocked_for\":%u,\"pdd_avg_ms\":%llu,"
-					 "\"pdd_max_ms\":%llu",
+	rg_buf_printf(b,
+			",\"blocked_for\":%u,\"pdd_avg_ms\":%llu,"
+			"\"pdd_max_ms\":%llu",
 			s->blocked_for, (unsigned long long)s->pdd_avg_ms,
 			(unsigned long long)s->pdd_max_ms);
 	add_throttle(b, s);

@@ -76,11 +76,11 @@ static uint64_t gauge_milli(const struct rg_snapshot *s, enum rg_gauge g)
 	}
 }
 
-static void head(struct rg_buf *b, const char *name, const char *type,
-		const char *help)
+static void head(
+		struct rg_buf *b, const char *name, const char *type, const char *help)
 {
-	rg_buf_printf(b, "# HELP replyguard_%s %s\n# TYPE replyguard_%s %s\n",
-			name, help, name, type);
+	rg_buf_printf(b, "# HELP replyguard_%s %s\n# TYPE replyguard_%s %s\n", name,
+			help, name, type);
 }
 
 static void sample_start(

@@ -110,8 +110,8 @@ void rg_webhook_notify(const struct rg_change *chg)
 	if(!enabled())
 		return;
 	gettimeofday(&tv, NULL);
-	k = rg_notice_from_change(chg,
-			(uint64_t)tv.tv_sec * 1000 + (uint64_t)tv.tv_usec / 1000, n);
+	k = rg_notice_from_change(
+			chg, (uint64_t)tv.tv_sec * 1000 + (uint64_t)tv.tv_usec / 1000, n);
 	for(i = 0; i < k; i++) {
 		if(rg_queue_push(rg_wh_q, &n[i]) < 0)
 			LM_DBG("webhook queue full: %s of %s dropped\n",
@@ -177,8 +177,8 @@ static int post_once(CURL *c, const char *body, size_t len,
 	CURLcode rc;
 	int ret;
 
-	snprintf(ev, sizeof(ev), "X-Replyguard-Event: %s",
-			rg_notice_event(n->kind));
+	snprintf(
+			ev, sizeof(ev), "X-Replyguard-Event: %s", rg_notice_event(n->kind));
 	h = curl_slist_append(h, "Content-Type: application/json");
 	h = curl_slist_append(h, ev);
 	if(rg_webhook_secret != NULL && *rg_webhook_secret != '\0'
@@ -242,8 +242,8 @@ static void deliver(CURL *c, const struct rg_notice *n)
 			LM_INFO("webhook: posting to %s works again (%llu notices "
 					"failed meanwhile)\n",
 					rg_webhook_url,
-					(unsigned long long)(__atomic_load_n(
-												 &rg_wh->failed, __ATOMIC_RELAXED)
+					(unsigned long long)(__atomic_load_n(&rg_wh->failed,
+												 __ATOMIC_RELAXED)
 										 - failed_since));
 		failing = 0;
 		return;

@@ -29,10 +29,10 @@ extern char *rg_node_name;
 
 struct rg_webhook_stats
 {
-	uint64_t sent;	   /* posts a receiver accepted (2xx) */
-	uint64_t failed;   /* notices given up after every attempt */
-	uint64_t dropped;  /* notices refused: queue full */
-	uint64_t retries;  /* attempts that failed and were tried again */
+	uint64_t sent;		 /* posts a receiver accepted (2xx) */
+	uint64_t failed;	 /* notices given up after every attempt */
+	uint64_t dropped;	 /* notices refused: queue full */
+	uint64_t retries;	 /* attempts that failed and were tried again */
 	unsigned int queued; /* notices waiting now */
 };
 

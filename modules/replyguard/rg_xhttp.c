@@ -109,8 +109,8 @@ int ki_rg_prometheus(struct sip_msg *msg)
 		LM_ERR("rg_prometheus() needs the xhttp module: load xhttp.so\n");
 		return -1;
 	}
-	snaps = take_snapshots((unsigned int)rg_prom_max_dst, &n, &tot.omitted,
-			&err);
+	snaps = take_snapshots(
+			(unsigned int)rg_prom_max_dst, &n, &tot.omitted, &err);
 	if(err) {
 		LM_ERR("no pkg memory for %d destination snapshots: lower "
 			   "prometheus_max_destinations or raise -M\n",
