@@ -6,6 +6,8 @@
 #   make           build modules/replyguard/replyguard.so
 #   make test      unit tests (cmocka), then integration (kamailio + sipp)
 #   make run       the demo: kamailio.cfg.sample with sipp destinations
+#   make bench     replyguard's cost: micro, end to end, max CPS, callgrind
+#                  (BENCH_QUICK=1: under 2 minutes), into bench/results.md
 #   make install   copy the module into kamailio's module directory
 #
 # KAMAILIO_SRC=/path builds against your own configured Kamailio tree
@@ -23,7 +25,7 @@ endif
 
 MODULE := modules/replyguard/replyguard.so
 
-.PHONY: all deps kamailio-src module unit integration test run install clean
+.PHONY: all deps kamailio-src module unit integration test run bench install clean
 
 all: module
 
@@ -49,6 +51,10 @@ test: module unit integration
 
 run: module
 	@scripts/demo.sh
+
+# BENCH_QUICK=1 for a short run; results in bench/results.md
+bench: module
+	@bench/run.sh
 
 install: module
 	install -m 0644 $(MODULE) $(DESTDIR)$(MODDIR)/replyguard.so

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "rg_hdr.h"
 #include "rg_retry_after.h"
 
 /* comments nest; bound the depth so hostile input cannot cost much */
@@ -158,43 +159,20 @@ int rg_retry_after_parse(const char *s, size_t len, struct rg_retry_after *ra)
 int rg_retry_after_find(
 		const char *hdrs, size_t len, const char **val, size_t *vlen)
 {
-	const char *p = hdrs, *end = hdrs + len;
+	struct rg_hdr_it it;
+	const char *name, *v;
+	size_t nlen, n;
 	int found = 0;
 
 	*val = NULL;
 	*vlen = 0;
-	while(p < end) {
-		const char *line = p, *colon = NULL, *name_end, *v, *eol;
-
-		/* the end of this header, folded continuation lines included */
-		eol = p;
-		for(;;) {
-			while(eol < end && *eol != '\n')
-				eol++;
-			if(eol + 1 < end && (eol[1] == ' ' || eol[1] == '\t')) {
-				eol++;
-				continue;
-			}
-			break;
-		}
-		p = eol < end ? eol + 1 : end;
-		if(eol > line && eol[-1] == '\r')
-			eol--;
-		if(eol == line)
-			break; /* the blank line: end of headers */
-		for(colon = line; colon < eol && *colon != ':'; colon++)
-			;
-		if(colon == eol)
-			continue;
-		name_end = colon;
-		while(name_end > line && (name_end[-1] == ' ' || name_end[-1] == '\t'))
-			name_end--;
-		if(!eq_ci(line, (size_t)(name_end - line), "retry-after"))
+	rg_hdr_begin(&it, hdrs, len);
+	while(rg_hdr_next(&it, &name, &nlen, &v, &n)) {
+		if(!rg_hdr_name_is(name, nlen, "retry-after"))
 			continue;
 		if(found++ == 0) {
-			v = colon + 1;
 			*val = v;
-			*vlen = (size_t)(eol - v);
+			*vlen = n;
 		}
 	}
 	return found;

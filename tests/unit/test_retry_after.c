@@ -8,6 +8,7 @@
 
 #include <cmocka.h>
 
+#include "rg_hdr.h"
 #include "rg_retry_after.h"
 
 struct ra_case
@@ -124,6 +125,39 @@ static void test_find_in_raw_headers(void **state)
 	assert_int_equal(rg_retry_after_find("", 0, &v, &n), 0);
 }
 
+static int sdp(const char *h)
+{
+	return rg_hdr_has_sdp(h, strlen(h));
+}
+
+/* rg_hdr.c: does a reply carry SDP, read from its raw header block */
+static void test_has_sdp(void **state)
+{
+	(void)state;
+	assert_int_equal(sdp("Via: x\r\nContent-Type: application/sdp\r\n"
+						 "Content-Length: 4\r\n\r\nv=0\n"),
+			1);
+	/* compact forms, case, parameters, folding */
+	assert_int_equal(sdp("c: Application/SDP;charset=x\r\nl: 10\r\n\r\n"), 1);
+	assert_int_equal(sdp("CONTENT-TYPE:\r\n application/sdp\r\nContent-Length: "
+						 "3\r\n\r\nabc"),
+			1);
+	/* empty body, other types, look-alikes */
+	assert_int_equal(sdp("Content-Type: application/sdp\r\nContent-Length: 0\r\n\r\n"), 0);
+	assert_int_equal(sdp("Content-Type: application/sdpx\r\nContent-Length: 5\r\n\r\n"), 0);
+	assert_int_equal(sdp("Content-Type: text/plain\r\nContent-Length: 5\r\n\r\nhello"), 0);
+	assert_int_equal(sdp("X-Content-Type: application/sdp\r\nl: 5\r\n\r\n"), 1);
+	/* no Content-Type: a body is read as SDP; no Content-Length: the bytes */
+	assert_int_equal(sdp("Content-Length: 7\r\n\r\nv=0\r\n"), 1);
+	assert_int_equal(sdp("Content-Type: application/sdp\r\n\r\nv=0\r\n"), 1);
+	assert_int_equal(sdp("Content-Type: application/sdp\r\n\r\n"), 0);
+	assert_int_equal(sdp("Content-Length: junk\r\n\r\n"), 0);
+	assert_int_equal(sdp("Content-Length: 99999999999999\r\n\r\n"), 0);
+	assert_int_equal(sdp(""), 0);
+	/* truncated mid-header, never read past len */
+	assert_int_equal(rg_hdr_has_sdp("Content-Type: application/sdp\r\nl: 5", 20), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -131,6 +165,7 @@ int main(void)
 			cmocka_unit_test(test_never_reads_past_len),
 			cmocka_unit_test(test_deep_comments_refused),
 			cmocka_unit_test(test_find_in_raw_headers),
+			cmocka_unit_test(test_has_sdp),
 	};
 	return cmocka_run_group_tests_name("rg_retry_after", tests, NULL, NULL);
 }

@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Micro-benchmark of the replyguard core's per-call path, in shared
+ * memory, without Kamailio:
+ *
+ *   a call = rg_key_normalize(uri) + rg_table_admit() (lookup + verdict)
+ *            + rg_table_reply(183 with SDP, first 18x: PDD)
+ *            + rg_table_reply(200)
+ *
+ * Reported: ns per call and per table operation (4 operations a call),
+ * for one process over 10, 1k and 100k destinations, and for N forked
+ * processes all calling one destination (CPU time per operation in each
+ * process, spinning included); and shm bytes per destination.
+ *
+ *   micro [iterations]    prints one "key value" line per figure
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rg_key.h"
+#include "rg_table.h"
+#include "seam_shm.h"
+
+#define OPS_PER_CALL 4
+
+static const struct rg_health_cfg hcfg = {1, 300, 3, 30, 60};
+static const struct rg_throttle_cfg tcfg = {
+		{0, 1, 0}, 1, 500, 1000, 2000, 1000};
+
+static uint64_t ns_now(clockid_t c)
+{
+	struct timespec ts;
+
+	clock_gettime(c, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static struct rg_table *mk(unsigned int cap)
+{
+	struct rg_table_cfg cfg = {cap, 60, 3600, hcfg, tcfg};
+
+	bench_shm_reset();
+	return rg_table_new(&cfg);
+}
+
+static char (*uris)[64];
+
+static void make_uris(unsigned int n)
+{
+	unsigned int i;
+
+	uris = calloc(n, sizeof(*uris));
+	for(i = 0; i < n; i++)
+		snprintf(uris[i], sizeof(uris[i]), "sip:10.%u.%u.%u:5060",
+				(i >> 16) & 255, (i >> 8) & 255, i & 255);
+}
+
+/* one call to uris[i]; returns 0 on success */
+static int one_call(struct rg_table *t, unsigned int i, uint64_t now)
+{
+	static const struct rg_reply r183 = {183, 1, -1, 12, 0};
+	static const struct rg_reply r200 = {200, 0, -1, -1, 0};
+	struct rg_admission adm;
+	struct rg_change chg;
+	char key[RG_KEY_MAX + 1];
+	int len;
+
+	len = rg_key_normalize(uris[i], strlen(uris[i]), key);
+	if(len < 0)
+		return -1;
+	if(rg_table_admit(t, key, len, NULL, now, &adm, &chg) != RG_ADMITTED)
+		return -1;
+	if(rg_table_reply(t, &adm.ref, &r183, now, &chg) != RG_OK)
+		return -1;
+	return rg_table_reply(t, &adm.ref, &r200, now, &chg) == RG_OK ? 0 : -1;
+}
+
+/* ns per call, one process, round robin over `ndst` destinations */
+static double single(unsigned int ndst, unsigned long iters)
+{
+	struct rg_table *t = mk(ndst);
+	uint64_t t0, now = 1000000;
+	unsigned long k;
+	unsigned int i = 0;
+
+	if(t == NULL)
+		return -1;
+	for(k = 0; k < ndst; k++) /* warm: every destination exists */
+		one_call(t, (unsigned int)k, now);
+	t0 = ns_now(CLOCK_MONOTONIC);
+	for(k = 0; k < iters; k++) {
+		if(one_call(t, i, now + (k >> 16)) < 0)
+			return -1;
+		if(++i == ndst)
+			i = 0;
+	}
+	return (double)(ns_now(CLOCK_MONOTONIC) - t0) / (double)iters;
+}
+
+/* mean CPU ns per call over `nproc` processes calling one destination */
+static double contended(unsigned int nproc, unsigned long iters)
+{
+	struct rg_table *t = mk(16);
+	double *res;
+	unsigned int p;
+	double sum = 0;
+
+	res = mmap(NULL, sizeof(double) * nproc, PROT_READ | PROT_WRITE,
+			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if(t == NULL || res == MAP_FAILED)
+		return -1;
+	one_call(t, 0, 1000000);
+	for(p = 0; p < nproc; p++) {
+		if(fork() == 0) {
+			uint64_t c0 = ns_now(CLOCK_PROCESS_CPUTIME_ID);
+			unsigned long k;
+
+			for(k = 0; k < iters; k++)
+				one_call(t, 0, 1000000 + (k >> 16));
+			res[p] = (double)(ns_now(CLOCK_PROCESS_CPUTIME_ID) - c0)
+					 / (double)iters;
+			_exit(0);
+		}
+	}
+	for(p = 0; p < nproc; p++)
+		wait(NULL);
+	for(p = 0; p < nproc; p++)
+		sum += res[p];
+	return sum / nproc;
+}
+
+int main(int argc, char **argv)
+{
+	static const unsigned int sizes[] = {10, 1000, 100000};
+	unsigned long iters = argc > 1 ? strtoul(argv[1], NULL, 10) : 2000000;
+	struct rg_summary s;
+	struct rg_table *t;
+	size_t i;
+	double ns;
+
+	if(bench_shm_init((size_t)1 << 30) < 0) {
+		perror("mmap");
+		return 1;
+	}
+	make_uris(100000);
+	for(i = 0; i < sizeof(sizes) / sizeof(*sizes); i++) {
+		ns = single(sizes[i], iters);
+		printf("single_%u_call_ns %.1f\n", sizes[i], ns);
+		printf("single_%u_op_ns %.1f\n", sizes[i], ns / OPS_PER_CALL);
+	}
+	ns = contended(1, iters / 2);
+	printf("procs_1_one_dst_op_ns %.1f\n", ns / OPS_PER_CALL);
+	ns = contended(4, iters / 2);
+	printf("procs_4_one_dst_op_ns %.1f\n", ns / OPS_PER_CALL);
+	t = mk(4096);
+	if(t == NULL)
+		return 1;
+	rg_table_summary(t, &s);
+	printf("shm_bytes_per_dst_4096 %.0f\n",
+			(double)bench_shm_used() / s.capacity);
+	t = mk(100000);
+	printf("shm_bytes_per_dst_100000 %.0f\n",
+			(double)bench_shm_used() / 100000);
+	return 0;
+}

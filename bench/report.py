@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Turn bench/run.sh's data into the markdown table of bench/results.md.
+
+  report.py DATA_DIR OUT.md RATE CALLS REPS
+"""
+import datetime
+import os
+import platform
+import statistics
+import subprocess
+import sys
+
+
+def read(path):
+    with open(path) as f:
+        return [line.split() for line in f if line.strip()]
+
+
+def version(cmd):
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=10)
+        lines = [ln for ln in (out.stdout + out.stderr).splitlines() if ln.strip()]
+        for ln in lines:
+            if "SIPp" in ln or "version" in ln:
+                return ln.replace("\x1b", "").strip()
+        return lines[0].strip()
+    except (OSError, IndexError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def cpu_model():
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def main(data, out, rate, calls, reps):
+    micro = {k: float(v) for k, v in read(os.path.join(data, "micro.txt"))}
+    per = {"a": [], "b": [], "c": []}
+    bad = 0
+    for cfg, _rep, n, ok, rt, rb, cpu, _el in read(os.path.join(data, "e2e.txt")):
+        per[cfg].append(int(cpu) / 1000 / int(n))
+        bad += int(ok) != int(n)
+    med = {k: statistics.median(v) for k, v in per.items() if v}
+    spread = {k: (min(v), max(v)) for k, v in per.items() if v}
+    # paired ratios: each repetition's b against its own a and c
+    ratios = [b / a for a, b in zip(per["a"], per["b"])]
+    extra = [(b - a) / (c - a) for a, b, c in zip(per["a"], per["b"], per["c"])
+             if c - a > 0]
+    maxcps = {}
+    for row in read(os.path.join(data, "maxcps.txt")):
+        if row[1] == "max":
+            maxcps[row[0]] = int(row[2])
+    cg = {}
+    for row in read(os.path.join(data, "callgrind.txt")):
+        if int(row[2]) > 0:
+            cg[row[0]] = int(row[2]) / int(row[1])
+
+    def goal(ok):
+        return "met" if ok else "**missed**"
+
+    b_over_a = statistics.median(ratios)
+    extra_ratio = statistics.median(extra) if extra else float("nan")
+    flat = micro["single_100000_call_ns"] / micro["single_10_call_ns"]
+    lines = []
+    w = lines.append
+    w("# replyguard benchmark results")
+    w("")
+    w("- date: %s" % datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M UTC"))
+    w("- machine: %s, %d CPUs, %s" % (cpu_model(), os.cpu_count(),
+                                      platform.platform()))
+    w("- kamailio: %s" % version(["kamailio", "-v"]))
+    w("- sipp: %s" % version(["sipp", "-v"]).replace("\x1b", ""))
+    w("- end to end: %d repetitions of (a b c), %d calls at %d cps each "
+      "(INVITE/100/183/200/ACK/BYE/200), tlsf allocator, children=4"
+      % (reps, calls, rate))
+    w("")
+    w("## End to end: Kamailio CPU per call (all processes, /proc schedstat)")
+    w("")
+    w("| config | median µs/call | min | max |")
+    w("|---|---|---|---|")
+    names = {"a": "(a) dispatcher proxy", "b": "(b) + replyguard",
+             "c": "(c) + htable script"}
+    for k in "abc":
+        if k in med:
+            w("| %s | %.1f | %.1f | %.1f |" % (names[k], med[k], *spread[k]))
+    w("")
+    w("| goal | measured | |")
+    w("|---|---|---|")
+    w("| b/a ≤ 1.01 (median of paired ratios) | %.3f (%+.1f µs/call) | %s |"
+      % (b_over_a, med["b"] - med["a"], goal(b_over_a <= 1.01)))
+    w("| (b−a)/(c−a) ≤ 0.2 | %.2f (htable adds %.1f µs/call) | %s |"
+      % (extra_ratio, med["c"] - med["a"], goal(extra_ratio <= 0.2)))
+    if "a" in cg and "b" in cg:
+        w("| callgrind instructions/call in receive_msg, a → b | %.0f → %.0f (%+.0f, %.2f%%) | |"
+          % (cg["a"], cg["b"], cg["b"] - cg["a"],
+             100.0 * (cg["b"] - cg["a"]) / cg["a"]))
+    if "a" in maxcps and "b" in maxcps:
+        r = maxcps["b"] / maxcps["a"]
+        w("| max clean CPS b/a ≥ 0.98 | %d / %d = %.2f | %s |"
+          % (maxcps["b"], maxcps["a"], r, goal(r >= 0.98)))
+    w("| calls not completed in e2e samples | %d samples short | |" % bad)
+    w("")
+    w("## Micro: the core's call path (key normalise + admit + 183 + 200)")
+    w("")
+    w("| case | ns/call | ns/op (4 ops a call) | goal |")
+    w("|---|---|---|---|")
+    for n in (10, 1000, 100000):
+        w("| 1 process, %d destinations | %.0f | %.1f | %s |"
+          % (n, micro["single_%d_call_ns" % n], micro["single_%d_op_ns" % n],
+             "≤ 100 ns/op: " + goal(micro["single_%d_op_ns" % n] <= 100)
+             if n == 10 else ""))
+    w("| 1 process, one destination (CPU time) | | %.1f | |"
+      % micro["procs_1_one_dst_op_ns"])
+    w("| 4 processes, one destination (CPU time each) | | %.1f | ≤ 300 ns/op: %s |"
+      % (micro["procs_4_one_dst_op_ns"],
+         goal(micro["procs_4_one_dst_op_ns"] <= 300)))
+    w("| 100k / 10 destinations | %.2f× | | ≤ 1.5×: %s |" % (flat, goal(flat <= 1.5)))
+    w("| shm per destination (4096 / 100k) | %.0f / %.0f bytes | | ≤ 2048: %s |"
+      % (micro["shm_bytes_per_dst_4096"], micro["shm_bytes_per_dst_100000"],
+         goal(micro["shm_bytes_per_dst_4096"] <= 2048)))
+    w("")
+    text = "\n".join(lines) + "\n"
+    with open(out, "w") as f:
+        f.write(text)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]),
+         int(sys.argv[5]))

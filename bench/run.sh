@@ -1,0 +1,165 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# make bench: what replyguard costs, as ratios measured in one run.
+#
+#   micro    the core's per-call path in ns (bench/micro.c)
+#   e2e      sipp -> kamailio -> sipp on loopback at a fixed rate and count,
+#            three proxies side by side: (a) plain dispatcher proxy,
+#            (b) + replyguard, (c) + htable counting in script; interleaved
+#            a b c a b c ...; Kamailio CPU per call from /proc/<pid>/schedstat
+#            over all its processes
+#   maxcps   the highest clean rate of (a) and (b), bisected
+#   callgrind instructions per call of (a) and (b) at a low rate
+#
+# BENCH_QUICK=1: fewer and shorter runs (under 2 minutes). Everything binds
+# 127.0.0.1; every load is bounded in calls and time.
+BENCH=$(cd "$(dirname "$0")" && pwd)
+. "$BENCH/../tests/integration/lib/common.sh"
+OUT=${BENCH_OUT:-$BENCH/results.md}
+if [ -n "${BENCH_QUICK:-}" ]; then
+	RATE=300 SECS=3 REPS=3 STEP_SECS=2 BISECT=3 CG_CALLS=40 MICRO_ITERS=300000
+else
+	RATE=400 SECS=8 REPS=7 STEP_SECS=5 BISECT=6 CG_CALLS=200 MICRO_ITERS=3000000
+fi
+CALLS=$((RATE * SECS))
+it_init bench
+DATA="$IT_RUN/data"
+mkdir -p "$DATA"
+
+echo "-- micro: the core's call path"
+CORE="$IT_ROOT/modules/replyguard"
+cc -O2 -std=gnu11 -I"$CORE" -I"$BENCH" -o "$IT_RUN/micro" "$BENCH/micro.c" \
+	"$BENCH/seam_shm.c" "$CORE"/rg_counters.c "$CORE"/rg_key.c \
+	"$CORE"/rg_table.c "$CORE"/rg_window.c "$CORE"/rg_health.c \
+	"$CORE"/rg_throttle.c || exit 1
+"$IT_RUN/micro" "$MICRO_ITERS" | tee "$DATA/micro.txt"
+
+# start_proxy NAME PORT DEFINE: one kamailio of bench/proxy.cfg, its own
+# run dir, dispatcher set 1 = the UAS on PORT+1, which answers 183 + SDP,
+# then 200 20 ms later (sooner, and a worker may relay the 200 before the
+# 183: sipp would count that call failed)
+start_proxy() {
+	local name=$1 port=$2 def=$3 dir="$IT_RUN/$1"
+	mkdir -p "$dir"
+	echo "1 sip:127.0.0.1:$((port + 1))" >"$dir/dispatcher.list"
+	sed -e "s#@RUNDIR@#$dir#g" -e "s#@MODULE@#$RG_MODULE#g" \
+		-e "s#@MPATH@#$KAM_MPATH#g" -e "s#@PORT@#$port#g" \
+		-e "s#@CHILDREN@#${CHILDREN:-4}#g" "$BENCH/proxy.cfg" >"$dir/kamailio.cfg"
+	local args=(-DD -E -f "$dir/kamailio.cfg" -Y "$dir" -P "$dir/pid" -m 256
+		-M 16 -x tlsf)
+	[ -n "$def" ] && args+=(-A "$def")
+	${KAM_WRAP:-} "$KAMAILIO" "${args[@]}" >"$dir/kamailio.log" 2>&1 &
+	eval "KPID_$name=$!"
+	IT_PIDS+=($!)
+	local i
+	for i in $(seq 1 300); do
+		kamcmd -s "unix:$dir/ctl.sock" core.uptime >/dev/null 2>&1 && break
+		sleep 0.1
+	done
+	sipp_bg "uas_$name" -sf "$IT_SCEN/uas_answer.xml" -i 127.0.0.1 \
+		-p $((port + 1)) -d 20 -timeout 1800s
+}
+
+# cpu_ns NAME: CPU ns so far over all processes of proxy NAME
+cpu_ns() {
+	local pid
+	eval "pid=\$KPID_$1"
+	{ echo "$pid"; pgrep -P "$pid"; } | while read -r p; do
+		cut -d' ' -f1 "/proc/$p/schedstat" 2>/dev/null
+	done | awk '{s += $1} END {printf "%d\n", s}'
+}
+
+rcvbuf() { awk '/^Udp: [0-9]/ {print $6}' /proc/net/snmp; }
+
+# load NAME PORT RATE CALLS TAG: one caller run; prints
+# "calls_ok retrans rcvbuf_errors cpu_ns elapsed_s"
+load() {
+	local name=$1 port=$2 rate=$3 calls=$4 tag=$5 c0 c1 r0 r1 t0 t1
+	r0=$(rcvbuf)
+	c0=$(cpu_ns "$name")
+	t0=$(date +%s.%N)
+	sipp_fg "c_$tag" 127.0.0.1:$port -sf "$IT_SCEN/uac_call.xml" -s 1 \
+		-i 127.0.0.1 -m "$calls" -r "$rate" -d 1 -timeout $((calls / rate + 20))s \
+		-trace_stat -fd 60 -stf "$IT_RUN/c_$tag/stat.csv" \
+		-default_behaviors all,-abortunexp
+	t1=$(date +%s.%N)
+	sleep 0.3
+	c1=$(cpu_ns "$name")
+	r1=$(rcvbuf)
+	python3 - "$IT_RUN/c_$tag" "$((c1 - c0))" "$((r1 - r0))" "$t0" "$t1" <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1] + "/stat.csv"), delimiter=";"))
+st = dict(zip(rows[0], rows[-1]))
+ok = int(st["SuccessfulCall(C)"])
+rt = int(st["Retransmissions(C)"])
+print(ok, rt, sys.argv[3], sys.argv[2], "%.2f" % (float(sys.argv[5]) - float(sys.argv[4])))
+PY
+}
+
+echo "-- e2e: $REPS x (a b c), $CALLS calls at $RATE cps each"
+start_proxy a 26000 ""
+start_proxy b 26100 WITH_RG
+start_proxy c 26200 WITH_HTABLE
+# warm every worker first: a worker's first calls are slow enough that a
+# 183 can overtake its 200, which sipp counts as a failed call
+for cfg in a b c; do
+	case $cfg in a) port=26000 ;; b) port=26100 ;; c) port=26200 ;; esac
+	load $cfg $port 100 200 "warm_$cfg" >"$DATA/warm_$cfg.txt"
+done
+: >"$DATA/e2e.txt"
+for rep in $(seq 1 "$REPS"); do
+	for cfg in a b c; do
+		case $cfg in a) port=26000 ;; b) port=26100 ;; c) port=26200 ;; esac
+		line=$(load $cfg $port $RATE $CALLS "e2e_${cfg}_$rep")
+		echo "$cfg $rep $CALLS $line" | tee -a "$DATA/e2e.txt"
+	done
+done
+
+echo "-- maxcps: bisect the highest clean rate of a and b ($STEP_SECS s steps)"
+: >"$DATA/maxcps.txt"
+for cfg in a b; do
+	case $cfg in a) port=26000 ;; b) port=26100 ;; esac
+	lo=200 hi=4000
+	for i in $(seq 1 "$BISECT"); do
+		mid=$(((lo + hi) / 2))
+		n=$((mid * STEP_SECS))
+		read -r ok rt rb _ el <<<"$(load $cfg $port $mid $n "max_${cfg}_$i")"
+		# clean: every call, no retransmission, no socket drop, and the
+		# caller kept the rate (elapsed within 1.5 x the planned time)
+		if [ "$ok" -eq "$n" ] && [ "$rt" -eq 0 ] && [ "$rb" -eq 0 ] &&
+			python3 -c "import sys; sys.exit(0 if $el <= 1.5 * $STEP_SECS + 2 else 1)"; then
+			lo=$mid verdict=clean
+		else
+			hi=$mid verdict=dirty
+		fi
+		echo "$cfg $mid $n $ok $rt $rb $el $verdict" | tee -a "$DATA/maxcps.txt"
+		sleep 1
+	done
+	echo "$cfg max $lo" | tee -a "$DATA/maxcps.txt"
+done
+kill "$KPID_a" "$KPID_b" "$KPID_c" 2>/dev/null
+wait "$KPID_a" "$KPID_b" "$KPID_c" 2>/dev/null
+
+echo "-- callgrind: instructions per call in receive_msg(), $CG_CALLS calls at 20 cps"
+# Only what runs under receive_msg() (every SIP message, request or reply,
+# in every process) is counted: deterministic per-message cost. Timers
+# (tm's, replyguard's 1 s scan) are not in it.
+: >"$DATA/callgrind.txt"
+for cfg in a b; do
+	case $cfg in a) port=26300 def="" ;; b) port=26400 def=WITH_RG ;; esac
+	mkdir -p "$IT_RUN/cg_$cfg"
+	CHILDREN=2 KAM_WRAP="valgrind --tool=callgrind --collect-atstart=no \
+--toggle-collect=receive_msg --callgrind-out-file=$IT_RUN/cg_$cfg/out.%p -q" \
+		start_proxy "cg_$cfg" $port "$def"
+	# warm-up calls are counted too, so they are part of CG_CALLS
+	load "cg_$cfg" $port 20 "$CG_CALLS" "cg_$cfg" >"$DATA/cg_$cfg.load"
+	eval "kill \$KPID_cg_$cfg; wait \$KPID_cg_$cfg" 2>/dev/null
+	sleep 3 # the children write their files as they exit
+	ir=$(cat "$IT_RUN/cg_$cfg"/out.* 2>/dev/null | awk '/^totals:/ {s += $2} END {printf "%d", s}')
+	echo "$cfg $CG_CALLS $ir" | tee -a "$DATA/callgrind.txt"
+	rm -f "$IT_RUN/cg_$cfg"/out.*
+done
+eval "kill \$PID_uas_cg_a \$PID_uas_cg_b \$PID_uas_a \$PID_uas_b \$PID_uas_c" 2>/dev/null
+
+python3 "$BENCH/report.py" "$DATA" "$OUT" "$RATE" "$CALLS" "$REPS"
+cat "$OUT"

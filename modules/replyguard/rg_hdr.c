@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "rg_hdr.h"
+
+static char lower(char c)
+{
+	return (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
+}
+
+int rg_hdr_name_is(const char *name, size_t len, const char *lit)
+{
+	size_t i;
+
+	for(i = 0; i < len; i++) {
+		if(lit[i] == '\0' || lower(name[i]) != lit[i])
+			return 0;
+	}
+	return lit[len] == '\0';
+}
+
+void rg_hdr_begin(struct rg_hdr_it *it, const char *hdrs, size_t len)
+{
+	it->p = hdrs;
+	it->end = hdrs + len;
+	it->body = NULL;
+}
+
+int rg_hdr_next(struct rg_hdr_it *it, const char **name, size_t *nlen,
+		const char **val, size_t *vlen)
+{
+	const char *end = it->end;
+
+	while(it->p < end) {
+		const char *line = it->p, *colon, *name_end, *eol = it->p;
+
+		/* the end of this header, folded continuation lines included */
+		for(;;) {
+			while(eol < end && *eol != '\n')
+				eol++;
+			if(eol + 1 < end && (eol[1] == ' ' || eol[1] == '\t')) {
+				eol++;
+				continue;
+			}
+			break;
+		}
+		it->p = eol < end ? eol + 1 : end;
+		if(eol > line && eol[-1] == '\r')
+			eol--;
+		if(eol == line) {
+			it->body = it->p; /* the blank line: end of headers */
+			it->p = end;
+			return 0;
+		}
+		for(colon = line; colon < eol && *colon != ':'; colon++)
+			;
+		if(colon == eol)
+			continue;
+		name_end = colon;
+		while(name_end > line && (name_end[-1] == ' ' || name_end[-1] == '\t'))
+			name_end--;
+		*name = line;
+		*nlen = (size_t)(name_end - line);
+		*val = colon + 1;
+		*vlen = (size_t)(eol - colon - 1);
+		return 1;
+	}
+	return 0;
+}
+
+static const char *skip_lws(const char *p, const char *end)
+{
+	while(p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+		p++;
+	return p;
+}
+
+/* application/sdp, then the end, a blank or a ';' */
+static int is_sdp_type(const char *v, size_t n)
+{
+	static const char t[] = "application/sdp";
+	const char *end = v + n;
+	size_t i;
+
+	v = skip_lws(v, end);
+	for(i = 0; i < sizeof(t) - 1; i++) {
+		if(v + i >= end || lower(v[i]) != t[i])
+			return 0;
+	}
+	v += i;
+	return v == end || *v == ';' || *v == ' ' || *v == '\t' || *v == '\r';
+}
+
+/* Content-Length's value; -1 when not a number */
+static long length_of(const char *v, size_t n)
+{
+	const char *end = v + n;
+	long len = 0;
+
+	v = skip_lws(v, end);
+	if(v == end || *v < '0' || *v > '9')
+		return -1;
+	while(v < end && *v >= '0' && *v <= '9') {
+		if(len > 100000000)
+			return -1;
+		len = len * 10 + (*v++ - '0');
+	}
+	return len;
+}
+
+int rg_hdr_has_sdp(const char *hdrs, size_t len)
+{
+	struct rg_hdr_it it;
+	const char *name, *val;
+	size_t nlen, vlen;
+	long clen = -1;
+	int ctype = -1; /* -1 absent, 0 other, 1 SDP */
+
+	rg_hdr_begin(&it, hdrs, len);
+	while(rg_hdr_next(&it, &name, &nlen, &val, &vlen)) {
+		if(rg_hdr_name_is(name, nlen, "content-type")
+				|| rg_hdr_name_is(name, nlen, "c"))
+			ctype = is_sdp_type(val, vlen);
+		else if(rg_hdr_name_is(name, nlen, "content-length")
+				|| rg_hdr_name_is(name, nlen, "l"))
+			clen = length_of(val, vlen);
+	}
+	if(ctype == 0)
+		return 0;
+	if(clen < 0)
+		clen = it.body ? (long)(hdrs + len - it.body) : 0;
+	return clen > 0;
+}
