@@ -66,7 +66,7 @@ cpu_ns() {
 	eval "pid=\$KPID_$1"
 	{ echo "$pid"; pgrep -P "$pid"; } | while read -r p; do
 		cut -d' ' -f1 "/proc/$p/schedstat" 2>/dev/null
-	done | awk '{s += $1} END {printf "%d\n", s}'
+	done | awk '{s += $1} END {printf "%.0f\n", s}'
 }
 
 rcvbuf() { awk '/^Udp: [0-9]/ {print $6}' /proc/net/snmp; }
@@ -155,7 +155,7 @@ for cfg in a b; do
 	load "cg_$cfg" $port 20 "$CG_CALLS" "cg_$cfg" >"$DATA/cg_$cfg.load"
 	eval "kill \$KPID_cg_$cfg; wait \$KPID_cg_$cfg" 2>/dev/null
 	sleep 3 # the children write their files as they exit
-	ir=$(cat "$IT_RUN/cg_$cfg"/out.* 2>/dev/null | awk '/^totals:/ {s += $2} END {printf "%d", s}')
+	ir=$(cat "$IT_RUN/cg_$cfg"/out.* 2>/dev/null | awk '/^totals:/ {s += $2} END {printf "%.0f", s}')
 	echo "$cfg $CG_CALLS $ir" | tee -a "$DATA/callgrind.txt"
 	rm -f "$IT_RUN/cg_$cfg"/out.*
 done

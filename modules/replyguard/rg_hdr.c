@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <string.h>
+
 #include "rg_hdr.h"
 
 static char lower(char c)
@@ -30,12 +32,13 @@ int rg_hdr_next(struct rg_hdr_it *it, const char **name, size_t *nlen,
 	const char *end = it->end;
 
 	while(it->p < end) {
-		const char *line = it->p, *colon, *name_end, *eol = it->p;
+		const char *line = it->p, *colon, *name_end, *eol = it->p, *nl;
 
-		/* the end of this header, folded continuation lines included */
+		/* the end of this header, folded continuation lines included;
+		 * memchr, not a byte loop: this runs on every 183 */
 		for(;;) {
-			while(eol < end && *eol != '\n')
-				eol++;
+			nl = memchr(eol, '\n', (size_t)(end - eol));
+			eol = nl ? nl : end;
 			if(eol + 1 < end && (eol[1] == ' ' || eol[1] == '\t')) {
 				eol++;
 				continue;
@@ -50,9 +53,8 @@ int rg_hdr_next(struct rg_hdr_it *it, const char **name, size_t *nlen,
 			it->p = end;
 			return 0;
 		}
-		for(colon = line; colon < eol && *colon != ':'; colon++)
-			;
-		if(colon == eol)
+		colon = memchr(line, ':', (size_t)(eol - line));
+		if(colon == NULL)
 			continue;
 		name_end = colon;
 		while(name_end > line && (name_end[-1] == ' ' || name_end[-1] == '\t'))
@@ -116,6 +118,9 @@ int rg_hdr_has_sdp(const char *hdrs, size_t len)
 
 	rg_hdr_begin(&it, hdrs, len);
 	while(rg_hdr_next(&it, &name, &nlen, &val, &vlen)) {
+		if(name[0] != 'c' && name[0] != 'C' && name[0] != 'l'
+				&& name[0] != 'L')
+			continue;
 		if(rg_hdr_name_is(name, nlen, "content-type")
 				|| rg_hdr_name_is(name, nlen, "c"))
 			ctype = is_sdp_type(val, vlen);
