@@ -161,5 +161,6 @@ for cfg in a b; do
 done
 eval "kill \$PID_uas_cg_a \$PID_uas_cg_b \$PID_uas_a \$PID_uas_b \$PID_uas_c" 2>/dev/null
 
+rm -rf "$BENCH/last-run" && cp -r "$DATA" "$BENCH/last-run"
 python3 "$BENCH/report.py" "$DATA" "$OUT" "$RATE" "$CALLS" "$REPS"
 cat "$OUT"
