@@ -109,7 +109,7 @@ def main(data, out, rate, calls, reps):
     w("| calls not completed in e2e samples | %d samples short | |" % bad)
     w("")
     w("On a shared 2-core machine one sample's CPU per call varies by "
-      "±30%%, far more than the 1%% asked; the instruction counts under "
+      "±30%, far more than the 1% asked; the instruction counts under "
       "callgrind are the deterministic figure.")
     w("")
     w("## Micro: the core's call path (key normalise + admit + 183 + 200)")
