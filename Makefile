@@ -4,7 +4,9 @@
 #
 #   make deps      install Debian packages the build and tests need
 #   make           build modules/replyguard/replyguard.so
-#   make test      unit tests (cmocka), then integration (kamailio + sipp)
+#   make test      unit tests (cmocka), the same under ASan+UBSan, a short
+#                  fuzz run of every parser, then integration (kamailio + sipp)
+#   make fuzz      the long fuzz run (libFuzzer, FUZZ_LONG s a target)
 #   make run       the demo: kamailio.cfg.sample with sipp destinations
 #   make bench     replyguard's cost: micro, end to end, max CPS, callgrind
 #                  (BENCH_QUICK=1: under 2 minutes), into bench/results.md
@@ -25,7 +27,7 @@ endif
 
 MODULE := modules/replyguard/replyguard.so
 
-.PHONY: all deps kamailio-src module unit integration test run bench install clean
+.PHONY: all deps kamailio-src module unit unit-asan fuzz-short fuzz integration test run bench install clean
 
 all: module
 
@@ -44,10 +46,21 @@ module: kamailio-src
 unit: deps
 	@$(MAKE) --no-print-directory -C tests/unit run
 
+unit-asan: deps
+	@$(MAKE) --no-print-directory -C tests/unit asan
+
+# every fuzz target for a short while (FUZZ_SECONDS, 15); `make fuzz`
+# runs each for FUZZ_LONG (300) seconds
+fuzz-short: deps
+	@$(MAKE) --no-print-directory -C tests/fuzz short
+
+fuzz: deps
+	@$(MAKE) --no-print-directory -C tests/fuzz long
+
 integration: module
 	@tests/integration/run_all.sh
 
-test: module unit integration
+test: module unit unit-asan fuzz-short integration
 
 run: module
 	@scripts/demo.sh
@@ -63,3 +76,4 @@ clean:
 	-@$(MAKE) --no-print-directory -C modules/replyguard \
 		COREPATH=$(COREPATH) clean 2>/dev/null
 	-@$(MAKE) --no-print-directory -C tests/unit clean
+	-@$(MAKE) --no-print-directory -C tests/fuzz clean

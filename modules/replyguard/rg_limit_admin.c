@@ -40,34 +40,18 @@ int rg_limit_admin_init(void)
 static int set_mcps(const str *raw, uint32_t mcps, int burst,
 		int max_concurrent, const char **err, int *code)
 {
-	struct rg_limit lim = rg_tcfg.dflt;
+	struct rg_limit_line l;
 	struct rg_change chg;
-	struct rg_dst dst;
-	int rc;
+	struct rg_ref ref;
 
 	*code = 400;
-	lim.mcps = mcps;
-	if(burst == 0 || burst > (int)RG_LIMIT_MAX) {
-		*err = "burst must be 1..1000000";
+	if(rg_limits_check_args(raw->s, (size_t)raw->len, mcps, burst,
+			   max_concurrent, &rg_tcfg.dflt, &l, err)
+			< 0)
 		return -1;
-	}
-	if(max_concurrent > (int)RG_LIMIT_MAX) {
-		*err = "max_concurrent must be 0..1000000";
-		return -1;
-	}
-	if(burst > 0)
-		lim.burst = (uint32_t)burst;
-	if(max_concurrent >= 0)
-		lim.max_concurrent = (uint32_t)max_concurrent;
-	rc = rg_key_normalize(raw->s, (size_t)raw->len, dst.key);
-	if(rc < 0) {
-		*err = rg_key_strerror(rc);
-		return -1;
-	}
-	dst.key_len = rc;
-	rc = rg_table_set_limit(rg_tbl, dst.key, dst.key_len, &lim, RG_LIM_MANUAL,
-			0, rg_now_ms(), &dst.ref, &chg);
-	if(rc != RG_OK) {
+	if(rg_table_set_limit(rg_tbl, l.key, l.key_len, &l.lim, RG_LIM_MANUAL, 0,
+			   rg_now_ms(), &ref, &chg)
+			!= RG_OK) {
 		*code = 503;
 		*err = "destination table full";
 		return -1;

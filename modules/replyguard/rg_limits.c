@@ -37,6 +37,10 @@ int rg_limits_parse_rate(const char *s, size_t len, uint32_t *mcps)
 		return -1;
 	for(; nf < 3; nf++)
 		frac *= 10;
+	/* the whole part may be the maximum only without a fraction; found by
+	 * fuzzing ("1000000.1" was taken as 1000000100 mcps) */
+	if(whole * 1000 + frac > (uint64_t)RG_LIMIT_MAX * 1000)
+		return -1;
 	*mcps = (uint32_t)(whole * 1000 + frac);
 	return 0;
 }
@@ -154,4 +158,37 @@ int rg_limits_parse(const char *buf, size_t len, const struct rg_limit *dflt,
 		}
 	}
 	return n;
+}
+
+int rg_limits_check_args(const char *key, size_t klen, uint32_t mcps,
+		long burst, long max_concurrent, const struct rg_limit *dflt,
+		struct rg_limit_line *out, const char **err)
+{
+	int k;
+
+	if(mcps > RG_LIMIT_MAX * 1000u) {
+		*err = "cps must be 0..1000000";
+		return -1;
+	}
+	if(burst == 0 || burst > (long)RG_LIMIT_MAX) {
+		*err = "burst must be 1..1000000";
+		return -1;
+	}
+	if(max_concurrent > (long)RG_LIMIT_MAX) {
+		*err = "max_concurrent must be 0..1000000";
+		return -1;
+	}
+	k = rg_key_normalize(key, klen, out->key);
+	if(k < 0) {
+		*err = rg_key_strerror(k);
+		return -1;
+	}
+	out->key_len = k;
+	out->lim = *dflt;
+	out->lim.mcps = mcps;
+	if(burst > 0)
+		out->lim.burst = (uint32_t)burst;
+	if(max_concurrent >= 0)
+		out->lim.max_concurrent = (uint32_t)max_concurrent;
+	return 0;
 }

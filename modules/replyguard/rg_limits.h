@@ -56,4 +56,15 @@ int rg_limits_parse(const char *buf, size_t len, const struct rg_limit *dflt,
 		int (*apply)(void *arg, const struct rg_limit_line *l), void *arg,
 		int *failed, int *err_line, const char **err);
 
+/*
+ * The arguments of rg_set_limit() and replyguard.set_limit, checked the
+ * same way for script, KEMI and RPC: `key` normalised, `mcps` at most
+ * RG_LIMIT_MAX cps, `burst` 1..RG_LIMIT_MAX (< 0: the default; 0 is an
+ * error), `max_concurrent` 0..RG_LIMIT_MAX (< 0: the default). 0 fills
+ * `out`; -1 sets `err` and leaves `out` undefined.
+ */
+int rg_limits_check_args(const char *key, size_t klen, uint32_t mcps,
+		long burst, long max_concurrent, const struct rg_limit *dflt,
+		struct rg_limit_line *out, const char **err);
+
 #endif

@@ -43,6 +43,12 @@ static void test_rate(void **state)
 	assert_int_equal(rate("-1", &v), -1);
 	assert_int_equal(rate("1e3", &v), -1);
 	assert_int_equal(rate("1000001", &v), -1);
+	/* fuzzing found these accepted above the maximum */
+	assert_int_equal(rate("1000000.1000000", &v), -1);
+	assert_int_equal(rate("1000000.020", &v), -1);
+	assert_int_equal(rate("1000000.000", &v), 0);
+	assert_int_equal(v, 1000000000u);
+	v = 7;
 	assert_int_equal(rate("99999999999999999999", &v), -1);
 	assert_int_equal(v, 7);
 }
@@ -152,12 +158,49 @@ static void test_file(void **state)
 			0);
 }
 
+static void test_check_args(void **state)
+{
+	struct rg_limit_line l;
+	const char *err = NULL;
+
+	(void)state;
+	assert_int_equal(rg_limits_check_args("sip:GW:5060", 11, 2500, -1, -1,
+							 &dflt, &l, &err),
+			0);
+	assert_string_equal(l.key, "sip:gw:5060");
+	assert_int_equal(l.lim.mcps, 2500);
+	assert_int_equal(l.lim.burst, 3);
+	assert_int_equal(l.lim.max_concurrent, 0);
+	assert_int_equal(
+			rg_limits_check_args("x", 1, 0, 1000000, 7, &dflt, &l, &err), 0);
+	assert_int_equal(l.lim.burst, 1000000);
+	assert_int_equal(l.lim.max_concurrent, 7);
+	assert_int_equal(
+			rg_limits_check_args("x", 1, 1000, 0, -1, &dflt, &l, &err), -1);
+	assert_string_equal(err, "burst must be 1..1000000");
+	assert_int_equal(rg_limits_check_args(
+							 "x", 1, 1000, 1000001, -1, &dflt, &l, &err),
+			-1);
+	assert_int_equal(rg_limits_check_args(
+							 "x", 1, 1000, 1, 1000001, &dflt, &l, &err),
+			-1);
+	assert_string_equal(err, "max_concurrent must be 0..1000000");
+	assert_int_equal(rg_limits_check_args(
+							 "x", 1, 1000000001, 1, 1, &dflt, &l, &err),
+			-1);
+	assert_int_equal(
+			rg_limits_check_args("a b", 3, 1000, 1, 1, &dflt, &l, &err), -1);
+	assert_int_equal(rg_limits_check_args("", 0, 1000, 1, 1, &dflt, &l, &err),
+			-1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 			cmocka_unit_test(test_rate),
 			cmocka_unit_test(test_line),
 			cmocka_unit_test(test_file),
+			cmocka_unit_test(test_check_args),
 	};
 
 	return cmocka_run_group_tests_name("limits", tests, NULL, NULL);

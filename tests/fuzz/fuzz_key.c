@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * libFuzzer: destination key normalisation (rg_key.c). A key is at most
+ * RG_KEY_MAX bytes, NUL-terminated, printable without spaces, and
+ * normalising it again gives the same key.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rg_key.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char out[RG_KEY_MAX + 1], again[RG_KEY_MAX + 1];
+	char *copy = malloc(size ? size : 1);
+	int n, m, i;
+
+	if(copy == NULL)
+		return 0;
+	memcpy(copy, data, size);
+	n = rg_key_normalize(copy, size, out);
+	free(copy);
+	if(n < 0) {
+		if(rg_key_strerror(n) == NULL)
+			abort();
+		return 0;
+	}
+	if(n == 0 || n > RG_KEY_MAX || out[n] != '\0' || (int)strlen(out) != n)
+		abort();
+	for(i = 0; i < n; i++) {
+		if(out[i] <= ' ' || out[i] > '~')
+			abort();
+	}
+	m = rg_key_normalize(out, (size_t)n, again);
+	if(m != n || memcmp(out, again, (size_t)n) != 0)
+		abort();
+	return 0;
+}
