@@ -7,6 +7,7 @@
 #   make test      unit tests (cmocka), the same under ASan+UBSan, a short
 #                  fuzz run of every parser, then integration (kamailio + sipp)
 #   make fuzz      the long fuzz run (libFuzzer, FUZZ_LONG s a target)
+#   make lint      cppcheck and clang-tidy (part of make test)
 #   make run       the demo: kamailio.cfg.sample with sipp destinations
 #   make bench     replyguard's cost: micro, end to end, max CPS, callgrind
 #                  (BENCH_QUICK=1: under 2 minutes), into bench/results.md
@@ -27,7 +28,7 @@ endif
 
 MODULE := modules/replyguard/replyguard.so
 
-.PHONY: all deps kamailio-src module unit unit-asan fuzz-short fuzz integration test run bench install clean
+.PHONY: all deps kamailio-src module lint unit unit-asan fuzz-short fuzz integration test run bench install clean
 
 all: module
 
@@ -46,6 +47,10 @@ module: kamailio-src
 unit: deps
 	@$(MAKE) --no-print-directory -C tests/unit run
 
+# cppcheck and clang-tidy, configured in the repo (.clang-tidy, the script)
+lint: kamailio-src
+	@sh scripts/lint.sh $(COREPATH)
+
 unit-asan: deps
 	@$(MAKE) --no-print-directory -C tests/unit asan
 
@@ -60,7 +65,7 @@ fuzz: deps
 integration: module
 	@tests/integration/run_all.sh
 
-test: module unit unit-asan fuzz-short integration
+test: module lint unit unit-asan fuzz-short integration
 
 run: module
 	@scripts/demo.sh

@@ -165,6 +165,8 @@ int main(int argc, char **argv)
 	printf("shm_bytes_per_dst_4096 %.0f\n",
 			(double)bench_shm_used() / s.capacity);
 	t = mk(100000);
+	if(t == NULL)
+		return 1;
 	printf("shm_bytes_per_dst_100000 %.0f\n",
 			(double)bench_shm_used() / 100000);
 	return 0;

@@ -5,7 +5,7 @@
 set -e
 
 PKGS="kamailio kamailio-lua-modules sip-tester libcmocka-dev libcurl4-openssl-dev \
-libssl-dev python3-prometheus-client valgrind gcc make clang libclang-rt-14-dev \
+libssl-dev python3-prometheus-client valgrind gcc make clang libclang-rt-14-dev clang-tidy cppcheck \
 dpkg-dev xz-utils curl python3 ca-certificates"
 
 missing=""

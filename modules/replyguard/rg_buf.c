@@ -71,6 +71,8 @@ void rg_buf_json_str(struct rg_buf *b, const char *s, size_t n)
 			esc[1] = (char)c;
 			rg_buf_add(b, esc, 2);
 		} else {
+			/* esc is 6 bytes of output, not a C string */
+			/* NOLINTNEXTLINE(bugprone-not-null-terminated-result) */
 			memcpy(esc, "\\u00", 4);
 			esc[4] = hex[c >> 4];
 			esc[5] = hex[c & 15];

@@ -175,7 +175,7 @@ int rg_key_normalize(const char *in, size_t len, char *out)
 	if(p == end)
 		return RG_KEY_EEMPTY;
 	/* bound the work on absurd input before looking inside it */
-	if((size_t)(end - p) > 4 * RG_KEY_MAX)
+	if((size_t)(end - p) > (size_t)4 * RG_KEY_MAX)
 		return RG_KEY_ETOOLONG;
 	for(const char *q = p; q < end; q++) {
 		unsigned char c = (unsigned char)*q;

@@ -16,7 +16,7 @@
 #include "rg_limits.h"
 
 /* a limits file larger than this is refused, not read */
-#define RG_LIMITS_FILE_MAX (16 * 1024 * 1024)
+#define RG_LIMITS_FILE_MAX (16L * 1024 * 1024)
 
 /* shared by all processes: the load counter and a "reload running" flag */
 struct rg_limits_shared
@@ -91,7 +91,7 @@ static char *read_file(const char *path, size_t *len, char *err, size_t errlen)
 		goto done;
 	}
 	if(sz > RG_LIMITS_FILE_MAX) {
-		snprintf(err, errlen, "%s is larger than %d bytes", path,
+		snprintf(err, errlen, "%s is larger than %ld bytes", path,
 				RG_LIMITS_FILE_MAX);
 		goto done;
 	}

@@ -154,7 +154,7 @@ static int sign(const char *body, size_t len, char *hdr, size_t cap)
 			== NULL)
 		return -1;
 	n = snprintf(hdr, cap, "X-Replyguard-Signature: sha256=");
-	if(n < 0 || (size_t)n + 2 * mlen + 1 > cap)
+	if(n < 0 || (size_t)n + (size_t)2 * mlen + 1 > cap)
 		return -1;
 	for(i = 0; i < mlen; i++) {
 		hdr[n++] = hex[mac[i] >> 4];
