@@ -153,6 +153,7 @@ static param_export_t params[] = {
 	{"webhook_retries", PARAM_INT, &rg_webhook_retries},
 	{"node_name", PARAM_STRING, &rg_node_name},
 	{"prometheus_max_destinations", PARAM_INT, &rg_prom_max_dst},
+	{"rpc_list_max", PARAM_INT, &rg_rpc_list_max},
 	{0, 0, 0}
 };
 
@@ -290,6 +291,10 @@ static int check_throttle_params(void)
 
 static int check_params(void)
 {
+	if(rg_rpc_list_max < 1 || rg_rpc_list_max > 1000000) {
+		LM_ERR("rpc_list_max must be 1..1000000, not %d\n", rg_rpc_list_max);
+		return -1;
+	}
 	if(rg_max_destinations < 1 || rg_max_destinations > (1 << 24)) {
 		LM_ERR("max_destinations must be 1..16777216, not %d\n",
 				rg_max_destinations);

@@ -117,18 +117,33 @@ static int scan_dst(rpc_t *rpc, void *ctx, struct rg_dst *dst)
 	return resolve_dst(rpc, ctx, &raw, 0, dst);
 }
 
+int rg_rpc_list_max = 1000;
+
 static const char *rg_rpc_list_doc[2] = {
-		"List every tracked destination with its counters.", 0};
+		"List tracked destinations with their counters, at most "
+		"rpc_list_max a call: replyguard.list [offset [limit]]",
+		0};
 
 static void rg_rpc_list(rpc_t *rpc, void *ctx)
 {
 	struct rg_snapshot snap;
 	unsigned int slot, cap = rg_table_capacity(rg_tbl);
 	uint64_t now = rg_now_ms();
+	int offset = 0, limit = rg_rpc_list_max, seen = 0, shown = 0;
 
-	for(slot = 0; slot < cap; slot++) {
+	/* both optional: the scan stops at the first one missing */
+	rpc->scan(ctx, "*dd", &offset, &limit);
+	if(offset < 0 || limit < 1 || limit > rg_rpc_list_max) {
+		rpc->fault(ctx, 400, "need offset >= 0 and limit 1..%d",
+				rg_rpc_list_max);
+		return;
+	}
+	for(slot = 0; slot < cap && shown < limit; slot++) {
 		if(rg_table_snapshot_slot(rg_tbl, slot, now, &snap) != RG_OK)
 			continue;
+		if(seen++ < offset)
+			continue;
+		shown++;
 		if(add_dst(rpc, ctx, &snap) < 0) {
 			rpc->fault(ctx, 500, "cannot build the reply");
 			return;

@@ -6,4 +6,7 @@
 
 extern rpc_export_t rg_rpc_cmds[];
 
+/* most destinations one replyguard.list returns (modparam rpc_list_max) */
+extern int rg_rpc_list_max;
+
 #endif

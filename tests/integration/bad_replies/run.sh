@@ -48,7 +48,7 @@ for set in 1 2 3 4 5 6 7 8; do
 		-i 127.0.0.1 -m $N -r 10 -d 10 -timeout 30s
 done
 # replies for no transaction, from a port that is nobody's destination
-sipp_fg stray 127.0.0.1:$PORT -sf "$(dirname "$0")/stray_reply.xml" \
+sipp_fg stray 127.0.0.1:$PORT -sf "$(cd "$(dirname "$0")" && pwd)/stray_reply.xml" \
 	-i 127.0.0.1 -p 26690 -m 10 -r 50 -timeout 10s
 for set in 1 2 3 4 5 6 7 8; do
 	eval "wait_pid \$PID_uac_$set 30"

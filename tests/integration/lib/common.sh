@@ -43,7 +43,7 @@ kam_start() {
 	sed -e "s#@RUNDIR@#$IT_RUN#g" -e "s#@MODULE@#$RG_MODULE#g" \
 		-e "s#@MPATH@#$KAM_MPATH#g" "$@" "$cfg" >"$IT_RUN/kamailio.cfg"
 	"$KAMAILIO" -DD -E -f "$IT_RUN/kamailio.cfg" -Y "$IT_RUN" \
-		-P "$IT_RUN/kamailio.pid" -m 128 -M 16 "${KAM_ARGS[@]}" \
+		-P "$IT_RUN/kamailio.pid" ${KAM_MEM:--m 128 -M 16} "${KAM_ARGS[@]}" \
 		>"$IT_RUN/kamailio.log" 2>&1 &
 	KAM_PID=$!
 	for i in $(seq 1 100); do
