@@ -41,15 +41,17 @@ check_eq "manual block gone (shared memory, documented)" "" \
 	"$(rg_field carrier-z state)"
 
 wait_pid "$PID_caller" 60
+sleep 2 # the gateway's counts file is written every second
 after=$(rg_field "$GW" attempts)
 echo "  info attempts: $before before the restart; $after after it (counters start afresh)"
 check_cmp "calls resumed after the restart" "$after" -ge 40
 check_cmp "counters started afresh" "$after" -lt 300
-# the first instance's figure was read a moment before it stopped: a few
-# calls (20 cps) may have been admitted in between
+# the first instance's figure was read a moment before it stopped, and a
+# call admitted as it stopped may never have been sent: the two sides
+# differ by at most the calls of that moment (20 cps)
 gap=$(($(sipp_count uas INVITE_Recv) - before - after))
-check_cmp "INVITEs the gateway got, less both counts (read before the stop)" \
-	"$gap" -ge 0
-check_cmp "... at most the calls of that moment" "$gap" -le 10
+echo "  info INVITEs the gateway got minus both counts: $gap"
+check_cmp "INVITEs vs both counts, low side" "$gap" -ge -10
+check_cmp "INVITEs vs both counts, high side" "$gap" -le 10
 check_no_errors
 it_finish
