@@ -70,7 +70,8 @@ int rg_limits_parse_line(const char *s, size_t len, const struct rg_limit *dflt,
 	const char *f[5];
 	size_t fl[5];
 	size_t i = 0, n = 0;
-	int k;
+	uint32_t mcps, v;
+	long burst = -1, maxc = -1;
 
 	while(i < len) {
 		while(i < len && is_blank(s[i]))
@@ -93,30 +94,27 @@ int rg_limits_parse_line(const char *s, size_t len, const struct rg_limit *dflt,
 		*err = "no cps after the destination";
 		return -1;
 	}
-	k = rg_key_normalize(f[0], fl[0], out->key);
-	if(k < 0) {
-		*err = rg_key_strerror(k);
-		return -1;
-	}
-	out->key_len = k;
-	out->lim = *dflt;
-	if(rg_limits_parse_rate(f[1], fl[1], &out->lim.mcps) < 0) {
+	if(rg_limits_parse_rate(f[1], fl[1], &mcps) < 0) {
 		*err = "cps must be a number 0..1000000 with up to 3 decimals";
 		return -1;
 	}
 	if(n > 2 && !(fl[2] == 1 && f[2][0] == '-')) {
-		if(parse_uint(f[2], fl[2], &out->lim.burst) < 0
-				|| out->lim.burst == 0) {
+		if(parse_uint(f[2], fl[2], &v) < 0 || v == 0) {
 			*err = "burst must be a whole number 1..1000000, or -";
 			return -1;
 		}
+		burst = v;
 	}
 	if(n > 3 && !(fl[3] == 1 && f[3][0] == '-')) {
-		if(parse_uint(f[3], fl[3], &out->lim.max_concurrent) < 0) {
+		if(parse_uint(f[3], fl[3], &v) < 0) {
 			*err = "max_concurrent must be a whole number 0..1000000, or -";
 			return -1;
 		}
+		maxc = v;
 	}
+	/* the key, and the limit assembled, as rg_set_limit() does */
+	if(rg_limits_check_args(f[0], fl[0], mcps, burst, maxc, dflt, out, err) < 0)
+		return -1;
 	return 1;
 }
 
@@ -166,6 +164,11 @@ int rg_limits_check_args(const char *key, size_t klen, uint32_t mcps,
 {
 	int k;
 
+	k = rg_key_normalize(key, klen, out->key);
+	if(k < 0) {
+		*err = rg_key_strerror(k);
+		return -1;
+	}
 	if(mcps > RG_LIMIT_MAX * 1000u) {
 		*err = "cps must be 0..1000000";
 		return -1;
@@ -176,11 +179,6 @@ int rg_limits_check_args(const char *key, size_t klen, uint32_t mcps,
 	}
 	if(max_concurrent > (long)RG_LIMIT_MAX) {
 		*err = "max_concurrent must be 0..1000000";
-		return -1;
-	}
-	k = rg_key_normalize(key, klen, out->key);
-	if(k < 0) {
-		*err = rg_key_strerror(k);
 		return -1;
 	}
 	out->key_len = k;

@@ -61,26 +61,10 @@ static int is_token_char(char c)
 	return 0;
 }
 
-/* Is [n, n + len) the lowercase literal `lit`, ignoring ASCII case? */
-static int eq_ci(const char *n, size_t len, const char *lit)
-{
-	size_t i;
-
-	for(i = 0; i < len; i++) {
-		char c = n[i];
-		if(lit[i] == '\0')
-			return 0;
-		if(c >= 'A' && c <= 'Z')
-			c = (char)(c + 32);
-		if(c != lit[i])
-			return 0;
-	}
-	return lit[len] == '\0';
-}
-
+/* Is [n, end) "duration", ignoring ASCII case? */
 static int is_duration(const char *n, const char *end)
 {
-	return eq_ci(n, (size_t)(end - n), "duration");
+	return rg_hdr_name_is(n, (size_t)(end - n), "duration");
 }
 
 /* one `;name[=value]`; p is after the ';'. NULL when malformed. */

@@ -175,7 +175,6 @@ static int post_once(CURL *c, const char *body, size_t len,
 	char ev[96], sig[160];
 	long status = 0;
 	CURLcode rc;
-	int ret;
 
 	snprintf(
 			ev, sizeof(ev), "X-Replyguard-Event: %s", rg_notice_event(n->kind));
@@ -203,8 +202,7 @@ static int post_once(CURL *c, const char *body, size_t len,
 	if(status >= 200 && status < 300)
 		return 1;
 	snprintf(why, wlen, "HTTP status %ld", status);
-	ret = (status >= 500 || status == 429) ? 0 : -1;
-	return ret;
+	return (status >= 500 || status == 429) ? 0 : -1;
 }
 
 static void deliver(CURL *c, const struct rg_notice *n)

@@ -53,7 +53,7 @@ static struct rg_snapshot *take_snapshots(
 		unsigned int max, unsigned int *n, unsigned int *omitted, int *err)
 {
 	struct rg_summary s;
-	struct rg_snapshot *snaps, tmp;
+	struct rg_snapshot *snaps;
 	unsigned int slot, cap = rg_table_capacity(rg_tbl), want;
 	uint64_t now = rg_now_ms();
 
@@ -70,14 +70,13 @@ static struct rg_snapshot *take_snapshots(
 		*err = 1;
 		return NULL;
 	}
-	for(slot = 0; slot < cap; slot++) {
-		if(*n < want) {
-			if(rg_table_snapshot_slot(rg_tbl, slot, now, &snaps[*n]) == RG_OK)
-				(*n)++;
-		} else if(rg_table_snapshot_slot(rg_tbl, slot, now, &tmp) == RG_OK) {
-			(*omitted)++;
-		}
+	for(slot = 0; slot < cap && *n < want; slot++) {
+		if(rg_table_snapshot_slot(rg_tbl, slot, now, &snaps[*n]) == RG_OK)
+			(*n)++;
 	}
+	/* the rest are counted, not copied */
+	rg_table_summary(rg_tbl, &s);
+	*omitted = s.tracked > *n ? s.tracked - *n : 0;
 	return snaps;
 }
 
