@@ -84,12 +84,17 @@ static void rg_expire_timer(unsigned int ticks, void *param)
 		LM_DBG("freed %u idle destinations\n", n);
 }
 
+/* how often dispatcher is told again what replyguard has, in seconds */
+#define RG_DS_REASSERT_INTERVAL 5
+
 /*
  * every second: blocks that ended become probing (and active again), and
- * throttled destinations step their rate back up
+ * throttled destinations step their rate back up; now and then dispatcher
+ * is set again to what replyguard has
  */
 static void rg_health_timer(unsigned int ticks, void *param)
 {
+	static unsigned int runs;
 	struct rg_change chg;
 	unsigned int slot, cap = rg_table_capacity(rg_tbl);
 	uint64_t now = rg_now_ms();
@@ -98,6 +103,8 @@ static void rg_health_timer(unsigned int ticks, void *param)
 		if(rg_table_tick_slot(rg_tbl, slot, now, &chg) == RG_OK)
 			rg_change_apply(&chg);
 	}
+	if(++runs % RG_DS_REASSERT_INTERVAL == 0)
+		rg_ds_reassert();
 }
 
 /* clang-format off */
@@ -404,6 +411,7 @@ static int child_init(int rank)
 static void mod_destroy(void)
 {
 	rg_webhook_destroy();
+	rg_ds_destroy();
 	rg_table_free(rg_tbl);
 	rg_tbl = NULL;
 }

@@ -12,6 +12,7 @@
 
 #include "replyguard_mod.h"
 #include "rg_branch.h"
+#include "rg_stats.h"
 
 /* one xavp per branch, its value the packed record below */
 static str rg_branch_xname = str_init("_replyguard_branch");
@@ -22,24 +23,61 @@ struct rg_branch_packed
 	int32_t index;
 	uint32_t flags;
 	uint64_t t0_ms;
+	uint64_t trial;
 	uint32_t slot;
 	uint32_t gen;
 	uint32_t key_len;
 };
 
-int rg_branch_next_index(struct sip_msg *msg)
+/* does the next hop `uri` (or `dst_uri` when set) normalise to `dst`? */
+static int hop_is(const struct rg_dst *dst, const char *uri, int ulen,
+		const char *duri, int dlen)
+{
+	char key[RG_KEY_MAX + 1];
+	int n;
+
+	if(duri != NULL && dlen > 0) {
+		uri = duri;
+		ulen = dlen;
+	}
+	if(uri == NULL || ulen <= 0)
+		return 0;
+	n = rg_key_normalize(uri, (size_t)ulen, key);
+	return n == dst->key_len && memcmp(key, dst->key, (size_t)n) == 0;
+}
+
+int rg_branch_next_index(struct sip_msg *msg, const struct rg_dst *dst)
 {
 	struct cell *t;
 	tm_ctx_t *tcx;
+	branch_t *b;
+	str ruri;
+	int base, ruri_new, k;
 
 	if(is_route_type(BRANCH_ROUTE)) {
 		tcx = rg_tmb.tm_ctx_get();
 		return tcx ? tcx->branch_index : -1;
 	}
 	t = rg_tmb.t_gett();
-	if(t != NULL && t != T_UNDEFINED)
-		return (int)t->nr_of_outgoings + (int)nr_branches;
-	return (int)nr_branches;
+	base = (t != NULL && t != T_UNDEFINED) ? (int)t->nr_of_outgoings : 0;
+	ruri_new = ruri_get_forking_state() ? 1 : 0;
+	/* the common case: no appended branches, the R-URI's is the one */
+	if(nr_branches == 0)
+		return base;
+	if(ruri_new) {
+		ruri = msg->new_uri.s ? msg->new_uri : msg->first_line.u.request.uri;
+		if(hop_is(dst, ruri.s, ruri.len, msg->dst_uri.s, msg->dst_uri.len))
+			return base;
+	}
+	for(k = 0; k < (int)nr_branches; k++) {
+		b = get_sip_branch(k);
+		if(b != NULL
+				&& hop_is(dst, b->uri, (int)b->len, b->dst_uri,
+						(int)b->dst_uri_len))
+			return base + ruri_new + k;
+	}
+	/* none leads there: the first branch the relay creates */
+	return base;
 }
 
 int rg_branch_reply_index(void)
@@ -87,6 +125,7 @@ int rg_branch_save(const struct rg_branch *br)
 	p.index = br->index;
 	p.flags = br->flags;
 	p.t0_ms = br->t0_ms;
+	p.trial = br->trial;
 	p.slot = br->dst.ref.slot;
 	p.gen = br->dst.ref.gen;
 	p.key_len = (uint32_t)br->dst.key_len;
@@ -96,11 +135,15 @@ int rg_branch_save(const struct rg_branch *br)
 	/* a branch admitted twice keeps only the last destination */
 	old = find_xavp(br->index, &op);
 	if(old) {
-		if(op.flags & RG_BR_HELD) {
-			struct rg_ref ref = {op.slot, op.gen};
+		struct rg_ref ref = {op.slot, op.gen};
 
+		/* admitted in this script and replaced before it was sent */
+		if(op.flags & RG_BR_NEW) {
+			rg_table_unadmit(rg_tbl, &ref, op.t0_ms, op.flags & RG_BR_HELD,
+					op.trial, rg_now_ms());
+			rg_stats_unadmit();
+		} else if(op.flags & RG_BR_HELD)
 			rg_table_release(rg_tbl, &ref);
-		}
 		/* the end-of-transaction callback stays registered */
 		p.flags |= op.flags & RG_BR_GUARD;
 		memcpy(buf, &p, sizeof(p));
@@ -132,6 +175,7 @@ int rg_branch_find(int index, struct rg_branch *br, void **handle)
 	br->index = p.index;
 	br->flags = p.flags;
 	br->t0_ms = p.t0_ms;
+	br->trial = p.trial;
 	br->dst.ref.slot = p.slot;
 	br->dst.ref.gen = p.gen;
 	br->dst.key_len = (int)p.key_len;
@@ -149,8 +193,13 @@ void rg_branch_set_flags(void *handle, uint32_t flags)
 			sizeof(flags));
 }
 
-/* this process's request whose holds have no transaction to end them yet */
-static unsigned int rg_unguarded_msg_id;
+/* this process's script saved records whose sending is still to check */
+static int rg_unchecked;
+
+void rg_branch_saved(void)
+{
+	rg_unchecked = 1;
+}
 
 void rg_branch_release_all(void)
 {
@@ -194,9 +243,8 @@ uint32_t rg_branch_guard(struct sip_msg *msg)
 	if(has_guard())
 		return 0;
 	/* without a transaction yet, tm keeps the callback for the one this
-	 * request creates; the end of the script checks it did */
-	if(t == NULL || t == T_UNDEFINED)
-		rg_unguarded_msg_id = msg->id;
+	 * request creates; the end of the script releases the holds of a
+	 * request that created none */
 	if(rg_tmb.register_tmcb(msg, (t == T_UNDEFINED) ? NULL : t, TMCB_DESTROY,
 			   rg_branch_on_destroy, NULL, NULL)
 			<= 0) {
@@ -207,25 +255,70 @@ uint32_t rg_branch_guard(struct sip_msg *msg)
 	return RG_BR_GUARD;
 }
 
-/* after the request route: holds of a request that got no transaction */
+/*
+ * Did tm send branch `b` of `t`? A branch it could not send (send error,
+ * onsend_route drop, blocklist) has a local 408 and no reply or timeout.
+ */
+static int branch_sent(struct cell *t, int b)
+{
+	struct ua_client *u;
+
+	if(b < 0 || b >= (int)t->nr_of_outgoings)
+		return 0;
+	u = &t->uac[b];
+	if(u->request.flags & (F_RB_REPLIED | F_RB_TIMEOUT))
+		return 1;
+	return !(u->last_received == 408 && u->reply == NULL);
+}
+
+/*
+ * After a request or failure route: every record saved by it whose branch
+ * was not sent is taken back. The records of a request whose transaction
+ * this message did not create (a retransmission that reached this process
+ * while another one relays the first copy) are still on the message's own
+ * xavp list: tm moves the list onto the transaction only when it creates
+ * one, so that is how "ours" is told apart from "found".
+ */
 static int rg_branch_post_script(struct sip_msg *msg, unsigned int flags,
 		void *param)
 {
+	struct rg_branch_packed p;
+	struct rg_ref ref;
 	struct cell *t;
+	sr_xavp_t *x;
+	int own;
 
-	if(rg_unguarded_msg_id == 0 || msg->id != rg_unguarded_msg_id)
+	if(!rg_unchecked)
 		return 1;
-	rg_unguarded_msg_id = 0;
+	rg_unchecked = 0;
 	t = rg_tmb.t_gett();
-	if(t == NULL || t == T_UNDEFINED)
-		rg_branch_release_all();
+	own = t != NULL && t != T_UNDEFINED
+		  && xavp_get_crt_list() == &t->xavps_list;
+	for(x = next_record(NULL, &p); x; x = next_record(x, &p)) {
+		if(!(p.flags & RG_BR_NEW))
+			continue;
+		if(own && branch_sent(t, p.index)) {
+			rg_branch_set_flags(x, p.flags & ~RG_BR_NEW);
+			continue;
+		}
+		ref.slot = p.slot;
+		ref.gen = p.gen;
+		rg_table_unadmit(rg_tbl, &ref, p.t0_ms, (p.flags & RG_BR_HELD) != 0,
+				p.trial, rg_now_ms());
+		rg_stats_unadmit();
+		/* nothing is to be counted or released for it any more */
+		rg_branch_set_flags(x, (p.flags & ~(RG_BR_NEW | RG_BR_HELD))
+									   | RG_BR_FINAL_SEEN);
+		LM_DBG("branch %d to slot %u was not sent: admission taken back\n",
+				p.index, p.slot);
+	}
 	return 1;
 }
 
 int rg_branch_init(void)
 {
-	if(register_script_cb(rg_branch_post_script, POST_SCRIPT_CB | REQUEST_CB,
-			   NULL)
+	if(register_script_cb(rg_branch_post_script,
+			   POST_SCRIPT_CB | REQUEST_CB | FAILURE_CB, NULL)
 			< 0) {
 		LM_ERR("cannot register the post-script callback\n");
 		return -1;

@@ -18,20 +18,30 @@
 #include "rg_dst.h"
 
 #define RG_BR_PDD_DONE 0x01	 /* a first 18x was measured */
-#define RG_BR_FINAL_SEEN 0x02 /* a final reply was recorded */
+#define RG_BR_FINAL_SEEN 0x02 /* a final reply (or timeout) was recorded */
 #define RG_BR_HELD 0x04		 /* counted in flight: to be released once */
 #define RG_BR_GUARD 0x08		 /* registered the transaction's end callback */
+#define RG_BR_NEW 0x10		 /* admitted in the script now running */
+#define RG_BR_SEEN_180 0x20	 /* a 180 was counted: retransmissions are not */
+#define RG_BR_SEEN_183 0x40	 /* a 183 was counted (a reliable 183 is resent) */
+#define RG_BR_PROV 0x80		 /* a provisional reply above 100 arrived */
 
 struct rg_branch
 {
 	int32_t index;
 	uint32_t flags;
 	uint64_t t0_ms; /* when rg_allow admitted it */
+	uint64_t trial; /* the probing trial's token, or 0 */
 	struct rg_dst dst;
 };
 
-/* The index of the branch the next relay creates, or -1 if unknown. */
-int rg_branch_next_index(struct sip_msg *msg);
+/*
+ * The index of the branch tm will create for `dst` (the destination
+ * rg_allow admits) in the next relay, or -1 if unknown. tm creates the
+ * R-URI's branch first (unless an earlier relay consumed it), then one per
+ * appended branch in order; `dst` is matched against their next hops.
+ */
+int rg_branch_next_index(struct sip_msg *msg, const struct rg_dst *dst);
 
 /* The index of the branch the reply being processed belongs to. */
 int rg_branch_reply_index(void);
@@ -45,6 +55,16 @@ int rg_branch_save(const struct rg_branch *br);
  */
 int rg_branch_find(int index, struct rg_branch *br, void **handle);
 void rg_branch_set_flags(void *handle, uint32_t flags);
+
+/*
+ * An admission counts a call only when its branch is really sent. Every
+ * record saved while a script runs is marked RG_BR_NEW; when the request
+ * or failure route is over, each new record whose branch tm did not send
+ * (a retransmission of a request another process relays, a failed or
+ * missing t_relay) is taken back: attempt uncounted, hold released, trial
+ * freed. rg_branch_saved() tells the end-of-script check to look.
+ */
+void rg_branch_saved(void);
 
 /*
  * Calls held in flight (a destination with max_concurrent) must be

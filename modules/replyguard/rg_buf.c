@@ -114,3 +114,71 @@ void rg_buf_milli(struct rg_buf *b, uint64_t milli)
 	else
 		rg_buf_printf(b, "%llu.%u", (unsigned long long)(milli / 1000), frac);
 }
+
+void rg_buf_log_str(struct rg_buf *b, const char *s, size_t n, size_t max)
+{
+	static const char hex[] = "0123456789abcdef";
+	char esc[4] = {'\\', 'x', 0, 0};
+	size_t i;
+
+	for(i = 0; i < n && i < max; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if(c == '\\')
+			rg_buf_add(b, "\\\\", 2);
+		else if(c >= 0x20 && c < 0x7f)
+			rg_buf_add(b, (const char *)&s[i], 1);
+		else {
+			esc[2] = hex[c >> 4];
+			esc[3] = hex[c & 15];
+			rg_buf_add(b, esc, 4);
+		}
+	}
+	if(n > max)
+		rg_buf_add(b, "...", 3);
+}
+
+/* a log line shows at most this much of one value */
+#define RG_LOG_SHOWN 96
+
+const char *rg_log_safe(const char *s, int len)
+{
+	static char mem[4][RG_LOG_SHOWN * 4 + 8];
+	static unsigned int next;
+	struct rg_buf b;
+	char *out = mem[next++ % 4];
+
+	rg_buf_init(&b, out, sizeof(mem[0]));
+	if(s != NULL && len > 0)
+		rg_buf_log_str(&b, s, (size_t)len, RG_LOG_SHOWN);
+	return out;
+}
+
+void rg_buf_url_redacted(struct rg_buf *b, const char *url)
+{
+	const char *host, *end, *at, *q;
+
+	host = strstr(url, "://");
+	host = host ? host + 3 : url;
+	end = host + strcspn(host, "/?#");
+	at = memchr(host, '@', (size_t)(end - host));
+	/* the user part may itself hold an '@' percent-encoded or not */
+	while(at != NULL) {
+		q = memchr(at + 1, '@', (size_t)(end - at - 1));
+		if(q == NULL)
+			break;
+		at = q;
+	}
+	rg_buf_log_str(b, url, (size_t)(host - url), SIZE_MAX);
+	if(at != NULL) {
+		rg_buf_puts(b, "***");
+		host = at;
+	}
+	q = strchr(host, '?');
+	if(q == NULL) {
+		rg_buf_log_str(b, host, strlen(host), SIZE_MAX);
+		return;
+	}
+	rg_buf_log_str(b, host, (size_t)(q - host), SIZE_MAX);
+	rg_buf_puts(b, "?***");
+}

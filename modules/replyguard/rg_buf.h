@@ -38,6 +38,25 @@ void rg_buf_json_str(struct rg_buf *b, const char *s, size_t n);
  */
 void rg_buf_prom_label(struct rg_buf *b, const char *s, size_t n);
 
+/*
+ * `n` bytes of `s` for a log line: printable ASCII as it is, a backslash
+ * doubled, every other byte (control characters, CR/LF, bytes >= 0x7f) as
+ * \xNN; at most `max` bytes of `s` are shown, then "...".
+ */
+void rg_buf_log_str(struct rg_buf *b, const char *s, size_t n, size_t max);
+
+/*
+ * rg_buf_log_str into one of a few per-process buffers, for one log line:
+ * up to 4 calls may appear in the same line. Never NULL.
+ */
+const char *rg_log_safe(const char *s, int len);
+
+/*
+ * A URL fit for a log line: the userinfo (user:password@) and the query
+ * (?token=...) replaced by "***", control characters escaped.
+ */
+void rg_buf_url_redacted(struct rg_buf *b, const char *url);
+
 /* A rate in thousandths as a decimal: 2500 -> "2.5", 3000 -> "3". */
 void rg_buf_milli(struct rg_buf *b, uint64_t milli);
 

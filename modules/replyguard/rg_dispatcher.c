@@ -5,12 +5,15 @@
 #include <string.h>
 
 #include "core/dprint.h"
+#include "core/locking.h"
 #include "core/rpc.h"
 #include "core/rpc_lookup.h"
 #include "core/sr_module.h"
 #include "core/xavp.h"
 #include "modules/dispatcher/api.h"
 
+#include "replyguard_mod.h"
+#include "rg_buf.h"
 #include "rg_dispatcher.h"
 
 static dispatcher_api_t rg_dsb;
@@ -20,6 +23,41 @@ static str rg_ds_xavp = STR_NULL;
 static str rg_ds_grp = str_init("grp");
 static str rg_ds_uri = str_init("uri");
 static rpc_export_t *rg_ds_set_state = NULL;
+static int rg_ds_warned = 0;
+/* one dispatcher sync at a time, in every process (see converge) */
+static gen_lock_t *rg_ds_lock = NULL;
+/* a snapshot is too big for a timer's stack frame to take lightly */
+static struct rg_snapshot rg_ds_snap;
+
+/*
+ * dispatcher keeps the set and URI of the destination it selected in its
+ * xavp only when its "flags" parameter has 2 (failover support); without
+ * it replyguard cannot tell which entry to mark. Say so once, at start.
+ */
+static void check_ds_flags(void)
+{
+	struct sr_module *m = find_module_by_name("dispatcher");
+	modparam_t type;
+	int *flags;
+	str *xavp;
+
+	flags = find_param_export(m, "flags", PARAM_INT, &type);
+	if(flags != NULL && !(*flags & 2))
+		LM_WARN("dispatcher_sync is on but dispatcher's \"flags\" parameter "
+				"lacks 2 (failover support), so dispatcher records no "
+				"destination set: blocked destinations will NOT be marked "
+				"inactive in dispatcher. Set modparam(\"dispatcher\", "
+				"\"flags\", 2), or dispatcher_sync 0 to silence this\n");
+	xavp = find_param_export(m, "xavp_dst", PARAM_STR, &type);
+	if(xavp != NULL && xavp->s != NULL
+			&& (xavp->len != rg_ds_xavp.len
+					|| strncmp(xavp->s, rg_ds_xavp.s, (size_t)xavp->len)
+							   != 0))
+		LM_WARN("dispatcher's xavp_dst is [%.*s] but replyguard's "
+				"ds_xavp_dst is [%.*s]: set them alike, or no destination "
+				"will be marked inactive in dispatcher\n",
+				xavp->len, xavp->s, rg_ds_xavp.len, rg_ds_xavp.s);
+}
 
 int rg_ds_init(int sync, const str *xavp_dst)
 {
@@ -34,7 +72,24 @@ int rg_ds_init(int sync, const str *xavp_dst)
 		return -1;
 	}
 	rg_ds_bound = 1;
+	if(!sync)
+		return 0;
+	check_ds_flags();
+	rg_ds_lock = lock_alloc();
+	if(rg_ds_lock == NULL || lock_init(rg_ds_lock) == NULL) {
+		LM_ERR("no shared memory for the dispatcher sync lock\n");
+		return -1;
+	}
 	return 0;
+}
+
+void rg_ds_destroy(void)
+{
+	if(rg_ds_lock != NULL) {
+		lock_destroy(rg_ds_lock);
+		lock_dealloc(rg_ds_lock);
+		rg_ds_lock = NULL;
+	}
 }
 
 int rg_ds_ext(struct sip_msg *msg, const str *raw, struct rg_ext *ext)
@@ -141,38 +196,98 @@ static int rpc_call(
 	rpc.struct_printf = (rpc_struct_printf_f)call_refuse;
 	cmd->function(&rpc, &c);
 	if(c.fault) {
-		LM_WARN("dispatcher.set_state %s %s %s failed: %d %s\n", a0, a1, a2,
-				c.fault, c.why);
+		LM_WARN("dispatcher.set_state %s %s %s failed: %d %s; replyguard "
+				"forgets that set for it\n",
+				a0, a1, rg_log_safe(a2, (int)strlen(a2)), c.fault, c.why);
 		return -1;
 	}
 	return 0;
 }
 
-void rg_ds_sync(const struct rg_change *chg)
+/*
+ * Make dispatcher show the entry `ref` as replyguard has it now: every
+ * (set, name) pair inactive while it is down, active otherwise. Changes
+ * are applied after the table's lock is dropped, so two processes could
+ * apply theirs out of order (an RPC unblock racing a worker's block). The
+ * sync lock puts every application in one order, and each one reads the
+ * entry's state when it runs, not the state its change saw: the last one
+ * to run applies the latest state. With `force`, pairs dispatcher should
+ * already have right are set again (the timer's re-assertion, which also
+ * repairs what a dispatcher.reload undid).
+ */
+static void converge(const struct rg_ref *ref, int force)
 {
-	char grp[16];
+	struct rg_snapshot *s = &rg_ds_snap;
+	struct rg_ext_pair *p;
 	const char *state;
-	int i;
+	char grp[16];
+	int i, want, changed = 0, rc;
 
-	if(!rg_ds_bound || !rg_ds_sync_on || chg->ev == RG_EV_NONE
-			|| chg->snap.ext_name[0] == '\0')
-		return;
+	lock_get(rg_ds_lock);
+	if(rg_table_snapshot(rg_tbl, ref, rg_now_ms(), s) != RG_OK)
+		goto done;
+	want = s->state_id == RG_DOWN;
+	state = want ? "i" : "a";
+	for(i = 0; i < s->ext_npairs; i++) {
+		p = &s->ext_pairs[i];
+		if(!force && p->inactive == want)
+			continue;
+		snprintf(grp, sizeof(grp), "%d", (int)p->tag);
+		rc = rpc_call(rg_ds_set_state, state, grp, s->ext_names[p->name]);
+		if(rc == 0) {
+			if(p->inactive != want)
+				LM_INFO("dispatcher: %s in set %s is now %s\n",
+						rg_log_safe(s->ext_names[p->name],
+								(int)strlen(s->ext_names[p->name])),
+						grp, want ? "inactive" : "active");
+			p->inactive = (uint8_t)want;
+		} else {
+			/* dispatcher no longer lists it there (a reload) */
+			p->gone = 1;
+		}
+		changed = 1;
+	}
+	if(changed)
+		rg_table_ext_mark(rg_tbl, ref, s);
+done:
+	lock_release(rg_ds_lock);
+}
+
+static int ready(void)
+{
+	if(!rg_ds_bound || !rg_ds_sync_on)
+		return 0;
 	if(rg_ds_set_state == NULL) {
 		rg_ds_set_state = rpc_lookup("dispatcher.set_state",
 				sizeof("dispatcher.set_state") - 1);
 		if(rg_ds_set_state == NULL) {
-			LM_WARN("dispatcher.set_state not found: cannot sync\n");
-			return;
+			if(!rg_ds_warned)
+				LM_WARN("dispatcher.set_state not found: cannot sync\n");
+			rg_ds_warned = 1;
+			return 0;
 		}
 	}
-	/* inactive, without dispatcher's probing flag: replyguard ends it */
-	state = chg->ev == RG_EV_DOWN ? "i" : "a";
-	for(i = 0; i < chg->snap.ext_ntags; i++) {
-		snprintf(grp, sizeof(grp), "%d", chg->snap.ext_tags[i]);
-		if(rpc_call(rg_ds_set_state, state, grp, chg->snap.ext_name) == 0)
-			LM_INFO("dispatcher: %s in set %s is now %s\n",
-					chg->snap.ext_name, grp,
-					chg->ev == RG_EV_DOWN ? "inactive" : "active");
+	return 1;
+}
+
+void rg_ds_sync(const struct rg_change *chg)
+{
+	if(chg->ev == RG_EV_NONE || chg->snap.ext_npairs == 0 || !ready())
+		return;
+	converge(&chg->ref, 0);
+}
+
+void rg_ds_reassert(void)
+{
+	unsigned int slot, cap;
+	struct rg_ref ref;
+
+	if(!ready())
+		return;
+	cap = rg_table_capacity(rg_tbl);
+	for(slot = 0; slot < cap; slot++) {
+		if(rg_table_ext_pending_slot(rg_tbl, slot, &ref))
+			converge(&ref, 1);
 	}
 }
 

@@ -28,8 +28,20 @@ int rg_ds_init(int sync, const str *xavp_dst);
  */
 int rg_ds_ext(struct sip_msg *msg, const str *raw, struct rg_ext *ext);
 
-/* Make dispatcher's state follow the change (inactive while down). */
+/*
+ * Make dispatcher's state follow the change (inactive while down). It
+ * applies the entry's state at the time it runs, in one order across
+ * processes, so dispatcher converges on replyguard's latest state.
+ */
 void rg_ds_sync(const struct rg_change *chg);
+
+/*
+ * Set again, for every destination that is down or has a set still
+ * inactive, what dispatcher should show; from a timer.
+ */
+void rg_ds_reassert(void);
+
+void rg_ds_destroy(void);
 
 /* dispatcher's ds_next_dst for `msg`: 1 when a next one is set, else -1. */
 int rg_ds_next(struct sip_msg *msg);

@@ -5,6 +5,7 @@
 #include "core/dset.h"
 
 #include "replyguard_mod.h"
+#include "rg_buf.h"
 #include "rg_dst.h"
 
 /* one warning line per process per interval, with what it held back */
@@ -23,8 +24,8 @@ static void warn_limited(const char *what, const str *raw, const char *why)
 		rg_warn_held++;
 		return;
 	}
-	LM_WARN("%s [%.*s]: %s (%u similar lines held back)\n", what,
-			raw->len > 64 ? 64 : raw->len, raw->s, why, rg_warn_held);
+	LM_WARN("%s [%s]: %s (%u similar lines held back)\n", what,
+			rg_log_safe(raw->s, raw->len), why, rg_warn_held);
 	rg_last_warn_ms = now;
 	rg_warn_held = 0;
 }

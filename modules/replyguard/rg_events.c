@@ -8,6 +8,7 @@
 #include "core/route.h"
 
 #include "replyguard_mod.h"
+#include "rg_buf.h"
 #include "rg_dispatcher.h"
 #include "rg_dst.h"
 #include "rg_events.h"
@@ -89,17 +90,17 @@ static void apply_health(const struct rg_change *chg)
 {
 	switch(chg->ev) {
 		case RG_EV_DOWN:
-			LM_INFO("destination %s is down for %u s\n", chg->snap.key,
+			LM_INFO("destination %s is down for %u s\n", rg_log_safe(chg->snap.key, chg->snap.key_len),
 					chg->snap.blocked_for);
 			run_event(rg_rt_down, &rg_ev_name_down, &chg->snap);
 			break;
 		case RG_EV_UP:
-			LM_INFO("destination %s is up\n", chg->snap.key);
+			LM_INFO("destination %s is up\n", rg_log_safe(chg->snap.key, chg->snap.key_len));
 			run_event(rg_rt_up, &rg_ev_name_up, &chg->snap);
 			break;
 		case RG_EV_PROBING:
 			LM_INFO("destination %s is probing: one trial call at a time\n",
-					chg->snap.key);
+					rg_log_safe(chg->snap.key, chg->snap.key_len));
 			break;
 		default:
 			break;
@@ -114,12 +115,12 @@ static void apply_throttle(const struct rg_change *chg)
 		case RG_TEV_THROTTLED:
 			LM_INFO("destination %s is throttled to %u.%03u cps (was "
 					"receiving %u.%03u) after a 503 without Retry-After\n",
-					s->key, s->cps_limit_mcps / 1000, s->cps_limit_mcps % 1000,
+					rg_log_safe(s->key, s->key_len), s->cps_limit_mcps / 1000, s->cps_limit_mcps % 1000,
 					s->cps_received / 1000, s->cps_received % 1000);
 			run_event(rg_rt_throttled, &rg_ev_name_throttled, s);
 			break;
 		case RG_TEV_UNTHROTTLED:
-			LM_INFO("destination %s is no longer throttled: %s\n", s->key,
+			LM_INFO("destination %s is no longer throttled: %s\n", rg_log_safe(s->key, s->key_len),
 					s->cps_limit_mcps ? "its configured limit is in force"
 									  : "no limit");
 			run_event(rg_rt_unthrottled, &rg_ev_name_unthrottled, s);

@@ -58,8 +58,9 @@ static int is_failover_code(int code)
 
 /*
  * Branches that ended in a local timeout and were admitted by rg_allow:
- * count each once. A destination that sent nothing at all has failed;
- * one that answered (18x) and then rang out has not.
+ * count each once. A destination that sent no provisional reply above 100
+ * has failed (a 100 Trying is hop-by-hop: only our neighbour's stack
+ * spoke); one that sent 18x and then rang out has not.
  */
 static void account_timeouts(struct cell *t, uint64_t now)
 {
@@ -67,7 +68,6 @@ static void account_timeouts(struct cell *t, uint64_t now)
 	struct rg_change chg;
 	void *handle;
 	unsigned int b;
-	int silent;
 
 	for(b = 0; b < t->nr_of_outgoings; b++) {
 		if(!(t->uac[b].request.flags & F_RB_TIMEOUT))
@@ -77,9 +77,8 @@ static void account_timeouts(struct cell *t, uint64_t now)
 			continue;
 		rg_branch_set_flags(
 				handle, (br.flags | RG_BR_FINAL_SEEN) & ~RG_BR_HELD);
-		silent = !(t->uac[b].request.flags & F_RB_REPLIED);
-		if(rg_table_timeout(rg_tbl, &br.dst.ref, silent,
-				   (br.flags & RG_BR_HELD) != 0, now, &chg)
+		if(rg_table_timeout(rg_tbl, &br.dst.ref, !(br.flags & RG_BR_PROV),
+				   (br.flags & RG_BR_HELD) != 0, br.trial, now, &chg)
 				== RG_OK)
 			rg_change_apply(&chg);
 	}

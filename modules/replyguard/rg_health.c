@@ -47,10 +47,12 @@ enum rg_event rg_health_tick(struct rg_health *h, uint64_t now_ms)
 }
 
 int rg_health_admit(struct rg_health *h, const struct rg_health_cfg *cfg,
-		uint64_t now_ms, uint32_t *retry_after, enum rg_event *ev)
+		uint64_t now_ms, uint32_t *retry_after, uint64_t *trial,
+		enum rg_event *ev)
 {
 	*ev = rg_health_tick(h, now_ms);
 	*retry_after = 0;
+	*trial = 0;
 	switch(h->state) {
 		case RG_DOWN:
 			*retry_after = rg_health_blocked_for(h, now_ms);
@@ -63,21 +65,32 @@ int rg_health_admit(struct rg_health *h, const struct rg_health_cfg *cfg,
 				return -1;
 			}
 			h->probe_ms = now_ms ? now_ms : 1;
+			*trial = h->probe_ms;
 			return 1;
 		default:
 			return 1;
 	}
 }
 
-void rg_health_untrial(struct rg_health *h)
+void rg_health_untrial(struct rg_health *h, uint64_t trial)
 {
-	if(h->state == RG_PROBING)
+	if(h->state == RG_PROBING && trial != 0 && h->probe_ms == trial)
 		h->probe_ms = 0;
 }
 
-enum rg_event rg_health_success(struct rg_health *h, uint64_t now_ms)
+/* the outcome of the trial in flight: the only one that moves probing */
+static int is_trial(const struct rg_health *h, uint64_t trial)
+{
+	return trial != 0 && h->probe_ms == trial;
+}
+
+enum rg_event rg_health_success(
+		struct rg_health *h, uint64_t trial, uint64_t now_ms)
 {
 	(void)now_ms;
+	/* a call admitted before the block, or a trial given up */
+	if(h->state == RG_PROBING && !is_trial(h, trial))
+		return RG_EV_NONE;
 	h->streak = 0;
 	h->level = 0;
 	if(h->state == RG_PROBING) {
@@ -90,10 +103,13 @@ enum rg_event rg_health_success(struct rg_health *h, uint64_t now_ms)
 }
 
 enum rg_event rg_health_failure(struct rg_health *h,
-		const struct rg_health_cfg *cfg, int64_t retry_after, uint64_t now_ms)
+		const struct rg_health_cfg *cfg, int64_t retry_after, uint64_t trial,
+		uint64_t now_ms)
 {
 	uint64_t t;
 
+	if(h->state == RG_PROBING && !is_trial(h, trial))
+		return RG_EV_NONE;
 	if(h->streak < UINT16_MAX)
 		h->streak++;
 	if(retry_after >= 0) {

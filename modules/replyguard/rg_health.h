@@ -10,7 +10,11 @@
  *   probing --trial succeeds---> up;  --trial fails---> down again
  *
  * A success (any final reply that is not a failure) resets the failure
- * streak and the escalation. Every function works on one destination's
+ * streak and the escalation. While probing, only the outcome of the trial
+ * moves the state: admission hands out a token (`trial`) that the caller
+ * keeps with the call and passes back with its outcome; calls admitted
+ * before the block, or a trial that was given up (probe_timeout), carry
+ * another token and change nothing. Every function works on one destination's
  * struct under its caller's lock, and returns the transition it made
  * (RG_EV_NONE when none) so the caller can tell dispatcher and run event
  * routes after dropping the lock.
@@ -63,23 +67,30 @@ uint32_t rg_health_clamp(const struct rg_health_cfg *cfg, uint64_t seconds);
 /*
  * Admission: 1 admitted (a trial when probing), -1 blocked. `retry_after`
  * gets the seconds to suggest upstream (>= 1 when blocked, 0 admitted).
- * Moves down -> probing when the block is over (reported in `ev`).
+ * `trial` gets the trial's token when the call is the probing trial, else
+ * 0. Moves down -> probing when the block is over (reported in `ev`).
  */
 int rg_health_admit(struct rg_health *h, const struct rg_health_cfg *cfg,
-		uint64_t now_ms, uint32_t *retry_after, enum rg_event *ev);
+		uint64_t now_ms, uint32_t *retry_after, uint64_t *trial,
+		enum rg_event *ev);
 
 /*
- * Take back the trial rg_health_admit() just started (the call was
- * refused for another reason, e.g. its throttle).
+ * Take back the trial `trial` (the call was refused for another reason,
+ * e.g. its throttle, or never sent). Another trial's token does nothing.
  */
-void rg_health_untrial(struct rg_health *h);
+void rg_health_untrial(struct rg_health *h, uint64_t trial);
 
-/* The final outcome of a call that was admitted. */
-enum rg_event rg_health_success(struct rg_health *h, uint64_t now_ms);
+/*
+ * The final outcome of a call that was admitted, with the token its
+ * admission gave (0 when it was no trial).
+ */
+enum rg_event rg_health_success(
+		struct rg_health *h, uint64_t trial, uint64_t now_ms);
 
 /* A failure: `retry_after` in seconds (before clamping), or < 0 for none. */
 enum rg_event rg_health_failure(struct rg_health *h,
-		const struct rg_health_cfg *cfg, int64_t retry_after, uint64_t now_ms);
+		const struct rg_health_cfg *cfg, int64_t retry_after, uint64_t trial,
+		uint64_t now_ms);
 
 /* Time-driven transition only (down -> probing); for the timer. */
 enum rg_event rg_health_tick(struct rg_health *h, uint64_t now_ms);

@@ -10,6 +10,7 @@
 #include "core/ut.h"
 
 #include "replyguard_mod.h"
+#include "rg_buf.h"
 #include "rg_dst.h"
 #include "rg_events.h"
 #include "rg_limit_admin.h"
@@ -209,8 +210,8 @@ static int int_param(struct sip_msg *msg, char *p, int *v, const char *what)
 static int log_result(const str *dst, int rc, const char *err)
 {
 	if(rc < 0) {
-		LM_ERR("rg_set_limit [%.*s]: %s\n", dst->len > 64 ? 64 : dst->len,
-				dst->s, err);
+		LM_ERR("rg_set_limit [%s]: %s\n", rg_log_safe(dst->s, dst->len),
+				err);
 		return -1;
 	}
 	return 1;

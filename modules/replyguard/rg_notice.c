@@ -106,9 +106,12 @@ int rg_notice_json(
 	rg_buf_printf(b, "{\"event\":\"%s\",\"dst\":\"", rg_notice_event(n->kind));
 	rg_buf_json_str(b, s->key, (size_t)s->key_len);
 	rg_buf_puts(b, "\"");
-	if(s->ext_name[0] != '\0') {
+	/* the host's name for it: the first pair's */
+	if(s->ext_npairs > 0) {
+		const char *name = s->ext_names[s->ext_pairs[0].name];
+
 		rg_buf_puts(b, ",\"name\":\"");
-		rg_buf_json_str(b, s->ext_name, strlen(s->ext_name));
+		rg_buf_json_str(b, name, strlen(name));
 		rg_buf_puts(b, "\"");
 	}
 	rg_buf_printf(b, ",\"old_state\":\"%s\",\"new_state\":\"%s\"", n->old_state,

@@ -5,6 +5,7 @@
 #include "core/pvar.h"
 
 #include "replyguard_mod.h"
+#include "rg_buf.h"
 #include "rg_dst.h"
 #include "rg_pv.h"
 
@@ -73,7 +74,7 @@ int rg_pv_parse_name(pv_spec_t *sp, str *in)
 			goto done;
 		}
 	}
-	LM_ERR("unknown $rg field [%.*s]\n", in->len, in->s);
+	LM_ERR("unknown $rg field [%s]\n", rg_log_safe(in->s, in->len));
 	return -1;
 
 done:

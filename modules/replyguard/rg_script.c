@@ -7,6 +7,7 @@
 
 #include "replyguard_mod.h"
 #include "rg_branch.h"
+#include "rg_buf.h"
 #include "rg_dialog.h"
 #include "rg_dispatcher.h"
 #include "rg_dst.h"
@@ -48,20 +49,27 @@ int ki_rg_allow_dst(struct sip_msg *msg, str *raw)
 	if(rc != RG_ADMITTED)
 		return rc;
 
-	br.index = rg_branch_next_index(msg);
+	br.index = rg_branch_next_index(msg, &br.dst);
 	br.t0_ms = now;
+	br.trial = adm.trial;
 	if(br.index < 0) {
 		LM_WARN("no branch index here: replies to [%s] will not be "
 				"recorded\n",
-				br.dst.key);
+				rg_log_safe(br.dst.key, br.dst.key_len));
 		if(adm.held)
 			rg_table_release(rg_tbl, &adm.ref);
 		return 1;
 	}
+	br.flags = RG_BR_NEW;
 	if(adm.held)
-		br.flags = RG_BR_HELD | rg_branch_guard(msg);
-	if(rg_branch_save(&br) < 0 && adm.held)
-		rg_table_release(rg_tbl, &adm.ref);
+		br.flags |= RG_BR_HELD | rg_branch_guard(msg);
+	if(rg_branch_save(&br) < 0) {
+		/* not recorded: nothing can release or check it later */
+		rg_table_unadmit(rg_tbl, &adm.ref, now, adm.held, adm.trial, now);
+		rg_stats_unadmit();
+		return 1;
+	}
+	rg_branch_saved();
 	return 1;
 }
 
@@ -130,9 +138,10 @@ static int64_t reply_retry_after(struct sip_msg *msg, const struct rg_dst *dst)
 		vlen--;
 	}
 	if(rg_table_warn_due(rg_tbl, &dst->ref, rg_now_ms(), 10000))
-		LM_WARN("503 from %s: %s Retry-After [%.*s] counted as none\n",
-				dst->key, n > 1 ? "repeated" : "malformed",
-				vlen > 64 ? 64 : (int)vlen, val);
+		LM_WARN("503 from %s: %s Retry-After [%s] counted as none\n",
+				rg_log_safe(dst->key, dst->key_len),
+				n > 1 ? "repeated" : "malformed",
+				rg_log_safe(val, vlen > 256 ? 256 : (int)vlen));
 	return -1;
 }
 
@@ -153,7 +162,7 @@ int ki_rg_inspect(struct sip_msg *msg)
 	if(index < 0 || rg_branch_find(index, &br, &handle) < 0)
 		return -1;
 	rg_dst_set_current(msg, &br.dst, 0);
-	if(code < 180)
+	if(code <= 100)
 		return 1;
 
 	flags = br.flags;
@@ -162,15 +171,29 @@ int ki_rg_inspect(struct sip_msg *msg)
 	r.code = code;
 	r.pdd_ms = -1;
 	r.retry_after = -1;
+	r.trial = br.trial;
 	if(code < 200) {
-		if(code < 190 && !(flags & RG_BR_PDD_DONE)) {
+		/* the destination is alive: a timeout after this is no failure */
+		flags |= RG_BR_PROV;
+		if(code >= 180 && code < 190 && !(flags & RG_BR_PDD_DONE)) {
 			r.pdd_ms = now > br.t0_ms ? (int64_t)(now - br.t0_ms) : 0;
 			flags |= RG_BR_PDD_DONE;
 		}
-		if(code == 183) {
-			r.has_sdp = reply_has_sdp(msg);
-			update_stat(rg_st_replies_183, 1);
-		}
+		/* a 180 or a reliable 183 resent until PRACK counts once */
+		if(code == 180) {
+			if(flags & RG_BR_SEEN_180)
+				r.code = 0;
+			flags |= RG_BR_SEEN_180;
+		} else if(code == 183) {
+			if(flags & RG_BR_SEEN_183)
+				r.code = 0;
+			else {
+				r.has_sdp = reply_has_sdp(msg);
+				update_stat(rg_st_replies_183, 1);
+			}
+			flags |= RG_BR_SEEN_183;
+		} else if(code < 180 || r.pdd_ms < 0)
+			r.code = 0; /* other provisionals have no counter */
 	} else {
 		/* a retransmitted final reply is not a new outcome */
 		if(flags & RG_BR_FINAL_SEEN)
@@ -189,6 +212,8 @@ int ki_rg_inspect(struct sip_msg *msg)
 	}
 	if(flags != br.flags)
 		rg_branch_set_flags(handle, flags);
+	if(r.code == 0 && r.pdd_ms < 0)
+		return 1; /* nothing new to record */
 	if(rg_table_reply(rg_tbl, &br.dst.ref, &r, now, &chg) == RG_OK)
 		rg_change_apply(&chg);
 	return 1;

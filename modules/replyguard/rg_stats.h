@@ -31,4 +31,10 @@ static inline void rg_stats_verdict(int rc)
 		update_stat(rg_st_rej_throttled, 1);
 }
 
+/* Take back a counted attempt whose call was never sent. */
+static inline void rg_stats_unadmit(void)
+{
+	update_stat(rg_st_attempts, -1);
+}
+
 #endif

@@ -24,10 +24,11 @@ struct rg_entry
 	uint32_t pdd_max_ms;
 	struct rg_health health;
 	struct rg_throttle thr;
-	int32_t ext_tags[RG_EXT_TAGS];
-	uint8_t ext_ntags;
-	uint8_t ext_len;
-	char ext_name[RG_KEY_MAX + 1];
+	struct rg_ext_pair ext_pairs[RG_EXT_PAIRS];
+	uint8_t ext_npairs;
+	uint8_t ext_inactive; /* pairs marked inactive */
+	uint8_t ext_len[RG_EXT_NAMES];
+	char ext_names[RG_EXT_NAMES][RG_KEY_MAX + 1];
 	struct rg_window win;
 };
 
@@ -291,6 +292,7 @@ static void change_locked(const struct rg_table *t, const struct rg_entry *e,
 		enum rg_event ev, enum rg_tevent tev, uint64_t now_ms,
 		struct rg_change *chg)
 {
+	ref_of(t, e, &chg->ref);
 	chg->ev = ev;
 	chg->tev = tev;
 	if(ev != RG_EV_NONE || tev != RG_TEV_NONE)
@@ -316,26 +318,104 @@ static int has_tag_locked(const struct rg_entry *e, int tag)
 {
 	int i;
 
-	for(i = 0; i < e->ext_ntags; i++) {
-		if(e->ext_tags[i] == tag)
+	for(i = 0; i < e->ext_npairs; i++) {
+		if(e->ext_pairs[i].tag == tag)
 			return 1;
 	}
 	return 0;
 }
 
+static void count_inactive_locked(struct rg_entry *e)
+{
+	int i, n = 0;
+
+	for(i = 0; i < e->ext_npairs; i++)
+		n += e->ext_pairs[i].inactive != 0;
+	e->ext_inactive = (uint8_t)n;
+}
+
+/* drop pair `i`, and its name when no other pair uses it */
+static void drop_pair_locked(struct rg_entry *e, int i)
+{
+	int j, name = e->ext_pairs[i].name;
+
+	for(j = i; j + 1 < e->ext_npairs; j++)
+		e->ext_pairs[j] = e->ext_pairs[j + 1];
+	e->ext_npairs--;
+	for(j = 0; j < e->ext_npairs; j++) {
+		if(e->ext_pairs[j].name == name)
+			return;
+	}
+	e->ext_len[name] = 0;
+	e->ext_names[name][0] = '\0';
+}
+
+/* the index of name `x`, added when new and there is room; -1 if not */
+static int ext_name_locked(struct rg_entry *e, const struct rg_ext *x)
+{
+	int i, j, pinned;
+
+	for(i = 0; i < RG_EXT_NAMES; i++) {
+		if(e->ext_len[i] == x->len
+				&& memcmp(e->ext_names[i], x->name, (size_t)x->len) == 0)
+			return i;
+	}
+	for(i = 0; i < RG_EXT_NAMES && e->ext_len[i] != 0; i++)
+		;
+	if(i == RG_EXT_NAMES) {
+		/* every name in use: free one none of whose pairs is inactive */
+		for(i = 0; i < RG_EXT_NAMES; i++) {
+			pinned = 0;
+			for(j = 0; j < e->ext_npairs; j++)
+				pinned |= e->ext_pairs[j].name == i
+						  && e->ext_pairs[j].inactive;
+			if(!pinned)
+				break;
+		}
+		if(i == RG_EXT_NAMES)
+			return -1;
+		for(j = e->ext_npairs - 1; j >= 0; j--) {
+			if(e->ext_pairs[j].name == i)
+				drop_pair_locked(e, j);
+		}
+	}
+	e->ext_len[i] = (uint8_t)x->len;
+	memcpy(e->ext_names[i], x->name, (size_t)x->len);
+	e->ext_names[i][x->len] = '\0';
+	return i;
+}
+
 static void set_ext_locked(struct rg_entry *e, const struct rg_ext *x)
 {
-	if(x->len < 0 || x->len > RG_KEY_MAX)
+	int i, n;
+
+	if(x->len <= 0 || x->len > RG_KEY_MAX)
 		return;
-	if(e->ext_len != x->len
-			|| memcmp(e->ext_name, x->name, (size_t)x->len) != 0) {
-		e->ext_len = (uint8_t)x->len;
-		memcpy(e->ext_name, x->name, (size_t)x->len);
-		e->ext_name[x->len] = '\0';
-		e->ext_ntags = 0;
+	n = ext_name_locked(e, x);
+	if(n < 0)
+		return;
+	for(i = 0; i < e->ext_npairs; i++) {
+		if(e->ext_pairs[i].tag == x->tag && e->ext_pairs[i].name == n)
+			return;
 	}
-	if(!has_tag_locked(e, x->tag) && e->ext_ntags < RG_EXT_TAGS)
-		e->ext_tags[e->ext_ntags++] = x->tag;
+	if(e->ext_npairs == RG_EXT_PAIRS) {
+		/* the oldest pair that is not waiting to be made active again */
+		for(i = 0; i < e->ext_npairs && e->ext_pairs[i].inactive; i++)
+			;
+		if(i == e->ext_npairs)
+			return;
+		drop_pair_locked(e, i);
+		if(e->ext_len[n] == 0) { /* that was its name's last pair */
+			e->ext_len[n] = (uint8_t)x->len;
+			memcpy(e->ext_names[n], x->name, (size_t)x->len);
+			e->ext_names[n][x->len] = '\0';
+		}
+	}
+	e->ext_pairs[e->ext_npairs].tag = x->tag;
+	e->ext_pairs[e->ext_npairs].name = (uint8_t)n;
+	e->ext_pairs[e->ext_npairs].inactive = 0;
+	e->ext_pairs[e->ext_npairs].gone = 0;
+	e->ext_npairs++;
 }
 
 int rg_table_admit(struct rg_table *t, const char *key, int len,
@@ -354,6 +434,7 @@ int rg_table_admit(struct rg_table *t, const char *key, int len,
 	no_change(chg);
 	out->retry_after = 0;
 	out->held = 0;
+	out->trial = 0;
 	rg_lock(t->locks, l);
 	e = find_locked(t, key, len, h, 1, now_ms, &rc);
 	if(e == NULL) {
@@ -364,12 +445,15 @@ int rg_table_admit(struct rg_table *t, const char *key, int len,
 	if(ext != NULL)
 		set_ext_locked(e, ext);
 	before_locked(e, chg);
-	rc = rg_health_admit(&e->health, &t->hcfg, now_ms, &out->retry_after, &ev);
+	rc = rg_health_admit(&e->health, &t->hcfg, now_ms, &out->retry_after,
+			&out->trial, &ev);
 	if(rc == RG_ADMITTED) {
 		rc = rg_throttle_admit(&e->thr, &t->tcfg, now_ms, &out->retry_after,
 				&out->held, &tev);
-		if(rc != RG_ADMITTED)
-			rg_health_untrial(&e->health);
+		if(rc != RG_ADMITTED) {
+			rg_health_untrial(&e->health, out->trial);
+			out->trial = 0;
+		}
 	}
 	count_locked(t, e, verdict_ctr[rc == RG_ADMITTED ? 0 : -rc], 1, now_ms);
 	e->last_ms = now_ms;
@@ -436,11 +520,12 @@ int rg_table_reply(struct rg_table *t, const struct rg_ref *ref,
 			e->pdd_max_ms = pdd;
 	}
 	if(r->code == 503) {
-		ev = rg_health_failure(&e->health, &t->hcfg, r->retry_after, now_ms);
+		ev = rg_health_failure(
+				&e->health, &t->hcfg, r->retry_after, r->trial, now_ms);
 		if(r->retry_after < 0)
 			tev = rg_throttle_overload(&e->thr, &t->tcfg, now_ms);
 	} else if(r->code >= 200)
-		ev = rg_health_success(&e->health, now_ms);
+		ev = rg_health_success(&e->health, r->trial, now_ms);
 	if(r->release)
 		rg_throttle_release(&e->thr);
 	e->last_ms = now_ms;
@@ -450,7 +535,8 @@ int rg_table_reply(struct rg_table *t, const struct rg_ref *ref,
 }
 
 int rg_table_timeout(struct rg_table *t, const struct rg_ref *ref,
-		int failure, int release, uint64_t now_ms, struct rg_change *chg)
+		int failure, int release, uint64_t trial, uint64_t now_ms,
+		struct rg_change *chg)
 {
 	struct rg_entry *e;
 	enum rg_event ev = RG_EV_NONE;
@@ -464,11 +550,33 @@ int rg_table_timeout(struct rg_table *t, const struct rg_ref *ref,
 	chg->code = 408;
 	count_locked(t, e, RG_C_TIMEOUTS, 1, now_ms);
 	if(failure)
-		ev = rg_health_failure(&e->health, &t->hcfg, -1, now_ms);
+		ev = rg_health_failure(&e->health, &t->hcfg, -1, trial, now_ms);
+	else if(trial != 0) /* a trial that rang out: the destination lives */
+		ev = rg_health_success(&e->health, trial, now_ms);
 	if(release)
 		rg_throttle_release(&e->thr);
 	e->last_ms = now_ms;
 	change_locked(t, e, ev, RG_TEV_NONE, now_ms, chg);
+	rg_unlock(t->locks, l);
+	return RG_OK;
+}
+
+int rg_table_unadmit(struct rg_table *t, const struct rg_ref *ref,
+		uint64_t admitted_ms, int held, uint64_t trial, uint64_t now_ms)
+{
+	struct rg_entry *e;
+	unsigned int l;
+
+	e = entry_lock(t, ref, &l);
+	if(e == NULL)
+		return RG_ESTALE;
+	if(e->ctr[RG_C_ATTEMPTS] > 0)
+		e->ctr[RG_C_ATTEMPTS]--;
+	rg_window_sub(&e->win, t->slot_ms, admitted_ms, RG_C_ATTEMPTS, 1);
+	if(held)
+		rg_throttle_release(&e->thr);
+	rg_throttle_unadmit(&e->thr, admitted_ms, now_ms);
+	rg_health_untrial(&e->health, trial);
 	rg_unlock(t->locks, l);
 	return RG_OK;
 }
@@ -574,6 +682,7 @@ static void snapshot_locked(const struct rg_table *t, const struct rg_entry *e,
 	s->key[e->key_len] = '\0';
 	s->key_len = e->key_len;
 	s->state = rg_state_name((enum rg_state)e->health.state);
+	s->state_id = e->health.state;
 	memcpy(s->ctr, e->ctr, sizeof(s->ctr));
 	rg_window_sum(&e->win, t->slot_ms, now_ms, s->win);
 	s->pdd_samples = e->pdd_n;
@@ -593,10 +702,9 @@ static void snapshot_locked(const struct rg_table *t, const struct rg_entry *e,
 	s->throttled = e->thr.throttled;
 	s->limit_src = rg_limit_src_name((enum rg_limit_src)e->thr.src);
 	s->idle_ms = now_ms > e->last_ms ? now_ms - e->last_ms : 0;
-	s->ext_ntags = e->ext_ntags;
-	memcpy(s->ext_tags, e->ext_tags, sizeof(s->ext_tags));
-	memcpy(s->ext_name, e->ext_name, e->ext_len);
-	s->ext_name[e->ext_len] = '\0';
+	s->ext_npairs = e->ext_npairs;
+	memcpy(s->ext_pairs, e->ext_pairs, sizeof(s->ext_pairs));
+	memcpy(s->ext_names, e->ext_names, sizeof(s->ext_names));
 }
 
 int rg_table_snapshot(struct rg_table *t, const struct rg_ref *ref,
@@ -743,8 +851,10 @@ unsigned int rg_table_expire(struct rg_table *t, uint64_t now_ms)
 		link = &t->buckets[b];
 		while((s = *link) != RG_NIL) {
 			e = &t->entries[s];
-			/* kept: blocked, probing, throttled, busy or configured */
-			if(e->health.state == RG_UP && !e->thr.throttled
+			/* kept: blocked, throttled, busy or configured; a probing
+			 * destination that nobody calls any more goes too */
+			if(e->health.state != RG_DOWN && !e->thr.throttled
+					&& e->ext_inactive == 0
 					&& e->thr.inflight == 0 && e->thr.src == RG_LIM_DEFAULT
 					&& now_ms > e->last_ms
 					&& now_ms - e->last_ms >= t->idle_ms) {
@@ -760,6 +870,57 @@ unsigned int rg_table_expire(struct rg_table *t, uint64_t now_ms)
 	if(freed)
 		__atomic_add_fetch(&t->evictions, freed, __ATOMIC_RELAXED);
 	return freed;
+}
+
+int rg_table_ext_mark(struct rg_table *t, const struct rg_ref *ref,
+		const struct rg_snapshot *s)
+{
+	const struct rg_ext_pair *p;
+	struct rg_ext_pair *q;
+	struct rg_entry *e;
+	unsigned int l;
+	int i, j;
+
+	e = entry_lock(t, ref, &l);
+	if(e == NULL)
+		return RG_ESTALE;
+	for(i = 0; i < s->ext_npairs; i++) {
+		p = &s->ext_pairs[i];
+		for(j = 0; j < e->ext_npairs; j++) {
+			q = &e->ext_pairs[j];
+			if(q->tag != p->tag
+					|| strcmp(e->ext_names[q->name], s->ext_names[p->name])
+							   != 0)
+				continue;
+			if(p->gone)
+				drop_pair_locked(e, j);
+			else
+				q->inactive = p->inactive;
+			break;
+		}
+	}
+	count_inactive_locked(e);
+	rg_unlock(t->locks, l);
+	return RG_OK;
+}
+
+int rg_table_ext_pending_slot(
+		struct rg_table *t, unsigned int slot, struct rg_ref *ref)
+{
+	struct rg_entry *e;
+
+	if(slot >= t->capacity)
+		return 0;
+	e = &t->entries[slot];
+	if(!__atomic_load_n(&e->used, __ATOMIC_RELAXED)
+			|| __atomic_load_n(&e->ext_npairs, __ATOMIC_RELAXED) == 0)
+		return 0;
+	if(__atomic_load_n(&e->health.state, __ATOMIC_RELAXED) != RG_DOWN
+			&& __atomic_load_n(&e->ext_inactive, __ATOMIC_RELAXED) == 0)
+		return 0;
+	ref->slot = slot;
+	ref->gen = __atomic_load_n(&e->gen, __ATOMIC_ACQUIRE);
+	return 1;
 }
 
 int rg_table_warn_due(struct rg_table *t, const struct rg_ref *ref,

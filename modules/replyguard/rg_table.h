@@ -37,8 +37,21 @@ enum rg_status
 #define RG_BLOCKED (-1)
 #define RG_THROTTLED (-2)
 
-/* how many tags (dispatcher sets) one destination remembers */
-#define RG_EXT_TAGS 4
+/*
+ * The host's names for one destination: up to RG_EXT_PAIRS (set, name)
+ * pairs over up to RG_EXT_NAMES spellings (dispatcher may list one
+ * gateway as sip:1.2.3.4 in a set and sip:gw@1.2.3.4:5060 in another).
+ */
+#define RG_EXT_NAMES 2
+#define RG_EXT_PAIRS 4
+
+struct rg_ext_pair
+{
+	int32_t tag;	  /* dispatcher set */
+	uint8_t name;	  /* index into the names */
+	uint8_t inactive; /* made inactive in the host, not yet active again */
+	uint8_t gone;	  /* the host no longer knows it: to be dropped */
+};
 
 struct rg_table_cfg
 {
@@ -63,6 +76,7 @@ struct rg_reply
 	int64_t retry_after; /* a well-formed Retry-After's seconds, or -1 */
 	int64_t pdd_ms;		 /* >= 0 when this is the branch's first 18x */
 	int release;		 /* the call ends here: release its in-flight hold */
+	uint64_t trial;		 /* its admission's trial token, or 0 */
 };
 
 /* A consistent copy of one entry, taken under its lock. */
@@ -71,6 +85,7 @@ struct rg_snapshot
 	char key[RG_KEY_MAX + 1];
 	int key_len;
 	const char *state; /* "up", "down", "probing" */
+	int state_id;	   /* the same, as an enum rg_state */
 	uint64_t ctr[RG_C_COUNT];
 	uint64_t win[RG_C_COUNT];
 	uint64_t pdd_avg_ms;
@@ -88,9 +103,10 @@ struct rg_snapshot
 	int throttled;		 /* adaptive back-off in force */
 	const char *limit_src; /* "default", "file", "manual" */
 	uint64_t idle_ms;
-	int ext_ntags; /* the host's name for it: see struct rg_ext */
-	int ext_tags[RG_EXT_TAGS];
-	char ext_name[RG_KEY_MAX + 1]; /* "" when none */
+	/* the host's names for it: see struct rg_ext */
+	int ext_npairs;
+	struct rg_ext_pair ext_pairs[RG_EXT_PAIRS];
+	char ext_names[RG_EXT_NAMES][RG_KEY_MAX + 1]; /* "" when unused */
 };
 
 /*
@@ -99,6 +115,7 @@ struct rg_snapshot
  */
 struct rg_change
 {
+	struct rg_ref ref; /* the entry that changed */
 	enum rg_event ev;
 	enum rg_tevent tev;
 	const char *old_state; /* health state before the call's change */
@@ -113,6 +130,7 @@ struct rg_admission
 	struct rg_ref ref;	  /* filled unless RG_EFULL */
 	uint32_t retry_after; /* seconds to suggest upstream when refused */
 	int held; /* counted in flight: release once (rg_table_release) */
+	uint64_t trial; /* the probing trial's token (keep it with the call) */
 };
 
 struct rg_summary
@@ -156,8 +174,10 @@ struct rg_ext
  * flight; counted in rejected_throttled); RG_EFULL when the key is not
  * tracked. `out` gets the reference (except for RG_EFULL), the seconds to
  * suggest upstream when refused, and whether the call is held in flight.
- * An `ext` name longer than RG_KEY_MAX is ignored; the same name again
- * adds its tag, up to RG_EXT_TAGS; another name replaces the tags.
+ * An `ext` name longer than RG_KEY_MAX is ignored. Each new (tag, name)
+ * pair is remembered, up to RG_EXT_PAIRS over RG_EXT_NAMES names; when
+ * full, a pair that is not inactive in the host makes room. A pair made
+ * inactive is never dropped before it is active again.
  */
 int rg_table_admit(struct rg_table *t, const char *key, int len,
 		const struct rg_ext *ext, uint64_t now_ms, struct rg_admission *out,
@@ -174,11 +194,38 @@ int rg_table_reply(struct rg_table *t, const struct rg_ref *ref,
 
 /*
  * A call that got no final reply in time: counted as a timeout, and as a
- * failure of the destination when `failure` (it sent nothing at all);
- * with `release`, its in-flight hold ends too.
+ * failure of the destination when `failure` (no provisional reply above
+ * 100); with `release`, its in-flight hold ends too. `trial` is the token
+ * its admission gave.
  */
 int rg_table_timeout(struct rg_table *t, const struct rg_ref *ref,
-		int failure, int release, uint64_t now_ms, struct rg_change *chg);
+		int failure, int release, uint64_t trial, uint64_t now_ms,
+		struct rg_change *chg);
+
+/*
+ * Take back an admission whose call was never sent (the request was a
+ * retransmission of one already relayed, or the relay failed): the
+ * attempt admitted at `admitted_ms` is uncounted, its hold (when `held`)
+ * released, its rate token refunded and its trial (when `trial`) freed.
+ */
+int rg_table_unadmit(struct rg_table *t, const struct rg_ref *ref,
+		uint64_t admitted_ms, int held, uint64_t trial, uint64_t now_ms);
+
+/*
+ * Dispatcher sync: after the host has acted on the pairs of a snapshot
+ * of `ref`, store what it did (`inactive`, `gone`) in the entry's pairs
+ * that are still the same (tag and name).
+ */
+int rg_table_ext_mark(struct rg_table *t, const struct rg_ref *ref,
+		const struct rg_snapshot *s);
+
+/*
+ * Does the entry in `slot` have host pairs to (re)assert: down with
+ * pairs, or up with a pair still inactive? 1 and its reference, else 0.
+ * An unlocked peek, for a timer.
+ */
+int rg_table_ext_pending_slot(
+		struct rg_table *t, unsigned int slot, struct rg_ref *ref);
 
 /* A call held in flight has ended (once per hold). */
 int rg_table_release(struct rg_table *t, const struct rg_ref *ref);

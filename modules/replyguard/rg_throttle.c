@@ -101,6 +101,23 @@ static int gcra(struct rg_throttle *th, uint32_t mcps, uint64_t now_ms,
 	return 1;
 }
 
+void rg_throttle_unadmit(
+		struct rg_throttle *th, uint64_t admitted_ms, uint64_t now_ms)
+{
+	uint32_t mcps = rg_throttle_rate(th);
+	uint64_t s = admitted_ms / 1000, t_us;
+
+	(void)now_ms;
+	if(mcps != 0) {
+		t_us = 1000000000ull / mcps;
+		th->tat_us = th->tat_us > t_us ? th->tat_us - t_us : 0;
+	}
+	if(s == th->sec && th->n_cur > 0)
+		th->n_cur--;
+	else if(s + 1 == th->sec && th->n_prev > 0)
+		th->n_prev--;
+}
+
 int rg_throttle_admit(struct rg_throttle *th, const struct rg_throttle_cfg *cfg,
 		uint64_t now_ms, uint32_t *retry_after, int *held, enum rg_tevent *ev)
 {

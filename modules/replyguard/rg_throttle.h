@@ -94,6 +94,14 @@ uint32_t rg_throttle_received(const struct rg_throttle *th, uint64_t now_ms);
 int rg_throttle_admit(struct rg_throttle *th, const struct rg_throttle_cfg *cfg,
 		uint64_t now_ms, uint32_t *retry_after, int *held, enum rg_tevent *ev);
 
+/*
+ * Take back the rate token of a call admitted at `admitted_ms` that was
+ * never sent: the next call may go one interval sooner, and the received
+ * rate no longer counts it.
+ */
+void rg_throttle_unadmit(
+		struct rg_throttle *th, uint64_t admitted_ms, uint64_t now_ms);
+
 /* A call counted in flight has ended. */
 void rg_throttle_release(struct rg_throttle *th);
 

@@ -49,8 +49,13 @@ static int enabled(void)
 	return rg_wh_q != NULL;
 }
 
+/* the URL as logs show it: no credentials, no query */
+static char rg_url_log[512];
+
 int rg_webhook_init(void)
 {
+	struct rg_buf ub;
+
 	if(rg_node_name != NULL && *rg_node_name != '\0') {
 		strncpy(rg_node, rg_node_name, sizeof(rg_node) - 1);
 	} else if(gethostname(rg_node, sizeof(rg_node) - 1) < 0) {
@@ -58,10 +63,12 @@ int rg_webhook_init(void)
 	}
 	if(rg_webhook_url == NULL || *rg_webhook_url == '\0')
 		return 0;
+	rg_buf_init(&ub, rg_url_log, sizeof(rg_url_log));
+	rg_buf_url_redacted(&ub, rg_webhook_url);
 	if(strncasecmp(rg_webhook_url, "http://", 7) != 0
 			&& strncasecmp(rg_webhook_url, "https://", 8) != 0) {
 		LM_ERR("webhook_url must be an http:// or https:// URL, not [%s]\n",
-				rg_webhook_url);
+				rg_url_log);
 		return -1;
 	}
 	if(rg_webhook_timeout_ms < 1 || rg_webhook_timeout_ms > 600000
@@ -115,7 +122,7 @@ void rg_webhook_notify(const struct rg_change *chg)
 	for(i = 0; i < k; i++) {
 		if(rg_queue_push(rg_wh_q, &n[i]) < 0)
 			LM_DBG("webhook queue full: %s of %s dropped\n",
-					rg_notice_event(n[i].kind), n[i].snap.key);
+					rg_notice_event(n[i].kind), rg_log_safe(n[i].snap.key, n[i].snap.key_len));
 	}
 }
 
@@ -218,7 +225,7 @@ static void deliver(CURL *c, const struct rg_notice *n)
 	rg_buf_init(&b, body, sizeof(body));
 	if(rg_notice_json(n, rg_node, &b) < 0) {
 		LM_ERR("webhook: %s of %s does not fit in %d bytes: not posted\n",
-				rg_notice_event(n->kind), n->snap.key, RG_WH_BODY_MAX);
+				rg_notice_event(n->kind), rg_log_safe(n->snap.key, n->snap.key_len), RG_WH_BODY_MAX);
 		__atomic_add_fetch(&rg_wh->failed, 1, __ATOMIC_RELAXED);
 		return;
 	}
@@ -239,7 +246,7 @@ static void deliver(CURL *c, const struct rg_notice *n)
 		if(failing)
 			LM_INFO("webhook: posting to %s works again (%llu notices "
 					"failed meanwhile)\n",
-					rg_webhook_url,
+					rg_url_log,
 					(unsigned long long)(__atomic_load_n(&rg_wh->failed,
 												 __ATOMIC_RELAXED)
 										 - failed_since));
@@ -250,7 +257,8 @@ static void deliver(CURL *c, const struct rg_notice *n)
 		/* one line when posting starts to fail; the rest are counted */
 		LM_ERR("webhook: cannot post %s of %s to %s: %s (%d attempts); "
 			   "further failures are counted in replyguard.summary\n",
-				rg_notice_event(n->kind), n->snap.key, rg_webhook_url, why,
+				rg_notice_event(n->kind),
+				rg_log_safe(n->snap.key, n->snap.key_len), rg_url_log, why,
 				attempt > rg_webhook_retries ? attempt : attempt + 1);
 		failed_since = __atomic_load_n(&rg_wh->failed, __ATOMIC_RELAXED);
 		failing = 1;
@@ -269,7 +277,7 @@ static void webhook_loop(void)
 		for(;;)
 			sleep(3600);
 	}
-	LM_INFO("webhook: posting state changes to %s\n", rg_webhook_url);
+	LM_INFO("webhook: posting state changes to %s\n", rg_url_log);
 	for(;;) {
 		cfg_update();
 		if(rg_queue_pop(rg_wh_q, &n) == 1)

@@ -26,6 +26,16 @@ void rg_window_add(struct rg_window *w, uint64_t slot_ms, uint64_t now_ms,
 	w->c[i][c] += n;
 }
 
+void rg_window_sub(struct rg_window *w, uint64_t slot_ms, uint64_t at_ms,
+		enum rg_counter c, uint32_t n)
+{
+	uint32_t epoch = (uint32_t)(at_ms / slot_ms);
+	unsigned int i = epoch % RG_WIN_SLOTS;
+
+	if(w->epoch[i] == epoch)
+		w->c[i][c] = w->c[i][c] > n ? w->c[i][c] - n : 0;
+}
+
 void rg_window_sum(const struct rg_window *w, uint64_t slot_ms,
 		uint64_t now_ms, uint64_t out[RG_C_COUNT])
 {

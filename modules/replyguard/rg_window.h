@@ -27,6 +27,13 @@ uint64_t rg_window_slot_ms(unsigned int window_s);
 void rg_window_add(struct rg_window *w, uint64_t slot_ms, uint64_t now_ms,
 		enum rg_counter c, uint32_t n);
 
+/*
+ * Take back `n` of counter `c` added at `at_ms`, when that slot still holds
+ * it (a recycled slot has nothing of it left to take back).
+ */
+void rg_window_sub(struct rg_window *w, uint64_t slot_ms, uint64_t at_ms,
+		enum rg_counter c, uint32_t n);
+
 /* Sum every counter over the window ending at `now_ms` into out[]. */
 void rg_window_sum(const struct rg_window *w, uint64_t slot_ms,
 		uint64_t now_ms, uint64_t out[RG_C_COUNT]);

@@ -83,6 +83,46 @@ static void test_milli(void **state)
 	}
 }
 
+/* Log lines: control characters escaped, long values cut. */
+static void test_log_str(void **state)
+{
+	char mem[256];
+	struct rg_buf b;
+
+	(void)state;
+	rg_buf_init(&b, mem, sizeof(mem));
+	rg_buf_log_str(&b, "a\r\nb\\\x01\xff", 7, 100);
+	assert_string_equal(mem, "a\\x0d\\x0ab\\\\\\x01\\xff");
+	rg_buf_init(&b, mem, sizeof(mem));
+	rg_buf_log_str(&b, "abcdef", 6, 3);
+	assert_string_equal(mem, "abc...");
+	assert_string_equal(rg_log_safe("x\ny", 3), "x\\x0ay");
+	assert_string_equal(rg_log_safe(NULL, 3), "");
+}
+
+/* A webhook URL in a log line keeps no credentials and no query. */
+static void test_url_redacted(void **state)
+{
+	static const char *in[][2] = {
+			{"https://u:secret@hooks.example.com/a?token=abc",
+					"https://***@hooks.example.com/a?***"},
+			{"http://127.0.0.1:8080/hook", "http://127.0.0.1:8080/hook"},
+			{"http://a@b@host/x", "http://***@host/x"},
+			{"http://host?q", "http://host?***"},
+			{"http://host/p\r\n", "http://host/p\\x0d\\x0a"},
+	};
+	char mem[256];
+	struct rg_buf b;
+	size_t i;
+
+	(void)state;
+	for(i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
+		rg_buf_init(&b, mem, sizeof(mem));
+		rg_buf_url_redacted(&b, in[i][0]);
+		assert_string_equal(mem, in[i][1]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -90,6 +130,8 @@ int main(void)
 			cmocka_unit_test(test_json_escape),
 			cmocka_unit_test(test_prom_label),
 			cmocka_unit_test(test_milli),
+			cmocka_unit_test(test_log_str),
+			cmocka_unit_test(test_url_redacted),
 	};
 
 	return cmocka_run_group_tests_name("buf", tests, NULL, NULL);

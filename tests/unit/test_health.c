@@ -16,11 +16,13 @@
 /* ra_min, ra_max, down_threshold, down_time, probe_timeout */
 static const struct rg_health_cfg cfg = {1, 300, 3, 30, 10};
 
+static uint64_t last_trial;
+
 static int admit(struct rg_health *h, uint64_t now, uint32_t *ra)
 {
 	enum rg_event ev;
 
-	return rg_health_admit(h, &cfg, now, ra, &ev);
+	return rg_health_admit(h, &cfg, now, ra, &last_trial, &ev);
 }
 
 static void test_clamp(void **state)
@@ -42,7 +44,7 @@ static void test_retry_after_takes_it_down_at_once(void **state)
 	memset(&h, 0, sizeof(h));
 	assert_int_equal(admit(&h, T0, &ra), 1);
 	assert_int_equal(ra, 0);
-	assert_int_equal(rg_health_failure(&h, &cfg, 3, T0), RG_EV_DOWN);
+	assert_int_equal(rg_health_failure(&h, &cfg, 3, 0, T0), RG_EV_DOWN);
 	assert_int_equal(h.state, RG_DOWN);
 	assert_int_equal(h.ra_last, 3);
 	assert_int_equal(rg_health_blocked_for(&h, T0), 3);
@@ -50,12 +52,12 @@ static void test_retry_after_takes_it_down_at_once(void **state)
 	assert_int_equal(admit(&h, T0 + 500, &ra), -1);
 	assert_int_equal(ra, 3); /* 2.5 s left, rounded up */
 	/* a later 503 of a call in flight extends, a shorter one does not cut */
-	assert_int_equal(rg_health_failure(&h, &cfg, 10, T0 + 1 * SEC), RG_EV_NONE);
+	assert_int_equal(rg_health_failure(&h, &cfg, 10, 0, T0 + 1 * SEC), RG_EV_NONE);
 	assert_int_equal(rg_health_blocked_for(&h, T0 + 1 * SEC), 10);
-	assert_int_equal(rg_health_failure(&h, &cfg, 1, T0 + 2 * SEC), RG_EV_NONE);
+	assert_int_equal(rg_health_failure(&h, &cfg, 1, 0, T0 + 2 * SEC), RG_EV_NONE);
 	assert_int_equal(rg_health_blocked_for(&h, T0 + 2 * SEC), 9);
 	/* a success of a call admitted earlier does not lift the block */
-	assert_int_equal(rg_health_success(&h, T0 + 3 * SEC), RG_EV_NONE);
+	assert_int_equal(rg_health_success(&h, 0, T0 + 3 * SEC), RG_EV_NONE);
 	assert_int_equal(h.state, RG_DOWN);
 }
 
@@ -65,10 +67,10 @@ static void test_huge_and_zero_retry_after_are_clamped(void **state)
 
 	(void)state;
 	memset(&h, 0, sizeof(h));
-	rg_health_failure(&h, &cfg, 86400, T0);
+	rg_health_failure(&h, &cfg, 86400, 0, T0);
 	assert_int_equal(rg_health_blocked_for(&h, T0), 300);
 	memset(&h, 0, sizeof(h));
-	rg_health_failure(&h, &cfg, 0, T0);
+	rg_health_failure(&h, &cfg, 0, 0, T0);
 	assert_int_equal(rg_health_blocked_for(&h, T0), 1);
 }
 
@@ -78,17 +80,17 @@ static void test_threshold_without_retry_after(void **state)
 
 	(void)state;
 	memset(&h, 0, sizeof(h));
-	assert_int_equal(rg_health_failure(&h, &cfg, -1, T0), RG_EV_NONE);
-	assert_int_equal(rg_health_failure(&h, &cfg, -1, T0), RG_EV_NONE);
+	assert_int_equal(rg_health_failure(&h, &cfg, -1, 0, T0), RG_EV_NONE);
+	assert_int_equal(rg_health_failure(&h, &cfg, -1, 0, T0), RG_EV_NONE);
 	/* a success in between resets the streak */
-	assert_int_equal(rg_health_success(&h, T0), RG_EV_NONE);
-	assert_int_equal(rg_health_failure(&h, &cfg, -1, T0), RG_EV_NONE);
-	assert_int_equal(rg_health_failure(&h, &cfg, -1, T0), RG_EV_NONE);
+	assert_int_equal(rg_health_success(&h, 0, T0), RG_EV_NONE);
+	assert_int_equal(rg_health_failure(&h, &cfg, -1, 0, T0), RG_EV_NONE);
+	assert_int_equal(rg_health_failure(&h, &cfg, -1, 0, T0), RG_EV_NONE);
 	assert_int_equal(h.state, RG_UP);
-	assert_int_equal(rg_health_failure(&h, &cfg, -1, T0), RG_EV_DOWN);
+	assert_int_equal(rg_health_failure(&h, &cfg, -1, 0, T0), RG_EV_DOWN);
 	assert_int_equal(rg_health_blocked_for(&h, T0), 30);
 	/* failures while down change nothing */
-	assert_int_equal(rg_health_failure(&h, &cfg, -1, T0), RG_EV_NONE);
+	assert_int_equal(rg_health_failure(&h, &cfg, -1, 0, T0), RG_EV_NONE);
 	assert_int_equal(rg_health_blocked_for(&h, T0), 30);
 }
 
@@ -97,55 +99,76 @@ static void test_probing_and_doubling(void **state)
 	struct rg_health h;
 	uint64_t now = T0;
 	uint32_t ra, expect[] = {30, 60, 120, 240, 300, 300};
+	uint64_t trial;
 	enum rg_event ev;
 	int i;
 
 	(void)state;
 	memset(&h, 0, sizeof(h));
 	for(i = 0; i < 3; i++)
-		rg_health_failure(&h, &cfg, -1, now);
+		rg_health_failure(&h, &cfg, -1, 0, now);
 	for(i = 0; i < 6; i++) {
 		assert_int_equal(h.state, RG_DOWN);
 		assert_int_equal(rg_health_blocked_for(&h, now), expect[i]);
 		now += (uint64_t)expect[i] * SEC;
 		/* the block is over: the first admission is the trial */
-		assert_int_equal(rg_health_admit(&h, &cfg, now, &ra, &ev), 1);
+		assert_int_equal(rg_health_admit(&h, &cfg, now, &ra, &trial, &ev), 1);
+		assert_true(trial != 0);
 		assert_int_equal(ev, RG_EV_PROBING);
 		assert_int_equal(h.state, RG_PROBING);
 		/* while it is in flight, everything else is refused */
 		assert_int_equal(admit(&h, now + 1, &ra), -1);
 		assert_int_equal(ra, 1);
+		/* another call's failure does not decide */
+		assert_int_equal(
+				rg_health_failure(&h, &cfg, -1, 0, now + 1), RG_EV_NONE);
 		/* the trial fails: down again, for twice as long (capped) */
-		assert_int_equal(rg_health_failure(&h, &cfg, -1, now + 2), RG_EV_DOWN);
+		assert_int_equal(
+				rg_health_failure(&h, &cfg, -1, trial, now + 2), RG_EV_DOWN);
 		now += 2;
 	}
 	/* finally a trial succeeds: up, and the escalation starts over */
 	now += 300 * SEC;
 	assert_int_equal(admit(&h, now, &ra), 1);
-	assert_int_equal(rg_health_success(&h, now), RG_EV_UP);
+	/* a late success of a call admitted before the block: still probing */
+	assert_int_equal(rg_health_success(&h, 0, now), RG_EV_NONE);
+	assert_int_equal(h.state, RG_PROBING);
+	assert_int_equal(rg_health_success(&h, last_trial, now), RG_EV_UP);
 	assert_int_equal(h.state, RG_UP);
 	assert_int_equal(h.level, 0);
 	for(i = 0; i < 3; i++)
-		rg_health_failure(&h, &cfg, -1, now);
+		rg_health_failure(&h, &cfg, -1, 0, now);
 	assert_int_equal(rg_health_blocked_for(&h, now), 30);
 }
 
 static void test_lost_trial_frees_the_slot(void **state)
 {
 	struct rg_health h;
+	uint64_t first;
 	uint32_t ra;
 
 	(void)state;
 	memset(&h, 0, sizeof(h));
-	rg_health_failure(&h, &cfg, 5, T0);
+	rg_health_failure(&h, &cfg, 5, 0, T0);
 	assert_int_equal(rg_health_tick(&h, T0 + 4 * SEC), RG_EV_NONE);
 	assert_int_equal(rg_health_tick(&h, T0 + 5 * SEC), RG_EV_PROBING);
 	assert_int_equal(rg_health_tick(&h, T0 + 6 * SEC), RG_EV_NONE);
 	assert_int_equal(admit(&h, T0 + 5 * SEC, &ra), 1);
 	assert_int_equal(admit(&h, T0 + 14 * SEC, &ra), -1);
+	first = last_trial;
 	/* no outcome for probe_timeout (10 s): another trial may go */
 	assert_int_equal(admit(&h, T0 + 15 * SEC, &ra), 1);
 	assert_int_equal(admit(&h, T0 + 16 * SEC, &ra), -1);
+	/* the given-up trial's outcome, when it comes at last, decides nothing */
+	assert_int_equal(rg_health_success(&h, first, T0 + 17 * SEC), RG_EV_NONE);
+	assert_int_equal(
+			rg_health_failure(&h, &cfg, 5, first, T0 + 17 * SEC), RG_EV_NONE);
+	assert_int_equal(h.state, RG_PROBING);
+	/* untrial of another token does nothing; of its own frees the slot */
+	rg_health_untrial(&h, first);
+	assert_int_equal(admit(&h, T0 + 18 * SEC, &ra), -1);
+	rg_health_untrial(&h, h.probe_ms);
+	assert_int_equal(admit(&h, T0 + 18 * SEC, &ra), 1);
 }
 
 static void test_manual_block(void **state)

@@ -34,6 +34,9 @@ static struct rg_table *mk(void)
 	return t;
 }
 
+/* the trial token of the last admission: replies carry it back */
+static uint64_t last_trial;
+
 static struct rg_ref admit(struct rg_table *t, const char *key, uint64_t now)
 {
 	struct rg_admission adm;
@@ -42,13 +45,14 @@ static struct rg_ref admit(struct rg_table *t, const char *key, uint64_t now)
 	assert_int_equal(rg_table_admit(t, key, (int)strlen(key), NULL, now, &adm,
 							 &chg),
 			RG_ADMITTED);
+	last_trial = adm.trial;
 	return adm.ref;
 }
 
 static void reply(struct rg_table *t, struct rg_ref ref, int code,
 		int64_t ra, uint64_t now, struct rg_change *chg)
 {
-	struct rg_reply r = {code, 0, ra, -1, 0};
+	struct rg_reply r = {code, 0, ra, -1, 0, last_trial};
 
 	assert_int_equal(rg_table_reply(t, &ref, &r, now, chg), RG_OK);
 }

@@ -82,7 +82,7 @@ static struct rg_snapshot snap(struct rg_table *t, struct rg_ref ref,
 static void reply(struct rg_table *t, struct rg_ref ref, int code, int sdp,
 		int ra, int64_t pdd, uint64_t now)
 {
-	struct rg_reply r = {code, sdp, ra, pdd, 0};
+	struct rg_reply r = {code, sdp, ra, pdd, 0, 0};
 
 	assert_int_equal(rg_table_reply(t, &ref, &r, now, &chg), RG_OK);
 	assert_int_equal(stub_locks_held(), 0);
@@ -130,8 +130,8 @@ static void test_counters(void **state)
 	reply(t, a, 603, 0, -1, -1, T0);
 	/* SDP and Retry-After mean nothing on other codes */
 	reply(t, a, 200, 1, 30, -1, T0);
-	assert_int_equal(rg_table_timeout(t, &a, 0, 0, T0, &chg), RG_OK);
-	assert_int_equal(rg_table_timeout(t, &a, 0, 0, T0, &chg), RG_OK);
+	assert_int_equal(rg_table_timeout(t, &a, 0, 0, 0, T0, &chg), RG_OK);
+	assert_int_equal(rg_table_timeout(t, &a, 0, 0, 0, T0, &chg), RG_OK);
 
 	s = snap(t, a, T0);
 	assert_string_equal(s.key, "sip:a:5060");
@@ -239,7 +239,7 @@ static void test_expiry(void **state)
 	struct rg_ref old, fresh, r;
 	struct rg_snapshot stale;
 	struct rg_summary sum;
-	struct rg_reply rep = {183, 0, -1, -1, 0};
+	struct rg_reply rep = {183, 0, -1, -1, 0, 0};
 	uint32_t ra;
 
 	(void)state;
@@ -351,8 +351,9 @@ static void test_block_flow_through_table(void **state)
 {
 	struct rg_table *t = *state;
 	struct rg_ref a = add(t, "sip:a:5060", T0);
-	struct rg_reply r503 = {503, 0, 3, -1, 0};
-	struct rg_reply r200 = {200, 0, -1, -1, 0};
+	struct rg_reply r503 = {503, 0, 3, -1, 0, 0};
+	struct rg_reply r200 = {200, 0, -1, -1, 0, 0};
+	struct rg_admission adm;
 	uint32_t ra;
 
 	assert_int_equal(admit(t, "sip:a:5060", T0, &ra), 1);
@@ -375,9 +376,17 @@ static void test_block_flow_through_table(void **state)
 	assert_int_equal(rg_table_tick_slot(t, a.slot, T0 + 3 * SEC, &chg), RG_OK);
 	assert_int_equal(chg.ev, RG_EV_PROBING);
 	assert_string_equal(chg.snap.state, "probing");
-	/* one trial, then a success brings it up */
-	assert_int_equal(admit(t, "sip:a:5060", T0 + 3 * SEC, &ra), 1);
+	/* one trial, then its success brings it up */
+	assert_int_equal(rg_table_admit(t, "sip:a:5060", 10, NULL, T0 + 3 * SEC,
+							 &adm, &chg),
+			1);
+	assert_true(adm.trial != 0);
 	assert_int_equal(admit(t, "sip:a:5060", T0 + 3 * SEC, &ra), -1);
+	/* a call admitted before the block cannot lift it */
+	assert_int_equal(rg_table_reply(t, &a, &r200, T0 + 4 * SEC, &chg), RG_OK);
+	assert_int_equal(chg.ev, RG_EV_NONE);
+	assert_string_equal(snap(t, a, T0 + 4 * SEC).state, "probing");
+	r200.trial = adm.trial;
 	assert_int_equal(rg_table_reply(t, &a, &r200, T0 + 4 * SEC, &chg), RG_OK);
 	assert_int_equal(chg.ev, RG_EV_UP);
 	assert_int_equal(stub_locks_held(), 0);
@@ -391,10 +400,10 @@ static void test_timeouts_and_manual_block(void **state)
 	int i;
 
 	/* a timeout after the destination answered is not its failure */
-	assert_int_equal(rg_table_timeout(t, &a, 0, 0, T0, &chg), RG_OK);
+	assert_int_equal(rg_table_timeout(t, &a, 0, 0, 0, T0, &chg), RG_OK);
 	assert_int_equal(chg.ev, RG_EV_NONE);
 	for(i = 0; i < 3; i++)
-		assert_int_equal(rg_table_timeout(t, &a, 1, 0, T0, &chg), RG_OK);
+		assert_int_equal(rg_table_timeout(t, &a, 1, 0, 0, T0, &chg), RG_OK);
 	assert_int_equal(chg.ev, RG_EV_DOWN);
 	assert_int_equal(snap(t, a, T0).ctr[RG_C_TIMEOUTS], 4);
 	assert_int_equal(snap(t, a, T0).blocked_for, 30);
@@ -434,31 +443,37 @@ static void test_ext_name(void **state)
 	struct rg_ext xa2 = {2, "sip:A2", 6};
 	struct rg_ext xb = {2, "sip:B", 5};
 	char big[RG_KEY_MAX + 2];
+	struct rg_snapshot s;
 	uint32_t secs;
 	int i;
 
-	assert_string_equal(snap(t, a, T0).ext_name, "");
+	assert_int_equal(snap(t, a, T0).ext_npairs, 0);
 	assert_int_equal(admit_ext(t, "sip:a:5060", &xa, T0, &secs), 1);
-	assert_int_equal(snap(t, a, T0).ext_ntags, 1);
-	assert_int_equal(snap(t, a, T0).ext_tags[0], 7);
-	assert_string_equal(snap(t, a, T0).ext_name, "sip:A");
-	/* one gateway in several sets: each set remembered once, up to 4 */
+	assert_int_equal(snap(t, a, T0).ext_npairs, 1);
+	assert_int_equal(snap(t, a, T0).ext_pairs[0].tag, 7);
+	assert_string_equal(snap(t, a, T0).ext_names[0], "sip:A");
+	/* one gateway in several sets: each pair remembered once, up to 4 */
 	for(i = 0; i < 6; i++) {
 		xa.tag = 7 + i;
 		admit_ext(t, "sip:a:5060", &xa, T0, &secs);
 	}
-	assert_int_equal(snap(t, a, T0).ext_ntags, RG_EXT_TAGS);
-	assert_int_equal(snap(t, a, T0).ext_tags[3], 10);
-	/* another name starts over */
+	assert_int_equal(snap(t, a, T0).ext_npairs, RG_EXT_PAIRS);
+	/* the oldest made room */
+	assert_int_equal(snap(t, a, T0).ext_pairs[3].tag, 12);
+	/* another spelling in another set is a pair of its own */
 	admit_ext(t, "sip:a:5060", &xa2, T0, &secs);
-	assert_int_equal(snap(t, a, T0).ext_ntags, 1);
+	s = snap(t, a, T0);
+	assert_int_equal(s.ext_npairs, RG_EXT_PAIRS);
+	assert_int_equal(s.ext_pairs[3].tag, 2);
+	assert_string_equal(s.ext_names[s.ext_pairs[3].name], "sip:A2");
+	assert_string_equal(s.ext_names[s.ext_pairs[0].name], "sip:A");
 	memset(big, 'x', sizeof(big));
 	xa.tag = 1;
 	xa.name = big;
 	xa.len = (int)sizeof(big);
 	/* an over-long name is ignored; the call is still admitted */
 	assert_int_equal(admit_ext(t, "sip:a:5060", &xa, T0, &secs), 1);
-	assert_string_equal(snap(t, a, T0).ext_name, "sip:A2");
+	assert_int_equal(snap(t, a, T0).ext_npairs, RG_EXT_PAIRS);
 
 	/* the shortest block among the down members of a set */
 	admit_ext(t, "sip:b:5060", &xb, T0, &secs);
@@ -490,8 +505,8 @@ static void test_throttle_through_table(void **state)
 {
 	struct rg_table *t = *state;
 	struct rg_admission adm;
-	struct rg_reply r503 = {503, 0, -1, -1, 1};
-	struct rg_reply r486 = {486, 0, -1, -1, 1};
+	struct rg_reply r503 = {503, 0, -1, -1, 1, 0};
+	struct rg_reply r486 = {486, 0, -1, -1, 1, 0};
 	struct rg_snapshot s;
 	uint32_t ra;
 	int i;
@@ -538,8 +553,122 @@ static void test_throttle_through_table(void **state)
 		assert_int_equal(rg_table_admit(t, "gw", 2, NULL,
 								 T0 + 10 * SEC + (uint64_t)i * SEC, &adm, &chg),
 				1);
-	assert_int_equal(rg_table_timeout(t, &adm.ref, 0, 1, T0, &chg), RG_OK);
+	assert_int_equal(rg_table_timeout(t, &adm.ref, 0, 1, 0, T0, &chg), RG_OK);
 	assert_int_equal(snap(t, adm.ref, T0).concurrent, 1);
+}
+
+/*
+ * One gateway spelled two ways in two sets: both pairs made inactive stay
+ * until each is active again, whatever calls arrive meanwhile.
+ */
+static void test_ext_inactive_pairs_are_kept(void **state)
+{
+	struct rg_table *t = *state;
+	struct rg_ref a = add(t, "sip:a:5060", T0);
+	struct rg_ext x1 = {1, "sip:1.2.3.4:5060", 16};
+	struct rg_ext x2 = {2, "sip:gw@1.2.3.4:5060", 19};
+	struct rg_ext other = {3, "sip:gw2@1.2.3.4", 15};
+	struct rg_snapshot s;
+	uint32_t secs;
+	int i;
+
+	admit_ext(t, "sip:a:5060", &x1, T0, &secs);
+	admit_ext(t, "sip:a:5060", &x2, T0, &secs);
+	s = snap(t, a, T0);
+	assert_int_equal(s.ext_npairs, 2);
+	/* the host made both inactive */
+	s.ext_pairs[0].inactive = 1;
+	s.ext_pairs[1].inactive = 1;
+	assert_int_equal(rg_table_ext_mark(t, &a, &s), RG_OK);
+	/* a pending pair keeps the entry for the timer's re-assertion */
+	assert_int_equal(rg_table_ext_pending_slot(t, a.slot, &a), 1);
+	/* calls through other names and sets cannot push them out */
+	for(i = 0; i < 8; i++) {
+		other.tag = 3 + i;
+		admit_ext(t, "sip:a:5060", &other, T0, &secs);
+	}
+	s = snap(t, a, T0);
+	assert_int_equal(s.ext_pairs[0].tag, 1);
+	assert_int_equal(s.ext_pairs[0].inactive, 1);
+	assert_string_equal(s.ext_names[s.ext_pairs[0].name], "sip:1.2.3.4:5060");
+	assert_int_equal(s.ext_pairs[1].tag, 2);
+	assert_int_equal(s.ext_pairs[1].inactive, 1);
+	assert_string_equal(
+			s.ext_names[s.ext_pairs[1].name], "sip:gw@1.2.3.4:5060");
+	/* no room for a third name while both are pinned */
+	assert_int_equal(s.ext_npairs, 2);
+	/* an idle entry with inactive pairs is not expired */
+	assert_int_equal(rg_table_expire(t, T0 + 10000 * SEC), 0);
+	/* made active again: they may go now */
+	s.ext_pairs[0].inactive = 0;
+	s.ext_pairs[1].gone = 1;
+	assert_int_equal(rg_table_ext_mark(t, &a, &s), RG_OK);
+	s = snap(t, a, T0);
+	assert_int_equal(s.ext_npairs, 1);
+	assert_int_equal(s.ext_pairs[0].inactive, 0);
+	assert_int_equal(rg_table_ext_pending_slot(t, a.slot, &a), 0);
+	assert_int_equal(stub_locks_held(), 0);
+}
+
+/*
+ * An admission whose call was never sent is taken back: attempt, window,
+ * hold, rate token and trial.
+ */
+static void test_unadmit(void **state)
+{
+	struct rg_table *t = *state;
+	struct rg_admission adm;
+	struct rg_ref a;
+	struct rg_snapshot s;
+	uint32_t ra;
+
+	assert_int_equal(set_limit(t, "gw", 1000, 1, 1, RG_LIM_MANUAL, 0), RG_OK);
+	assert_int_equal(rg_table_admit(t, "gw", 2, NULL, T0, &adm, &chg), 1);
+	a = adm.ref;
+	assert_int_equal(adm.held, 1);
+	/* a copy of it (a retransmission) is over the rate and the cap */
+	assert_int_equal(admit(t, "gw", T0 + 1, &ra), RG_THROTTLED);
+	assert_int_equal(
+			rg_table_unadmit(t, &a, T0, adm.held, adm.trial, T0 + 2), RG_OK);
+	s = snap(t, a, T0 + 2);
+	assert_int_equal(s.ctr[RG_C_ATTEMPTS], 0);
+	assert_int_equal(s.win[RG_C_ATTEMPTS], 0);
+	assert_int_equal(s.concurrent, 0);
+	/* its token is back: the next call fits at once */
+	assert_int_equal(admit(t, "gw", T0 + 3, &ra), 1);
+	/* a trial that was never sent frees the probing slot */
+	rg_table_block(t, &a, 1, T0 + 10, &chg);
+	assert_int_equal(rg_table_unadmit(t, &a, T0 + 3, 1, 0, T0 + 10), RG_OK);
+	assert_int_equal(rg_table_admit(t, "gw", 2, NULL, T0 + 2 * SEC, &adm,
+							 &chg),
+			1);
+	assert_true(adm.trial != 0);
+	assert_int_equal(admit(t, "gw", T0 + 2 * SEC + 1, &ra), RG_BLOCKED);
+	rg_table_unadmit(t, &a, T0 + 2 * SEC, adm.held, adm.trial, T0 + 2 * SEC);
+	assert_int_equal(rg_table_admit(t, "gw", 2, NULL, T0 + 4 * SEC, &adm,
+							 &chg),
+			1);
+	assert_true(adm.trial != 0);
+	/* a stale reference is refused */
+	a.gen++;
+	assert_int_equal(rg_table_unadmit(t, &a, T0, 0, 0, T0), RG_ESTALE);
+	assert_int_equal(stub_locks_held(), 0);
+}
+
+/* An idle probing destination (a typo blocked by hand) is expired. */
+static void test_idle_probing_expires(void **state)
+{
+	struct rg_table *t = *state;
+	struct rg_ref a = add(t, "sip:typo:5060", T0);
+
+	rg_table_block(t, &a, 5, T0, &chg);
+	assert_int_equal(rg_table_tick_slot(t, a.slot, T0 + 5 * SEC, &chg), RG_OK);
+	assert_string_equal(snap(t, a, T0 + 5 * SEC).state, "probing");
+	/* setup's idle time is 600 s */
+	assert_int_equal(rg_table_expire(t, T0 + 599 * SEC), 0);
+	assert_int_equal(rg_table_expire(t, T0 + 700 * SEC), 1);
+	assert_int_equal(rg_table_snapshot(t, &a, T0, &(struct rg_snapshot){0}),
+			RG_ESTALE);
 }
 
 static void test_throttled_trial_is_not_spent(void **state)
@@ -614,6 +743,11 @@ int main(void)
 			cmocka_unit_test_setup_teardown(
 					test_timeouts_and_manual_block, setup, teardown),
 			cmocka_unit_test_setup_teardown(test_ext_name, setup, teardown),
+			cmocka_unit_test_setup_teardown(
+					test_ext_inactive_pairs_are_kept, setup, teardown),
+			cmocka_unit_test_setup_teardown(test_unadmit, setup, teardown),
+			cmocka_unit_test_setup_teardown(
+					test_idle_probing_expires, setup, teardown),
 			cmocka_unit_test_setup_teardown(
 					test_warn_rate_limit, setup, teardown),
 			cmocka_unit_test_setup_teardown(

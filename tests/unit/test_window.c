@@ -93,6 +93,26 @@ static void test_clock_going_back_is_not_counted_twice(void **state)
 	assert_int_equal(sum_of(&w, slot, T0, RG_C_R2XX), 0);
 }
 
+/* Taking back what was added at a time: only while its slot holds it. */
+static void test_sub(void **state)
+{
+	struct rg_window w;
+	uint64_t slot = rg_window_slot_ms(60);
+
+	(void)state;
+	memset(&w, 0, sizeof(w));
+	rg_window_add(&w, slot, T0, RG_C_ATTEMPTS, 2);
+	rg_window_sub(&w, slot, T0 + 1, RG_C_ATTEMPTS, 1);
+	assert_int_equal(sum_of(&w, slot, T0 + 2, RG_C_ATTEMPTS), 1);
+	/* never below zero */
+	rg_window_sub(&w, slot, T0, RG_C_ATTEMPTS, 5);
+	assert_int_equal(sum_of(&w, slot, T0 + 2, RG_C_ATTEMPTS), 0);
+	/* a slot recycled since holds nothing of it */
+	rg_window_add(&w, slot, T0 + 12 * slot, RG_C_ATTEMPTS, 3);
+	rg_window_sub(&w, slot, T0, RG_C_ATTEMPTS, 1);
+	assert_int_equal(sum_of(&w, slot, T0 + 12 * slot, RG_C_ATTEMPTS), 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -101,6 +121,7 @@ int main(void)
 			cmocka_unit_test(test_old_slots_fall_out),
 			cmocka_unit_test(test_ring_reuse_resets_slot),
 			cmocka_unit_test(test_clock_going_back_is_not_counted_twice),
+			cmocka_unit_test(test_sub),
 	};
 	return cmocka_run_group_tests_name("rg_window", tests, NULL, NULL);
 }
