@@ -108,13 +108,98 @@ static long length_of(const char *v, size_t n)
 	return len;
 }
 
-int rg_hdr_has_sdp(const char *hdrs, size_t len)
+/*
+ * multipart/...: 1 and the boundary parameter's value (unquoted) in
+ * `b`/`blen`; else 0.
+ */
+static int multipart_boundary(
+		const char *v, size_t n, const char **b, size_t *blen)
 {
+	static const char mp[] = "multipart/";
+	const char *end = v + n, *p;
+	size_t i;
+
+	v = skip_lws(v, end);
+	for(i = 0; i < sizeof(mp) - 1; i++) {
+		if(v + i >= end || lower(v[i]) != mp[i])
+			return 0;
+	}
+	for(p = v; p + 9 <= end; p++) {
+		if(!rg_hdr_name_is(p, 9, "boundary="))
+			continue;
+		p += 9;
+		if(p < end && *p == '"') {
+			*b = ++p;
+			while(p < end && *p != '"')
+				p++;
+		} else {
+			*b = p;
+			while(p < end && *p != ';' && *p != ' ' && *p != '\t'
+					&& *p != '\r' && *p != '\n')
+				p++;
+		}
+		*blen = (size_t)(p - *b);
+		return *blen > 0;
+	}
+	return 0;
+}
+
+/*
+ * A part of a multipart body (SIP-I/SIP-T carriers send ISUP and SDP
+ * together) that is application/sdp and not empty.
+ */
+static int multipart_has_sdp(
+		const char *body, size_t len, const char *bnd, size_t blen)
+{
+	const char *end = body + len, *p = body, *part, *next;
 	struct rg_hdr_it it;
 	const char *name, *val;
 	size_t nlen, vlen;
-	long clen = -1;
-	int ctype = -1; /* -1 absent, 0 other, 1 SDP */
+	int sdp;
+
+	for(;;) {
+		/* the next delimiter line: "--" boundary at a line start */
+		while(p + 2 + blen <= end
+				&& !((p == body || p[-1] == '\n') && p[0] == '-'
+						&& p[1] == '-' && memcmp(p + 2, bnd, blen) == 0))
+			p++;
+		if(p + 2 + blen > end)
+			return 0;
+		p += 2 + blen;
+		if(p + 2 <= end && p[0] == '-' && p[1] == '-')
+			return 0; /* the closing delimiter */
+		part = memchr(p, '\n', (size_t)(end - p));
+		if(part == NULL)
+			return 0;
+		part++;
+		sdp = 0;
+		rg_hdr_begin(&it, part, (size_t)(end - part));
+		while(rg_hdr_next(&it, &name, &nlen, &val, &vlen)) {
+			if(rg_hdr_name_is(name, nlen, "content-type")
+					|| rg_hdr_name_is(name, nlen, "c"))
+				sdp = is_sdp_type(val, vlen);
+		}
+		if(it.body == NULL)
+			return 0;
+		/* the part's content runs to the next delimiter */
+		for(next = it.body; next + 2 + blen <= end; next++) {
+			if((next == it.body || next[-1] == '\n') && next[0] == '-'
+					&& next[1] == '-' && memcmp(next + 2, bnd, blen) == 0)
+				break;
+		}
+		if(sdp && skip_lws(it.body, next) < next)
+			return 1;
+		p = it.body;
+	}
+}
+
+int rg_hdr_has_sdp(const char *hdrs, size_t len)
+{
+	struct rg_hdr_it it;
+	const char *name, *val, *bnd = NULL;
+	size_t nlen, vlen, blen = 0;
+	long clen = -1, avail;
+	int ctype = -1; /* -1 absent, 0 other, 1 SDP, 2 multipart */
 
 	rg_hdr_begin(&it, hdrs, len);
 	while(rg_hdr_next(&it, &name, &nlen, &val, &vlen)) {
@@ -122,15 +207,22 @@ int rg_hdr_has_sdp(const char *hdrs, size_t len)
 				&& name[0] != 'L')
 			continue;
 		if(rg_hdr_name_is(name, nlen, "content-type")
-				|| rg_hdr_name_is(name, nlen, "c"))
+				|| rg_hdr_name_is(name, nlen, "c")) {
 			ctype = is_sdp_type(val, vlen);
-		else if(rg_hdr_name_is(name, nlen, "content-length")
-				|| rg_hdr_name_is(name, nlen, "l"))
+			if(!ctype && multipart_boundary(val, vlen, &bnd, &blen))
+				ctype = 2;
+		} else if(rg_hdr_name_is(name, nlen, "content-length")
+				  || rg_hdr_name_is(name, nlen, "l"))
 			clen = length_of(val, vlen);
 	}
 	if(ctype == 0)
 		return 0;
+	avail = it.body ? (long)(hdrs + len - it.body) : 0;
 	if(clen < 0)
-		clen = it.body ? (long)(hdrs + len - it.body) : 0;
+		clen = avail;
+	if(ctype == 2) /* its parts are read: never past the bytes there are */
+		return avail > 0
+			   && multipart_has_sdp(it.body,
+					   (size_t)(clen < avail ? clen : avail), bnd, blen);
 	return clen > 0;
 }

@@ -3,6 +3,7 @@
 
 #include "core/dprint.h"
 #include "core/mem/mem.h"
+#include "core/mem/shm_mem.h"
 #include "core/sr_module.h"
 #include "modules/xhttp/api.h"
 
@@ -46,8 +47,9 @@ static int reply(struct sip_msg *msg, int code, const char *reason,
 }
 
 /*
- * Snapshots of up to `max` destinations into pkg memory; `*omitted`
- * counts the rest. NULL with *n == 0 when there are none.
+ * Snapshots of up to `max` destinations into shared memory (pkg is small
+ * and xhttp needs it for two copies of the page); `*omitted` counts the
+ * rest. NULL with *n == 0 when there are none.
  */
 static struct rg_snapshot *take_snapshots(
 		unsigned int max, unsigned int *n, unsigned int *omitted, int *err)
@@ -65,7 +67,7 @@ static struct rg_snapshot *take_snapshots(
 	want = s.tracked + 16 < max ? s.tracked + 16 : max;
 	if(want == 0)
 		return NULL;
-	snaps = pkg_malloc(sizeof(*snaps) * want);
+	snaps = shm_malloc(sizeof(*snaps) * want);
 	if(snaps == NULL) {
 		*err = 1;
 		return NULL;
@@ -80,17 +82,59 @@ static struct rg_snapshot *take_snapshots(
 	return snaps;
 }
 
-/* a generous bound of the page for these snapshots */
-static size_t page_size(const struct rg_snapshot *snaps, unsigned int n)
-{
-	/* per sample: name <= 48, braces/quotes/value <= 40, label escaped */
-	const size_t families = RG_C_COUNT + 11;
-	size_t sz = 8192 + families * 200;
-	unsigned int i;
+/* a generous bound of the page without destinations, and per destination */
+static const size_t rg_families = RG_C_COUNT + 11;
 
-	for(i = 0; i < n; i++)
-		sz += families * (88 + 2 * (size_t)snaps[i].key_len);
-	return sz;
+static size_t page_base(void)
+{
+	return 8192 + rg_families * 200;
+}
+
+static size_t page_per_dst(const struct rg_snapshot *s)
+{
+	size_t label = (size_t)s->key_len;
+	int i;
+
+	/* the label as escaped: a backslash, quote or line feed takes two */
+	for(i = 0; i < s->key_len; i++)
+		label += s->key[i] == '\\' || s->key[i] == '"' || s->key[i] == '\n';
+	/* per sample: name <= 48, braces/quotes/value <= 40, the label */
+	return rg_families * (88 + label);
+}
+
+/*
+ * How many of the `n` snapshots fit a page that xhttp can send: it copies
+ * the body into pkg twice (the reply lump, then the reply buffer), so the
+ * page may take at most a quarter of the pkg memory free now. The rest
+ * are omitted, counted in the page, and logged at most once a minute.
+ */
+static unsigned int fit_pkg(const struct rg_snapshot *snaps, unsigned int n,
+		size_t *cap)
+{
+	static uint64_t warned_ms;
+	size_t budget = pkg_available() / 4, sz = page_base(), add;
+	unsigned int i;
+	uint64_t now;
+
+	for(i = 0; i < n; i++) {
+		add = page_per_dst(&snaps[i]);
+		if(sz + add > budget)
+			break;
+		sz += add;
+	}
+	*cap = sz;
+	if(i < n) {
+		now = rg_now_ms();
+		if(warned_ms == 0 || now - warned_ms >= 60000) {
+			LM_WARN("metrics page: %u of %u destinations fit this process's "
+					"free pkg memory (%lu bytes); the rest are counted in "
+					"replyguard_exposition_omitted: raise -M or lower "
+					"prometheus_max_destinations\n",
+					i, n, (unsigned long)pkg_available());
+			warned_ms = now;
+		}
+	}
+	return i;
 }
 
 int ki_rg_prometheus(struct sip_msg *msg)
@@ -99,7 +143,7 @@ int ki_rg_prometheus(struct sip_msg *msg)
 	struct rg_prom_totals tot;
 	struct rg_webhook_stats wh;
 	struct rg_buf b;
-	unsigned int n;
+	unsigned int n, fit;
 	size_t cap;
 	char *page;
 	int err, rc;
@@ -111,24 +155,26 @@ int ki_rg_prometheus(struct sip_msg *msg)
 	snaps = take_snapshots(
 			(unsigned int)rg_prom_max_dst, &n, &tot.omitted, &err);
 	if(err) {
-		LM_ERR("no pkg memory for %d destination snapshots: lower "
-			   "prometheus_max_destinations or raise -M\n",
+		LM_ERR("no shared memory for %d destination snapshots: lower "
+			   "prometheus_max_destinations or raise -m\n",
 				rg_prom_max_dst);
 		return reply(msg, 500, "Server Error", "no memory\n", 10);
 	}
+	fit = fit_pkg(snaps, n, &cap);
+	tot.omitted += n - fit;
+	n = fit;
 	rg_table_summary(rg_tbl, &tot.table);
 	rg_webhook_get_stats(&wh);
 	tot.webhook_sent = wh.sent;
 	tot.webhook_failed = wh.failed;
 	tot.webhook_dropped = wh.dropped;
 	tot.webhook_queued = wh.queued;
-	cap = page_size(snaps, n);
-	page = pkg_malloc(cap);
+	page = shm_malloc(cap);
 	if(page == NULL) {
 		if(snaps)
-			pkg_free(snaps);
-		LM_ERR("no pkg memory for a %lu byte metrics page: lower "
-			   "prometheus_max_destinations or raise -M\n",
+			shm_free(snaps);
+		LM_ERR("no shared memory for a %lu byte metrics page: lower "
+			   "prometheus_max_destinations or raise -m\n",
 				(unsigned long)cap);
 		return reply(msg, 500, "Server Error", "no memory\n", 10);
 	}
@@ -140,9 +186,9 @@ int ki_rg_prometheus(struct sip_msg *msg)
 	} else {
 		rc = reply(msg, 200, "OK", b.s, b.len);
 	}
-	pkg_free(page);
+	shm_free(page);
 	if(snaps)
-		pkg_free(snaps);
+		shm_free(snaps);
 	return rc;
 }
 

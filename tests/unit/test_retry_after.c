@@ -154,6 +154,31 @@ static void test_has_sdp(void **state)
 	assert_int_equal(sdp("Content-Length: junk\r\n\r\n"), 0);
 	assert_int_equal(sdp("Content-Length: 99999999999999\r\n\r\n"), 0);
 	assert_int_equal(sdp(""), 0);
+	/* multipart (SIP-I/SIP-T): an SDP part counts, an ISUP part alone not */
+	assert_int_equal(sdp("Content-Type: multipart/mixed;boundary=unique-b\r\n"
+						 "\r\n--unique-b\r\nContent-Type: application/isup;"
+						 "version=itu-t92+\r\n\r\n\x01\x02\r\n--unique-b\r\n"
+						 "Content-Type: application/sdp\r\n\r\nv=0\r\n"
+						 "--unique-b--\r\n"),
+			1);
+	assert_int_equal(sdp("c: multipart/mixed; boundary=\"q b\"\r\n\r\n"
+						 "--q b\r\nc: application/sdp\r\n\r\nv=0\r\n--q b--"),
+			1);
+	assert_int_equal(sdp("Content-Type: multipart/mixed;boundary=b1\r\n\r\n"
+						 "--b1\r\nContent-Type: application/isup\r\n\r\nxx\r\n"
+						 "--b1--\r\n"),
+			0);
+	/* an empty SDP part, no boundary, a truncated part: none */
+	assert_int_equal(sdp("Content-Type: multipart/mixed;boundary=b1\r\n\r\n"
+						 "--b1\r\nContent-Type: application/sdp\r\n\r\n"
+						 "--b1--\r\n"),
+			0);
+	assert_int_equal(sdp("Content-Type: multipart/mixed\r\n\r\n--b1\r\n"
+						 "Content-Type: application/sdp\r\n\r\nv=0\r\n"),
+			0);
+	assert_int_equal(sdp("Content-Type: multipart/mixed;boundary=b1\r\n\r\n"
+						 "--b1\r\nContent-Type: application/sd"),
+			0);
 	/* truncated mid-header, never read past len */
 	assert_int_equal(rg_hdr_has_sdp("Content-Type: application/sdp\r\nl: 5", 20), 0);
 }
