@@ -331,11 +331,33 @@ static int check_params(void)
 	return check_throttle_params();
 }
 
+/*
+ * Modules are initialised in load order, and the script callbacks they
+ * register run newest first. replyguard's end-of-script check must run
+ * before tm's, which drops the transaction: tm must be loaded first.
+ */
+static int check_tm_first(void)
+{
+	struct sr_module *m;
+
+	/* the list starts with the module loaded last */
+	for(m = modules; m != NULL; m = m->next) {
+		if(strcmp(m->exports.name, "replyguard") == 0)
+			return 0;
+		if(strcmp(m->exports.name, "tm") == 0) {
+			LM_ERR("tm is loaded after replyguard: load tm.so first, or "
+				   "replyguard cannot tell which calls were relayed\n");
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int mod_init(void)
 {
 	struct rg_table_cfg cfg;
 
-	if(check_params() < 0)
+	if(check_params() < 0 || check_tm_first() < 0)
 		goto err;
 	if(load_tm_api(&rg_tmb) < 0) {
 		LM_ERR("the tm module is required: load tm before replyguard\n");

@@ -76,8 +76,11 @@ int rg_branch_next_index(struct sip_msg *msg, const struct rg_dst *dst)
 						(int)b->dst_uri_len))
 			return base + ruri_new + k;
 	}
-	/* none leads there: the first branch the relay creates */
-	return base;
+	/*
+	 * none leads there (a name, not an address, or a branch to be
+	 * appended after this call): the branch appended next
+	 */
+	return base + ruri_new + (int)nr_branches;
 }
 
 int rg_branch_reply_index(void)
