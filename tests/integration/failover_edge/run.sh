@@ -37,7 +37,7 @@ sipp_bg uas_e -sf "$(render_reject 503 "Service Unavailable" \
 	"Retry-After: 86400")" -i 127.0.0.1 -p 25372 -d 5 -timeout 60s
 sipp_bg uas_f -sf "$(render_reject 503 "Service Unavailable" \
 	"Retry-After: soon")" -i 127.0.0.1 -p 25373 -d 5 -timeout 60s
-sleep 0.3
+wait_udp 25379 25371 25372 25373
 
 call() { # call NAME SET N: N calls, one after another
 	sipp_fg "$1" 127.0.0.1:25360 -sf "$IT_SCEN/uac_call.xml" -s "$2" \
@@ -46,7 +46,8 @@ call() { # call NAME SET N: N calls, one after another
 
 call caller_d 2 5
 check_eq "set 2: every call answered" 10 "$(sipp_count caller_d 200_Recv)"
-sleep 1.2
+# D is down for 30 s now, and gets nothing more: its final counts
+sipp_stop uas_d
 check_eq "D received down_threshold INVITEs, then none" 3 \
 	"$(sipp_count uas_d INVITE_Recv)"
 check_eq "D replies_503" 3 "$(rg_field "$D" replies_503)"
@@ -57,7 +58,7 @@ check_cmp "D blocked for down_time (30 s)" "$(rg_field "$D" blocked_for)" -le 30
 
 call caller_e 3 3
 check_eq "set 3: every call answered" 6 "$(sipp_count caller_e 200_Recv)"
-sleep 1.2
+sipp_stop uas_e
 check_eq "E received one INVITE" 1 "$(sipp_count uas_e INVITE_Recv)"
 check_eq "E retry_after_last clamped to retry_after_max" 300 \
 	"$(rg_field "$E" retry_after_last)"
@@ -66,7 +67,7 @@ check_cmp "E blocked_for > 290" "$(rg_field "$E" blocked_for)" -gt 290
 
 call caller_f 4 4
 check_eq "set 4: every call answered" 8 "$(sipp_count caller_f 200_Recv)"
-sleep 1.2
+sipp_stop uas_f
 check_eq "F replies_503" 3 "$(rg_field "$F" replies_503)"
 check_eq "garbage Retry-After counted as none" 0 \
 	"$(rg_field "$F" replies_503_retry_after)"

@@ -18,31 +18,40 @@ printf "1 %s\n1 %s\n1 %s\n" "$C" "$A" "$B" >"$IT_RUN/dispatcher.list"
 failover_start 25260 2000 4 || exit 1
 
 sipp_bg uas_a -sf "$IT_SCEN/uas_answer.xml" -i 127.0.0.1 -p 25271 -d 5 \
-	-timeout 40s
+	-timeout 60s
 sipp_bg uas_b -sf "$IT_SCEN/uas_answer.xml" -i 127.0.0.1 -p 25272 -d 5 \
-	-timeout 40s
+	-timeout 60s
 # C: 503 + Retry-After: 3 for 5 s, then a healthy C on the same port
 sipp_bg uas_c1 -sf "$(render_reject 503 "Service Unavailable" \
 	"Retry-After: 3")" -i 127.0.0.1 -p 25273 -d 5 -timeout 5s
-sleep 0.3
+wait_udp 25271 25272 25273
+
+# watch dispatcher and replyguard while C is blocked: one client process
+# polling JSON-RPC every 0.1 s, for as long as the calls go on
+rgtool watch "$RPC_PORT" 90 "$IT_RUN/watch.tsv" "ds:1:$C" "rg:$C:state" \
+	>"$IT_RUN/watch.log" 2>&1 &
+PID_watch=$!
+IT_PIDS+=($PID_watch)
 sipp_bg caller 127.0.0.1:25260 -sf "$IT_SCEN/uac_call.xml" -s 1 \
 	-i 127.0.0.1 -m "$CALLS" -r "$RATE" -d 20 -timeout 60s
 
-# watch dispatcher and replyguard while C is blocked
-seen_inactive=0
-seen_down=0
-for i in $(seq 1 20); do
-	f=$(ds_flags 1 "$C")
-	case $f in I*) seen_inactive=1 ;; esac
-	[ "$(rg_field "$C" state)" = down ] && seen_down=1
-	sleep 0.2
-done
-wait_pid "$PID_uas_c1" 10
+# the healthy C takes over the port as soon as the refusing one is gone,
+# before C's second block (3 s after a 503 about 3 s in) ends
+wait_pid "$PID_uas_c1" 15
+check_cmp "refusing C ended by itself after its 5 s (124: still running)" \
+	$? -ne 124
 sipp_bg uas_c2 -sf "$IT_SCEN/uas_answer.xml" -i 127.0.0.1 -p 25273 -d 5 \
-	-timeout 40s
+	-timeout 60s
+wait_udp 25273
 wait_pid "$PID_caller" 60
 check_eq "caller finished, every call completed" 0 $?
-sleep 1.5
+kill -TERM "$PID_watch" 2>/dev/null
+wait_pid "$PID_watch" 10
+# the peers' final counts (written when they stop)
+sipp_stop uas_a uas_b uas_c2
+seen_inactive=$(awk -F'\t' 'NR > 1 && $2 ~ /^I/ {n++} END {print (n > 0)}' "$IT_RUN/watch.tsv")
+seen_down=$(awk -F'\t' 'NR > 1 && $3 == "down" {n++} END {print (n > 0)}' "$IT_RUN/watch.tsv")
+echo "  info watched $(($(wc -l <"$IT_RUN/watch.tsv") - 1)) polls: dispatcher flags $(awk -F'\t' 'NR > 1 {print $2}' "$IT_RUN/watch.tsv" | uniq | paste -sd' '), state $(awk -F'\t' 'NR > 1 {print $3}' "$IT_RUN/watch.tsv" | uniq | paste -sd' ')"
 
 check_eq "dispatcher showed C inactive during a block" 1 "$seen_inactive"
 check_eq "replyguard showed C down during a block" 1 "$seen_down"
@@ -61,9 +70,9 @@ check_eq "C's retry_after_last" 3 "$(rg_field "$C" retry_after_last)"
 check_eq "no call reached rg_allow for blocked C" 0 \
 	"$(rg_field "$C" rejected_blocked)"
 check_eq "C is up again" up "$(rg_field "$C" state)"
-check_eq "dispatcher shows C active again" AX "$(ds_flags 1 "$C")"
+check_eq "dispatcher shows C active again" AX "$(wait_eq 5 AX ds_flags 1 "$C")"
 check_eq "every INVITE to C was an admitted attempt" \
-	"$(( $(sipp_count uas_c1 INVITE_Recv) + $(sipp_count uas_c2 INVITE_Recv) ))" \
+	"$(it_sum "$(sipp_count uas_c1 INVITE_Recv)" "$(sipp_count uas_c2 INVITE_Recv)")" \
 	"$(rg_field "$C" attempts)"
 
 downs=$(grep -c "RG-EVENT down $C state=down retry_after=3" "$IT_RUN/kamailio.log")

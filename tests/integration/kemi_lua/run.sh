@@ -21,20 +21,26 @@ kam_start "$(dirname "$0")/kamailio.cfg" -e "s#@PORT@#$PORT#g" \
 	-e "s#@HTTP@#$RPC_PORT#g" || exit 1
 
 sipp_bg uas_a -sf "$IT_SCEN/uas_answer.xml" -i 127.0.0.1 -p 25971 -d 5 \
-	-timeout 40s
+	-timeout 60s
 sipp_bg uas_b -sf "$IT_SCEN/uas_answer.xml" -i 127.0.0.1 -p 25972 -d 5 \
-	-timeout 40s
+	-timeout 60s
 sipp_bg uas_c1 -sf "$(render_reject 503 "Service Unavailable" \
 	"Retry-After: 3")" -i 127.0.0.1 -p 25973 -d 5 -timeout 5s
-sleep 0.3
+wait_udp 25971 25972 25973
 sipp_bg caller 127.0.0.1:$PORT -sf "$IT_SCEN/uac_call.xml" -s 1 \
 	-i 127.0.0.1 -m "$CALLS" -r "$RATE" -d 20 -timeout 60s
-wait_pid "$PID_uas_c1" 10
+# the healthy C takes over the port as soon as the refusing one is gone,
+# before C's second block (3 s after a 503 about 3 s in) ends
+wait_pid "$PID_uas_c1" 15
+check_cmp "refusing C ended by itself after its 5 s (124: still running)" \
+	$? -ne 124
 sipp_bg uas_c2 -sf "$IT_SCEN/uas_answer.xml" -i 127.0.0.1 -p 25973 -d 5 \
-	-timeout 40s
+	-timeout 60s
+wait_udp 25973
 wait_pid "$PID_caller" 60
 check_eq "caller finished, every call completed" 0 $?
-sleep 1.5
+# the peers' final counts (written when they stop)
+sipp_stop uas_a uas_b uas_c2
 
 check_eq "calls answered: 200s for INVITE and BYE" $((2 * CALLS)) \
 	"$(sipp_count caller 200_Recv)"
@@ -47,7 +53,7 @@ check_eq "C's 503s = replies_503_retry_after" "$(sipp_count uas_c1 503_Sent)" \
 check_eq "C's retry_after_last" 3 "$(rg_field "$C" retry_after_last)"
 check_eq "C is up again" up "$(rg_field "$C" state)"
 check_eq "every INVITE to C was an admitted attempt" \
-	"$(($(sipp_count uas_c1 INVITE_Recv) + $(sipp_count uas_c2 INVITE_Recv)))" \
+	"$(it_sum "$(sipp_count uas_c1 INVITE_Recv)" "$(sipp_count uas_c2 INVITE_Recv)")" \
 	"$(rg_field "$C" attempts)"
 check_eq "A's attempts = INVITEs A got" "$(sipp_count uas_a INVITE_Recv)" \
 	"$(rg_field "$A" attempts)"

@@ -9,18 +9,64 @@ IT_SCEN="$IT_LIB/../scenarios"
 RG_MODULE=${RG_MODULE:-$IT_ROOT/modules/replyguard/replyguard.so}
 KAM_MPATH=${KAM_MPATH:-/usr/lib/x86_64-linux-gnu/kamailio/modules/}
 KAMAILIO=${KAMAILIO:-/usr/sbin/kamailio}
+# Debian's interpreter (the one scripts/deps.sh installs) starts in tens
+# of milliseconds; a version-manager shim in PATH may take half a second
+# a start, which adds up in every poll
+if [ -z "$IT_PY" ]; then
+	if [ -x /usr/bin/python3 ]; then
+		IT_PY=/usr/bin/python3
+	else
+		IT_PY=$(command -v python3)
+	fi
+fi
 
 IT_PASS=0
 IT_FAIL=0
 IT_PIDS=()
 KAM_ARGS=()
 
-# it_init NAME: a fresh run directory, and cleanup on exit
+# now_ms: milliseconds since the epoch, without starting a process
+now_ms() {
+	local t=${EPOCHREALTIME/[.,]/}
+	echo $((10#${t:0:-3}))
+}
+
+# it_init NAME: a fresh run directory, and cleanup on exit (also when the
+# case is stopped by a signal, e.g. by run_all.sh's per-case timeout).
+# Two runs of one case at once would share its ports: the second waits for
+# the first (IT_LOCK names the lock; cases that share ports share it).
 it_init() {
 	IT_NAME=$1
+	it_lock "${IT_LOCK:-$1}" || exit 1
 	IT_RUN=$(mktemp -d "/tmp/rg-it-$1.XXXXXX")
 	trap it_cleanup EXIT
+	trap 'exit 143' TERM
+	trap 'exit 130' INT
+	trap 'exit 129' HUP
 	echo "== $IT_NAME (run dir $IT_RUN)"
+}
+
+# it_lock NAME: a lock directory holding our pid; a lock whose holder is
+# gone is taken over; gives up after 15 minutes
+it_lock() {
+	local dir=/tmp/rg-it-lock.$1 end=$(($(now_ms) + 900000)) holder
+	while ! mkdir "$dir" 2>/dev/null; do
+		holder=$(cat "$dir/pid" 2>/dev/null)
+		if [ -n "$holder" ] && ! kill -0 "$holder" 2>/dev/null; then
+			rm -rf "$dir"
+			continue
+		fi
+		if [ "$(now_ms)" -ge "$end" ]; then
+			echo "$1: another run (pid ${holder:-?}) holds $dir" >&2
+			return 1
+		fi
+		[ -n "$IT_LOCK_SAID" ] ||
+			echo "$1: waiting for another run of it (pid ${holder:-?})" >&2
+		IT_LOCK_SAID=1
+		sleep 0.5
+	done
+	echo $$ >"$dir/pid"
+	IT_LOCK_DIR=$dir
 }
 
 it_cleanup() {
@@ -29,16 +75,20 @@ it_cleanup() {
 		kill "$p" 2>/dev/null
 	done
 	kam_stop
+	for p in "${IT_PIDS[@]}"; do
+		wait_pid "$p" 5 || kill -KILL "$p" 2>/dev/null
+	done
 	if [ "$IT_FAIL" -eq 0 ] && [ -z "$IT_KEEP" ]; then
 		rm -rf "$IT_RUN"
 	fi
+	[ -n "$IT_LOCK_DIR" ] && rm -rf "$IT_LOCK_DIR"
 }
 
 # kam_start CFG [sed-args...]: render CFG's @RUNDIR@, @MODULE@, @MPATH@
 # placeholders (plus any extra sed expressions) and start kamailio on it.
 # KAM_ARGS (an array) adds command-line arguments, such as -A defines.
 kam_start() {
-	local cfg=$1 i
+	local cfg=$1
 	shift
 	sed -e "s#@RUNDIR@#$IT_RUN#g" -e "s#@MODULE@#$RG_MODULE#g" \
 		-e "s#@MPATH@#$KAM_MPATH#g" "$@" "$cfg" >"$IT_RUN/kamailio.cfg"
@@ -46,7 +96,9 @@ kam_start() {
 		-P "$IT_RUN/kamailio.pid" ${KAM_MEM:--m 128 -M 16} "${KAM_ARGS[@]}" \
 		>"$IT_RUN/kamailio.log" 2>&1 &
 	KAM_PID=$!
-	for i in $(seq 1 100); do
+	# ready when its RPC answers: a deadline, however slow the machine
+	local end=$(($(now_ms) + ${KAM_START_S:-30} * 1000))
+	while [ "$(now_ms)" -lt "$end" ]; do
 		if kcmd core.uptime >/dev/null 2>&1; then
 			return 0
 		fi
@@ -55,7 +107,7 @@ kam_start() {
 		fi
 		sleep 0.1
 	done
-	echo "kamailio did not start; log follows" >&2
+	echo "kamailio did not start within ${KAM_START_S:-30} s; log follows" >&2
 	tail -30 "$IT_RUN/kamailio.log" >&2
 	return 1
 }
@@ -63,7 +115,11 @@ kam_start() {
 kam_stop() {
 	if [ -n "$KAM_PID" ] && kill -0 "$KAM_PID" 2>/dev/null; then
 		kill "$KAM_PID"
-		wait "$KAM_PID" 2>/dev/null
+		if ! wait_pid "$KAM_PID" 20; then
+			echo "kamailio did not stop within 20 s; killed" >&2
+			kill -KILL "$KAM_PID" 2>/dev/null
+			wait "$KAM_PID" 2>/dev/null
+		fi
 	fi
 	KAM_PID=
 }
@@ -83,7 +139,7 @@ rpc() {
 }
 
 rgtool() {
-	python3 "$IT_LIB/rgtool.py" "$@"
+	"$IT_PY" "$IT_LIB/rgtool.py" "$@"
 }
 
 # sipp_bg NAME ARGS...: a sipp peer in the background, in its own
@@ -107,23 +163,159 @@ sipp_fg() {
 		>"$IT_RUN/$name/stdout" 2>&1)
 }
 
-# wait_pid PID SECONDS: wait for a background peer to finish by itself
+# wait_pid PID SECONDS: wait for a background peer to finish by itself;
+# its exit status, or 124 when it still runs at the deadline
 wait_pid() {
-	local pid=$1 i
-	for i in $(seq 1 $(($2 * 10))); do
-		kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return $?; }
+	local pid=$1 end=$(($(now_ms) + $2 * 1000))
+	while kill -0 "$pid" 2>/dev/null; do
+		[ "$(now_ms)" -ge "$end" ] && return 124
+		sleep 0.05
+	done
+	wait "$pid" 2>/dev/null
+}
+
+# sipp_count NAME MSG: what peer NAME counted, e.g. 183_Sent (the sum of
+# the N_MSG columns of its -trace_counts file). A running peer rewrites
+# the file every second (-fd 1): stop it first (sipp_stop) to read its
+# final figures.
+sipp_count() {
+	local f
+	f=$(ls "$IT_RUN/$1"/*_counts.csv 2>/dev/null | head -1)
+	if [ -z "$f" ]; then
+		echo "sipp_count: no counts file for $1" >&2
+		return 1
+	fi
+	rgtool count "$f" "$2"
+}
+
+# sipp_dead NAME CODE: responses CODE that peer NAME received for a call
+# it had already ended (sipp logs them as for a "Dead call" in its
+# -trace_err file, and counts them in no _Recv column)
+sipp_dead() {
+	local f n=0 c
+	for f in "$IT_RUN/$1"/*_errors.log; do
+		[ -f "$f" ] || continue
+		c=$(grep -c "Dead call [^ ]* ([^)]*), received 'SIP/2.0 $2 " "$f")
+		n=$((n + c))
+	done
+	echo "$n"
+}
+
+# sipp_stop NAME...: end background sipp peers (SIGTERM: sipp writes its
+# final counts and exits); fails when one does not exit within 10 s
+sipp_stop() {
+	local name pid rc=0
+	for name in "$@"; do
+		eval "pid=\$PID_$name"
+		kill -TERM "$pid" 2>/dev/null
+		wait_pid "$pid" 10
+		[ $? -eq 124 ] && { echo "sipp $name did not stop" >&2; rc=1; }
+	done
+	return $rc
+}
+
+# deadline_ms SECONDS: the moment SECONDS (may be decimal: 1.5) from now
+deadline_ms() {
+	local s=$1 ms
+	if [[ $s == *.* ]]; then
+		local frac=${s#*.}000
+		ms=$((10#${s%%.*} * 1000 + 10#${frac:0:3}))
+	else
+		ms=$((s * 1000))
+	fi
+	echo $(($(now_ms) + ms))
+}
+
+# wait_until SECONDS CMD...: run CMD every 0.1 s until it succeeds, for at
+# most SECONDS (a deadline, whatever each try costs). On success returns
+# 0; otherwise says what CMD last printed, and returns 1. WAIT_LAST holds
+# CMD's last output.
+wait_until() {
+	local end
+	end=$(deadline_ms "$1")
+	shift
+	while :; do
+		WAIT_LAST=$("$@" 2>&1) && return 0
+		if [ "$(now_ms)" -ge "$end" ]; then
+			echo "  wait: '$*' did not hold in time; last output: ${WAIT_LAST:-(none)}"
+			return 1
+		fi
 		sleep 0.1
 	done
-	return 124
 }
 
-# sipp_count NAME MSG: what peer NAME counted, e.g. 183_Sent
-sipp_count() {
-	rgtool count "$(ls "$IT_RUN/$1"/*_counts.csv | head -1)" "$2"
+# wait_eq SECONDS WANT CMD...: poll CMD until it prints WANT, for at most
+# SECONDS; prints what it printed last (so: check_eq NAME WANT "$(wait_eq
+# ...)"). Only for a value known in advance: waiting for it to appear is
+# then the same assertion as reading it once after the right moment.
+wait_eq() {
+	local end want=$2 v
+	end=$(deadline_ms "$1")
+	shift 2
+	while :; do
+		v=$("$@" 2>/dev/null)
+		[ "$v" == "$want" ] && break
+		[ "$(now_ms)" -ge "$end" ] && break
+		sleep 0.1
+	done
+	echo "$v"
+	[ "$v" == "$want" ]
 }
 
+# port_bound udp|tcp PORT: something listens on 127.0.0.1:PORT
+port_bound() {
+	local hex st
+	hex=$(printf '0100007F:%04X' "$2")
+	[ "$1" = tcp ] && st=0A || st=07
+	awk -v a="$hex" -v st="$st" '$2 == a && $4 == st {f = 1} END {exit !f}' \
+		"/proc/net/$1"
+}
+
+# wait_udp PORT... / wait_tcp PORT...: wait (10 s at most) until peers
+# have bound their ports, instead of sleeping a guessed while
+wait_udp() {
+	local p rc=0
+	for p in "$@"; do
+		wait_until 10 port_bound udp "$p" || rc=1
+	done
+	return $rc
+}
+wait_tcp() {
+	local p rc=0
+	for p in "$@"; do
+		wait_until 10 port_bound tcp "$p" || rc=1
+	done
+	return $rc
+}
+
+# udp_drops PORT: datagrams the kernel dropped for 127.0.0.1:PORT's socket
+# (its receive buffer was full): requests that never reached the process
+udp_drops() {
+	local hex
+	hex=$(printf '0100007F:%04X' "$1")
+	awk -v a="$hex" '$2 == a {print $NF; f = 1} END {exit !f}' /proc/net/udp
+}
+
+# it_sum V...: the sum of integers V..., or nothing (status 1) when one
+# is empty or not an integer: a figure that could not be read must not
+# quietly count as 0 (nor end the script with an arithmetic error)
+it_sum() {
+	local v t=0
+	for v in "$@"; do
+		[[ $v =~ ^-?[0-9]+$ ]] || return 1
+		t=$((t + v))
+	done
+	echo "$t"
+}
+
+# check_eq NAME EXPECTED ACTUAL: string equality. An empty value is never
+# a pass: it means the figure could not be read (a failed RPC, a missing
+# file), and two failed reads would otherwise agree.
 check_eq() {
-	if [ "$2" == "$3" ]; then
+	if [ -z "$2" ] || [ -z "$3" ]; then
+		IT_FAIL=$((IT_FAIL + 1))
+		echo "  FAIL $1: empty value (expected '${2}', got '${3}'): not read"
+	elif [ "$2" == "$3" ]; then
 		IT_PASS=$((IT_PASS + 1))
 		echo "  ok   $1 = $3"
 	else
@@ -132,9 +324,14 @@ check_eq() {
 	fi
 }
 
-# check_cmp NAME A OP B: an integer comparison (-ge, -le, -gt, ...)
+# check_cmp NAME A OP B: an integer comparison (-ge, -le, -gt, ...); an
+# empty or non-integer operand fails
 check_cmp() {
-	if [ "$2" "$3" "$4" ] 2>/dev/null; then
+	local int='^-?[0-9]+$'
+	if ! [[ $2 =~ $int ]] || ! [[ $4 =~ $int ]]; then
+		IT_FAIL=$((IT_FAIL + 1))
+		echo "  FAIL $1: not integers: '$2' $3 '$4'"
+	elif [ "$2" "$3" "$4" ] 2>/dev/null; then
 		IT_PASS=$((IT_PASS + 1))
 		echo "  ok   $1: $2 $3 $4"
 	else
@@ -195,23 +392,30 @@ rg_field() {
 		awk -v k="$2:" '$1 == k {print $2; exit}'
 }
 
-# ds_flags SET URI: dispatcher's FLAGS for one destination (e.g. AX, IX)
+# rg_fault DST: the fault code replyguard.get answers for DST over kamcmd
+# (404: not tracked), "none" when it is found; empty when kamcmd itself
+# failed (no answer from kamailio)
+rg_fault() {
+	local out
+	out=$(kcmd replyguard.get "$1" 2>&1) || return 1
+	case $out in
+	"error: "*) out=${out#error: }; echo "${out%% *}" ;;
+	*"dst: "*) echo none ;;
+	*) return 1 ;;
+	esac
+}
+
+# ds_flags SET URI: dispatcher's FLAGS for one destination (e.g. AX, IX),
+# from kamcmd dispatcher.list; "missing" when it is not listed, empty when
+# kamcmd failed
 ds_flags() {
-	rpc "$IT_RUN/ds.json" dispatcher.list
-	python3 - "$IT_RUN/ds.json" "$1" "$2" <<'PY'
-import json, sys
-doc = json.load(open(sys.argv[1]))["result"]
-for rec in doc.get("RECORDS", []):
-    s = rec["SET"]
-    if str(s["ID"]) != sys.argv[2]:
-        continue
-    for t in s["TARGETS"]:
-        d = t["DEST"]
-        if d["URI"] == sys.argv[3]:
-            print(d["FLAGS"])
-            sys.exit(0)
-print("missing")
-PY
+	local out
+	out=$(kcmd dispatcher.list 2>/dev/null) || return 1
+	awk -v set="$1" -v uri="$2" '
+		$1 == "ID:" { id = $2 }
+		$1 == "URI:" { u = $2 }
+		$1 == "FLAGS:" && id == set && u == uri { print $2; f = 1; exit }
+		END { if (!f) print "missing" }' <<<"$out"
 }
 
 # throttle_start PORT 'modparam(...)' ...: start lib/throttle.cfg (the R-URI
@@ -226,14 +430,20 @@ throttle_start() {
 }
 
 # peer_bg NAME ARGS...: lib/peer.py in the background (a UAS that can
-# answer by rate and counts calls in flight); stats go to NAME.json
+# answer by rate and counts calls in flight); stats go to NAME.json.
+# Returns once its --port is bound (fails after 10 s).
 peer_bg() {
-	local name=$1
+	local name=$1 port= a prev=
 	shift
-	python3 "$IT_LIB/peer.py" --stats "$IT_RUN/$name.json" "$@" \
+	"$IT_PY" "$IT_LIB/peer.py" --stats "$IT_RUN/$name.json" "$@" \
 		>"$IT_RUN/$name.log" 2>&1 &
 	eval "PID_$name=$!"
 	IT_PIDS+=($!)
+	for a in "$@"; do
+		[ "$prev" = --port ] && port=$a
+		prev=$a
+	done
+	[ -z "$port" ] || wait_udp "$port"
 }
 
 # peer_stop NAME: stop a peer and wait for its stats file
@@ -241,11 +451,11 @@ peer_stop() {
 	local pid
 	eval "pid=\$PID_$1"
 	kill -TERM "$pid" 2>/dev/null
-	wait_pid "$pid" 5
+	wait_pid "$pid" 10
 }
 
 # peer_stat NAME KEY: one figure of a stopped peer
 peer_stat() {
-	python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' \
+	"$IT_PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' \
 		"$IT_RUN/$1.json" "$2"
 }

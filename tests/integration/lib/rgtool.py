@@ -18,6 +18,20 @@
                                .summary replies; prints what it compared
   rgtool.py stats FILE LIST    compare `kamcmd stats.get_statistics
                                replyguard:` output with replyguard.list
+  rgtool.py watch PORT SECONDS OUT PROBE...
+                               one client polling JSON-RPC on PORT every
+                               0.1 s (no process start per poll) until
+                               SIGTERM or SECONDS; a line per poll to OUT:
+                               milliseconds, then each probe's value.
+                               PROBE: ds:SET:URI (dispatcher FLAGS) or
+                               rg:DST:FIELD (replyguard.get); URI and DST
+                               may hold ':' (the last field is FIELD)
+  rgtool.py arrivals LOG TAG LIST...
+                               requests the proxy logged as "TAG <call-id>"
+                               against the keys of replyguard.list pages
+                               (keys "flood-<call-id>"): how many arrived,
+                               distinct call-ids, arrivals whose key is
+                               tracked / not tracked
 """
 import csv
 import json
@@ -175,6 +189,117 @@ def stats(path, listing):
     return bad
 
 
+def rpc_call(port, method, params):
+    """One JSON-RPC call; the result, or "fault:CODE" / "err:..." text."""
+    import urllib.request
+    body = json.dumps({"jsonrpc": "2.0", "method": method,
+                       "params": params, "id": 1}).encode()
+    req = urllib.request.Request("http://127.0.0.1:%d/RPC" % port, body,
+                                 {"Content-Type": "application/json"})
+    import urllib.error
+    try:
+        with urllib.request.urlopen(req, timeout=5) as r:
+            doc = json.load(r)
+    except urllib.error.HTTPError as e:
+        # jsonrpcs answers a fault with its code as the HTTP status too
+        try:
+            doc = json.load(e)
+        except ValueError:
+            return "err:http-%d" % e.code
+    except Exception as e:  # noqa: BLE001 - reported in the output line
+        return "err:%s" % type(e).__name__
+    if "error" in doc:
+        return "fault:%s" % doc["error"].get("code")
+    return doc.get("result")
+
+
+def ds_flags(doc, set_id, uri):
+    if not isinstance(doc, dict):
+        return str(doc)
+    for rec in doc.get("RECORDS", []):
+        s = rec["SET"]
+        if str(s["ID"]) != set_id:
+            continue
+        for t in s["TARGETS"]:
+            d = t["DEST"]
+            if d["URI"] == uri:
+                return d["FLAGS"]
+    return "missing"
+
+
+def watch(port, seconds, out, probes):
+    """Poll until SIGTERM or the deadline; a line per poll."""
+    import signal
+    import time
+    stop = []
+    signal.signal(signal.SIGTERM, lambda *a: stop.append(1))
+    parsed = []
+    for p in probes:
+        kind, _, rest = p.partition(":")
+        if kind == "ds":
+            set_id, _, uri = rest.partition(":")
+            parsed.append(("ds", set_id, uri))
+        elif kind == "rg":
+            dst, _, field = rest.rpartition(":")
+            parsed.append(("rg", dst, field))
+        else:
+            raise SystemExit("bad probe %r" % p)
+    t0 = time.monotonic()
+    end = t0 + seconds
+    with open(out, "w") as f:
+        f.write("ms\t" + "\t".join(probes) + "\n")
+        f.flush()
+        while not stop and time.monotonic() < end:
+            t = time.monotonic()
+            vals = []
+            ds_doc = None
+            for kind, a, b in parsed:
+                if kind == "ds":
+                    if ds_doc is None:
+                        ds_doc = rpc_call(port, "dispatcher.list", [])
+                    vals.append(ds_flags(ds_doc, a, b))
+                else:
+                    r = rpc_call(port, "replyguard.get", [a])
+                    vals.append(str(r.get(b)) if isinstance(r, dict) else r)
+            f.write("%d\t%s\n" % ((t - t0) * 1000, "\t".join(vals)))
+            f.flush()
+            time.sleep(max(0.0, 0.1 - (time.monotonic() - t)))
+    return 0
+
+
+def arrivals(log, tag, lists):
+    """Requests logged by the proxy against the tracked keys."""
+    seen = {}
+    pat = re.compile(re.escape(tag) + r" (\S+)")
+    with open(log, errors="replace") as f:
+        for line in f:
+            m = pat.search(line)
+            if m:
+                seen[m.group(1)] = seen.get(m.group(1), 0) + 1
+    tracked = set()
+    for path in lists:
+        for d in result(path):
+            tracked.add(d["dst"])
+    keyed = {"flood-" + c: n for c, n in seen.items()}
+    fig = {
+        "arrivals": sum(seen.values()),
+        "distinct": len(seen),
+        "repeats": sum(seen.values()) - len(seen),
+        "tracked_keys": len(tracked),
+        "tracked_keys_arrived": len(tracked & set(keyed)),
+        "arrivals_tracked": sum(n for k, n in keyed.items() if k in tracked),
+        "arrivals_untracked": sum(n for k, n in keyed.items()
+                                  if k not in tracked),
+        "repeats_untracked": sum(n - 1 for k, n in keyed.items()
+                                 if k not in tracked),
+        "repeats_tracked": sum(n - 1 for k, n in keyed.items()
+                               if k in tracked),
+    }
+    for k, v in fig.items():
+        print("%s %d" % (k, v))
+    return 0
+
+
 def main(argv):
     if len(argv) >= 3 and argv[0] == "count":
         print(count(argv[1], argv[2]))
@@ -201,6 +326,10 @@ def main(argv):
         return 1 if prom(argv[1], argv[2], argv[3]) else 0
     elif len(argv) >= 3 and argv[0] == "stats":
         return 1 if stats(argv[1], argv[2]) else 0
+    elif len(argv) >= 4 and argv[0] == "watch":
+        return watch(int(argv[1]), float(argv[2]), argv[3], argv[4:])
+    elif len(argv) >= 4 and argv[0] == "arrivals":
+        return arrivals(argv[1], argv[2], argv[3:])
     elif len(argv) >= 2 and argv[0] == "fault":
         with open(argv[1]) as f:
             print(json.load(f).get("error", {}).get("code", 0))

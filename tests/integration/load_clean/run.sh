@@ -23,7 +23,7 @@ check_eq "the module is loaded" 1 \
 
 sipp_bg gw -sf "$IT_SCEN/uas_answer.xml" -i 127.0.0.1 -p 45071 -m 5 -d 5 \
 	-timeout 30s
-sleep 0.3
+wait_udp 45071
 sipp_fg caller 127.0.0.1:45060 -sf "$IT_SCEN/uac_call.xml" -s x -i 127.0.0.1 \
 	-m 5 -r 10 -d 10 -timeout 30s
 check_eq "5 calls through the sample" 0 $?

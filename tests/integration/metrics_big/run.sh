@@ -12,7 +12,7 @@ failover_start 27100 2000 4 \
 
 # N destinations with 100-character names, added over JSON-RPC by one
 # client process
-python3 - "$RPC_PORT" "$N" >"$IT_RUN/add.out" <<'PY'
+"$IT_PY" - "$RPC_PORT" "$N" >"$IT_RUN/add.out" <<'PY'
 import json, sys, urllib.request
 port, n = int(sys.argv[1]), int(sys.argv[2])
 ok = 0

@@ -6,10 +6,10 @@
 # kamailio keeps answering RPC and routing calls, with no ERROR line.
 . "$(dirname "$0")/../lib/common.sh"
 it_init rpc_bad_input
-A=sip:127.0.0.1:26571
+A=sip:127.0.0.1:27271
 printf "1 %s\n" "$A" >"$IT_RUN/dispatcher.list"
-failover_start 26560 2000 4 || exit 1
-sipp_bg uas_a -sf "$IT_SCEN/uas_answer.xml" -i 127.0.0.1 -p 26571 -d 5 \
+failover_start 27260 2000 4 || exit 1
+sipp_bg uas_a -sf "$IT_SCEN/uas_answer.xml" -i 127.0.0.1 -p 27271 -d 5 \
 	-timeout 30s
 
 /usr/bin/python3 "$(dirname "$0")/cases.py" "$RPC_PORT"
@@ -23,7 +23,8 @@ rpc "$IT_RUN/summary.json" replyguard.summary
 check_eq "no destination was added by a refused call" 0 \
 	"$(rgtool get "$IT_RUN/summary.json" destinations)"
 
-sipp_fg caller 127.0.0.1:26560 -sf "$IT_SCEN/uac_call.xml" -s 1 \
+wait_udp 27271
+sipp_fg caller 127.0.0.1:27260 -sf "$IT_SCEN/uac_call.xml" -s 1 \
 	-i 127.0.0.1 -m 20 -r 20 -d 10 -timeout 20s
 check_eq "calls still routed: 200s for INVITE and BYE" 40 \
 	"$(sipp_count caller 200_Recv)"

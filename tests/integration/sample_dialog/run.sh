@@ -14,19 +14,11 @@ kam_start "$IT_ROOT/kamailio.cfg.sample" || exit 1
 check_eq "cap read from the limits file" 5 "$(rg_field "$GW" max_concurrent)"
 
 # field_until DST FIELD WANT SECONDS: poll until the field reads WANT
-field_until() {
-	local end=$((SECONDS + $4)) v
-	while :; do
-		v=$(rg_field "$1" "$2")
-		[ "$v" = "$3" ] && { echo "$v"; return 0; }
-		[ "$SECONDS" -ge "$end" ] && { echo "$v"; return 1; }
-		sleep 0.1
-	done
-}
+field_until() { wait_eq "$4" "$3" rg_field "$1" "$2"; }
 
 sipp_bg uas -sf "$IT_SCEN/uas_answer.xml" -i 127.0.0.1 -p 27011 -d 0 \
 	-timeout 30s
-sleep 0.3
+wait_udp 27011
 # 3 calls at once, each held 4 s after its 200 before the BYE
 sipp_bg caller 127.0.0.1:27000 -sf "$IT_SCEN/uac_call.xml" -s 1 \
 	-i 127.0.0.1 -m 3 -r 10 -d 4000 -timeout 30s

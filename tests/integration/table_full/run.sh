@@ -11,7 +11,7 @@ N=20
 kam_start kamailio.cfg || exit 1
 sipp_bg gw -sf "$IT_SCEN/uas_answer.xml" -i 127.0.0.1 -p 25171 \
 	-m $((4 * N)) -d 5 -timeout 60s
-sleep 0.3
+wait_udp 25171
 for u in c1 c2 c3 bad; do
 	sipp_fg "caller_$u" 127.0.0.1:25160 -sf "$IT_SCEN/uac_call.xml" -s "$u" \
 		-i 127.0.0.1 -m "$N" -r 20 -d 5 -timeout 30s

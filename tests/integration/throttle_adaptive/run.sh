@@ -21,12 +21,11 @@ run_load() {
 	throttle_start "$port" "$@" \
 		"modparam(\"replyguard\", \"adaptive\", $adaptive)" \
 		"modparam(\"replyguard\", \"down_threshold\", 1000000)" || return 1
-	peer_bg "$name" --port "$peer" --cap-cps "$CAP" --max-seconds 60
-	sleep 0.3
+	peer_bg "$name" --port "$peer" --cap-cps "$CAP" --max-seconds 60 ||
+		return 1
 	sipp_fg "caller_$name" "127.0.0.1:$port" -sf "$IT_SCEN/uac_call.xml" \
 		-s "$peer" -i 127.0.0.1 -m "$CALLS" -r "$RATE" -d 100 -timeout 40s
 	check_eq "$name: caller exit status" 0 $?
-	sleep 0.5
 	peer_stop "$name"
 	kcmd replyguard.get "$gw" >"$IT_RUN/$name.get" 2>&1
 	cp "$IT_RUN/kamailio.log" "$IT_RUN/$name.log.kam"
@@ -35,9 +34,9 @@ run_load() {
 field() { awk -v k="$2:" '$1 == k {print $2; exit}' "$IT_RUN/$1.get"; }
 
 python3 "$IT_LIB/hook_server.py" --port 25590 --out "$IT_RUN/hooks.jsonl" \
-	--max-seconds 60 &
+	--max-seconds 90 &
 IT_PIDS+=($!)
-sleep 0.3
+wait_tcp 25590
 run_load on 1 25560 \
 	'modparam("replyguard", "webhook_url", "http://127.0.0.1:25590/")' \
 	'modparam("replyguard", "node_name", "n1")' || exit 1
@@ -62,7 +61,7 @@ check_eq "adaptive=1: attempts = INVITEs the carrier got" "$inv_on" \
 check_eq "adaptive=1: replies_503 = 503s the carrier sent" "$rej_on" \
 	"$(field on replies_503)"
 check_eq "adaptive=1: every call counted once" "$CALLS" \
-	$(($(field on attempts) + $(field on rejected_throttled)))
+	"$(it_sum "$(field on attempts)" "$(field on rejected_throttled)")"
 check_eq "adaptive=1: still throttled at the end" 1 "$(field on throttled)"
 check_cmp "adaptive=1: the rate in force is below the carrier's" \
 	"$(field on cps_limit)" -lt "$CAP"

@@ -24,12 +24,13 @@ check_eq "limit read from the file at start" 20 "$(rg_field "$GW" cps_limit)"
 check_eq "its source" file "$(rg_field "$GW" limit_source)"
 
 sipp_bg uas -sf "$IT_SCEN/uas_answer.xml" -i 127.0.0.1 -p 25471 -d 0 \
-	-timeout 40s
-sleep 0.3
+	-timeout 60s
+wait_udp 25471
 sipp_fg caller 127.0.0.1:25460 -sf "$IT_SCEN/uac_call.xml" -s 1 \
 	-i 127.0.0.1 -m "$CALLS" -r "$RATE" -d 100 -timeout 40s -trace_msg
 check_eq "caller exit status" 0 $?
-sleep 2 # the gateway's counts file is written every second
+# every call has ended at the caller: the gateway's final counts
+sipp_stop uas
 
 inv=$(sipp_count uas INVITE_Recv)
 att=$(rg_field "$GW" attempts)
@@ -39,7 +40,7 @@ check_eq "attempts = INVITEs the gateway received" "$inv" "$att"
 check_cmp "about 200 INVITEs (-20%)" "$inv" -ge 160
 check_cmp "about 200 INVITEs (+20%)" "$inv" -le 240
 check_eq "attempts + rejected_throttled = calls offered" "$CALLS" \
-	$((att + rej))
+	"$(it_sum "$att" "$rej")"
 check_eq "503s the caller got = rejected_throttled" "$rej" \
 	"$(sipp_count caller 503_Recv)"
 ra=$(grep -c '^Retry-After: [1-9][0-9]*' "$IT_RUN"/caller/*_messages.log)

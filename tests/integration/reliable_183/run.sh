@@ -1,0 +1,119 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# reliable_183: a destination that, for each call, sends 100, a 180 twice
+# (a retransmitted provisional), a reliable 183 with SDP (Require: 100rel,
+# RSeq: 1) resent every T1 until PRACK (never sent here: 4 copies), then
+# 200. The proxy relays every copy and gives each to rg_inspect(); each
+# call must count one 180, one 183 (with SDP), one 2xx and one PDD sample.
+. "$(dirname "$0")/../lib/common.sh"
+it_init reliable_183
+P=26300
+D=sip:127.0.0.1:26311
+N=5
+
+# --- sipper helpers (a copy in each sipper case; lib/common.sh is shared)
+SIPPER=$IT_LIB/sipper.py
+# Debian's python3 starts in ~30 ms; a version-manager shim may take 0.3 s
+if [ -z "$SP_PY" ]; then
+	SP_PY=${IT_PY:-$([ -x /usr/bin/python3 ] && echo /usr/bin/python3 || command -v python3)}
+fi
+sp_now_ms() { date +%s%3N; }
+# sipper_bg NAME ARGS...: lib/sipper.py in the background; returns once
+# its sockets are bound (its stats file exists), fails after 5 s
+sipper_bg() {
+	local name=$1 pid end
+	shift
+	"$SP_PY" "$SIPPER" "$@" --stats "$IT_RUN/$name.json" \
+		>"$IT_RUN/$name.log" 2>&1 &
+	pid=$!
+	IT_PIDS+=("$pid")
+	eval "PID_$name=$pid"
+	end=$(($(sp_now_ms) + 5000))
+	until [ -s "$IT_RUN/$name.json" ]; do
+		if [ "$(sp_now_ms)" -ge "$end" ] || ! kill -0 "$pid" 2>/dev/null; then
+			echo "sipper $name did not start:" >&2
+			cat "$IT_RUN/$name.log" >&2
+			return 1
+		fi
+		sleep 0.02
+	done
+}
+# sipper_fg NAME ARGS...: lib/sipper.py in the foreground; its status
+sipper_fg() {
+	local name=$1
+	shift
+	"$SP_PY" "$SIPPER" "$@" --stats "$IT_RUN/$name.json" \
+		>"$IT_RUN/$name.log" 2>&1
+}
+# sipper_stop NAME: end a background sipper; its final stats are written
+sipper_stop() {
+	local pid
+	eval "pid=\$PID_$1"
+	kill -TERM "$pid" 2>/dev/null
+	wait_pid "$pid" 5
+}
+sipper_stat() { "$SP_PY" "$SIPPER" stat "$IT_RUN/$1.json" "$2"; }
+# sp_wait_eq MS WANT CMD...: run CMD until it prints WANT or MS
+# milliseconds pass; prints what it printed last (for check_eq)
+sp_wait_eq() {
+	local v want=$2 end=$(($(sp_now_ms) + $1))
+	shift 2
+	while :; do
+		v=$("$@" 2>/dev/null)
+		[ "$v" = "$want" ] && break
+		[ "$(sp_now_ms)" -ge "$end" ] && break
+		sleep 0.05
+	done
+	echo "$v"
+}
+# wait_rg DST FIELD WANT MS: sp_wait_eq on a field of replyguard.get
+wait_rg() { sp_wait_eq "$4" "$3" rg_field "$1" "$2"; }
+# ---
+
+kam_start "$(dirname "$0")/kamailio.cfg" -e "s#@PORT@#$P#g" \
+	-e "s#@HTTP@#$((P + 20))#g" || exit 1
+RPC_PORT=$((P + 20))
+kcmd replyguard.set_limit "$D" 0 1 5 >/dev/null
+sipper_bg uas uas --port 26311 --mode rel183 --ring 2 --rel183 4 \
+	--t1-ms 500 --max-seconds 50 || exit 1
+
+sipper_fg uac uac --proxy 127.0.0.1:$P --port 26301 \
+	--ruri "sip:26311@127.0.0.1:26311" --calls $N --hold-ms 100 \
+	--max-seconds 40
+check_eq "the caller completed every call (200, ACK, BYE 200)" 0 $?
+sipper_stop uas
+
+# what really went over the wire
+s183=$(($(sipper_stat uas uas.26311.sent.183) + $(sipper_stat uas uas.26311.resent.183)))
+s180=$(($(sipper_stat uas uas.26311.sent.180) + $(sipper_stat uas uas.26311.resent.180)))
+echo "  the UAS sent $s183 copies of 183 and $s180 of 180 for $N calls"
+# 4 copies of 183 and 2 of 180 a call, plus one more of the latest
+# provisional for each INVITE tm might have had to retransmit
+check_cmp "the UAS sent (at least) 4 copies of the reliable 183 per call" \
+	"$s183" -ge $((4 * N))
+check_cmp "the UAS sent (at least) 2 copies of 180 per call" \
+	"$s180" -ge $((2 * N))
+check_cmp "more 183s sent than calls" "$s183" -gt $N
+check_eq "no PRACK ever reached the UAS" 0 "$(sipper_stat uas uas.26311.pracks)"
+check_eq "the caller received every 183 copy" "$s183" \
+	"$(sipper_stat uac uac.provisionals.183)"
+check_eq "the caller received every 180 copy" "$s180" \
+	"$(sipper_stat uac uac.provisionals.180)"
+check_eq "the caller saw the 183s as reliable" "$s183" \
+	"$(sipper_stat uac uac.reliable_provisionals)"
+check_eq "onreply_route ran for every 183 copy" "$s183" \
+	"$(grep -c 'R183-REPLY 183 ' "$IT_RUN/kamailio.log")"
+check_eq "onreply_route ran for every 180 copy" "$s180" \
+	"$(grep -c 'R183-REPLY 180 ' "$IT_RUN/kamailio.log")"
+
+# what replyguard made of it: once per call
+check_eq "attempts" $N "$(rg_field "$D" attempts)"
+check_eq "replies_183: once per call" $N "$(rg_field "$D" replies_183)"
+check_eq "replies_183_sdp: once per call" $N "$(rg_field "$D" replies_183_sdp)"
+check_eq "replies_180: once per call" $N "$(rg_field "$D" replies_180)"
+check_eq "replies_2xx" $N "$(rg_field "$D" replies_2xx)"
+check_eq "pdd_samples: one per call" $N "$(rg_field "$D" pdd_samples)"
+check_eq "concurrent: nothing left in flight" 0 \
+	"$(wait_rg "$D" concurrent 0 3000)"
+check_no_errors
+it_finish
