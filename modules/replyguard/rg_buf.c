@@ -139,7 +139,7 @@ void rg_buf_log_str(struct rg_buf *b, const char *s, size_t n, size_t max)
 }
 
 /* a log line shows at most this much of one value */
-#define RG_LOG_SHOWN 96
+#define RG_LOG_SHOWN 64
 
 const char *rg_log_safe(const char *s, int len)
 {

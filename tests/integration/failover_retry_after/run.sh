@@ -28,8 +28,8 @@ wait_udp 25271 25272 25273
 
 # watch dispatcher and replyguard while C is blocked: one client process
 # polling JSON-RPC every 0.1 s, for as long as the calls go on
-rgtool watch "$RPC_PORT" 90 "$IT_RUN/watch.tsv" "ds:1:$C" "rg:$C:state" \
-	>"$IT_RUN/watch.log" 2>&1 &
+"$IT_PY" "$IT_LIB/rgtool.py" watch "$RPC_PORT" 90 "$IT_RUN/watch.tsv" \
+	"ds:1:$C" "rg:$C:state" >"$IT_RUN/watch.log" 2>&1 &
 PID_watch=$!
 IT_PIDS+=($PID_watch)
 sipp_bg caller 127.0.0.1:25260 -sf "$IT_SCEN/uac_call.xml" -s 1 \

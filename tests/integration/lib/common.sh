@@ -76,7 +76,8 @@ it_cleanup() {
 	done
 	kam_stop
 	for p in "${IT_PIDS[@]}"; do
-		wait_pid "$p" 5 || kill -KILL "$p" 2>/dev/null
+		wait_pid "$p" 5
+		[ $? -eq 124 ] && kill -KILL "$p" 2>/dev/null
 	done
 	if [ "$IT_FAIL" -eq 0 ] && [ -z "$IT_KEEP" ]; then
 		rm -rf "$IT_RUN"
@@ -142,24 +143,51 @@ rgtool() {
 	"$IT_PY" "$IT_LIB/rgtool.py" "$@"
 }
 
+# sipp_opts ARGS...: sets SIPP_ARGS to ARGS, plus "-default_behaviors
+# all,-abortunexp" for a caller running scenarios/uac_call.xml (unless it
+# sets -default_behaviors itself). A proxy with several workers may relay
+# a destination's 183 after the 200 it sent right behind it (each was
+# taken by another worker): uac_call.xml cannot expect it there, and sipp
+# would abort the call on it. With the option sipp logs it ("Continuing
+# call on unexpected message", see sipp_late) and the call goes on; a
+# message that really is wrong still leaves the call without its 200.
+sipp_opts() {
+	local a uac= own=
+	SIPP_ARGS=("$@")
+	for a in "$@"; do
+		case $a in
+		*/uac_call.xml) uac=1 ;;
+		-default_behaviors) own=1 ;;
+		esac
+	done
+	if [ -n "$uac" ] && [ -z "$own" ]; then
+		SIPP_ARGS+=(-default_behaviors all,-abortunexp)
+	fi
+}
+
 # sipp_bg NAME ARGS...: a sipp peer in the background, in its own
 # directory (for its -trace_counts file)
 sipp_bg() {
 	local name=$1
 	shift
+	sipp_opts "$@"
 	mkdir -p "$IT_RUN/$name"
 	(cd "$IT_RUN/$name" && exec sipp -nostdin -trace_counts -fd 1 \
-		-trace_err "$@" >"$IT_RUN/$name/stdout" 2>&1) &
+		-trace_err "${SIPP_ARGS[@]}" >"$IT_RUN/$name/stdout" 2>&1) &
 	IT_PIDS+=($!)
 	eval "PID_$name=$!"
 }
 
 # sipp_fg NAME ARGS...: a sipp peer in the foreground; returns its status
+# (124 when it still ran after SIPP_FG_LIMIT seconds, 300 by default: a
+# backstop, each caller has its own -timeout)
 sipp_fg() {
 	local name=$1
 	shift
+	sipp_opts "$@"
 	mkdir -p "$IT_RUN/$name"
-	(cd "$IT_RUN/$name" && exec sipp -nostdin -trace_counts -trace_err "$@" \
+	(cd "$IT_RUN/$name" && exec timeout --foreground -k 5 "${SIPP_FG_LIMIT:-300}" \
+		sipp -nostdin -trace_counts -trace_err "${SIPP_ARGS[@]}" \
 		>"$IT_RUN/$name/stdout" 2>&1)
 }
 
@@ -188,14 +216,16 @@ sipp_count() {
 	rgtool count "$f" "$2"
 }
 
-# sipp_dead NAME CODE: responses CODE that peer NAME received for a call
-# it had already ended (sipp logs them as for a "Dead call" in its
-# -trace_err file, and counts them in no _Recv column)
-sipp_dead() {
+# sipp_late NAME CODE: responses CODE that peer NAME received out of
+# order: where its scenario no longer expected them (with -default_behaviors
+# all,-abortunexp sipp logs "Continuing call on unexpected message") or
+# for a call it had already ended ("Dead call"). Both are logged in its
+# -trace_err file and counted in no _Recv column.
+sipp_late() {
 	local f n=0 c
 	for f in "$IT_RUN/$1"/*_errors.log; do
 		[ -f "$f" ] || continue
-		c=$(grep -c "Dead call [^ ]* ([^)]*), received 'SIP/2.0 $2 " "$f")
+		c=$(grep -cE "(Continuing call on unexpected message|Dead call [^ ]* \([^)]*\)).*, received 'SIP/2.0 $2 " "$f")
 		n=$((n + c))
 	done
 	echo "$n"
@@ -207,7 +237,8 @@ sipp_stop() {
 	local name pid rc=0
 	for name in "$@"; do
 		eval "pid=\$PID_$name"
-		kill -TERM "$pid" 2>/dev/null
+		[ -n "$pid" ] || { echo "sipp_stop: no peer $name" >&2; rc=1; continue; }
+		kill -0 "$pid" 2>/dev/null && kill -TERM "$pid" 2>/dev/null
 		wait_pid "$pid" 10
 		[ $? -eq 124 ] && { echo "sipp $name did not stop" >&2; rc=1; }
 	done
@@ -353,14 +384,36 @@ it_finish() {
 	[ "$IT_FAIL" -eq 0 ]
 }
 
-# render_reject CODE REASON EXTRA_HEADER: a uas_reject scenario answering
-# CODE; prints its path. sipp checks status codes when it loads a scenario,
-# so they cannot be -key keywords.
+# render_reject CODE REASON [EXTRA_HEADER [GAP_MS]]: a uas_reject scenario
+# answering CODE; prints its path. sipp checks status codes when it loads
+# a scenario, so they cannot be -key keywords. GAP_MS: a pause between the
+# 183 and the final (see render_answer).
 render_reject() {
 	local out="$IT_RUN/uas_reject_$1_$RANDOM.xml"
 	sed -e "s#@CODE@#$1#" -e "s#@REASON@#$2#" -e "s#@EXTRA@#${3:-X-Reject: $1}#" \
-		"$IT_SCEN/uas_reject.xml" >"$out"
+		-e "$(gap_sed "${4:-0}")" "$IT_SCEN/uas_reject.xml" >"$out"
 	echo "$out"
+}
+
+# render_answer GAP_MS: a uas_answer scenario that waits GAP_MS between
+# its 183 and its 200; prints its path. Without a gap, another proxy
+# worker may relay the 200 before the 183 sent just ahead of it, and tm
+# discards a provisional reply that comes after the final: the caller
+# then never sees a 183 the destination sent (and replyguard counted).
+render_answer() {
+	local out="$IT_RUN/uas_answer_$1_$RANDOM.xml"
+	sed -e "$(gap_sed "$1")" "$IT_SCEN/uas_answer.xml" >"$out"
+	echo "$out"
+}
+
+# gap_sed MS: the sed expression that turns the scenarios' gap marker
+# into a pause of MS milliseconds (none for 0)
+gap_sed() {
+	if [ "${1:-0}" -gt 0 ]; then
+		echo "s#<!--@GAP@-->#<pause milliseconds=\"$1\"/>#"
+	else
+		echo "/<!--@GAP@-->/d"
+	fi
 }
 
 # sample_args: -A defines that run kamailio.cfg.sample on loopback ports
