@@ -350,6 +350,13 @@ static void drop_pair_locked(struct rg_entry *e, int i)
 	e->ext_names[name][0] = '\0';
 }
 
+static void set_name_locked(struct rg_entry *e, int i, const struct rg_ext *x)
+{
+	e->ext_len[i] = (uint8_t)x->len;
+	memcpy(e->ext_names[i], x->name, (size_t)x->len);
+	e->ext_names[i][x->len] = '\0';
+}
+
 /* the index of name `x`, added when new and there is room; -1 if not */
 static int ext_name_locked(struct rg_entry *e, const struct rg_ext *x)
 {
@@ -379,9 +386,7 @@ static int ext_name_locked(struct rg_entry *e, const struct rg_ext *x)
 				drop_pair_locked(e, j);
 		}
 	}
-	e->ext_len[i] = (uint8_t)x->len;
-	memcpy(e->ext_names[i], x->name, (size_t)x->len);
-	e->ext_names[i][x->len] = '\0';
+	set_name_locked(e, i, x);
 	return i;
 }
 
@@ -405,11 +410,8 @@ static void set_ext_locked(struct rg_entry *e, const struct rg_ext *x)
 		if(i == e->ext_npairs)
 			return;
 		drop_pair_locked(e, i);
-		if(e->ext_len[n] == 0) { /* that was its name's last pair */
-			e->ext_len[n] = (uint8_t)x->len;
-			memcpy(e->ext_names[n], x->name, (size_t)x->len);
-			e->ext_names[n][x->len] = '\0';
-		}
+		if(e->ext_len[n] == 0) /* that was its name's last pair */
+			set_name_locked(e, n, x);
 	}
 	e->ext_pairs[e->ext_npairs].tag = x->tag;
 	e->ext_pairs[e->ext_npairs].name = (uint8_t)n;

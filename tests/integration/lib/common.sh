@@ -512,3 +512,58 @@ peer_stat() {
 	"$IT_PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' \
 		"$IT_RUN/$1.json" "$2"
 }
+
+# --- lib/sipper.py, the scriptable SIP peer (retransmitting UAC, reliable
+# 183, 100-only, ring-no-answer, held replies)
+SIPPER=$IT_LIB/sipper.py
+
+# sipper_bg NAME ARGS...: sipper.py in the background; returns once its
+# sockets are bound (its stats file exists), fails after 5 s
+sipper_bg() {
+	local name=$1 pid end
+	shift
+	"$IT_PY" "$SIPPER" "$@" --stats "$IT_RUN/$name.json" \
+		>"$IT_RUN/$name.log" 2>&1 &
+	pid=$!
+	IT_PIDS+=("$pid")
+	eval "PID_$name=$pid"
+	end=$(deadline_ms 5)
+	until [ -s "$IT_RUN/$name.json" ]; do
+		if [ "$(now_ms)" -ge "$end" ] || ! kill -0 "$pid" 2>/dev/null; then
+			echo "sipper $name did not start:" >&2
+			cat "$IT_RUN/$name.log" >&2
+			return 1
+		fi
+		sleep 0.02
+	done
+}
+
+# sipper_fg NAME ARGS...: sipper.py in the foreground; its status
+sipper_fg() {
+	local name=$1
+	shift
+	"$IT_PY" "$SIPPER" "$@" --stats "$IT_RUN/$name.json" \
+		>"$IT_RUN/$name.log" 2>&1
+}
+
+# sipper_stop NAME: end a background sipper; its final stats are written
+sipper_stop() {
+	local pid
+	eval "pid=\$PID_$1"
+	kill -TERM "$pid" 2>/dev/null
+	wait_pid "$pid" 5
+}
+
+# sipper_stat NAME PATH: one figure of a sipper's stats
+sipper_stat() { "$IT_PY" "$SIPPER" stat "$IT_RUN/$1.json" "$2"; }
+
+# sp_wait_eq MS WANT CMD...: wait_eq with a deadline in milliseconds;
+# prints what CMD printed last (for check_eq)
+sp_wait_eq() {
+	local ms=$1
+	shift
+	wait_eq "$((ms / 1000)).$(printf %03d $((ms % 1000)))" "$@"
+}
+
+# wait_rg DST FIELD WANT MS: sp_wait_eq on a field of replyguard.get
+wait_rg() { sp_wait_eq "$4" "$3" rg_field "$1" "$2"; }
