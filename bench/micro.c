@@ -3,9 +3,9 @@
  * Micro-benchmark of the replyguard core's per-call path, in shared
  * memory, without Kamailio:
  *
- *   a call = rg_key_normalize(uri) + rg_table_admit() (lookup + verdict)
- *            + rg_table_reply(183 with SDP, first 18x: PDD)
- *            + rg_table_reply(200)
+ *   a call = rg_key_normalize(uri) + rg_op_admit() (lookup + verdict)
+ *            + rg_op_reply(183 with SDP, first 18x: PDD)
+ *            + rg_op_reply(200)
  *
  * Reported: ns per call and per table operation (4 operations a call),
  * for one process over 10, 1k and 100k destinations, and for N forked
@@ -24,7 +24,7 @@
 #include <unistd.h>
 
 #include "rg_key.h"
-#include "rg_table.h"
+#include "rg_ops.h"
 #include "seam_shm.h"
 
 #define OPS_PER_CALL 4
@@ -74,11 +74,11 @@ static int one_call(struct rg_table *t, unsigned int i, uint64_t now)
 	len = rg_key_normalize(uris[i], strlen(uris[i]), key);
 	if(len < 0)
 		return -1;
-	if(rg_table_admit(t, key, len, NULL, now, &adm, &chg) != RG_ADMITTED)
+	if(rg_op_admit(t, key, len, NULL, now, &adm, &chg) != RG_ADMITTED)
 		return -1;
-	if(rg_table_reply(t, &adm.ref, &r183, now, &chg) != RG_OK)
+	if(rg_op_reply(t, &adm.ref, &r183, now, &chg) != RG_OK)
 		return -1;
-	return rg_table_reply(t, &adm.ref, &r200, now, &chg) == RG_OK ? 0 : -1;
+	return rg_op_reply(t, &adm.ref, &r200, now, &chg) == RG_OK ? 0 : -1;
 }
 
 /* ns per call, one process, round robin over `ndst` destinations */

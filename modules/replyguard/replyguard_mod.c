@@ -7,27 +7,26 @@
  * rg_rpc.c, rg_table.c, ...).
  */
 #include <string.h>
-#include <time.h>
 
 #include "core/dprint.h"
 #include "core/kemi.h"
 #include "core/mod_fix.h"
-#include "core/rpc_lookup.h"
 #include "core/sr_module.h"
 #include "core/timer.h"
 
-#include "replyguard_mod.h"
-#include "rg_dispatcher.h"
-#include "rg_events.h"
 #include "rg_branch.h"
 #include "rg_dialog.h"
+#include "rg_dispatcher.h"
+#include "rg_events.h"
 #include "rg_failover.h"
+#include "rg_host.h"
 #include "rg_limit_admin.h"
 #include "rg_limits.h"
 #include "rg_pv.h"
 #include "rg_rpc.h"
 #include "rg_script.h"
 #include "rg_stats.h"
+#include "rg_update.h"
 #include "rg_webhook.h"
 #include "rg_xhttp.h"
 
@@ -37,7 +36,6 @@ MODULE_VERSION
 #define RG_EXPIRE_INTERVAL 10
 
 static int rg_max_destinations = 4096;
-int rg_window_s = 60;
 static int rg_idle_timeout = 3600;
 static int rg_ra_min = 1;
 static int rg_ra_max = 300;
@@ -57,28 +55,17 @@ static char *rg_backoff_factor = "0.5";
 static int rg_cps_min = 1;
 static int rg_backoff_interval = 2;
 static int rg_recovery_step = 1;
-char *rg_limits_file = NULL;
 
-struct rg_throttle_cfg rg_tcfg;
-
-struct rg_table *rg_tbl = NULL;
-struct tm_binds rg_tmb;
+/* the throttle's defaults and adaptive settings, from the modparams */
+static struct rg_throttle_cfg rg_tcfg;
 
 static int mod_init(void);
 static int child_init(int rank);
 static void mod_destroy(void);
 
-uint64_t rg_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static void rg_expire_timer(unsigned int ticks, void *param)
 {
-	unsigned int n = rg_table_expire(rg_tbl, rg_now_ms());
+	unsigned int n = rg_op_expire(rg_tbl, rg_now_ms());
 
 	if(n > 0)
 		LM_DBG("freed %u idle destinations\n", n);
@@ -95,14 +82,8 @@ static void rg_expire_timer(unsigned int ticks, void *param)
 static void rg_health_timer(unsigned int ticks, void *param)
 {
 	static unsigned int runs;
-	struct rg_change chg;
-	unsigned int slot, cap = rg_table_capacity(rg_tbl);
-	uint64_t now = rg_now_ms();
 
-	for(slot = 0; slot < cap; slot++) {
-		if(rg_table_tick_slot(rg_tbl, slot, now, &chg) == RG_OK)
-			rg_change_apply(&chg);
-	}
+	rg_update_tick_all();
 	if(++runs % RG_DS_REASSERT_INTERVAL == 0)
 		rg_ds_reassert();
 }
@@ -298,10 +279,6 @@ static int check_throttle_params(void)
 
 static int check_params(void)
 {
-	if(rg_rpc_list_max < 1 || rg_rpc_list_max > 1000000) {
-		LM_ERR("rpc_list_max must be 1..1000000, not %d\n", rg_rpc_list_max);
-		return -1;
-	}
 	if(rg_max_destinations < 1 || rg_max_destinations > (1 << 24)) {
 		LM_ERR("max_destinations must be 1..16777216, not %d\n",
 				rg_max_destinations);
@@ -387,23 +364,10 @@ static int mod_init(void)
 				rg_max_destinations);
 		goto err;
 	}
-	if(rpc_register_array(rg_rpc_cmds) != 0) {
-		LM_ERR("cannot register the RPC commands\n");
-		goto err_table;
-	}
-	if(rg_branch_init() < 0 || rg_limit_admin_init() < 0)
+	if(rg_rpc_init() < 0 || rg_branch_init() < 0
+			|| rg_limit_admin_init(&rg_tcfg.dflt) < 0)
 		goto err_table;
 	rg_dialog_init();
-	if(rg_limits_file != NULL && *rg_limits_file != '\0') {
-		char why[256];
-		int n;
-
-		if(rg_limits_load(rg_limits_file, 1, &n, why, sizeof(why)) < 0) {
-			LM_ERR("limits_file: %s\n", why);
-			goto err_table;
-		}
-		LM_INFO("limits_file: %d destinations from %s\n", n, rg_limits_file);
-	}
 	if(rg_idle_timeout > 0
 			&& register_timer(rg_expire_timer, NULL, RG_EXPIRE_INTERVAL)
 					   < 0) {

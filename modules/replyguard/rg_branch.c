@@ -10,9 +10,16 @@
 #include "modules/tm/h_table.h"
 #include "modules/tm/t_lookup.h"
 
-#include "replyguard_mod.h"
 #include "rg_branch.h"
+#include "rg_dialog.h"
+#include "rg_host.h"
 #include "rg_stats.h"
+#include "rg_update.h"
+
+/* the record's own flags: see rg_branch.h for the others */
+#define RG_BR_HELD 0x04	 /* holds a place in flight: to be released once */
+#define RG_BR_GUARD 0x08 /* registered the transaction's end callback */
+#define RG_BR_NEW 0x10	 /* admitted in the script now running */
 
 /* one xavp per branch, its value the packed record below */
 static str rg_branch_xname = str_init("_replyguard_branch");
@@ -118,13 +125,21 @@ static sr_xavp_t *find_xavp(int index, struct rg_branch_packed *p)
 	return NULL;
 }
 
-int rg_branch_save(const struct rg_branch *br)
+static uint32_t guard(struct sip_msg *msg);
+
+/* this process's script saved records whose sending is still to check */
+static int rg_unchecked;
+
+int rg_branch_save(struct sip_msg *msg, struct rg_branch *br, int held)
 {
 	char buf[sizeof(struct rg_branch_packed) + RG_KEY_MAX];
 	struct rg_branch_packed p, op;
 	sr_xavp_t *old;
 	sr_xval_t val;
 
+	br->flags |= RG_BR_NEW;
+	if(held)
+		br->flags |= RG_BR_HELD | guard(msg);
 	p.index = br->index;
 	p.flags = br->flags;
 	p.t0_ms = br->t0_ms;
@@ -142,11 +157,11 @@ int rg_branch_save(const struct rg_branch *br)
 
 		/* admitted in this script and replaced before it was sent */
 		if(op.flags & RG_BR_NEW) {
-			rg_table_unadmit(rg_tbl, &ref, op.t0_ms, op.flags & RG_BR_HELD,
-					op.trial, rg_now_ms());
+			rg_update_unadmit(&ref, op.t0_ms, (op.flags & RG_BR_HELD) != 0,
+					op.trial);
 			rg_stats_unadmit();
 		} else if(op.flags & RG_BR_HELD)
-			rg_table_release(rg_tbl, &ref);
+			rg_update_release(&ref);
 		/* the end-of-transaction callback stays registered */
 		p.flags |= op.flags & RG_BR_GUARD;
 		memcpy(buf, &p, sizeof(p));
@@ -159,9 +174,27 @@ int rg_branch_save(const struct rg_branch *br)
 	val.v.s.len = (int)(sizeof(p) + (size_t)br->dst.key_len);
 	if(xavp_add_value(&rg_branch_xname, &val, NULL) == NULL) {
 		LM_ERR("no shared memory for the record of branch %d\n", br->index);
+		/* not recorded: nothing could release or check it later */
+		rg_update_unadmit(&br->dst.ref, br->t0_ms, held, br->trial);
+		rg_stats_unadmit();
 		return -1;
 	}
+	rg_unchecked = 1;
 	return 0;
+}
+
+int rg_branch_end_hold(struct sip_msg *msg, const struct rg_branch *br,
+		int code, uint32_t *flags)
+{
+	if(!(*flags & RG_BR_HELD))
+		return 0;
+	*flags &= ~RG_BR_HELD;
+	/* an answered call stays in flight until its dialog ends, when the
+	 * dialog module tracks it */
+	if(msg != NULL && code >= 200 && code < 300
+			&& rg_dialog_hold(msg, &br->dst.ref) == 0)
+		return 0;
+	return 1;
 }
 
 int rg_branch_find(int index, struct rg_branch *br, void **handle)
@@ -196,15 +229,8 @@ void rg_branch_set_flags(void *handle, uint32_t flags)
 			sizeof(flags));
 }
 
-/* this process's script saved records whose sending is still to check */
-static int rg_unchecked;
-
-void rg_branch_saved(void)
-{
-	rg_unchecked = 1;
-}
-
-void rg_branch_release_all(void)
+/* release every hold of the current xavp list (message or transaction) */
+static void release_all(void)
 {
 	struct rg_branch_packed p;
 	struct rg_ref ref;
@@ -215,7 +241,7 @@ void rg_branch_release_all(void)
 			continue;
 		ref.slot = p.slot;
 		ref.gen = p.gen;
-		rg_table_release(rg_tbl, &ref);
+		rg_update_release(&ref);
 		rg_branch_set_flags(x, p.flags & ~RG_BR_HELD);
 	}
 }
@@ -224,7 +250,7 @@ void rg_branch_release_all(void)
 static void rg_branch_on_destroy(struct cell *t, int type,
 		struct tmcb_params *ps)
 {
-	rg_branch_release_all();
+	release_all();
 }
 
 static int has_guard(void)
@@ -239,7 +265,8 @@ static int has_guard(void)
 	return 0;
 }
 
-uint32_t rg_branch_guard(struct sip_msg *msg)
+/* the flags to add to a record that holds a place in flight */
+static uint32_t guard(struct sip_msg *msg)
 {
 	struct cell *t = rg_tmb.t_gett();
 
@@ -306,8 +333,8 @@ static int rg_branch_post_script(struct sip_msg *msg, unsigned int flags,
 		}
 		ref.slot = p.slot;
 		ref.gen = p.gen;
-		rg_table_unadmit(rg_tbl, &ref, p.t0_ms, (p.flags & RG_BR_HELD) != 0,
-				p.trial, rg_now_ms());
+		rg_update_unadmit(
+				&ref, p.t0_ms, (p.flags & RG_BR_HELD) != 0, p.trial);
 		rg_stats_unadmit();
 		/* nothing is to be counted or released for it any more */
 		rg_branch_set_flags(x, (p.flags & ~(RG_BR_NEW | RG_BR_HELD))

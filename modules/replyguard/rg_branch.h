@@ -17,11 +17,9 @@
 
 #include "rg_dst.h"
 
+/* what was recorded; 0x04, 0x08 and 0x10 are rg_branch.c's own */
 #define RG_BR_PDD_DONE 0x01	 /* a first 18x was measured */
 #define RG_BR_FINAL_SEEN 0x02 /* a final reply (or timeout) was recorded */
-#define RG_BR_HELD 0x04		 /* counted in flight: to be released once */
-#define RG_BR_GUARD 0x08		 /* registered the transaction's end callback */
-#define RG_BR_NEW 0x10		 /* admitted in the script now running */
 #define RG_BR_SEEN_180 0x20	 /* a 180 was counted: retransmissions are not */
 #define RG_BR_SEEN_183 0x40	 /* a 183 was counted (a reliable 183 is resent) */
 #define RG_BR_PROV 0x80		 /* a provisional reply above 100 arrived */
@@ -46,8 +44,13 @@ int rg_branch_next_index(struct sip_msg *msg, const struct rg_dst *dst);
 /* The index of the branch the reply being processed belongs to. */
 int rg_branch_reply_index(void);
 
-/* Record (or replace) the branch `br->index`; 0 or -1 on no memory. */
-int rg_branch_save(const struct rg_branch *br);
+/*
+ * Record (or replace) the branch `br->index` of `msg`, admitted at
+ * br->t0_ms; with `held`, the call holds a place in flight, which from
+ * now on only the record releases (see rg_branch_end_hold). 0, or -1 on
+ * no memory: the admission is then taken back.
+ */
+int rg_branch_save(struct sip_msg *msg, struct rg_branch *br, int held);
 
 /*
  * Find the record of branch `index`: 0 and a copy in `br`, -1 when none.
@@ -58,27 +61,30 @@ void rg_branch_set_flags(void *handle, uint32_t flags);
 
 /*
  * An admission counts a call only when its branch is really sent. Every
- * record saved while a script runs is marked RG_BR_NEW; when the request
- * or failure route is over, each new record whose branch tm did not send
- * (a retransmission of a request another process relays, a failed or
+ * record saved while a script runs is new; when the request or failure
+ * route is over, each new record whose branch tm did not send (a
+ * retransmission of a request another process relays, a failed or
  * missing t_relay) is taken back: attempt uncounted, hold released, trial
- * freed. rg_branch_saved() tells the end-of-script check to look.
+ * freed. rg_branch_init() registers that check.
  */
-void rg_branch_saved(void);
 
 /*
- * Calls held in flight (a destination with max_concurrent) must be
- * released exactly once, however the call ends. rg_inspect() releases on
- * a final reply and rg_failover() on a timeout; as a backstop,
- * rg_branch_guard() makes sure the transaction's end (tm's TMCB_DESTROY)
- * releases whatever is still held, and that a request that never got a
- * transaction releases its holds when its script is done. It returns the
- * flags to add to the record being saved.
+ * A call held in flight (a destination with max_concurrent) is released
+ * exactly once, however it ends, and the branch record is the one owner
+ * of that hold: its held bit is cleared by whoever takes the hold.
+ *
+ * - rg_branch_end_hold(): the call ended with `code` (a final reply, or
+ *   408 for a local timeout), and `*flags` are the record's flags, to be
+ *   written back. 1 when the caller must release the hold now (pass it
+ *   as the operation's release), 0 when there was none or a 2xx handed it
+ *   to the dialog (rg_dialog.c releases it when the dialog ends).
+ * - A record replaced, or not sent, takes its hold back itself.
+ * - As a backstop, the transaction's end (tm's TMCB_DESTROY) releases
+ *   whatever is still held, and a request that never got a transaction
+ *   releases its holds when its script is done.
  */
-uint32_t rg_branch_guard(struct sip_msg *msg);
-
-/* Release every hold of the current xavp list (message or transaction). */
-void rg_branch_release_all(void);
+int rg_branch_end_hold(struct sip_msg *msg, const struct rg_branch *br,
+		int code, uint32_t *flags);
 
 /* Register the end-of-script backstop; from mod_init. 0 or -1. */
 int rg_branch_init(void);

@@ -3,8 +3,8 @@
 #include "core/mem/shm_mem.h"
 #include "modules/dialog/dlg_load.h"
 
-#include "replyguard_mod.h"
 #include "rg_dialog.h"
+#include "rg_update.h"
 
 static struct dlg_binds rg_dlgb;
 static int rg_dlg_loaded;
@@ -35,7 +35,7 @@ static void rg_dlg_end(struct dlg_cell *dlg, int type, struct dlg_cb_params *p)
 
 	if(h == NULL || __atomic_exchange_n(&h->done, 1, __ATOMIC_ACQ_REL))
 		return;
-	rg_table_release(rg_tbl, &h->ref);
+	rg_update_release(&h->ref);
 }
 
 static void rg_dlg_free(void *param)

@@ -10,7 +10,7 @@
 
 #include "core/parser/msg_parser.h"
 
-#include "rg_table.h"
+#include "rg_types-t.h"
 
 /* Bind dialog's API when the module is loaded; from mod_init. */
 void rg_dialog_init(void);

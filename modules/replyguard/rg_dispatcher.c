@@ -12,7 +12,8 @@
 #include "core/xavp.h"
 #include "modules/dispatcher/api.h"
 
-#include "replyguard_mod.h"
+#include "rg_host.h"
+#include "rg_ops.h"
 #include "rg_buf.h"
 #include "rg_dispatcher.h"
 
@@ -224,9 +225,9 @@ static void converge(const struct rg_ref *ref, int force)
 	int i, want, changed = 0, rc;
 
 	lock_get(rg_ds_lock);
-	if(rg_table_snapshot(rg_tbl, ref, rg_now_ms(), s) != RG_OK)
+	if(rg_op_snapshot(rg_tbl, ref, rg_now_ms(), s) != RG_OK)
 		goto done;
-	want = s->state_id == RG_DOWN;
+	want = s->f[RG_F_STATE] == RG_DOWN;
 	state = want ? "i" : "a";
 	for(i = 0; i < s->ext_npairs; i++) {
 		p = &s->ext_pairs[i];
@@ -248,7 +249,7 @@ static void converge(const struct rg_ref *ref, int force)
 		changed = 1;
 	}
 	if(changed)
-		rg_table_ext_mark(rg_tbl, ref, s);
+		rg_op_ext_mark(rg_tbl, ref, s);
 done:
 	lock_release(rg_ds_lock);
 }
@@ -286,7 +287,7 @@ void rg_ds_reassert(void)
 		return;
 	cap = rg_table_capacity(rg_tbl);
 	for(slot = 0; slot < cap; slot++) {
-		if(rg_table_ext_pending_slot(rg_tbl, slot, &ref))
+		if(rg_op_ext_pending_slot(rg_tbl, slot, &ref))
 			converge(&ref, 1);
 	}
 }

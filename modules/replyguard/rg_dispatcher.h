@@ -16,7 +16,7 @@
 #include "core/parser/msg_parser.h"
 #include "core/str.h"
 
-#include "rg_table.h"
+#include "rg_types-t.h"
 
 /* Bind dispatcher when it is loaded; 0 (also when absent) or -1. */
 int rg_ds_init(int sync, const str *xavp_dst);
@@ -24,7 +24,7 @@ int rg_ds_init(int sync, const str *xavp_dst);
 /*
  * If syncing and dispatcher's current destination for `msg` is `raw` (the
  * URI given to rg_allow), fill `ext` with its set and URI (pointing into
- * dispatcher's xavp) and return 1, for rg_table_admit() to record; else 0.
+ * dispatcher's xavp) and return 1, for the admission to record; else 0.
  */
 int rg_ds_ext(struct sip_msg *msg, const str *raw, struct rg_ext *ext);
 

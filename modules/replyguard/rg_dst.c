@@ -4,9 +4,10 @@
 #include "core/dprint.h"
 #include "core/dset.h"
 
-#include "replyguard_mod.h"
 #include "rg_buf.h"
 #include "rg_dst.h"
+#include "rg_host.h"
+#include "rg_ops.h"
 
 /* one warning line per process per interval, with what it held back */
 #define RG_DST_LOG_INTERVAL_MS 10000
@@ -58,7 +59,7 @@ int rg_dst_resolve(const str *raw, int create, struct rg_dst *dst)
 
 	if(rg_dst_key(raw, create, dst) < 0)
 		return RG_EBADKEY;
-	rc = rg_table_lookup(
+	rc = rg_op_lookup(
 			rg_tbl, dst->key, dst->key_len, create, rg_now_ms(), &dst->ref);
 	if(rc == RG_EFULL)
 		rg_dst_warn_full(raw);

@@ -13,7 +13,7 @@
 #include "core/str.h"
 
 #include "rg_key.h"
-#include "rg_table.h"
+#include "rg_types-t.h"
 
 struct rg_dst
 {

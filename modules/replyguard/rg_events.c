@@ -7,12 +7,9 @@
 #include "core/kemi.h"
 #include "core/route.h"
 
-#include "replyguard_mod.h"
 #include "rg_buf.h"
-#include "rg_dispatcher.h"
 #include "rg_dst.h"
 #include "rg_events.h"
-#include "rg_webhook.h"
 
 static int rg_rt_down = -1;
 static int rg_rt_up = -1;
@@ -71,7 +68,7 @@ static void run_event(int rt, str *evname, const struct rg_snapshot *snap)
 
 	fmsg = faked_msg_next();
 	rg_dst_ctx_save(&saved);
-	rg_dst_set_current(fmsg, &dst, snap->blocked_for);
+	rg_dst_set_current(fmsg, &dst, (uint32_t)snap->f[RG_F_BLOCKED_FOR]);
 	backup_rt = get_route_type();
 	set_route_type(EVENT_ROUTE);
 	init_run_actions_ctx(&ctx);
@@ -90,12 +87,14 @@ static void apply_health(const struct rg_change *chg)
 {
 	switch(chg->ev) {
 		case RG_EV_DOWN:
-			LM_INFO("destination %s is down for %u s\n", rg_log_safe(chg->snap.key, chg->snap.key_len),
-					chg->snap.blocked_for);
+			LM_INFO("destination %s is down for %u s\n",
+					rg_log_safe(chg->snap.key, chg->snap.key_len),
+					(unsigned int)chg->snap.f[RG_F_BLOCKED_FOR]);
 			run_event(rg_rt_down, &rg_ev_name_down, &chg->snap);
 			break;
 		case RG_EV_UP:
-			LM_INFO("destination %s is up\n", rg_log_safe(chg->snap.key, chg->snap.key_len));
+			LM_INFO("destination %s is up\n",
+					rg_log_safe(chg->snap.key, chg->snap.key_len));
 			run_event(rg_rt_up, &rg_ev_name_up, &chg->snap);
 			break;
 		case RG_EV_PROBING:
@@ -110,19 +109,21 @@ static void apply_health(const struct rg_change *chg)
 static void apply_throttle(const struct rg_change *chg)
 {
 	const struct rg_snapshot *s = &chg->snap;
+	unsigned int lim = (unsigned int)s->f[RG_F_CPS_LIMIT];
+	unsigned int recv = (unsigned int)s->f[RG_F_CPS_RECV];
 
 	switch(chg->tev) {
 		case RG_TEV_THROTTLED:
 			LM_INFO("destination %s is throttled to %u.%03u cps (was "
 					"receiving %u.%03u) after a 503 without Retry-After\n",
-					rg_log_safe(s->key, s->key_len), s->cps_limit_mcps / 1000, s->cps_limit_mcps % 1000,
-					s->cps_received / 1000, s->cps_received % 1000);
+					rg_log_safe(s->key, s->key_len), lim / 1000, lim % 1000,
+					recv / 1000, recv % 1000);
 			run_event(rg_rt_throttled, &rg_ev_name_throttled, s);
 			break;
 		case RG_TEV_UNTHROTTLED:
-			LM_INFO("destination %s is no longer throttled: %s\n", rg_log_safe(s->key, s->key_len),
-					s->cps_limit_mcps ? "its configured limit is in force"
-									  : "no limit");
+			LM_INFO("destination %s is no longer throttled: %s\n",
+					rg_log_safe(s->key, s->key_len),
+					lim ? "its configured limit is in force" : "no limit");
 			run_event(rg_rt_unthrottled, &rg_ev_name_unthrottled, s);
 			break;
 		default:
@@ -130,14 +131,8 @@ static void apply_throttle(const struct rg_change *chg)
 	}
 }
 
-void rg_change_apply(const struct rg_change *chg)
+void rg_events_run(const struct rg_change *chg)
 {
-	if(chg->ev != RG_EV_NONE) {
-		rg_ds_sync(chg);
-		apply_health(chg);
-	}
-	if(chg->tev != RG_TEV_NONE)
-		apply_throttle(chg);
-	if(chg->ev == RG_EV_DOWN || chg->ev == RG_EV_UP || chg->tev != RG_TEV_NONE)
-		rg_webhook_notify(chg);
+	apply_health(chg);
+	apply_throttle(chg);
 }

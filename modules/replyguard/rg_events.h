@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * What happens after a destination changes state: dispatcher is told
- * (rg_dispatcher.c) and the event route runs:
+ * The event routes that run after a destination changes state (from
+ * rg_update.c, which also tells dispatcher and the webhook):
  *
  *   event_route[replyguard:dst-down]   up/probing -> down
  *   event_route[replyguard:dst-up]     probing/down -> up
@@ -18,12 +18,12 @@
 
 #include "core/str.h"
 
-#include "rg_table.h"
+#include "rg_types-t.h"
 
 /* Look the event routes up; call from mod_init. 0 or -1. */
 int rg_events_init(const str *event_callback);
 
-/* Tell dispatcher and run the event route of `chg` (no-op when none). */
-void rg_change_apply(const struct rg_change *chg);
+/* Log the transitions of `chg` and run their event routes. */
+void rg_events_run(const struct rg_change *chg);
 
 #endif

@@ -8,11 +8,11 @@
 #include "modules/tm/h_table.h"
 #include "modules/tm/t_lookup.h"
 
-#include "replyguard_mod.h"
 #include "rg_branch.h"
 #include "rg_dispatcher.h"
-#include "rg_events.h"
 #include "rg_failover.h"
+#include "rg_host.h"
+#include "rg_update.h"
 
 #define RG_MAX_CODES 16
 
@@ -65,9 +65,10 @@ static int is_failover_code(int code)
 static void account_timeouts(struct cell *t, uint64_t now)
 {
 	struct rg_branch br;
-	struct rg_change chg;
+	uint32_t flags;
 	void *handle;
 	unsigned int b;
+	int release;
 
 	for(b = 0; b < t->nr_of_outgoings; b++) {
 		if(!(t->uac[b].request.flags & F_RB_TIMEOUT))
@@ -75,12 +76,11 @@ static void account_timeouts(struct cell *t, uint64_t now)
 		if(rg_branch_find((int)b, &br, &handle) < 0
 				|| (br.flags & RG_BR_FINAL_SEEN))
 			continue;
-		rg_branch_set_flags(
-				handle, (br.flags | RG_BR_FINAL_SEEN) & ~RG_BR_HELD);
-		if(rg_table_timeout(rg_tbl, &br.dst.ref, !(br.flags & RG_BR_PROV),
-				   (br.flags & RG_BR_HELD) != 0, br.trial, now, &chg)
-				== RG_OK)
-			rg_change_apply(&chg);
+		flags = br.flags | RG_BR_FINAL_SEEN;
+		release = rg_branch_end_hold(NULL, &br, 408, &flags);
+		rg_branch_set_flags(handle, flags);
+		rg_update_timeout(&br.dst.ref, !(br.flags & RG_BR_PROV), release,
+				br.trial, now);
 	}
 }
 
@@ -124,7 +124,7 @@ int ki_rg_ds_retry_after(struct sip_msg *msg, int set)
 	uint32_t secs = 0;
 	int n;
 
-	n = rg_table_min_blocked(rg_tbl, set, rg_now_ms(), &secs);
+	n = rg_op_min_blocked(rg_tbl, set, rg_now_ms(), &secs);
 	rg_dst_set_retry_only(msg, secs);
 	return n > 0 ? 1 : -1;
 }

@@ -56,19 +56,19 @@ int rg_health_admit(struct rg_health *h, const struct rg_health_cfg *cfg,
 	switch(h->state) {
 		case RG_DOWN:
 			*retry_after = rg_health_blocked_for(h, now_ms);
-			return -1;
+			return RG_HEALTH_BLOCKED;
 		case RG_PROBING:
 			if(h->probe_ms != 0
 					&& now_ms - h->probe_ms
 							   < (uint64_t)cfg->probe_timeout * 1000) {
 				*retry_after = 1; /* a trial is on its way */
-				return -1;
+				return RG_HEALTH_BLOCKED;
 			}
 			h->probe_ms = now_ms ? now_ms : 1;
 			*trial = h->probe_ms;
-			return 1;
+			return RG_HEALTH_OK;
 		default:
-			return 1;
+			return RG_HEALTH_OK;
 	}
 }
 

@@ -59,13 +59,20 @@ struct rg_health
 	uint32_t ra_last;	/* last (clamped) Retry-After applied, s */
 };
 
+/* rg_health_admit() verdicts */
+enum rg_health_verdict
+{
+	RG_HEALTH_OK = 1,	   /* admitted (a trial when probing) */
+	RG_HEALTH_BLOCKED = -1 /* down, or probing with its trial in flight */
+};
+
 const char *rg_state_name(enum rg_state s);
 
 /* Clamp a Retry-After value to [ra_min, ra_max]. */
 uint32_t rg_health_clamp(const struct rg_health_cfg *cfg, uint64_t seconds);
 
 /*
- * Admission: 1 admitted (a trial when probing), -1 blocked. `retry_after`
+ * Admission: RG_HEALTH_OK or RG_HEALTH_BLOCKED. `retry_after`
  * gets the seconds to suggest upstream (>= 1 when blocked, 0 admitted).
  * `trial` gets the trial's token when the call is the probing trial, else
  * 0. Moves down -> probing when the block is over (reported in `ev`).

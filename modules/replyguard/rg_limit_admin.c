@@ -9,12 +9,11 @@
 #include "core/mod_fix.h"
 #include "core/ut.h"
 
-#include "replyguard_mod.h"
 #include "rg_buf.h"
-#include "rg_dst.h"
-#include "rg_events.h"
+#include "rg_host.h"
 #include "rg_limit_admin.h"
 #include "rg_limits.h"
+#include "rg_update.h"
 
 /* a limits file larger than this is refused, not read */
 #define RG_LIMITS_FILE_MAX (16L * 1024 * 1024)
@@ -27,13 +26,29 @@ struct rg_limits_shared
 };
 static struct rg_limits_shared *rg_lsh;
 
-int rg_limit_admin_init(void)
+char *rg_limits_file = NULL;
+
+/* the limit of a destination with none of its own (the modparams) */
+static struct rg_limit rg_dflt;
+
+int rg_limit_admin_init(const struct rg_limit *dflt)
 {
+	char why[256];
+	int n;
+
+	rg_dflt = *dflt;
 	rg_lsh = shm_mallocxz(sizeof(*rg_lsh));
 	if(rg_lsh == NULL) {
 		LM_ERR("no shared memory\n");
 		return -1;
 	}
+	if(rg_limits_file == NULL || *rg_limits_file == '\0')
+		return 0;
+	if(rg_limits_load(rg_limits_file, 1, &n, why, sizeof(why)) < 0) {
+		LM_ERR("limits_file: %s\n", why);
+		return -1;
+	}
+	LM_INFO("limits_file: %d destinations from %s\n", n, rg_limits_file);
 	return 0;
 }
 
@@ -42,22 +57,19 @@ static int set_mcps(const str *raw, uint32_t mcps, int burst,
 		int max_concurrent, const char **err, int *code)
 {
 	struct rg_limit_line l;
-	struct rg_change chg;
-	struct rg_ref ref;
 
 	*code = 400;
 	if(rg_limits_check_args(raw->s, (size_t)raw->len, mcps, burst,
-			   max_concurrent, &rg_tcfg.dflt, &l, err)
+			   max_concurrent, &rg_dflt, &l, err)
 			< 0)
 		return -1;
-	if(rg_table_set_limit(rg_tbl, l.key, l.key_len, &l.lim, RG_LIM_MANUAL, 0,
-			   rg_now_ms(), &ref, &chg)
+	if(rg_update_set_limit(l.key, l.key_len, &l.lim, RG_LIM_MANUAL, 0,
+			   rg_now_ms(), 0)
 			!= RG_OK) {
 		*code = 503;
 		*err = "destination table full";
 		return -1;
 	}
-	rg_change_apply(&chg);
 	return 0;
 }
 
@@ -124,16 +136,12 @@ struct load_ctx
 static int apply_line(void *arg, const struct rg_limit_line *l)
 {
 	struct load_ctx *c = arg;
-	struct rg_change chg;
-	struct rg_ref ref;
 
-	if(rg_table_set_limit(rg_tbl, l->key, l->key_len, &l->lim, RG_LIM_FILE,
-			   c->gen, c->now, &ref, &chg)
-			!= RG_OK)
-		return -1;
-	if(!c->at_start)
-		rg_change_apply(&chg);
-	return 0;
+	return rg_update_set_limit(l->key, l->key_len, &l->lim, RG_LIM_FILE,
+				   c->gen, c->now, c->at_start)
+						   == RG_OK
+				   ? 0
+				   : -1;
 }
 
 int rg_limits_load(
@@ -157,7 +165,7 @@ int rg_limits_load(
 	c.at_start = at_start;
 	c.now = rg_now_ms();
 	*n = rg_limits_parse(
-			buf, len, &rg_tcfg.dflt, apply_line, &c, &failed, &line, &why);
+			buf, len, &rg_dflt, apply_line, &c, &failed, &line, &why);
 	pkg_free(buf);
 	if(*n < 0) {
 		*n = 0;
@@ -173,7 +181,7 @@ int rg_limits_load(
 				path, failed, *n);
 		goto done;
 	}
-	rg_table_limits_sweep(rg_tbl, c.gen);
+	rg_op_limits_sweep(rg_tbl, c.gen);
 	rc = 0;
 done:
 	__atomic_store_n(&rg_lsh->busy, 0, __ATOMIC_RELEASE);

@@ -12,11 +12,15 @@
 
 #include "rg_throttle.h"
 
-/* the module's defaults and adaptive settings (replyguard_mod.c) */
-extern struct rg_throttle_cfg rg_tcfg;
+/* modparam "limits_file": NULL or "" when there is none */
+extern char *rg_limits_file;
 
-/* Shared state for reloads; from mod_init, before the first load. */
-int rg_limit_admin_init(void);
+/*
+ * From mod_init, after the table exists: remember the default limit
+ * (what a limits-file line or rg_set_limit leaves out), take the shared
+ * reload state, and load limits_file when set. 0, or -1 (logged).
+ */
+int rg_limit_admin_init(const struct rg_limit *dflt);
 
 /*
  * Set the limit of `raw`: `cps` as text ("20", "2.5"; "0" = none),

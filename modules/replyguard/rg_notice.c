@@ -14,24 +14,11 @@ const char *rg_notice_event(enum rg_notice_kind k)
 	return rg_notice_names[k];
 }
 
-static void set_name(char *dst, const char *src)
-{
-	size_t n = src ? strlen(src) : 0;
-
-	if(n >= RG_STATE_NAME_MAX)
-		n = RG_STATE_NAME_MAX - 1;
-	if(n > 0)
-		memcpy(dst, src, n);
-	dst[n] = '\0';
-}
-
 static void fill(struct rg_notice *n, enum rg_notice_kind kind,
-		const char *from, const char *to, const struct rg_change *chg,
-		uint64_t time_ms)
+		const struct rg_change *chg, uint64_t time_ms)
 {
 	n->kind = kind;
-	set_name(n->old_state, from);
-	set_name(n->new_state, to);
+	n->old_state = chg->old_state;
 	n->code = chg->code;
 	n->retry_after = chg->retry_after;
 	n->time_ms = time_ms;
@@ -43,16 +30,13 @@ int rg_notice_from_change(
 {
 	int k = 0;
 
-	if(chg->ev == RG_EV_DOWN || chg->ev == RG_EV_UP) {
-		fill(&out[k++], chg->ev == RG_EV_DOWN ? RG_N_DOWN : RG_N_UP,
-				chg->old_state, chg->snap.state, chg, time_ms);
-	}
+	if(chg->ev == RG_EV_DOWN || chg->ev == RG_EV_UP)
+		fill(&out[k++], chg->ev == RG_EV_DOWN ? RG_N_DOWN : RG_N_UP, chg,
+				time_ms);
 	if(chg->tev == RG_TEV_THROTTLED)
-		fill(&out[k++], RG_N_THROTTLED, "unthrottled", "throttled", chg,
-				time_ms);
+		fill(&out[k++], RG_N_THROTTLED, chg, time_ms);
 	else if(chg->tev == RG_TEV_UNTHROTTLED)
-		fill(&out[k++], RG_N_UNTHROTTLED, "throttled", "unthrottled", chg,
-				time_ms);
+		fill(&out[k++], RG_N_UNTHROTTLED, chg, time_ms);
 	return k;
 }
 
@@ -82,26 +66,58 @@ static void add_time(struct rg_buf *b, uint64_t time_ms)
 			(unsigned int)(time_ms % 1000), (unsigned long long)time_ms);
 }
 
-static void add_throttle(struct rg_buf *b, const struct rg_snapshot *s)
+/* the snapshot fields of `group`, each as `"name":value`, comma first
+ * unless `first` */
+static void add_fields(struct rg_buf *b, const struct rg_snapshot *s,
+		enum rg_fgroup group, int first)
 {
-	rg_buf_printf(b, ",\"throttle\":{\"throttled\":%s,\"cps_limit\":",
-			s->throttled ? "true" : "false");
-	rg_buf_milli(b, s->cps_limit_mcps);
-	rg_buf_puts(b, ",\"cps_configured\":");
-	rg_buf_milli(b, s->cps_configured);
-	rg_buf_puts(b, ",\"cps_received\":");
-	rg_buf_milli(b, s->cps_received);
-	rg_buf_printf(b,
-			",\"cps_burst\":%u,\"concurrent\":%u,\"max_concurrent\":%u,"
-			"\"limit_source\":\"%s\"}",
-			s->cps_burst, s->concurrent, s->max_concurrent,
-			s->limit_src ? s->limit_src : "default");
+	struct rg_fval v[2];
+	int f, i, n;
+
+	for(f = 0; f < RG_F_COUNT; f++) {
+		if(rg_field_group((enum rg_field)f) != group)
+			continue;
+		n = rg_field_show((enum rg_field)f, s->f[f], RG_OUT_JSON, v);
+		for(i = 0; i < n; i++) {
+			rg_buf_printf(b, "%s\"%s\":", first ? "" : ",", v[i].name);
+			first = 0;
+			if(v[i].type == RG_FV_STR)
+				rg_buf_printf(b, "\"%s\"", v[i].str);
+			else if(v[i].type == RG_FV_BOOL)
+				rg_buf_puts(b, v[i].num ? "true" : "false");
+			else if(v[i].type == RG_FV_MILLI)
+				rg_buf_milli(b, v[i].num);
+			else
+				rg_buf_printf(b, "%llu", (unsigned long long)v[i].num);
+		}
+	}
+}
+
+/* the states a notice moves between */
+static void transition(const struct rg_notice *n, const char **from,
+		const char **to)
+{
+	switch(n->kind) {
+		case RG_N_THROTTLED:
+			*from = "unthrottled";
+			*to = "throttled";
+			break;
+		case RG_N_UNTHROTTLED:
+			*from = "throttled";
+			*to = "unthrottled";
+			break;
+		default:
+			*from = rg_state_name((enum rg_state)n->old_state);
+			*to = rg_state_name((enum rg_state)n->snap.f[RG_F_STATE]);
+			break;
+	}
 }
 
 int rg_notice_json(
 		const struct rg_notice *n, const char *node, struct rg_buf *b)
 {
 	const struct rg_snapshot *s = &n->snap;
+	const char *from, *to;
 
 	rg_buf_printf(b, "{\"event\":\"%s\",\"dst\":\"", rg_notice_event(n->kind));
 	rg_buf_json_str(b, s->key, (size_t)s->key_len);
@@ -114,20 +130,17 @@ int rg_notice_json(
 		rg_buf_json_str(b, name, strlen(name));
 		rg_buf_puts(b, "\"");
 	}
-	rg_buf_printf(b, ",\"old_state\":\"%s\",\"new_state\":\"%s\"", n->old_state,
-			n->new_state);
-	rg_buf_printf(b, ",\"state\":\"%s\"", s->state ? s->state : "");
+	transition(n, &from, &to);
+	rg_buf_printf(b, ",\"old_state\":\"%s\",\"new_state\":\"%s\"", from, to);
 	rg_buf_printf(b, ",\"reason\":{\"code\":%d,\"retry_after\":", n->code);
 	if(n->retry_after >= 0)
 		rg_buf_printf(b, "%lld}", (long long)n->retry_after);
 	else
 		rg_buf_puts(b, "null}");
-	rg_buf_printf(b,
-			",\"blocked_for\":%u,\"pdd_avg_ms\":%llu,"
-			"\"pdd_max_ms\":%llu",
-			s->blocked_for, (unsigned long long)s->pdd_avg_ms,
-			(unsigned long long)s->pdd_max_ms);
-	add_throttle(b, s);
+	add_fields(b, s, RG_FG_HEALTH, 0);
+	rg_buf_puts(b, ",\"throttle\":{");
+	add_fields(b, s, RG_FG_THROTTLE, 1);
+	rg_buf_puts(b, "}");
 	add_counters(b, "counters", s->ctr);
 	add_counters(b, "window", s->win);
 	add_time(b, n->time_ms);

@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #include "rg_buf.h"
-#include "rg_table.h"
+#include "rg_types-t.h"
 
 enum rg_notice_kind
 {
@@ -22,13 +22,10 @@ enum rg_notice_kind
 	RG_N_UNTHROTTLED
 };
 
-#define RG_STATE_NAME_MAX 16
-
 struct rg_notice
 {
 	enum rg_notice_kind kind;
-	char old_state[RG_STATE_NAME_MAX];
-	char new_state[RG_STATE_NAME_MAX];
+	int old_state;		 /* enum rg_state before a dst-down or dst-up */
 	int code;			 /* reply that caused it; 408 for a timeout; 0 */
 	int64_t retry_after; /* its Retry-After in seconds, or -1 */
 	uint64_t time_ms;	 /* wall clock, ms since the Unix epoch */
@@ -46,8 +43,10 @@ int rg_notice_from_change(
 		const struct rg_change *chg, uint64_t time_ms, struct rg_notice out[2]);
 
 /*
- * The notice as one JSON object, with `node` naming this proxy. 0, or -1
- * when `b` is too small (b->full).
+ * The notice as one JSON object, with `node` naming this proxy: the
+ * event, its cause, and every snapshot field (rg_fields.h), those of the
+ * throttle group inside "throttle". 0, or -1 when `b` is too small
+ * (b->full).
  */
 int rg_notice_json(
 		const struct rg_notice *n, const char *node, struct rg_buf *b);

@@ -4,78 +4,6 @@
 
 #include "rg_prom.h"
 
-int rg_prom_state_value(const char *state)
-{
-	if(state == NULL || strcmp(state, "up") == 0)
-		return 0;
-	return strcmp(state, "probing") == 0 ? 1 : 2;
-}
-
-/* the gauges per destination; values in thousandths, printed as decimals */
-enum rg_gauge
-{
-	G_STATE,
-	G_BLOCKED_FOR,
-	G_RA_LAST,
-	G_CPS_LIMIT,
-	G_CPS_CONF,
-	G_CPS_RECV,
-	G_CONCURRENT,
-	G_MAX_CONCURRENT,
-	G_THROTTLED,
-	G_PDD_AVG,
-	G_PDD_MAX,
-	G_COUNT
-};
-
-static const struct
-{
-	const char *name;
-	const char *help;
-} rg_gauges[G_COUNT] = {
-		{"state", "Health state: 0 up, 1 probing, 2 down."},
-		{"blocked_for_seconds", "Seconds left of the current block."},
-		{"retry_after_last_seconds", "Last Retry-After applied, seconds."},
-		{"cps_limit", "Calls per second allowed now (0: no limit)."},
-		{"cps_configured", "Configured calls per second (0: no limit)."},
-		{"cps_received", "Calls per second sent over about the last second."},
-		{"concurrent", "Calls in flight (counted when capped)."},
-		{"max_concurrent", "Cap on calls in flight (0: none)."},
-		{"throttled", "1 while adaptive back-off is in force."},
-		{"pdd_avg_seconds", "Mean post-dial delay (INVITE to first 18x)."},
-		{"pdd_max_seconds", "Largest post-dial delay seen."},
-};
-
-static uint64_t gauge_milli(const struct rg_snapshot *s, enum rg_gauge g)
-{
-	switch(g) {
-		case G_STATE:
-			return (uint64_t)rg_prom_state_value(s->state) * 1000;
-		case G_BLOCKED_FOR:
-			return (uint64_t)s->blocked_for * 1000;
-		case G_RA_LAST:
-			return (uint64_t)s->retry_after_last * 1000;
-		case G_CPS_LIMIT:
-			return s->cps_limit_mcps;
-		case G_CPS_CONF:
-			return s->cps_configured;
-		case G_CPS_RECV:
-			return s->cps_received;
-		case G_CONCURRENT:
-			return (uint64_t)s->concurrent * 1000;
-		case G_MAX_CONCURRENT:
-			return (uint64_t)s->max_concurrent * 1000;
-		case G_THROTTLED:
-			return s->throttled ? 1000 : 0;
-		case G_PDD_AVG:
-			return s->pdd_avg_ms;
-		case G_PDD_MAX:
-			return s->pdd_max_ms;
-		default:
-			return 0;
-	}
-}
-
 static void head(
 		struct rg_buf *b, const char *name, const char *type, const char *help)
 {
@@ -94,9 +22,10 @@ static void sample_start(
 static void per_dst(
 		const struct rg_snapshot *snaps, unsigned int n, struct rg_buf *b)
 {
+	struct rg_fval v[2];
 	char name[64];
 	unsigned int i;
-	int c, g;
+	int c, f;
 
 	for(c = 0; c < RG_C_COUNT; c++) {
 		snprintf(name, sizeof(name), "%s_total",
@@ -110,11 +39,14 @@ static void per_dst(
 			rg_buf_printf(b, "%llu\n", (unsigned long long)snaps[i].ctr[c]);
 		}
 	}
-	for(g = 0; g < G_COUNT; g++) {
-		head(b, rg_gauges[g].name, "gauge", rg_gauges[g].help);
+	/* every snapshot field is a gauge, its value in thousandths */
+	for(f = 0; f < RG_F_COUNT; f++) {
+		head(b, rg_field_prom_name((enum rg_field)f), "gauge",
+				rg_field_help((enum rg_field)f));
 		for(i = 0; i < n; i++) {
-			sample_start(b, rg_gauges[g].name, &snaps[i]);
-			rg_buf_milli(b, gauge_milli(&snaps[i], (enum rg_gauge)g));
+			rg_field_show((enum rg_field)f, snaps[i].f[f], RG_OUT_PROM, v);
+			sample_start(b, v[0].name, &snaps[i]);
+			rg_buf_milli(b, v[0].num);
 			rg_buf_puts(b, "\n");
 		}
 	}
@@ -144,6 +76,9 @@ int rg_prom_write(const struct rg_snapshot *snaps, unsigned int n,
 			"Destination keys refused as malformed.", t->refused_key);
 	total(b, "stale_refs_total", "counter",
 			"Replies whose destination had been freed.", t->stale_refs);
+	total(b, "unheld_release_total", "counter",
+			"Releases of a call that held no place in flight (defects).",
+			t->unheld_release);
 	total(b, "webhook_sent_total", "counter", "Webhook posts delivered.",
 			tot->webhook_sent);
 	total(b, "webhook_failed_total", "counter",

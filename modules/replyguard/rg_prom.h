@@ -5,17 +5,16 @@
  * serves the text (rg_xhttp.c).
  *
  * Per destination, with a `dst` label: every lifetime counter as
- * replyguard_<counter>_total, and gauges replyguard_state (0 up, 1 probing,
- * 2 down), _blocked_for_seconds, _retry_after_last_seconds, _cps_limit,
- * _cps_configured, _cps_received, _concurrent, _max_concurrent,
- * _throttled, _pdd_avg_seconds and _pdd_max_seconds. Each family is one
- * group with its HELP and TYPE lines, as the format requires.
+ * replyguard_<counter>_total, and every snapshot field (rg_fields.h) as a
+ * gauge: replyguard_state (0 up, 1 probing, 2 down),
+ * _blocked_for_seconds, _cps_limit and the rest. Each family is one group
+ * with its HELP and TYPE lines, as the format requires.
  */
 #ifndef RG_PROM_H
 #define RG_PROM_H
 
 #include "rg_buf.h"
-#include "rg_table.h"
+#include "rg_types-t.h"
 
 struct rg_prom_totals
 {
@@ -30,8 +29,5 @@ struct rg_prom_totals
 /* Write it all to `b`: 0, or -1 when `b` is too small (b->full). */
 int rg_prom_write(const struct rg_snapshot *snaps, unsigned int n,
 		const struct rg_prom_totals *tot, struct rg_buf *b);
-
-/* The state as the replyguard_state gauge: 0 up, 1 probing, 2 down. */
-int rg_prom_state_value(const char *state);
 
 #endif

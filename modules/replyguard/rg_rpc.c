@@ -12,11 +12,11 @@
 #include "core/rpc.h"
 #include "core/rpc_lookup.h"
 
-#include "replyguard_mod.h"
 #include "rg_dst.h"
-#include "rg_events.h"
+#include "rg_host.h"
 #include "rg_limit_admin.h"
 #include "rg_rpc.h"
+#include "rg_update.h"
 #include "rg_webhook.h"
 
 /*
@@ -43,6 +43,24 @@ static int add_counters(
 	return 0;
 }
 
+static int add_fields(rpc_t *rpc, void *th, const struct rg_snapshot *s)
+{
+	struct rg_fval v[2];
+	int f, i, n;
+
+	for(f = 0; f < RG_F_COUNT; f++) {
+		n = rg_field_show((enum rg_field)f, s->f[f], RG_OUT_RPC, v);
+		for(i = 0; i < n; i++) {
+			if((v[i].type == RG_FV_STR
+							   ? rpc->struct_add(th, "s", v[i].name, v[i].str)
+							   : add_u64(rpc, th, v[i].name, v[i].num))
+					< 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
 static int add_dst(rpc_t *rpc, void *ctx, const struct rg_snapshot *s)
 {
 	void *th, *wh;
@@ -52,26 +70,9 @@ static int add_dst(rpc_t *rpc, void *ctx, const struct rg_snapshot *s)
 	key.len = s->key_len;
 	if(rpc->add(ctx, "{", &th) < 0)
 		return -1;
-	if(rpc->struct_add(th, "Ss", "dst", &key, "state", s->state) < 0)
+	if(rpc->struct_add(th, "S", "dst", &key) < 0)
 		return -1;
-	if(add_counters(rpc, th, s->ctr) < 0)
-		return -1;
-	if(add_u64(rpc, th, "pdd_avg_ms", s->pdd_avg_ms) < 0
-			|| add_u64(rpc, th, "pdd_max_ms", s->pdd_max_ms) < 0
-			|| add_u64(rpc, th, "pdd_samples", s->pdd_samples) < 0
-			|| rpc->struct_add(th, "uuuu", "retry_after_last",
-					   s->retry_after_last, "blocked_for", s->blocked_for,
-					   "cps_limit", s->cps_limit, "idle_s",
-					   (unsigned int)(s->idle_ms / 1000))
-					   < 0)
-		return -1;
-	if(rpc->struct_add(th, "uuuuuuds", "cps_limit_milli", s->cps_limit_mcps,
-			   "cps_configured_milli", s->cps_configured, "cps_burst",
-			   s->cps_burst, "cps_received_milli", s->cps_received,
-			   "max_concurrent", s->max_concurrent, "concurrent",
-			   s->concurrent, "throttled",
-			   s->throttled, "limit_source", s->limit_src)
-			< 0)
+	if(add_fields(rpc, th, s) < 0 || add_counters(rpc, th, s->ctr) < 0)
 		return -1;
 	if(rpc->struct_add(th, "{", "window", &wh) < 0)
 		return -1;
@@ -139,7 +140,7 @@ static void rg_rpc_list(rpc_t *rpc, void *ctx)
 		return;
 	}
 	for(slot = 0; slot < cap && shown < limit; slot++) {
-		if(rg_table_snapshot_slot(rg_tbl, slot, now, &snap) != RG_OK)
+		if(rg_op_snapshot_slot(rg_tbl, slot, now, &snap) != RG_OK)
 			continue;
 		if(seen++ < offset)
 			continue;
@@ -161,7 +162,7 @@ static void rg_rpc_get(rpc_t *rpc, void *ctx)
 
 	if(scan_dst(rpc, ctx, &dst) < 0)
 		return;
-	if(rg_table_snapshot(rg_tbl, &dst.ref, rg_now_ms(), &snap) != RG_OK) {
+	if(rg_op_snapshot(rg_tbl, &dst.ref, rg_now_ms(), &snap) != RG_OK) {
 		rpc->fault(ctx, 404, "destination not found");
 		return;
 	}
@@ -180,13 +181,13 @@ static void rg_rpc_reset(rpc_t *rpc, void *ctx)
 	str raw = STR_NULL;
 
 	if(rpc->scan(ctx, "*S", &raw) < 1) {
-		rg_table_reset(rg_tbl, NULL);
+		rg_op_reset(rg_tbl, NULL);
 		rpc->rpl_printf(ctx, "ok");
 		return;
 	}
 	if(resolve_dst(rpc, ctx, &raw, 0, &dst) < 0)
 		return;
-	if(rg_table_reset(rg_tbl, &dst.ref) != RG_OK) {
+	if(rg_op_reset(rg_tbl, &dst.ref) != RG_OK) {
 		rpc->fault(ctx, 404, "destination not found");
 		return;
 	}
@@ -212,6 +213,7 @@ static void rg_rpc_summary(rpc_t *rpc, void *ctx)
 	add_u64(rpc, th, "refused_full", s.refused_full);
 	add_u64(rpc, th, "refused_bad_key", s.refused_key);
 	add_u64(rpc, th, "stale_refs", s.stale_refs);
+	add_u64(rpc, th, "unheld_release", s.unheld_release);
 	add_u64(rpc, th, "webhook_sent", w.sent);
 	add_u64(rpc, th, "webhook_failed", w.failed);
 	add_u64(rpc, th, "webhook_dropped", w.dropped);
@@ -225,7 +227,6 @@ static const char *rg_rpc_block_doc[2] = {
 
 static void rg_rpc_block(rpc_t *rpc, void *ctx)
 {
-	struct rg_change chg;
 	struct rg_dst dst;
 	str raw = STR_NULL;
 	int secs = 0;
@@ -240,12 +241,10 @@ static void rg_rpc_block(rpc_t *rpc, void *ctx)
 	}
 	if(resolve_dst(rpc, ctx, &raw, 1, &dst) < 0)
 		return;
-	if(rg_table_block(rg_tbl, &dst.ref, (uint32_t)secs, rg_now_ms(), &chg)
-			!= RG_OK) {
+	if(rg_update_block(&dst.ref, (uint32_t)secs) != RG_OK) {
 		rpc->fault(ctx, 500, "cannot block");
 		return;
 	}
-	rg_change_apply(&chg);
 	rpc->rpl_printf(ctx, "ok");
 }
 
@@ -254,16 +253,14 @@ static const char *rg_rpc_unblock_doc[2] = {
 
 static void rg_rpc_unblock(rpc_t *rpc, void *ctx)
 {
-	struct rg_change chg;
 	struct rg_dst dst;
 
 	if(scan_dst(rpc, ctx, &dst) < 0)
 		return;
-	if(rg_table_unblock(rg_tbl, &dst.ref, rg_now_ms(), &chg) != RG_OK) {
+	if(rg_update_unblock(&dst.ref) != RG_OK) {
 		rpc->fault(ctx, 404, "destination not found");
 		return;
 	}
-	rg_change_apply(&chg);
 	rpc->rpl_printf(ctx, "ok");
 }
 
@@ -321,7 +318,7 @@ static void rg_rpc_reload(rpc_t *rpc, void *ctx)
 	rpc->struct_add(th, "sd", "file", rg_limits_file, "destinations", n);
 }
 
-rpc_export_t rg_rpc_cmds[] = {
+static rpc_export_t rg_rpc_cmds[] = {
 		{"replyguard.list", rg_rpc_list, rg_rpc_list_doc, RET_ARRAY},
 		{"replyguard.get", rg_rpc_get, rg_rpc_get_doc, 0},
 		{"replyguard.reset", rg_rpc_reset, rg_rpc_reset_doc, 0},
@@ -331,3 +328,16 @@ rpc_export_t rg_rpc_cmds[] = {
 		{"replyguard.set_limit", rg_rpc_set_limit, rg_rpc_set_limit_doc, 0},
 		{"replyguard.reload", rg_rpc_reload, rg_rpc_reload_doc, 0},
 		{0, 0, 0, 0}};
+
+int rg_rpc_init(void)
+{
+	if(rg_rpc_list_max < 1 || rg_rpc_list_max > 1000000) {
+		LM_ERR("rpc_list_max must be 1..1000000, not %d\n", rg_rpc_list_max);
+		return -1;
+	}
+	if(rpc_register_array(rg_rpc_cmds) != 0) {
+		LM_ERR("cannot register the RPC commands\n");
+		return -1;
+	}
+	return 0;
+}

@@ -4,9 +4,10 @@
 
 #include "core/rpc.h"
 
-extern rpc_export_t rg_rpc_cmds[];
-
 /* most destinations one replyguard.list returns (modparam rpc_list_max) */
 extern int rg_rpc_list_max;
+
+/* Check rpc_list_max and register the commands; from mod_init. 0 or -1. */
+int rg_rpc_init(void);
 
 #endif

@@ -5,17 +5,16 @@
 #include "core/mod_fix.h"
 #include "core/parser/msg_parser.h"
 
-#include "replyguard_mod.h"
 #include "rg_branch.h"
 #include "rg_buf.h"
-#include "rg_dialog.h"
 #include "rg_dispatcher.h"
 #include "rg_dst.h"
-#include "rg_events.h"
 #include "rg_hdr.h"
+#include "rg_host.h"
 #include "rg_retry_after.h"
 #include "rg_script.h"
 #include "rg_stats.h"
+#include "rg_update.h"
 
 /*
  * Admission. The return codes are the script contract: 1 admitted, -1
@@ -26,7 +25,6 @@ int ki_rg_allow_dst(struct sip_msg *msg, str *raw)
 {
 	struct rg_admission adm;
 	struct rg_branch br;
-	struct rg_change chg;
 	struct rg_ext ext;
 	uint64_t now;
 	int rc, have_ext;
@@ -36,8 +34,8 @@ int ki_rg_allow_dst(struct sip_msg *msg, str *raw)
 		return 1;
 	have_ext = rg_ds_ext(msg, raw, &ext);
 	now = rg_now_ms();
-	rc = rg_table_admit(rg_tbl, br.dst.key, br.dst.key_len,
-			have_ext ? &ext : NULL, now, &adm, &chg);
+	rc = rg_update_admit(
+			br.dst.key, br.dst.key_len, have_ext ? &ext : NULL, now, &adm);
 	if(rc == RG_EFULL) {
 		rg_dst_warn_full(raw);
 		return 1;
@@ -45,7 +43,6 @@ int ki_rg_allow_dst(struct sip_msg *msg, str *raw)
 	rg_stats_verdict(rc);
 	br.dst.ref = adm.ref;
 	rg_dst_set_current(msg, &br.dst, adm.retry_after);
-	rg_change_apply(&chg);
 	if(rc != RG_ADMITTED)
 		return rc;
 
@@ -56,20 +53,12 @@ int ki_rg_allow_dst(struct sip_msg *msg, str *raw)
 		LM_WARN("no branch index here: replies to [%s] will not be "
 				"recorded\n",
 				rg_log_safe(br.dst.key, br.dst.key_len));
+		/* no record will own its hold: it ends here */
 		if(adm.held)
-			rg_table_release(rg_tbl, &adm.ref);
+			rg_update_release(&adm.ref);
 		return 1;
 	}
-	br.flags = RG_BR_NEW;
-	if(adm.held)
-		br.flags |= RG_BR_HELD | rg_branch_guard(msg);
-	if(rg_branch_save(&br) < 0) {
-		/* not recorded: nothing can release or check it later */
-		rg_table_unadmit(rg_tbl, &adm.ref, now, adm.held, adm.trial, now);
-		rg_stats_unadmit();
-		return 1;
-	}
-	rg_branch_saved();
+	rg_branch_save(msg, &br, adm.held);
 	return 1;
 }
 
@@ -137,7 +126,7 @@ static int64_t reply_retry_after(struct sip_msg *msg, const struct rg_dst *dst)
 		val++;
 		vlen--;
 	}
-	if(rg_table_warn_due(rg_tbl, &dst->ref, rg_now_ms(), 10000))
+	if(rg_op_warn_due(rg_tbl, &dst->ref, rg_now_ms(), 10000))
 		LM_WARN("503 from %s: %s Retry-After [%s] counted as none\n",
 				rg_log_safe(dst->key, dst->key_len),
 				n > 1 ? "repeated" : "malformed",
@@ -148,7 +137,6 @@ static int64_t reply_retry_after(struct sip_msg *msg, const struct rg_dst *dst)
 int ki_rg_inspect(struct sip_msg *msg)
 {
 	struct rg_branch br;
-	struct rg_change chg;
 	struct rg_reply r;
 	void *handle;
 	uint32_t flags;
@@ -203,19 +191,13 @@ int ki_rg_inspect(struct sip_msg *msg)
 			r.retry_after = reply_retry_after(msg, &br.dst);
 			update_stat(rg_st_replies_503, 1);
 		}
-		/* the call ends here, unless it was answered and the dialog
-		 * module will tell us when it ends */
-		if(flags & RG_BR_HELD) {
-			flags &= ~RG_BR_HELD;
-			r.release = code >= 300 || rg_dialog_hold(msg, &br.dst.ref) < 0;
-		}
+		r.release = rg_branch_end_hold(msg, &br, code, &flags);
 	}
 	if(flags != br.flags)
 		rg_branch_set_flags(handle, flags);
 	if(r.code == 0 && r.pdd_ms < 0)
 		return 1; /* nothing new to record */
-	if(rg_table_reply(rg_tbl, &br.dst.ref, &r, now, &chg) == RG_OK)
-		rg_change_apply(&chg);
+	rg_update_reply(&br.dst.ref, &r, now);
 	return 1;
 }
 
@@ -227,7 +209,6 @@ int w_rg_inspect(struct sip_msg *msg, char *p1, char *p2)
 /* rg_block(dst, seconds): 1 done, -1 unknown or untrackable destination */
 int ki_rg_block(struct sip_msg *msg, str *raw, int seconds)
 {
-	struct rg_change chg;
 	struct rg_dst dst;
 
 	if(seconds <= 0) {
@@ -236,24 +217,16 @@ int ki_rg_block(struct sip_msg *msg, str *raw, int seconds)
 	}
 	if(rg_dst_resolve(raw, 1, &dst) != RG_OK)
 		return -1;
-	if(rg_table_block(rg_tbl, &dst.ref, (uint32_t)seconds, rg_now_ms(), &chg)
-			!= RG_OK)
-		return -1;
-	rg_change_apply(&chg);
-	return 1;
+	return rg_update_block(&dst.ref, (uint32_t)seconds) == RG_OK ? 1 : -1;
 }
 
 int ki_rg_unblock(struct sip_msg *msg, str *raw)
 {
-	struct rg_change chg;
 	struct rg_dst dst;
 
 	if(rg_dst_resolve(raw, 0, &dst) != RG_OK)
 		return -1;
-	if(rg_table_unblock(rg_tbl, &dst.ref, rg_now_ms(), &chg) != RG_OK)
-		return -1;
-	rg_change_apply(&chg);
-	return 1;
+	return rg_update_unblock(&dst.ref) == RG_OK ? 1 : -1;
 }
 
 int w_rg_block(struct sip_msg *msg, char *dst, char *secs)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "core/dprint.h"
 
-#include "replyguard_mod.h"
+#include "rg_host.h"
 #include "rg_stats.h"
 #include "rg_webhook.h"
 

@@ -88,17 +88,17 @@ static int gcra(struct rg_throttle *th, uint32_t mcps, uint64_t now_ms,
 	uint32_t burst = th->lim.burst ? th->lim.burst : 1;
 
 	if(mcps == 0)
-		return 1;
+		return RG_THROTTLE_OK;
 	t_us = 1000000000ull / mcps;
 	tau = (uint64_t)(burst - 1) * t_us + RG_CLOCK_SLACK_US;
 	now_us = now_ms * 1000;
 	tat = th->tat_us > now_us ? th->tat_us : now_us;
 	if(tat > now_us + tau) {
 		*wait_us = tat - tau - now_us;
-		return -2;
+		return RG_THROTTLE_OVER;
 	}
 	th->tat_us = tat + t_us;
-	return 1;
+	return RG_THROTTLE_OK;
 }
 
 void rg_throttle_unadmit(
@@ -128,14 +128,14 @@ int rg_throttle_admit(struct rg_throttle *th, const struct rg_throttle_cfg *cfg,
 	*retry_after = 0;
 	if(th->lim.max_concurrent && th->inflight >= th->lim.max_concurrent) {
 		*retry_after = 1; /* nothing tells when a call will end */
-		return -2;
+		return RG_THROTTLE_OVER;
 	}
-	if(gcra(th, rg_throttle_rate(th), now_ms, &wait_us) < 0) {
+	if(gcra(th, rg_throttle_rate(th), now_ms, &wait_us) != RG_THROTTLE_OK) {
 		wait_us = (wait_us + 999999) / 1000000;
 		*retry_after = wait_us < 1 ? 1
 								   : (wait_us > UINT32_MAX ? UINT32_MAX
 														   : (uint32_t)wait_us);
-		return -2;
+		return RG_THROTTLE_OVER;
 	}
 	roll(th, now_ms);
 	th->n_cur++;
@@ -143,13 +143,15 @@ int rg_throttle_admit(struct rg_throttle *th, const struct rg_throttle_cfg *cfg,
 		th->inflight++;
 		*held = 1;
 	}
-	return 1;
+	return RG_THROTTLE_OK;
 }
 
-void rg_throttle_release(struct rg_throttle *th)
+int rg_throttle_release(struct rg_throttle *th)
 {
-	if(th->inflight > 0)
-		th->inflight--;
+	if(th->inflight == 0)
+		return -1;
+	th->inflight--;
+	return 0;
 }
 
 enum rg_tevent rg_throttle_overload(struct rg_throttle *th,

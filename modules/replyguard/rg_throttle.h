@@ -75,6 +75,13 @@ struct rg_throttle
 	uint32_t n_prev;   /* and in the one before */
 };
 
+/* rg_throttle_admit() verdicts */
+enum rg_throttle_verdict
+{
+	RG_THROTTLE_OK = 1,	  /* admitted */
+	RG_THROTTLE_OVER = -2 /* over the rate or the cap on calls in flight */
+};
+
 /* A fresh throttle with the default limit. */
 void rg_throttle_init(
 		struct rg_throttle *th, const struct rg_throttle_cfg *cfg);
@@ -86,9 +93,9 @@ uint32_t rg_throttle_rate(const struct rg_throttle *th);
 uint32_t rg_throttle_received(const struct rg_throttle *th, uint64_t now_ms);
 
 /*
- * Admission: 1 admitted (counted in flight when a cap is set: `*held` is
- * then 1 and the host must call rg_throttle_release() once), or -2 over
- * the rate or the cap, with the seconds to suggest upstream (>= 1) in
+ * Admission: RG_THROTTLE_OK (counted in flight when a cap is set: `*held`
+ * is then 1 and the host must call rg_throttle_release() once), or
+ * RG_THROTTLE_OVER, over the rate or the cap, with the seconds to suggest upstream (>= 1) in
  * `retry_after`. `ev` reports a recovery step made on the way.
  */
 int rg_throttle_admit(struct rg_throttle *th, const struct rg_throttle_cfg *cfg,
@@ -102,8 +109,11 @@ int rg_throttle_admit(struct rg_throttle *th, const struct rg_throttle_cfg *cfg,
 void rg_throttle_unadmit(
 		struct rg_throttle *th, uint64_t admitted_ms, uint64_t now_ms);
 
-/* A call counted in flight has ended. */
-void rg_throttle_release(struct rg_throttle *th);
+/*
+ * A call counted in flight has ended: 0, or -1 when none was in flight
+ * (a release without a hold: the caller's defect, nothing changes).
+ */
+int rg_throttle_release(struct rg_throttle *th);
 
 /* A 503 without Retry-After: the adaptive cut, when one is due. */
 enum rg_tevent rg_throttle_overload(struct rg_throttle *th,

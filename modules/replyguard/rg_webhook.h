@@ -18,7 +18,7 @@
 
 #include <stdint.h>
 
-#include "rg_table.h"
+#include "rg_types-t.h"
 
 extern char *rg_webhook_url;
 extern int rg_webhook_timeout_ms;

@@ -7,7 +7,8 @@
 #include "core/sr_module.h"
 #include "modules/xhttp/api.h"
 
-#include "replyguard_mod.h"
+#include "rg_host.h"
+#include "rg_ops.h"
 #include "rg_prom.h"
 #include "rg_webhook.h"
 #include "rg_xhttp.h"
@@ -73,7 +74,7 @@ static struct rg_snapshot *take_snapshots(
 		return NULL;
 	}
 	for(slot = 0; slot < cap && *n < want; slot++) {
-		if(rg_table_snapshot_slot(rg_tbl, slot, now, &snaps[*n]) == RG_OK)
+		if(rg_op_snapshot_slot(rg_tbl, slot, now, &snaps[*n]) == RG_OK)
 			(*n)++;
 	}
 	/* the rest are counted, not copied */
@@ -83,7 +84,7 @@ static struct rg_snapshot *take_snapshots(
 }
 
 /* a generous bound of the page without destinations, and per destination */
-static const size_t rg_families = RG_C_COUNT + 11;
+static const size_t rg_families = RG_C_COUNT + RG_F_COUNT;
 
 static size_t page_base(void)
 {

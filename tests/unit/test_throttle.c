@@ -134,11 +134,12 @@ static void test_concurrency_cap(void **state)
 	assert_int_equal(rg_throttle_admit(&th, &cfg, T0, &ra, &held, &ev), -2);
 	assert_int_equal(held, 0);
 	assert_int_equal(ra, 1);
-	rg_throttle_release(&th);
+	assert_int_equal(rg_throttle_release(&th), 0);
 	assert_int_equal(rg_throttle_admit(&th, &cfg, T0, &ra, &held, &ev), 1);
-	rg_throttle_release(&th);
-	rg_throttle_release(&th);
-	rg_throttle_release(&th); /* one too many: never below zero */
+	assert_int_equal(rg_throttle_release(&th), 0);
+	assert_int_equal(rg_throttle_release(&th), 0);
+	/* one too many: refused (the caller's defect), never below zero */
+	assert_int_equal(rg_throttle_release(&th), -1);
 	assert_int_equal(th.inflight, 0);
 	/* no cap: nothing is held, nothing to release */
 	th = mk(0, 1, 0);

@@ -377,6 +377,10 @@ check_no_errors() {
 	n=$(grep -cE 'ERROR:|CRITICAL:' "$IT_RUN/kamailio.log")
 	check_eq "kamailio ERROR/CRITICAL log lines" 0 "$n"
 	[ "$n" -eq 0 ] || grep -E 'ERROR:|CRITICAL:' "$IT_RUN/kamailio.log" | head -5
+	# every release of a call in flight matched a hold: none twice
+	check_eq "releases with no call held (replyguard.summary)" 0 \
+		"$(kcmd replyguard.summary 2>/dev/null |
+			awk '$1 == "unheld_release:" {print $2; exit}')"
 }
 
 it_finish() {

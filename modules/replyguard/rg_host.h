@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * What the glue files share: the table, tm's API and the clock.
+ * What the glue files share: the table, tm's API, the clock and the
+ * window length. Defined here, below every glue file, and set up by
+ * replyguard_mod.c in mod_init; nothing here calls back up.
  */
-#ifndef REPLYGUARD_MOD_H
-#define REPLYGUARD_MOD_H
+#ifndef RG_HOST_H
+#define RG_HOST_H
 
 #include <stdint.h>
 
@@ -13,8 +15,7 @@
 
 extern struct rg_table *rg_tbl;
 extern struct tm_binds rg_tmb;
-extern int rg_window_s;
-extern char *rg_limits_file;
+extern int rg_window_s; /* modparam "window", seconds */
 
 /* Monotonic milliseconds: the only clock the module reads. */
 uint64_t rg_now_ms(void);

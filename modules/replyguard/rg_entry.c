@@ -1,0 +1,316 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <string.h>
+
+#include "rg_entry.h"
+
+void rg_entry_init(struct rg_entry *e, const struct rg_entry_cfg *cfg,
+		const char *key, int len, uint64_t now_ms)
+{
+	memset(e, 0, sizeof(*e));
+	e->key_len = (uint8_t)len;
+	memcpy(e->key, key, (size_t)len);
+	e->last_ms = now_ms;
+	rg_throttle_init(&e->thr, &cfg->throttle);
+}
+
+static void count(struct rg_entry *e, const struct rg_entry_cfg *cfg,
+		enum rg_counter c, uint64_t now_ms)
+{
+	e->ctr[c]++;
+	rg_window_add(&e->win, cfg->slot_ms, now_ms, c, 1);
+}
+
+/* the end of a call held in flight */
+static int release(struct rg_entry *e)
+{
+	return rg_throttle_release(&e->thr) == 0 ? RG_OK : RG_ENOHOLD;
+}
+
+static int admit(struct rg_entry *e, const struct rg_entry_cfg *cfg,
+		const struct rg_op *op, uint64_t now_ms, struct rg_change *chg)
+{
+	struct rg_admission *out = op->u.admit.out;
+	enum rg_counter c = RG_C_ATTEMPTS;
+	int verdict = RG_ADMITTED;
+
+	out->retry_after = 0;
+	out->held = 0;
+	out->trial = 0;
+	if(op->u.admit.ext != NULL)
+		rg_ext_add(&e->ext, op->u.admit.ext);
+	if(rg_health_admit(&e->health, &cfg->health, now_ms, &out->retry_after,
+			   &out->trial, &chg->ev)
+			!= RG_HEALTH_OK) {
+		verdict = RG_BLOCKED;
+		c = RG_C_REJ_BLOCKED;
+	} else if(rg_throttle_admit(&e->thr, &cfg->throttle, now_ms,
+					  &out->retry_after, &out->held, &chg->tev)
+			  != RG_THROTTLE_OK) {
+		/* the trial was not spent: another call may take it */
+		rg_health_untrial(&e->health, out->trial);
+		out->trial = 0;
+		verdict = RG_THROTTLED;
+		c = RG_C_REJ_THROTTLED;
+	}
+	count(e, cfg, c, now_ms);
+	e->last_ms = now_ms;
+	return verdict;
+}
+
+int rg_entry_reply_counters(const struct rg_reply *r, enum rg_counter out[4])
+{
+	int n = 0;
+
+	if(r->code == 180)
+		out[n++] = RG_C_R180;
+	else if(r->code == 183) {
+		out[n++] = RG_C_R183;
+		if(r->has_sdp)
+			out[n++] = RG_C_R183_SDP;
+	} else if(r->code >= 200 && r->code < 300)
+		out[n++] = RG_C_R2XX;
+	else if(r->code >= 300 && r->code < 400)
+		out[n++] = RG_C_R3XX;
+	else if(r->code >= 400 && r->code < 500)
+		out[n++] = RG_C_R4XX;
+	else if(r->code >= 500 && r->code < 600) {
+		out[n++] = RG_C_R5XX;
+		if(r->code == 503) {
+			out[n++] = RG_C_R503;
+			if(r->retry_after >= 0)
+				out[n++] = RG_C_R503_RA;
+		}
+	} else if(r->code >= 600 && r->code < 700)
+		out[n++] = RG_C_R6XX;
+	return n;
+}
+
+static void pdd(struct rg_entry *e, int64_t ms)
+{
+	uint32_t v = ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms;
+
+	e->pdd_sum_ms += v;
+	e->pdd_n++;
+	if(v > e->pdd_max_ms)
+		e->pdd_max_ms = v;
+}
+
+static int reply(struct rg_entry *e, const struct rg_entry_cfg *cfg,
+		const struct rg_reply *r, uint64_t now_ms, struct rg_change *chg)
+{
+	enum rg_counter cs[4];
+	int i, n = rg_entry_reply_counters(r, cs);
+
+	chg->code = r->code;
+	chg->retry_after = r->retry_after;
+	for(i = 0; i < n; i++)
+		count(e, cfg, cs[i], now_ms);
+	if(r->pdd_ms >= 0)
+		pdd(e, r->pdd_ms);
+	if(r->code == 503) {
+		chg->ev = rg_health_failure(&e->health, &cfg->health, r->retry_after,
+				r->trial, now_ms);
+		if(r->retry_after < 0)
+			chg->tev = rg_throttle_overload(&e->thr, &cfg->throttle, now_ms);
+	} else if(r->code >= 200)
+		chg->ev = rg_health_success(&e->health, r->trial, now_ms);
+	e->last_ms = now_ms;
+	return r->release ? release(e) : RG_OK;
+}
+
+static int timeout(struct rg_entry *e, const struct rg_entry_cfg *cfg,
+		const struct rg_op *op, uint64_t now_ms, struct rg_change *chg)
+{
+	uint64_t trial = op->u.timeout.trial;
+
+	chg->code = 408;
+	count(e, cfg, RG_C_TIMEOUTS, now_ms);
+	if(op->u.timeout.failure)
+		chg->ev = rg_health_failure(
+				&e->health, &cfg->health, -1, trial, now_ms);
+	else if(trial != 0) /* a trial that rang out: the destination lives */
+		chg->ev = rg_health_success(&e->health, trial, now_ms);
+	e->last_ms = now_ms;
+	return op->u.timeout.release ? release(e) : RG_OK;
+}
+
+/* a call admitted at `admitted_ms` that was never sent: as if not asked */
+static int unadmit(struct rg_entry *e, const struct rg_entry_cfg *cfg,
+		const struct rg_op *op, uint64_t now_ms)
+{
+	uint64_t at = op->u.unadmit.admitted_ms;
+
+	if(e->ctr[RG_C_ATTEMPTS] > 0)
+		e->ctr[RG_C_ATTEMPTS]--;
+	rg_window_sub(&e->win, cfg->slot_ms, at, RG_C_ATTEMPTS, 1);
+	rg_throttle_unadmit(&e->thr, at, now_ms);
+	rg_health_untrial(&e->health, op->u.unadmit.trial);
+	return op->u.unadmit.held ? release(e) : RG_OK;
+}
+
+static void reset(struct rg_entry *e)
+{
+	memset(e->ctr, 0, sizeof(e->ctr));
+	memset(&e->win, 0, sizeof(e->win));
+	e->pdd_sum_ms = 0;
+	e->pdd_n = 0;
+	e->pdd_max_ms = 0;
+}
+
+static int warn_due(struct rg_entry *e, uint64_t interval_ms, uint64_t now_ms)
+{
+	if(e->warn_ms != 0 && now_ms - e->warn_ms < interval_ms)
+		return 0;
+	e->warn_ms = now_ms ? now_ms : 1;
+	return 1;
+}
+
+static int min_blocked(
+		const struct rg_entry *e, struct rg_op *op, uint64_t now_ms)
+{
+	uint32_t b;
+
+	if(!rg_ext_has_tag(&e->ext, op->u.blocked.tag))
+		return 0;
+	b = rg_health_blocked_for(&e->health, now_ms);
+	if(b == 0)
+		return 0;
+	if(op->u.blocked.n == 0 || b < op->u.blocked.secs)
+		op->u.blocked.secs = b;
+	op->u.blocked.n++;
+	return 1;
+}
+
+static int sweep_limits(struct rg_entry *e, const struct rg_entry_cfg *cfg,
+		uint32_t gen)
+{
+	if(e->thr.src != RG_LIM_FILE || e->thr.lim_gen == gen)
+		return 0;
+	rg_throttle_set(&e->thr, &cfg->throttle.dflt, RG_LIM_DEFAULT);
+	return 1;
+}
+
+static int expirable(const struct rg_entry *e, const struct rg_entry_cfg *cfg,
+		uint64_t now_ms)
+{
+	/* kept: blocked, throttled, busy or configured; a probing destination
+	 * that nobody calls any more goes too */
+	return cfg->idle_ms != 0 && e->health.state != RG_DOWN
+		   && !e->thr.throttled && e->ext.ninactive == 0
+		   && e->thr.inflight == 0 && e->thr.src == RG_LIM_DEFAULT
+		   && now_ms > e->last_ms && now_ms - e->last_ms >= cfg->idle_ms;
+}
+
+static int ext_pending(const struct rg_entry *e)
+{
+	return e->ext.npairs != 0
+		   && (e->health.state == RG_DOWN || e->ext.ninactive != 0);
+}
+
+int rg_entry_apply(struct rg_entry *e, const struct rg_entry_cfg *cfg,
+		struct rg_op *op, uint64_t now_ms, struct rg_change *chg)
+{
+	struct rg_change none;
+
+	if(chg == NULL)
+		chg = &none;
+	chg->ev = RG_EV_NONE;
+	chg->tev = RG_TEV_NONE;
+	chg->old_state = e->health.state;
+	chg->code = 0;
+	chg->retry_after = -1;
+	switch(op->kind) {
+		case RG_OP_ADMIT:
+			return admit(e, cfg, op, now_ms, chg);
+		case RG_OP_REPLY:
+			return reply(e, cfg, op->u.reply, now_ms, chg);
+		case RG_OP_TIMEOUT:
+			return timeout(e, cfg, op, now_ms, chg);
+		case RG_OP_UNADMIT:
+			return unadmit(e, cfg, op, now_ms);
+		case RG_OP_RELEASE:
+			return release(e);
+		case RG_OP_SET_LIMIT:
+			chg->tev = rg_throttle_set(
+					&e->thr, op->u.limit.lim, op->u.limit.src);
+			e->thr.lim_gen = op->u.limit.gen;
+			return RG_OK;
+		case RG_OP_BLOCK:
+			chg->ev = rg_health_block(&e->health, op->u.block_s, now_ms);
+			return RG_OK;
+		case RG_OP_UNBLOCK:
+			chg->ev = rg_health_unblock(&e->health);
+			return RG_OK;
+		case RG_OP_TICK:
+			chg->ev = rg_health_tick(&e->health, now_ms);
+			chg->tev = rg_throttle_tick(&e->thr, &cfg->throttle, now_ms);
+			return RG_OK;
+		case RG_OP_EXT_MARK:
+			rg_ext_mark(&e->ext, op->u.mark);
+			return RG_OK;
+		case RG_OP_EXT_PENDING:
+			return ext_pending(e);
+		case RG_OP_RESET:
+			reset(e);
+			return RG_OK;
+		case RG_OP_WARN:
+			return warn_due(e, op->u.warn_interval_ms, now_ms);
+		case RG_OP_SNAPSHOT:
+			rg_entry_snapshot(e, cfg, now_ms, op->u.snap);
+			return RG_OK;
+		case RG_OP_MIN_BLOCKED:
+			return min_blocked(e, op, now_ms);
+		case RG_OP_SWEEP_LIMITS:
+			return sweep_limits(e, cfg, op->u.sweep_gen);
+		case RG_OP_EXPIRE:
+			return expirable(e, cfg, now_ms);
+		case RG_OP_NONE:
+		default:
+			return RG_OK;
+	}
+}
+
+#define PEEK(field) __atomic_load_n(&(field), __ATOMIC_RELAXED)
+
+int rg_entry_peek(const struct rg_entry *e, enum rg_op_kind kind)
+{
+	switch(kind) {
+		case RG_OP_TICK:
+			/* most entries are up and unthrottled: nothing to do */
+			return PEEK(e->health.state) == RG_DOWN || PEEK(e->thr.throttled);
+		case RG_OP_MIN_BLOCKED:
+			return PEEK(e->health.state) == RG_DOWN;
+		case RG_OP_EXT_PENDING:
+			return PEEK(e->ext.npairs) != 0
+				   && (PEEK(e->health.state) == RG_DOWN
+						   || PEEK(e->ext.ninactive) != 0);
+		default:
+			return 1;
+	}
+}
+
+void rg_entry_snapshot(const struct rg_entry *e, const struct rg_entry_cfg *cfg,
+		uint64_t now_ms, struct rg_snapshot *s)
+{
+	memcpy(s->key, e->key, e->key_len);
+	s->key[e->key_len] = '\0';
+	s->key_len = e->key_len;
+	memcpy(s->ctr, e->ctr, sizeof(s->ctr));
+	rg_window_sum(&e->win, cfg->slot_ms, now_ms, s->win);
+	s->f[RG_F_STATE] = e->health.state;
+	s->f[RG_F_BLOCKED_FOR] = rg_health_blocked_for(&e->health, now_ms);
+	s->f[RG_F_RA_LAST] = e->health.ra_last;
+	s->f[RG_F_PDD_AVG] = e->pdd_n ? e->pdd_sum_ms / e->pdd_n : 0;
+	s->f[RG_F_PDD_MAX] = e->pdd_max_ms;
+	s->f[RG_F_PDD_SAMPLES] = e->pdd_n;
+	s->f[RG_F_IDLE] = now_ms > e->last_ms ? (now_ms - e->last_ms) / 1000 : 0;
+	s->f[RG_F_CPS_LIMIT] = rg_throttle_rate(&e->thr);
+	s->f[RG_F_CPS_CONF] = e->thr.lim.mcps;
+	s->f[RG_F_CPS_RECV] = rg_throttle_received(&e->thr, now_ms);
+	s->f[RG_F_CPS_BURST] = e->thr.lim.burst;
+	s->f[RG_F_CONCURRENT] = e->thr.inflight;
+	s->f[RG_F_MAX_CONCURRENT] = e->thr.lim.max_concurrent;
+	s->f[RG_F_THROTTLED] = e->thr.throttled != 0;
+	s->f[RG_F_LIMIT_SRC] = e->thr.src;
+	rg_ext_copy(&e->ext, s);
+}

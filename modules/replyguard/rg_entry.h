@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * One destination: its counters, post-dial delay, health, throttle and
+ * host names, and every rule about them. No locks and no hashing: the
+ * table (rg_table.c) finds an entry, locks it and runs one operation on
+ * it; the operation reports the transitions it made in a struct
+ * rg_change, and the table adds a snapshot when there were any.
+ *
+ * The rules, in one place:
+ * - Admission asks health first, then the throttle; a trial that the
+ *   throttle refuses is handed back. The verdict is counted (attempts,
+ *   rejected_blocked or rejected_throttled).
+ * - A reply adds to its counters (rg_entry_reply_counters). A final 503
+ *   is a health failure, with its Retry-After when it has one; a 503
+ *   without Retry-After is also an overload signal to the throttle. Any
+ *   other final reply is a success.
+ * - A timeout is a failure when the destination sent no provisional reply
+ *   above 100; a trial that rang out proves the destination alive.
+ * - A call held in flight is released once. A release with nothing held
+ *   is a defect: RG_ENOHOLD, which the table counts.
+ * - An entry may be expired when idle, unless it is down, throttled,
+ *   holds calls, has a limit of its own or a host pair still inactive.
+ */
+#ifndef RG_ENTRY_H
+#define RG_ENTRY_H
+
+#include <stdint.h>
+
+#include "rg_ext.h"
+#include "rg_health.h"
+#include "rg_throttle.h"
+#include "rg_types-t.h"
+#include "rg_window.h"
+
+/* the admission verdicts: the script's return codes */
+enum rg_verdict
+{
+	RG_ADMITTED = 1,
+	RG_BLOCKED = -1,  /* down, or probing with its trial in flight */
+	RG_THROTTLED = -2 /* over its rate or its cap on calls in flight */
+};
+
+struct rg_entry_cfg
+{
+	uint64_t slot_ms; /* window slot width */
+	uint64_t idle_ms; /* expire entries idle this long; 0 = never */
+	struct rg_health_cfg health;
+	struct rg_throttle_cfg throttle;
+};
+
+struct rg_entry
+{
+	uint8_t key_len;
+	char key[RG_KEY_MAX + 1];
+	uint64_t last_ms; /* last admission or reply */
+	uint64_t warn_ms; /* last log line about it */
+	uint64_t ctr[RG_C_COUNT];
+	uint64_t pdd_sum_ms;
+	uint64_t pdd_n;
+	uint32_t pdd_max_ms;
+	struct rg_health health;
+	struct rg_throttle thr;
+	struct rg_ext_set ext;
+	struct rg_window win;
+};
+
+enum rg_op_kind
+{
+	RG_OP_NONE = 0,		/* nothing: find (or add) only */
+	RG_OP_ADMIT,		/* -> enum rg_verdict */
+	RG_OP_REPLY,		/* -> RG_OK or RG_ENOHOLD */
+	RG_OP_TIMEOUT,		/* -> RG_OK or RG_ENOHOLD */
+	RG_OP_UNADMIT,		/* -> RG_OK or RG_ENOHOLD */
+	RG_OP_RELEASE,		/* -> RG_OK or RG_ENOHOLD */
+	RG_OP_SET_LIMIT,	/* -> RG_OK */
+	RG_OP_BLOCK,		/* -> RG_OK */
+	RG_OP_UNBLOCK,		/* -> RG_OK */
+	RG_OP_TICK,			/* time-driven transitions -> RG_OK */
+	RG_OP_EXT_MARK,		/* -> RG_OK */
+	RG_OP_EXT_PENDING,	/* host pairs to (re)assert? -> 1 or 0 */
+	RG_OP_RESET,		/* zero the counters -> RG_OK */
+	RG_OP_WARN,			/* a log line due? -> 1 or 0 */
+	RG_OP_SNAPSHOT,		/* -> RG_OK */
+	RG_OP_MIN_BLOCKED,	/* accumulate the shortest block of a tag -> 1 or 0 */
+	RG_OP_SWEEP_LIMITS, /* back to the defaults? -> 1 or 0 */
+	RG_OP_EXPIRE,		/* to be freed? -> 1 or 0 */
+};
+
+/* One operation on one entry, with its arguments (and outputs). */
+struct rg_op
+{
+	enum rg_op_kind kind;
+	union
+	{
+		struct
+		{
+			const struct rg_ext *ext; /* or NULL */
+			struct rg_admission *out;
+		} admit;
+		const struct rg_reply *reply;
+		struct
+		{
+			int failure; /* no provisional reply above 100 came */
+			int release; /* the call held a place in flight */
+			uint64_t trial;
+		} timeout;
+		struct
+		{
+			uint64_t admitted_ms;
+			int held;
+			uint64_t trial;
+		} unadmit;
+		struct
+		{
+			const struct rg_limit *lim;
+			enum rg_limit_src src;
+			uint32_t gen; /* the limits-file load, or 0 */
+		} limit;
+		uint32_t block_s;
+		const struct rg_snapshot *mark;
+		uint64_t warn_interval_ms;
+		struct rg_snapshot *snap;
+		struct
+		{
+			int tag;
+			int n;		   /* out: blocked entries of the tag */
+			uint32_t secs; /* out: the shortest remaining block */
+		} blocked;
+		uint32_t sweep_gen; /* the load now in force */
+	} u;
+};
+
+/* A new entry for `key` at `now_ms`. */
+void rg_entry_init(struct rg_entry *e, const struct rg_entry_cfg *cfg,
+		const char *key, int len, uint64_t now_ms);
+
+/*
+ * Run `op` on `e` (its lock held). `chg`, when not NULL, gets the
+ * transitions made; the caller adds the snapshot (rg_entry_snapshot) when
+ * chg->ev or chg->tev is set.
+ */
+int rg_entry_apply(struct rg_entry *e, const struct rg_entry_cfg *cfg,
+		struct rg_op *op, uint64_t now_ms, struct rg_change *chg);
+
+/*
+ * Without the lock: can `op` have anything to do on `e`? A cheap filter
+ * for the timer's walks; the answer is checked again under the lock.
+ */
+int rg_entry_peek(const struct rg_entry *e, enum rg_op_kind kind);
+
+void rg_entry_snapshot(const struct rg_entry *e, const struct rg_entry_cfg *cfg,
+		uint64_t now_ms, struct rg_snapshot *s);
+
+/* The counters a reply adds to: how many were written into out[]. */
+int rg_entry_reply_counters(const struct rg_reply *r, enum rg_counter out[4]);
+
+#endif

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The types the core and its glue share, and nothing else: status codes,
+ * references, a reply as the core needs it, snapshots, changes. No
+ * functions; include the header of the code that makes them for those
+ * (rg_table.h, rg_entry.h, rg_ops.h).
+ */
+#ifndef RG_TYPES_T_H
+#define RG_TYPES_T_H
+
+#include <stdint.h>
+
+#include "rg_counters.h"
+#include "rg_fields.h"
+#include "rg_health.h"
+#include "rg_key.h"
+#include "rg_throttle.h"
+
+enum rg_status
+{
+	RG_OK = 0,
+	RG_ENOTFOUND = -10, /* no such key, or slot not in use */
+	RG_EFULL = -11,		/* table full: key not tracked */
+	RG_ESTALE = -12,	/* the reference's entry was freed */
+	RG_ENOHOLD = -13,	/* a release with no call held: a defect, counted */
+};
+
+/* Reach an entry again without hashing: its slot and generation. */
+struct rg_ref
+{
+	uint32_t slot;
+	uint32_t gen;
+};
+
+/* A reply as the core needs it: no SIP message, just the facts. */
+struct rg_reply
+{
+	int code;
+	int has_sdp;
+	int64_t retry_after; /* a well-formed Retry-After's seconds, or -1 */
+	int64_t pdd_ms;		 /* >= 0 when this is the branch's first 18x */
+	int release;		 /* the call ends here: release its in-flight hold */
+	uint64_t trial;		 /* its admission's trial token, or 0 */
+};
+
+/*
+ * The host's names for one destination: up to RG_EXT_PAIRS (set, name)
+ * pairs over up to RG_EXT_NAMES spellings (dispatcher may list one
+ * gateway as sip:1.2.3.4 in a set and sip:gw@1.2.3.4:5060 in another).
+ */
+#define RG_EXT_NAMES 2
+#define RG_EXT_PAIRS 4
+
+struct rg_ext_pair
+{
+	int32_t tag;	  /* dispatcher set */
+	uint8_t name;	  /* index into the names */
+	uint8_t inactive; /* made inactive in the host, not yet active again */
+	uint8_t gone;	  /* the host no longer knows it: to be dropped */
+};
+
+/* The host's own name for a destination (dispatcher's URI and set). */
+struct rg_ext
+{
+	int tag;
+	const char *name;
+	int len;
+};
+
+/* A consistent copy of one entry, taken under its lock. */
+struct rg_snapshot
+{
+	char key[RG_KEY_MAX + 1];
+	int key_len;
+	uint64_t f[RG_F_COUNT]; /* the fields of rg_fields.h */
+	uint64_t ctr[RG_C_COUNT];
+	uint64_t win[RG_C_COUNT];
+	/* the host's names for it */
+	int ext_npairs;
+	struct rg_ext_pair ext_pairs[RG_EXT_PAIRS];
+	char ext_names[RG_EXT_NAMES][RG_KEY_MAX + 1]; /* "" when unused */
+};
+
+/*
+ * The state changes one operation made: of health (`ev`) and of
+ * throttling (`tev`). `snap` is filled only when either is not NONE.
+ */
+struct rg_change
+{
+	struct rg_ref ref; /* the entry that changed */
+	enum rg_event ev;
+	enum rg_tevent tev;
+	int old_state;		 /* enum rg_state before the change */
+	int code;			 /* the reply that caused it (408: timeout), or 0 */
+	int64_t retry_after; /* that reply's Retry-After, or -1 */
+	struct rg_snapshot snap;
+};
+
+/* What an admission decided. */
+struct rg_admission
+{
+	struct rg_ref ref;	  /* filled unless RG_EFULL */
+	uint32_t retry_after; /* seconds to suggest upstream when refused */
+	int held;			  /* counted in flight: to be released once */
+	uint64_t trial;		  /* the probing trial's token (keep it with the call) */
+};
+
+struct rg_summary
+{
+	unsigned int tracked;
+	unsigned int capacity;
+	uint64_t evictions;		 /* idle entries freed */
+	uint64_t refused_full;	 /* new keys not tracked: table full */
+	uint64_t refused_key;	 /* keys refused as malformed */
+	uint64_t stale_refs;	 /* replies whose entry had been freed */
+	uint64_t unheld_release; /* releases of no call held: defects */
+};
+
+#endif

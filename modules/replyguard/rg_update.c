@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "rg_dispatcher.h"
+#include "rg_events.h"
+#include "rg_host.h"
+#include "rg_update.h"
+#include "rg_webhook.h"
+
+/* the one place a change is applied: after the table's lock is dropped */
+static void apply(const struct rg_change *chg)
+{
+	if(chg->ev == RG_EV_NONE && chg->tev == RG_TEV_NONE)
+		return;
+	if(chg->ev != RG_EV_NONE)
+		rg_ds_sync(chg);
+	rg_events_run(chg);
+	if(chg->ev == RG_EV_DOWN || chg->ev == RG_EV_UP || chg->tev != RG_TEV_NONE)
+		rg_webhook_notify(chg);
+}
+
+int rg_update_admit(const char *key, int len, const struct rg_ext *ext,
+		uint64_t now_ms, struct rg_admission *adm)
+{
+	struct rg_change chg;
+	int rc = rg_op_admit(rg_tbl, key, len, ext, now_ms, adm, &chg);
+
+	if(rc != RG_EFULL)
+		apply(&chg);
+	return rc;
+}
+
+int rg_update_reply(
+		const struct rg_ref *ref, const struct rg_reply *r, uint64_t now_ms)
+{
+	struct rg_change chg;
+	int rc = rg_op_reply(rg_tbl, ref, r, now_ms, &chg);
+
+	if(rc != RG_ESTALE)
+		apply(&chg);
+	return rc;
+}
+
+int rg_update_timeout(const struct rg_ref *ref, int failure, int release,
+		uint64_t trial, uint64_t now_ms)
+{
+	struct rg_change chg;
+	int rc = rg_op_timeout(rg_tbl, ref, failure, release, trial, now_ms, &chg);
+
+	if(rc != RG_ESTALE)
+		apply(&chg);
+	return rc;
+}
+
+int rg_update_unadmit(const struct rg_ref *ref, uint64_t admitted_ms,
+		int held, uint64_t trial)
+{
+	return rg_op_unadmit(rg_tbl, ref, admitted_ms, held, trial, rg_now_ms());
+}
+
+int rg_update_release(const struct rg_ref *ref)
+{
+	return rg_op_release(rg_tbl, ref);
+}
+
+int rg_update_set_limit(const char *key, int len, const struct rg_limit *lim,
+		enum rg_limit_src src, uint32_t gen, uint64_t now_ms, int quiet)
+{
+	struct rg_change chg;
+	int rc = rg_op_set_limit(
+			rg_tbl, key, len, lim, src, gen, now_ms, NULL, &chg);
+
+	if(rc == RG_OK && !quiet)
+		apply(&chg);
+	return rc;
+}
+
+int rg_update_block(const struct rg_ref *ref, uint32_t seconds)
+{
+	struct rg_change chg;
+	int rc = rg_op_block(rg_tbl, ref, seconds, rg_now_ms(), &chg);
+
+	if(rc == RG_OK)
+		apply(&chg);
+	return rc;
+}
+
+int rg_update_unblock(const struct rg_ref *ref)
+{
+	struct rg_change chg;
+	int rc = rg_op_unblock(rg_tbl, ref, rg_now_ms(), &chg);
+
+	if(rc == RG_OK)
+		apply(&chg);
+	return rc;
+}
+
+void rg_update_tick_all(void)
+{
+	struct rg_change chg;
+	unsigned int slot, cap = rg_table_capacity(rg_tbl);
+	uint64_t now = rg_now_ms();
+
+	for(slot = 0; slot < cap; slot++) {
+		if(rg_op_tick_slot(rg_tbl, slot, now, &chg))
+			apply(&chg);
+	}
+}

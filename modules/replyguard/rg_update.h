@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Every change the glue makes to a destination, one function per
+ * operation. Each runs its operation on the table (rg_ops.h) and then,
+ * with no lock held, applies what changed: dispatcher is told
+ * (rg_dispatcher.c), the event route runs (rg_events.c) and the webhook
+ * is queued (rg_webhook.c). This file is the one place changes are
+ * applied; no caller has to remember to.
+ */
+#ifndef RG_UPDATE_H
+#define RG_UPDATE_H
+
+#include "rg_ops.h"
+
+/* See rg_op_admit(); the verdict, or RG_EFULL. */
+int rg_update_admit(const char *key, int len, const struct rg_ext *ext,
+		uint64_t now_ms, struct rg_admission *adm);
+
+int rg_update_reply(
+		const struct rg_ref *ref, const struct rg_reply *r, uint64_t now_ms);
+
+int rg_update_timeout(const struct rg_ref *ref, int failure, int release,
+		uint64_t trial, uint64_t now_ms);
+
+/* These change no state that anything outside is told of. */
+int rg_update_unadmit(const struct rg_ref *ref, uint64_t admitted_ms,
+		int held, uint64_t trial);
+int rg_update_release(const struct rg_ref *ref);
+
+/* With `quiet` (at start-up, before any worker runs) nothing is applied. */
+int rg_update_set_limit(const char *key, int len, const struct rg_limit *lim,
+		enum rg_limit_src src, uint32_t gen, uint64_t now_ms, int quiet);
+
+int rg_update_block(const struct rg_ref *ref, uint32_t seconds);
+int rg_update_unblock(const struct rg_ref *ref);
+
+/* The timer's transitions of every entry (blocks ended, back-off steps). */
+void rg_update_tick_all(void);
+
+#endif
