@@ -102,6 +102,9 @@ def main(data, out, rate, calls, reps):
         w("| callgrind instructions/call in receive_msg, a → b | %.0f → %.0f (%+.0f, %.2f%%) | |"
           % (cg["a"], cg["b"], cg["b"] - cg["a"],
              100.0 * (cg["b"] - cg["a"]) / cg["a"]))
+    if "rg" in cg:
+        w("| callgrind instructions/call in replyguard's functions (rg_allow, "
+          "rg_inspect, end-of-script check; inclusive) | %.0f | |" % cg["rg"])
     if "a" in maxcps and "b" in maxcps:
         r = maxcps["b"] / maxcps["a"]
         w("| max clean CPS b/a ≥ 0.98 | %d / %d = %.2f | %s |"

@@ -22,18 +22,22 @@ else
 	RATE=400 SECS=8 REPS=7 STEP_SECS=5 BISECT=6 CG_CALLS=200 MICRO_ITERS=3000000
 fi
 CALLS=$((RATE * SECS))
+# BENCH_PARTS=callgrind: only the instruction counts (no report written)
+PARTS=${BENCH_PARTS:-all}
 it_init bench
 DATA="$IT_RUN/data"
 mkdir -p "$DATA"
 
+if [ "$PARTS" = all ]; then
 echo "-- micro: the core's call path"
 CORE="$IT_ROOT/modules/replyguard"
 cc -O2 -std=gnu11 -I"$CORE" -I"$BENCH" -o "$IT_RUN/micro" "$BENCH/micro.c" \
 	"$BENCH/seam_shm.c" "$CORE"/rg_counters.c "$CORE"/rg_key.c \
-	"$CORE"/rg_table.c "$CORE"/rg_entry.c "$CORE"/rg_ext.c "$CORE"/rg_ops.c \
+	"$CORE"/rg_table.c "$CORE"/rg_entry.c "$CORE"/rg_ext.c \
 	"$CORE"/rg_fields.c "$CORE"/rg_window.c "$CORE"/rg_health.c \
 	"$CORE"/rg_throttle.c || exit 1
 "$IT_RUN/micro" "$MICRO_ITERS" | tee "$DATA/micro.txt"
+fi
 
 # start_proxy NAME PORT DEFINE: one kamailio of bench/proxy.cfg, its own
 # run dir, dispatcher set 1 = the UAS on PORT+1, which answers 183 + SDP,
@@ -97,6 +101,7 @@ print(ok, rt, sys.argv[3], sys.argv[2], "%.2f" % (float(sys.argv[5]) - float(sys
 PY
 }
 
+if [ "$PARTS" = all ]; then
 echo "-- e2e: $REPS x (a b c), $CALLS calls at $RATE cps each"
 start_proxy a 26000 ""
 start_proxy b 26100 WITH_RG
@@ -140,6 +145,7 @@ for cfg in a b; do
 done
 kill "$KPID_a" "$KPID_b" "$KPID_c" 2>/dev/null
 wait "$KPID_a" "$KPID_b" "$KPID_c" 2>/dev/null
+fi
 
 echo "-- callgrind: instructions per call in receive_msg(), $CG_CALLS calls at 20 cps"
 # Only what runs under receive_msg() (every SIP message, request or reply,
@@ -158,10 +164,23 @@ for cfg in a b; do
 	sleep 3 # the children write their files as they exit
 	ir=$(cat "$IT_RUN/cg_$cfg"/out.* 2>/dev/null | awk '/^totals:/ {s += $2} END {printf "%.0f", s}')
 	echo "$cfg $CG_CALLS $ir" | tee -a "$DATA/callgrind.txt"
+	# (b) only: what replyguard's own entry points cost, inclusive, without
+	# the rest of the proxy's noise (timers, the kernel's timing)
+	if [ "$cfg" = b ]; then
+		rg=0
+		for f in "$IT_RUN/cg_$cfg"/out.*; do
+			n=$(callgrind_annotate --inclusive=yes --threshold=100 "$f" 2>/dev/null |
+				awk '/(w_rg_allow|w_rg_inspect|rg_branch_post_script) / {
+					gsub(",", "", $1); s += $1 } END {printf "%.0f", s}')
+			rg=$((rg + ${n:-0}))
+		done
+		echo "rg $CG_CALLS $rg" | tee -a "$DATA/callgrind.txt"
+	fi
 	rm -f "$IT_RUN/cg_$cfg"/out.*
 done
 eval "kill \$PID_uas_cg_a \$PID_uas_cg_b \$PID_uas_a \$PID_uas_b \$PID_uas_c" 2>/dev/null
 
+[ "$PARTS" = all ] || exit 0
 rm -rf "$BENCH/last-run" && cp -r "$DATA" "$BENCH/last-run"
 python3 "$BENCH/report.py" "$DATA" "$OUT" "$RATE" "$CALLS" "$REPS"
 cat "$OUT"

@@ -57,7 +57,8 @@ static int admit(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 	return verdict;
 }
 
-int rg_entry_reply_counters(const struct rg_reply *r, enum rg_counter out[4])
+/* the counters a reply adds to: how many were written into out[] */
+static int reply_counters(const struct rg_reply *r, enum rg_counter out[4])
 {
 	int n = 0;
 
@@ -99,7 +100,7 @@ static int reply(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 		const struct rg_reply *r, uint64_t now_ms, struct rg_change *chg)
 {
 	enum rg_counter cs[4];
-	int i, n = rg_entry_reply_counters(r, cs);
+	int i, n = reply_counters(r, cs);
 
 	chg->code = r->code;
 	chg->retry_after = r->retry_after;
@@ -181,12 +182,13 @@ static int min_blocked(
 	return 1;
 }
 
+/* a limit from an earlier limits-file load: back to the defaults */
 static int sweep_limits(struct rg_entry *e, const struct rg_entry_cfg *cfg,
-		uint32_t gen)
+		uint32_t gen, struct rg_change *chg)
 {
 	if(e->thr.src != RG_LIM_FILE || e->thr.lim_gen == gen)
 		return 0;
-	rg_throttle_set(&e->thr, &cfg->throttle.dflt, RG_LIM_DEFAULT);
+	chg->tev = rg_throttle_set(&e->thr, &cfg->throttle.dflt, RG_LIM_DEFAULT);
 	return 1;
 }
 
@@ -261,7 +263,7 @@ int rg_entry_apply(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 		case RG_OP_MIN_BLOCKED:
 			return min_blocked(e, op, now_ms);
 		case RG_OP_SWEEP_LIMITS:
-			return sweep_limits(e, cfg, op->u.sweep_gen);
+			return sweep_limits(e, cfg, op->u.sweep_gen, chg);
 		case RG_OP_EXPIRE:
 			return expirable(e, cfg, now_ms);
 		case RG_OP_NONE:
@@ -280,6 +282,8 @@ int rg_entry_peek(const struct rg_entry *e, enum rg_op_kind kind)
 			return PEEK(e->health.state) == RG_DOWN || PEEK(e->thr.throttled);
 		case RG_OP_MIN_BLOCKED:
 			return PEEK(e->health.state) == RG_DOWN;
+		case RG_OP_SWEEP_LIMITS:
+			return PEEK(e->thr.src) == RG_LIM_FILE;
 		case RG_OP_EXT_PENDING:
 			return PEEK(e->ext.npairs) != 0
 				   && (PEEK(e->health.state) == RG_DOWN

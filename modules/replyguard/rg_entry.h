@@ -10,7 +10,7 @@
  * - Admission asks health first, then the throttle; a trial that the
  *   throttle refuses is handed back. The verdict is counted (attempts,
  *   rejected_blocked or rejected_throttled).
- * - A reply adds to its counters (rg_entry_reply_counters). A final 503
+ * - A reply adds to the counters of its class. A final 503
  *   is a health failure, with its Retry-After when it has one; a 503
  *   without Retry-After is also an overload signal to the throttle. Any
  *   other final reply is a success.
@@ -82,7 +82,7 @@ enum rg_op_kind
 	RG_OP_WARN,			/* a log line due? -> 1 or 0 */
 	RG_OP_SNAPSHOT,		/* -> RG_OK */
 	RG_OP_MIN_BLOCKED,	/* accumulate the shortest block of a tag -> 1 or 0 */
-	RG_OP_SWEEP_LIMITS, /* back to the defaults? -> 1 or 0 */
+	RG_OP_SWEEP_LIMITS, /* an old file's limit back to the defaults -> 1/0 */
 	RG_OP_EXPIRE,		/* to be freed? -> 1 or 0 */
 };
 
@@ -150,8 +150,5 @@ int rg_entry_peek(const struct rg_entry *e, enum rg_op_kind kind);
 
 void rg_entry_snapshot(const struct rg_entry *e, const struct rg_entry_cfg *cfg,
 		uint64_t now_ms, struct rg_snapshot *s);
-
-/* The counters a reply adds to: how many were written into out[]. */
-int rg_entry_reply_counters(const struct rg_reply *r, enum rg_counter out[4]);
 
 #endif

@@ -93,12 +93,13 @@ int rg_field_show(
 					NULL);
 			return 1;
 		case RG_FK_MCPS:
+		case RG_FK_MCPS_SEEN:
 			if(out == RG_OUT_PROM || out == RG_OUT_JSON) {
 				set(vals, name, RG_FV_MILLI, v, NULL);
 				return 1;
 			}
 			whole = v / 1000;
-			if(whole == 0 && v != 0)
+			if(whole == 0 && v != 0 && rg_fields[f].kind == RG_FK_MCPS)
 				whole = 1; /* limited is never shown as "no limit" */
 			set(&vals[0], name, RG_FV_UINT, whole, NULL);
 			set(&vals[1], rg_fields[f].milli, RG_FV_UINT, v, NULL);
@@ -123,7 +124,9 @@ int rg_field_pv_id(const char *name, size_t len)
 		if(strlen(rg_fields[f].name) == len
 				&& memcmp(rg_fields[f].name, name, len) == 0)
 			return f * 2;
-		if(rg_fields[f].kind == RG_FK_MCPS && strlen(rg_fields[f].milli) == len
+		if((rg_fields[f].kind == RG_FK_MCPS
+				   || rg_fields[f].kind == RG_FK_MCPS_SEEN)
+				&& strlen(rg_fields[f].milli) == len
 				&& memcmp(rg_fields[f].milli, name, len) == 0)
 			return f * 2 + 1;
 	}

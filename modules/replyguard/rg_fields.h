@@ -24,7 +24,8 @@ enum rg_fkind
 	RG_FK_COUNT,	 /* a plain number */
 	RG_FK_SECS,		 /* seconds */
 	RG_FK_MS,		 /* milliseconds (Prometheus: seconds, 3 decimals) */
-	RG_FK_MCPS,		 /* thousandths of a call per second */
+	RG_FK_MCPS,		 /* a limit, thousandths of a call per second */
+	RG_FK_MCPS_SEEN, /* a measured rate, the same unit */
 	RG_FK_BOOL,		 /* 0 or 1 */
 	RG_FK_STATE,	 /* enum rg_state: "up", "down", "probing" */
 	RG_FK_LIMIT_SRC, /* enum rg_limit_src: "default", "file", "manual" */
@@ -58,7 +59,7 @@ enum rg_fgroup
 		"Calls per second allowed now (0: no limit).")                        \
 	X(CPS_CONF, RG_FK_MCPS, RG_FG_THROTTLE, "cps_configured",                 \
 		"cps_configured", "Configured calls per second (0: no limit).")       \
-	X(CPS_RECV, RG_FK_MCPS, RG_FG_THROTTLE, "cps_received", "cps_received",   \
+	X(CPS_RECV, RG_FK_MCPS_SEEN, RG_FG_THROTTLE, "cps_received", "cps_received",   \
 		"Calls per second sent over about the last second.")                  \
 	X(CPS_BURST, RG_FK_COUNT, RG_FG_THROTTLE, "cps_burst", "cps_burst",       \
 		"Calls that may come back to back.")                                  \
@@ -114,8 +115,8 @@ enum rg_fgroup rg_field_group(enum rg_field f);
 /*
  * The values `out` shows for field `f` whose value is `v`: 1, or 2 for
  * a rate in RPC and $rg (whole calls per second under the field's name,
- * never 0 while limited, and thousandths under name_milli). `vals` holds
- * 2.
+ * and thousandths under name_milli; a limit is never shown as 0, "no
+ * limit", while it limits). `vals` holds 2.
  */
 int rg_field_show(
 		enum rg_field f, uint64_t v, enum rg_out out, struct rg_fval vals[2]);

@@ -200,19 +200,25 @@ int rg_hdr_has_sdp(const char *hdrs, size_t len)
 	size_t nlen, vlen, blen = 0;
 	long clen = -1, avail;
 	int ctype = -1; /* -1 absent, 0 other, 1 SDP, 2 multipart */
+	int kind;		/* of a header: 1 Content-Type, 2 Content-Length */
 
 	rg_hdr_begin(&it, hdrs, len);
 	while(rg_hdr_next(&it, &name, &nlen, &val, &vlen)) {
-		if(name[0] != 'c' && name[0] != 'C' && name[0] != 'l'
-				&& name[0] != 'L')
+		/* by length first: most headers are neither (Call-ID, CSeq,
+		 * Contact start with a c too), and this runs on every 183 */
+		if(nlen == 1)
+			kind = lower(name[0]) == 'c' ? 1 : lower(name[0]) == 'l' ? 2 : 0;
+		else if(nlen == 12)
+			kind = rg_hdr_name_is(name, nlen, "content-type");
+		else if(nlen == 14)
+			kind = rg_hdr_name_is(name, nlen, "content-length") ? 2 : 0;
+		else
 			continue;
-		if(rg_hdr_name_is(name, nlen, "content-type")
-				|| rg_hdr_name_is(name, nlen, "c")) {
+		if(kind == 1) {
 			ctype = is_sdp_type(val, vlen);
 			if(!ctype && multipart_boundary(val, vlen, &bnd, &blen))
 				ctype = 2;
-		} else if(rg_hdr_name_is(name, nlen, "content-length")
-				  || rg_hdr_name_is(name, nlen, "l"))
+		} else if(kind == 2)
 			clen = length_of(val, vlen);
 	}
 	if(ctype == 0)

@@ -181,7 +181,7 @@ int rg_limits_load(
 				path, failed, *n);
 		goto done;
 	}
-	rg_op_limits_sweep(rg_tbl, c.gen);
+	rg_update_limits_sweep(c.gen, at_start);
 	rc = 0;
 done:
 	__atomic_store_n(&rg_lsh->busy, 0, __ATOMIC_RELEASE);

@@ -2,17 +2,26 @@
 /*
  * The operations on destinations, typed: each builds one struct rg_op and
  * runs it through the table (lock, entry operation, snapshot if changed,
- * unlock). The glue calls them through rg_update.c, which applies the
+ * unlock). Inline: they are on every call's path, and only name an
+ * operation. The glue calls them through rg_update.c, which applies the
  * changes they report; tests and benchmarks call them directly.
  */
 #ifndef RG_OPS_H
 #define RG_OPS_H
 
+#include <stddef.h>
+
 #include "rg_table.h"
 
 /* Find (or, with `create`, add) the entry of the normalised `key`. */
-int rg_op_lookup(struct rg_table *t, const char *key, int len, int create,
-		uint64_t now_ms, struct rg_ref *ref);
+static inline int rg_op_lookup(struct rg_table *t, const char *key, int len, int create,
+		uint64_t now_ms, struct rg_ref *ref)
+{
+	struct rg_op op;
+
+	op.kind = RG_OP_NONE;
+	return rg_table_apply_key(t, key, len, create, &op, now_ms, ref, NULL);
+}
 
 /*
  * Admission of a new call to `key` (added when new), with the host's
@@ -22,88 +31,235 @@ int rg_op_lookup(struct rg_table *t, const char *key, int len, int create,
  * seconds to suggest upstream when refused, whether the call is held in
  * flight (release it once) and its trial token.
  */
-int rg_op_admit(struct rg_table *t, const char *key, int len,
+static inline int rg_op_admit(struct rg_table *t, const char *key, int len,
 		const struct rg_ext *ext, uint64_t now_ms, struct rg_admission *out,
-		struct rg_change *chg);
+		struct rg_change *chg)
+{
+	struct rg_op op;
+
+	op.kind = RG_OP_ADMIT;
+	/* what a refusal by the table (RG_EFULL) leaves */
+	out->retry_after = 0;
+	out->held = 0;
+	out->trial = 0;
+	op.u.admit.ext = ext;
+	op.u.admit.out = out;
+	return rg_table_apply_key(t, key, len, 1, &op, now_ms, &out->ref, chg);
+}
 
 /* One reply (see rg_entry.h for what it counts and means). */
-int rg_op_reply(struct rg_table *t, const struct rg_ref *ref,
-		const struct rg_reply *r, uint64_t now_ms, struct rg_change *chg);
+static inline int rg_op_reply(struct rg_table *t, const struct rg_ref *ref,
+		const struct rg_reply *r, uint64_t now_ms, struct rg_change *chg)
+{
+	struct rg_op op;
+
+	op.kind = RG_OP_REPLY;
+	op.u.reply = r;
+	return rg_table_apply(t, ref, &op, now_ms, chg);
+}
 
 /*
  * A call that got no final reply in time: a failure when `failure` (no
  * provisional reply above 100); with `release`, its hold ends.
  */
-int rg_op_timeout(struct rg_table *t, const struct rg_ref *ref, int failure,
-		int release, uint64_t trial, uint64_t now_ms, struct rg_change *chg);
+static inline int rg_op_timeout(struct rg_table *t, const struct rg_ref *ref, int failure,
+		int release, uint64_t trial, uint64_t now_ms, struct rg_change *chg)
+{
+	struct rg_op op;
+
+	op.kind = RG_OP_TIMEOUT;
+	op.u.timeout.failure = failure;
+	op.u.timeout.release = release;
+	op.u.timeout.trial = trial;
+	return rg_table_apply(t, ref, &op, now_ms, chg);
+}
 
 /*
  * Take back an admission at `admitted_ms` whose call was never sent: the
  * attempt uncounted, the hold (when `held`) released, the rate token
  * refunded and the trial freed.
  */
-int rg_op_unadmit(struct rg_table *t, const struct rg_ref *ref,
-		uint64_t admitted_ms, int held, uint64_t trial, uint64_t now_ms);
+static inline int rg_op_unadmit(struct rg_table *t, const struct rg_ref *ref,
+		uint64_t admitted_ms, int held, uint64_t trial, uint64_t now_ms)
+{
+	struct rg_op op;
+
+	op.kind = RG_OP_UNADMIT;
+	op.u.unadmit.admitted_ms = admitted_ms;
+	op.u.unadmit.held = held;
+	op.u.unadmit.trial = trial;
+	return rg_table_apply(t, ref, &op, now_ms, NULL);
+}
 
 /* A call held in flight has ended: RG_OK, or RG_ENOHOLD (counted). */
-int rg_op_release(struct rg_table *t, const struct rg_ref *ref);
+static inline int rg_op_release(struct rg_table *t, const struct rg_ref *ref)
+{
+	struct rg_op op;
+
+	op.kind = RG_OP_RELEASE;
+	return rg_table_apply(t, ref, &op, 0, NULL);
+}
 
 /*
  * Set the limit of `key` (added when new). `gen` tags a limits-file load
- * (see rg_op_limits_sweep); 0 otherwise.
+ * (see rg_op_sweep_slot); 0 otherwise.
  */
-int rg_op_set_limit(struct rg_table *t, const char *key, int len,
+static inline int rg_op_set_limit(struct rg_table *t, const char *key, int len,
 		const struct rg_limit *lim, enum rg_limit_src src, uint32_t gen,
-		uint64_t now_ms, struct rg_ref *ref, struct rg_change *chg);
+		uint64_t now_ms, struct rg_ref *ref, struct rg_change *chg)
+{
+	struct rg_op op;
 
-/* After load `gen`: limits of earlier loads go back to the defaults. */
-unsigned int rg_op_limits_sweep(struct rg_table *t, uint32_t gen);
+	op.kind = RG_OP_SET_LIMIT;
+	op.u.limit.lim = lim;
+	op.u.limit.src = src;
+	op.u.limit.gen = gen;
+	return rg_table_apply_key(t, key, len, 1, &op, now_ms, ref, chg);
+}
 
-int rg_op_block(struct rg_table *t, const struct rg_ref *ref, uint32_t seconds,
-		uint64_t now_ms, struct rg_change *chg);
-int rg_op_unblock(struct rg_table *t, const struct rg_ref *ref,
-		uint64_t now_ms, struct rg_change *chg);
+/*
+ * After limits-file load `gen`: when the entry in `slot` has a limit from
+ * an earlier load, it goes back to the defaults (1, and `chg` tells
+ * whether that ended a back-off); else 0.
+ */
+static inline int rg_op_sweep_slot(struct rg_table *t, unsigned int slot, uint32_t gen,
+		uint64_t now_ms, struct rg_change *chg)
+{
+	struct rg_op op;
+
+	op.kind = RG_OP_SWEEP_LIMITS;
+	op.u.sweep_gen = gen;
+	return rg_table_apply_slot(t, slot, &op, now_ms, NULL, chg) == 1;
+}
+
+static inline int rg_op_block(struct rg_table *t, const struct rg_ref *ref, uint32_t seconds,
+		uint64_t now_ms, struct rg_change *chg)
+{
+	struct rg_op op;
+
+	op.kind = RG_OP_BLOCK;
+	op.u.block_s = seconds;
+	return rg_table_apply(t, ref, &op, now_ms, chg);
+}
+static inline int rg_op_unblock(struct rg_table *t, const struct rg_ref *ref,
+		uint64_t now_ms, struct rg_change *chg)
+{
+	struct rg_op op;
+
+	op.kind = RG_OP_UNBLOCK;
+	return rg_table_apply(t, ref, &op, now_ms, chg);
+}
 
 /* Time-driven transitions of the entry in `slot`: 1 when it changed. */
-int rg_op_tick_slot(struct rg_table *t, unsigned int slot, uint64_t now_ms,
-		struct rg_change *chg);
+static inline int rg_op_tick_slot(struct rg_table *t, unsigned int slot, uint64_t now_ms,
+		struct rg_change *chg)
+{
+	struct rg_op op;
 
-int rg_op_snapshot(struct rg_table *t, const struct rg_ref *ref,
-		uint64_t now_ms, struct rg_snapshot *snap);
+	op.kind = RG_OP_TICK;
+	if(rg_table_apply_slot(t, slot, &op, now_ms, NULL, chg) != RG_OK)
+		return 0;
+	return chg->ev != RG_EV_NONE || chg->tev != RG_TEV_NONE;
+}
+
+static inline int rg_op_snapshot(struct rg_table *t, const struct rg_ref *ref,
+		uint64_t now_ms, struct rg_snapshot *snap)
+{
+	struct rg_op op;
+
+	op.kind = RG_OP_SNAPSHOT;
+	op.u.snap = snap;
+	return rg_table_apply(t, ref, &op, now_ms, NULL);
+}
 /* RG_OK when `slot` holds an entry, else RG_ENOTFOUND. */
-int rg_op_snapshot_slot(struct rg_table *t, unsigned int slot,
-		uint64_t now_ms, struct rg_snapshot *snap);
+static inline int rg_op_snapshot_slot(struct rg_table *t, unsigned int slot,
+		uint64_t now_ms, struct rg_snapshot *snap)
+{
+	struct rg_op op;
+
+	op.kind = RG_OP_SNAPSHOT;
+	op.u.snap = snap;
+	return rg_table_apply_slot(t, slot, &op, now_ms, NULL, NULL);
+}
 
 /*
  * The shortest remaining block among the down destinations tagged `tag`:
  * how many there are, and the seconds in `secs` (0 when none).
  */
-int rg_op_min_blocked(
-		struct rg_table *t, int tag, uint64_t now_ms, uint32_t *secs);
+static inline int rg_op_min_blocked(
+		struct rg_table *t, int tag, uint64_t now_ms, uint32_t *secs)
+{
+	struct rg_op op;
+	unsigned int slot, cap = rg_table_capacity(t);
+
+	op.kind = RG_OP_MIN_BLOCKED;
+	op.u.blocked.tag = tag;
+	op.u.blocked.n = 0;
+	op.u.blocked.secs = 0;
+	for(slot = 0; slot < cap; slot++)
+		rg_table_apply_slot(t, slot, &op, now_ms, NULL, NULL);
+	*secs = op.u.blocked.secs;
+	return op.u.blocked.n;
+}
 
 /* Zero the counters of one entry, or of all (ref == NULL). */
-int rg_op_reset(struct rg_table *t, const struct rg_ref *ref);
+static inline int rg_op_reset(struct rg_table *t, const struct rg_ref *ref)
+{
+	struct rg_op op;
+
+	op.kind = RG_OP_RESET;
+	if(ref != NULL)
+		return rg_table_apply(t, ref, &op, 0, NULL);
+	rg_table_walk(t, &op, 0, 0);
+	return RG_OK;
+}
 
 /* Free the entries idle for idle_s (see rg_entry.h); how many. */
-unsigned int rg_op_expire(struct rg_table *t, uint64_t now_ms);
+static inline unsigned int rg_op_expire(struct rg_table *t, uint64_t now_ms)
+{
+	struct rg_op op;
+
+	op.kind = RG_OP_EXPIRE;
+	return rg_table_walk(t, &op, now_ms, 1);
+}
 
 /* Store what the host did with the pairs of snapshot `s` of `ref`. */
-int rg_op_ext_mark(struct rg_table *t, const struct rg_ref *ref,
-		const struct rg_snapshot *s);
+static inline int rg_op_ext_mark(struct rg_table *t, const struct rg_ref *ref,
+		const struct rg_snapshot *s)
+{
+	struct rg_op op;
+
+	op.kind = RG_OP_EXT_MARK;
+	op.u.mark = s;
+	return rg_table_apply(t, ref, &op, 0, NULL);
+}
 
 /*
  * Does the entry in `slot` have host pairs to (re)assert: down with pairs,
  * or up with a pair still inactive? 1 and its reference, else 0.
  */
-int rg_op_ext_pending_slot(
-		struct rg_table *t, unsigned int slot, struct rg_ref *ref);
+static inline int rg_op_ext_pending_slot(
+		struct rg_table *t, unsigned int slot, struct rg_ref *ref)
+{
+	struct rg_op op;
+
+	op.kind = RG_OP_EXT_PENDING;
+	return rg_table_apply_slot(t, slot, &op, 0, ref, NULL) == 1;
+}
 
 /*
  * Rate limit for log lines about one destination, shared by all
  * processes: 1 (and the clock restarts) when none was due in the last
  * `interval_ms`, else 0.
  */
-int rg_op_warn_due(struct rg_table *t, const struct rg_ref *ref,
-		uint64_t now_ms, uint64_t interval_ms);
+static inline int rg_op_warn_due(struct rg_table *t, const struct rg_ref *ref,
+		uint64_t now_ms, uint64_t interval_ms)
+{
+	struct rg_op op;
+
+	op.kind = RG_OP_WARN;
+	op.u.warn_interval_ms = interval_ms;
+	return rg_table_apply(t, ref, &op, now_ms, NULL) == 1;
+}
 
 #endif

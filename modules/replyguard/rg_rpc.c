@@ -3,7 +3,7 @@
  * RPC commands: replyguard.list, .get, .reset, .summary, .block,
  * .unblock, .set_limit, .reload.
  *
- * Entries are copied out under their lock (rg_table_snapshot*) and
+ * Entries are copied out under their lock (rg_op_snapshot*) and
  * printed afterwards, so no table lock is held while RPC output is built.
  */
 #include <string.h>

@@ -167,11 +167,11 @@ static void slot_release_locked(struct rg_table *t, int32_t s)
 
 /*
  * The slot of `key` (hash `h`) in its bucket, added when `create` and
- * new; the caller holds the bucket's lock. NULL with *rc RG_ENOTFOUND or
- * RG_EFULL (counted).
+ * new; the caller holds the bucket's lock. RG_NIL with *rc RG_ENOTFOUND
+ * or RG_EFULL (counted).
  */
-static struct rg_slot *find_locked(struct rg_table *t, const char *key,
-		int len, uint32_t h, int create, uint64_t now_ms, int *rc)
+static int32_t find_locked(struct rg_table *t, const char *key, int len,
+		uint32_t h, int create, uint64_t now_ms, int *rc)
 {
 	unsigned int b = h & t->bucket_mask;
 	struct rg_slot *sl;
@@ -182,17 +182,17 @@ static struct rg_slot *find_locked(struct rg_table *t, const char *key,
 		sl = &t->slots[s];
 		if(sl->hash == h && sl->e.key_len == len
 				&& memcmp(sl->e.key, key, (size_t)len) == 0)
-			return sl;
+			return s;
 	}
 	if(!create) {
 		*rc = RG_ENOTFOUND;
-		return NULL;
+		return RG_NIL;
 	}
 	s = slot_alloc_locked(t);
 	if(s == RG_NIL) {
 		stat_inc(&t->refused_full);
 		*rc = RG_EFULL;
-		return NULL;
+		return RG_NIL;
 	}
 	sl = &t->slots[s];
 	rg_entry_init(&sl->e, &t->ecfg, key, len, now_ms);
@@ -200,22 +200,33 @@ static struct rg_slot *find_locked(struct rg_table *t, const char *key,
 	sl->next = t->buckets[b];
 	t->buckets[b] = s;
 	sl->used = 1;
-	return sl;
+	return s;
+}
+
+/* what an operation that did not run reports: no change */
+static void no_change(struct rg_change *chg)
+{
+	if(chg != NULL) {
+		chg->ev = RG_EV_NONE;
+		chg->tev = RG_TEV_NONE;
+	}
 }
 
 /* The one sequence every operation runs under the entry's lock. */
-static int run_locked(struct rg_table *t, struct rg_slot *sl, struct rg_op *op,
-		uint64_t now_ms, struct rg_ref *ref, struct rg_change *chg)
+static inline int run_locked(struct rg_table *t, uint32_t slot,
+		struct rg_op *op, uint64_t now_ms, struct rg_ref *ref,
+		struct rg_change *chg)
 {
+	struct rg_slot *sl = &t->slots[slot];
 	int rc;
 
 	if(ref != NULL) {
-		ref->slot = (uint32_t)(sl - t->slots);
+		ref->slot = slot;
 		ref->gen = sl->gen;
 	}
 	rc = rg_entry_apply(&sl->e, &t->ecfg, op, now_ms, chg);
 	if(chg != NULL) {
-		chg->ref.slot = (uint32_t)(sl - t->slots);
+		chg->ref.slot = slot;
 		chg->ref.gen = sl->gen;
 		if(chg->ev != RG_EV_NONE || chg->tev != RG_TEV_NONE)
 			rg_entry_snapshot(&sl->e, &t->ecfg, now_ms, &chg->snap);
@@ -231,13 +242,15 @@ int rg_table_apply_key(struct rg_table *t, const char *key, int len,
 {
 	uint32_t h = hash_key(key, len);
 	unsigned int l = lock_of(t, h);
-	struct rg_slot *sl;
+	int32_t s;
 	int rc;
 
 	rg_lock(t->locks, l);
-	sl = find_locked(t, key, len, h, create, now_ms, &rc);
-	if(sl != NULL)
-		rc = run_locked(t, sl, op, now_ms, ref, chg);
+	s = find_locked(t, key, len, h, create, now_ms, &rc);
+	if(s != RG_NIL)
+		rc = run_locked(t, (uint32_t)s, op, now_ms, ref, chg);
+	else
+		no_change(chg);
 	rg_unlock(t->locks, l);
 	return rc;
 }
@@ -268,8 +281,11 @@ int rg_table_apply(struct rg_table *t, const struct rg_ref *ref,
 	unsigned int l;
 	int rc;
 
-	if(ref->slot >= t->capacity)
-		goto stale;
+	/* names no entry at all ($rg after rg_ds_retry_after): not counted */
+	if(ref->slot >= t->capacity) {
+		no_change(chg);
+		return RG_ESTALE;
+	}
 	sl = &t->slots[ref->slot];
 	if(slot_lock(t, sl, &l) < 0)
 		goto stale;
@@ -278,10 +294,11 @@ int rg_table_apply(struct rg_table *t, const struct rg_ref *ref,
 		rg_unlock(t->locks, l);
 		goto stale;
 	}
-	rc = run_locked(t, sl, op, now_ms, NULL, chg);
+	rc = run_locked(t, ref->slot, op, now_ms, NULL, chg);
 	rg_unlock(t->locks, l);
 	return rc;
 stale:
+	no_change(chg);
 	stat_inc(&t->stale_refs);
 	return RG_ESTALE;
 }
@@ -294,12 +311,13 @@ int rg_table_apply_slot(struct rg_table *t, unsigned int slot,
 	unsigned int l;
 	int rc;
 
+	no_change(chg);
 	if(slot >= t->capacity)
 		return RG_ENOTFOUND;
 	sl = &t->slots[slot];
 	if(!rg_entry_peek(&sl->e, op->kind) || slot_lock(t, sl, &l) < 0)
 		return RG_ENOTFOUND;
-	rc = run_locked(t, sl, op, now_ms, ref, chg);
+	rc = run_locked(t, slot, op, now_ms, ref, chg);
 	rg_unlock(t->locks, l);
 	return rc;
 }
@@ -317,7 +335,7 @@ unsigned int rg_table_walk(struct rg_table *t, struct rg_op *op,
 		link = &t->buckets[b];
 		while((s = *link) != RG_NIL) {
 			sl = &t->slots[s];
-			if(run_locked(t, sl, op, now_ms, NULL, NULL) <= 0) {
+			if(run_locked(t, (uint32_t)s, op, now_ms, NULL, NULL) <= 0) {
 				link = &sl->next;
 				continue;
 			}

@@ -73,6 +73,22 @@ int rg_update_set_limit(const char *key, int len, const struct rg_limit *lim,
 	return rc;
 }
 
+unsigned int rg_update_limits_sweep(uint32_t gen, int quiet)
+{
+	struct rg_change chg;
+	unsigned int slot, n = 0, cap = rg_table_capacity(rg_tbl);
+	uint64_t now = rg_now_ms();
+
+	for(slot = 0; slot < cap; slot++) {
+		if(!rg_op_sweep_slot(rg_tbl, slot, gen, now, &chg))
+			continue;
+		n++;
+		if(!quiet)
+			apply(&chg);
+	}
+	return n;
+}
+
 int rg_update_block(const struct rg_ref *ref, uint32_t seconds)
 {
 	struct rg_change chg;

@@ -31,6 +31,12 @@ int rg_update_release(const struct rg_ref *ref);
 int rg_update_set_limit(const char *key, int len, const struct rg_limit *lim,
 		enum rg_limit_src src, uint32_t gen, uint64_t now_ms, int quiet);
 
+/*
+ * After limits-file load `gen`, limits of earlier loads go back to the
+ * defaults; how many did. With `quiet`, nothing is applied.
+ */
+unsigned int rg_update_limits_sweep(uint32_t gen, int quiet);
+
 int rg_update_block(const struct rg_ref *ref, uint32_t seconds);
 int rg_update_unblock(const struct rg_ref *ref);
 

@@ -459,6 +459,44 @@ static void test_ext_inactive_pairs_are_kept(void **state)
 	assert_int_equal(simple(RG_OP_EXPIRE, T0 + 10000 * SEC), 1);
 }
 
+/*
+ * A reload that no longer lists a destination puts it back on the
+ * defaults; when they are below its back-off rate, the back-off ends,
+ * and the change says so (rg_update applies it like any other).
+ */
+static void test_sweep_ends_backoff(void **state)
+{
+	struct rg_limit lim = {10000, 10, 0};
+	struct rg_op op = {.kind = RG_OP_SET_LIMIT};
+	uint32_t ra;
+	int i;
+
+	(void)state;
+	C.throttle.dflt.mcps = 1000;
+	op.u.limit.lim = &lim;
+	op.u.limit.src = RG_LIM_FILE;
+	op.u.limit.gen = 1;
+	run(&op, T0);
+	for(i = 0; i < 8; i++)
+		assert_int_equal(admit(T0 + (uint64_t)i * 100, &ra), RG_ADMITTED);
+	reply(503, 0, -1, -1, T0 + 900);
+	assert_int_equal(chg.tev, RG_TEV_THROTTLED);
+	assert_true(snap(T0 + 900).f[RG_F_CPS_LIMIT] > 1000);
+	/* the same load: kept */
+	op.kind = RG_OP_SWEEP_LIMITS;
+	op.u.sweep_gen = 1;
+	assert_int_equal(rg_entry_peek(&E, RG_OP_SWEEP_LIMITS), 1);
+	assert_int_equal(run(&op, T0 + 1000), 0);
+	assert_int_equal(chg.tev, RG_TEV_NONE);
+	/* a later one that does not list it: defaults, back-off over */
+	op.u.sweep_gen = 2;
+	assert_int_equal(run(&op, T0 + 1000), 1);
+	assert_int_equal(chg.tev, RG_TEV_UNTHROTTLED);
+	assert_int_equal(chg.snap.f[RG_F_LIMIT_SRC], RG_LIM_DEFAULT);
+	assert_int_equal(chg.snap.f[RG_F_CPS_LIMIT], 1000);
+	assert_int_equal(rg_entry_peek(&E, RG_OP_SWEEP_LIMITS), 0);
+}
+
 /* what an idle entry may lose, and when */
 static void test_expirable(void **state)
 {
@@ -485,6 +523,7 @@ int main(void)
 			cmocka_unit_test_setup(test_unadmit, setup),
 			cmocka_unit_test_setup(test_throttled_trial_is_not_spent, setup),
 			cmocka_unit_test_setup(test_ext_inactive_pairs_are_kept, setup),
+			cmocka_unit_test_setup(test_sweep_ends_backoff, setup),
 			cmocka_unit_test_setup(test_expirable, setup),
 	};
 

@@ -40,6 +40,7 @@ static uint64_t value_of(enum rg_fkind k)
 		case RG_FK_MS:
 			return 1234;
 		case RG_FK_MCPS:
+		case RG_FK_MCPS_SEEN:
 			return 2500;
 		case RG_FK_BOOL:
 			return 1;
@@ -58,6 +59,7 @@ static const char *prom_text(enum rg_fkind k)
 		case RG_FK_MS:
 			return "1.234";
 		case RG_FK_MCPS:
+		case RG_FK_MCPS_SEEN:
 			return "2.5";
 		case RG_FK_BOOL:
 		case RG_FK_STATE: /* probing */
@@ -74,6 +76,7 @@ static const char *json_text(enum rg_fkind k)
 		case RG_FK_MS:
 			return "1234";
 		case RG_FK_MCPS:
+		case RG_FK_MCPS_SEEN:
 			return "2.5";
 		case RG_FK_BOOL:
 			return "true";
@@ -141,6 +144,7 @@ static void test_rpc(void **state)
 				assert_string_equal(v[0].str, "file");
 				break;
 			case RG_FK_MCPS:
+			case RG_FK_MCPS_SEEN:
 				assert_int_equal(n, 2);
 				assert_int_equal(v[0].num, 2);
 				assert_int_equal(v[1].num, 2500);
@@ -152,9 +156,13 @@ static void test_rpc(void **state)
 				assert_int_equal(v[0].num, value_of(fields[i].kind));
 		}
 	}
-	/* limited below one call a second is never shown as "no limit" */
+	/* limited below one call a second is never shown as "no limit"; a
+	 * measured rate is shown as it is */
 	rg_field_show(RG_F_CPS_LIMIT, 300, RG_OUT_RPC, v);
 	assert_int_equal(v[0].num, 1);
+	rg_field_show(RG_F_CPS_RECV, 300, RG_OUT_RPC, v);
+	assert_int_equal(v[0].num, 0);
+	assert_int_equal(v[1].num, 300);
 }
 
 /* $rg: every field's name parses, and reads the snapshot's value */
@@ -175,11 +183,12 @@ static void test_pv(void **state)
 		if(v.type == RG_FV_STR)
 			assert_string_equal(v.str,
 					fields[i].kind == RG_FK_STATE ? "probing" : "file");
-		else if(fields[i].kind == RG_FK_MCPS)
+		else if(fields[i].kind == RG_FK_MCPS
+				|| fields[i].kind == RG_FK_MCPS_SEEN)
 			assert_int_equal(v.num, 2);
 		else
 			assert_int_equal(v.num, value_of(fields[i].kind));
-		if(fields[i].kind == RG_FK_MCPS) {
+		if(fields[i].kind == RG_FK_MCPS || fields[i].kind == RG_FK_MCPS_SEEN) {
 			snprintf(milli, sizeof(milli), "%s_milli", fields[i].name);
 			id = rg_field_pv_id(milli, strlen(milli));
 			assert_int_equal(rg_field_pv_show(id, s.f, &v), 0);

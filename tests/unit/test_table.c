@@ -422,6 +422,18 @@ static void test_ops_through_table(void **state)
 	assert_int_equal(stub_locks_held(), 0);
 }
 
+/* a limits-file sweep over every slot: how many went back to defaults */
+static int sweep(struct rg_table *t, uint32_t gen)
+{
+	unsigned int slot;
+	int n = 0;
+
+	for(slot = 0; slot < rg_table_capacity(t); slot++)
+		n += rg_op_sweep_slot(t, slot, gen, T0, &chg);
+	assert_int_equal(stub_locks_held(), 0);
+	return n;
+}
+
 static void test_limits_pin_and_sweep(void **state)
 {
 	struct rg_table *t = *state;
@@ -442,7 +454,7 @@ static void test_limits_pin_and_sweep(void **state)
 	assert_int_equal(rg_op_expire(t, T0 + 900 * SEC), 1);
 	assert_int_equal(rg_op_snapshot(t, &c, T0, &s), RG_ESTALE);
 	/* a reload (gen 2) that no longer lists "from-file" */
-	assert_int_equal(rg_op_limits_sweep(t, 2), 1);
+	assert_int_equal(sweep(t, 2), 1);
 	s = snap(t, a, T0);
 	assert_int_equal(s.f[RG_F_LIMIT_SRC], RG_LIM_DEFAULT);
 	assert_int_equal(s.f[RG_F_CPS_LIMIT], 0);
@@ -451,7 +463,7 @@ static void test_limits_pin_and_sweep(void **state)
 	assert_int_equal(s.f[RG_F_CPS_CONF], 7000);
 	/* listed again in gen 3: kept by that sweep */
 	set_limit(t, "manual", 3000, 1, 0, RG_LIM_FILE, 3);
-	assert_int_equal(rg_op_limits_sweep(t, 3), 0);
+	assert_int_equal(sweep(t, 3), 0);
 	for(slot = 0; slot < rg_table_capacity(t); slot++)
 		n += rg_op_snapshot_slot(t, slot, T0, &s) == RG_OK;
 	assert_int_equal(n, 2);
