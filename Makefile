@@ -10,7 +10,8 @@
 #   make lint      cppcheck and clang-tidy (part of make test)
 #   make run       the demo: kamailio.cfg.sample with sipp destinations
 #   make bench     replyguard's cost: micro, end to end, max CPS, callgrind
-#                  (BENCH_QUICK=1: under 2 minutes), into bench/results.md
+#                  (BENCH_QUICK=1: under 2 minutes; BENCH_PARTS=callgrind:
+#                  the instruction counts alone), into bench/results.md
 #   make install   copy the module into kamailio's module directory
 #
 # KAMAILIO_SRC=/path builds against your own configured Kamailio tree

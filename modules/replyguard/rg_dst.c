@@ -117,6 +117,6 @@ void rg_dst_set_retry_only(struct sip_msg *msg, uint32_t retry_after)
 	struct rg_dst none;
 
 	memset(&none, 0, sizeof(none));
-	none.ref.slot = UINT32_MAX; /* names no entry: fields read as $null */
+	none.ref.slot = RG_SLOT_NONE; /* fields read as $null */
 	rg_dst_set_current(msg, &none, retry_after);
 }

@@ -109,8 +109,8 @@ static int reply(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 	if(r->pdd_ms >= 0)
 		pdd(e, r->pdd_ms);
 	if(r->code == 503) {
-		chg->ev = rg_health_failure(&e->health, &cfg->health, r->retry_after,
-				r->trial, now_ms);
+		chg->ev = rg_health_failure(
+				&e->health, &cfg->health, r->retry_after, r->trial, now_ms);
 		if(r->retry_after < 0)
 			chg->tev = rg_throttle_overload(&e->thr, &cfg->throttle, now_ms);
 	} else if(r->code >= 200)
@@ -127,8 +127,8 @@ static int timeout(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 	chg->code = 408;
 	count(e, cfg, RG_C_TIMEOUTS, now_ms);
 	if(op->u.timeout.failure)
-		chg->ev = rg_health_failure(
-				&e->health, &cfg->health, -1, trial, now_ms);
+		chg->ev =
+				rg_health_failure(&e->health, &cfg->health, -1, trial, now_ms);
 	else if(trial != 0) /* a trial that rang out: the destination lives */
 		chg->ev = rg_health_success(&e->health, trial, now_ms);
 	e->last_ms = now_ms;
@@ -197,10 +197,10 @@ static int expirable(const struct rg_entry *e, const struct rg_entry_cfg *cfg,
 {
 	/* kept: blocked, throttled, busy or configured; a probing destination
 	 * that nobody calls any more goes too */
-	return cfg->idle_ms != 0 && e->health.state != RG_DOWN
-		   && !e->thr.throttled && e->ext.ninactive == 0
-		   && e->thr.inflight == 0 && e->thr.src == RG_LIM_DEFAULT
-		   && now_ms > e->last_ms && now_ms - e->last_ms >= cfg->idle_ms;
+	return cfg->idle_ms != 0 && e->health.state != RG_DOWN && !e->thr.throttled
+		   && e->ext.ninactive == 0 && e->thr.inflight == 0
+		   && e->thr.src == RG_LIM_DEFAULT && now_ms > e->last_ms
+		   && now_ms - e->last_ms >= cfg->idle_ms;
 }
 
 static int ext_pending(const struct rg_entry *e)
@@ -233,8 +233,8 @@ int rg_entry_apply(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 		case RG_OP_RELEASE:
 			return release(e);
 		case RG_OP_SET_LIMIT:
-			chg->tev = rg_throttle_set(
-					&e->thr, op->u.limit.lim, op->u.limit.src);
+			chg->tev =
+					rg_throttle_set(&e->thr, op->u.limit.lim, op->u.limit.src);
 			e->thr.lim_gen = op->u.limit.gen;
 			return RG_OK;
 		case RG_OP_BLOCK:

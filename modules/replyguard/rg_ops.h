@@ -14,8 +14,8 @@
 #include "rg_table.h"
 
 /* Find (or, with `create`, add) the entry of the normalised `key`. */
-static inline int rg_op_lookup(struct rg_table *t, const char *key, int len, int create,
-		uint64_t now_ms, struct rg_ref *ref)
+static inline int rg_op_lookup(struct rg_table *t, const char *key, int len,
+		int create, uint64_t now_ms, struct rg_ref *ref)
 {
 	struct rg_op op;
 
@@ -62,8 +62,9 @@ static inline int rg_op_reply(struct rg_table *t, const struct rg_ref *ref,
  * A call that got no final reply in time: a failure when `failure` (no
  * provisional reply above 100); with `release`, its hold ends.
  */
-static inline int rg_op_timeout(struct rg_table *t, const struct rg_ref *ref, int failure,
-		int release, uint64_t trial, uint64_t now_ms, struct rg_change *chg)
+static inline int rg_op_timeout(struct rg_table *t, const struct rg_ref *ref,
+		int failure, int release, uint64_t trial, uint64_t now_ms,
+		struct rg_change *chg)
 {
 	struct rg_op op;
 
@@ -122,8 +123,8 @@ static inline int rg_op_set_limit(struct rg_table *t, const char *key, int len,
  * an earlier load, it goes back to the defaults (1, and `chg` tells
  * whether that ended a back-off); else 0.
  */
-static inline int rg_op_sweep_slot(struct rg_table *t, unsigned int slot, uint32_t gen,
-		uint64_t now_ms, struct rg_change *chg)
+static inline int rg_op_sweep_slot(struct rg_table *t, unsigned int slot,
+		uint32_t gen, uint64_t now_ms, struct rg_change *chg)
 {
 	struct rg_op op;
 
@@ -132,8 +133,8 @@ static inline int rg_op_sweep_slot(struct rg_table *t, unsigned int slot, uint32
 	return rg_table_apply_slot(t, slot, &op, now_ms, NULL, chg) == 1;
 }
 
-static inline int rg_op_block(struct rg_table *t, const struct rg_ref *ref, uint32_t seconds,
-		uint64_t now_ms, struct rg_change *chg)
+static inline int rg_op_block(struct rg_table *t, const struct rg_ref *ref,
+		uint32_t seconds, uint64_t now_ms, struct rg_change *chg)
 {
 	struct rg_op op;
 
@@ -151,8 +152,8 @@ static inline int rg_op_unblock(struct rg_table *t, const struct rg_ref *ref,
 }
 
 /* Time-driven transitions of the entry in `slot`: 1 when it changed. */
-static inline int rg_op_tick_slot(struct rg_table *t, unsigned int slot, uint64_t now_ms,
-		struct rg_change *chg)
+static inline int rg_op_tick_slot(struct rg_table *t, unsigned int slot,
+		uint64_t now_ms, struct rg_change *chg)
 {
 	struct rg_op op;
 

@@ -26,9 +26,9 @@ struct rg_table
 	struct rg_lockset *locks; /* lock_mask + 1 bucket locks, then free */
 	int32_t *buckets;
 	struct rg_slot *slots;
-	int32_t free_head;	   /* under the free lock */
-	unsigned int tracked;  /* under the free lock */
-	uint64_t evictions;	   /* atomics from here on */
+	int32_t free_head;	  /* under the free lock */
+	unsigned int tracked; /* under the free lock */
+	uint64_t evictions;	  /* atomics from here on */
 	uint64_t refused_full;
 	uint64_t refused_key;
 	uint64_t stale_refs;
@@ -236,8 +236,8 @@ static inline int run_locked(struct rg_table *t, uint32_t slot,
 	return rc;
 }
 
-int rg_table_apply_key(struct rg_table *t, const char *key, int len,
-		int create, struct rg_op *op, uint64_t now_ms, struct rg_ref *ref,
+int rg_table_apply_key(struct rg_table *t, const char *key, int len, int create,
+		struct rg_op *op, uint64_t now_ms, struct rg_ref *ref,
 		struct rg_change *chg)
 {
 	uint32_t h = hash_key(key, len);
@@ -247,10 +247,15 @@ int rg_table_apply_key(struct rg_table *t, const char *key, int len,
 
 	rg_lock(t->locks, l);
 	s = find_locked(t, key, len, h, create, now_ms, &rc);
-	if(s != RG_NIL)
+	if(s != RG_NIL) {
 		rc = run_locked(t, (uint32_t)s, op, now_ms, ref, chg);
-	else
+	} else {
 		no_change(chg);
+		if(ref != NULL) {
+			ref->slot = RG_SLOT_NONE;
+			ref->gen = 0;
+		}
+	}
 	rg_unlock(t->locks, l);
 	return rc;
 }
@@ -281,11 +286,13 @@ int rg_table_apply(struct rg_table *t, const struct rg_ref *ref,
 	unsigned int l;
 	int rc;
 
-	/* names no entry at all ($rg after rg_ds_retry_after): not counted */
-	if(ref->slot >= t->capacity) {
+	/* names no entry on purpose ($rg after rg_ds_retry_after): not counted */
+	if(ref->slot == RG_SLOT_NONE) {
 		no_change(chg);
 		return RG_ESTALE;
 	}
+	if(ref->slot >= t->capacity)
+		goto stale;
 	sl = &t->slots[ref->slot];
 	if(slot_lock(t, sl, &l) < 0)
 		goto stale;
@@ -303,9 +310,8 @@ stale:
 	return RG_ESTALE;
 }
 
-int rg_table_apply_slot(struct rg_table *t, unsigned int slot,
-		struct rg_op *op, uint64_t now_ms, struct rg_ref *ref,
-		struct rg_change *chg)
+int rg_table_apply_slot(struct rg_table *t, unsigned int slot, struct rg_op *op,
+		uint64_t now_ms, struct rg_ref *ref, struct rg_change *chg)
 {
 	struct rg_slot *sl;
 	unsigned int l;
@@ -322,8 +328,8 @@ int rg_table_apply_slot(struct rg_table *t, unsigned int slot,
 	return rc;
 }
 
-unsigned int rg_table_walk(struct rg_table *t, struct rg_op *op,
-		uint64_t now_ms, int free_them)
+unsigned int rg_table_walk(
+		struct rg_table *t, struct rg_op *op, uint64_t now_ms, int free_them)
 {
 	unsigned int b, l, n = 0, freed = 0;
 	int32_t s, *link;
@@ -370,6 +376,5 @@ void rg_table_summary(struct rg_table *t, struct rg_summary *s)
 	s->refused_full = __atomic_load_n(&t->refused_full, __ATOMIC_RELAXED);
 	s->refused_key = __atomic_load_n(&t->refused_key, __ATOMIC_RELAXED);
 	s->stale_refs = __atomic_load_n(&t->stale_refs, __ATOMIC_RELAXED);
-	s->unheld_release
-			= __atomic_load_n(&t->unheld_release, __ATOMIC_RELAXED);
+	s->unheld_release = __atomic_load_n(&t->unheld_release, __ATOMIC_RELAXED);
 }

@@ -55,8 +55,8 @@ int rg_table_apply(struct rg_table *t, const struct rg_ref *ref,
  * `create`; `ref` (may be NULL) gets its reference. RG_ENOTFOUND when
  * absent and !create; RG_EFULL (counted) when there is no free slot.
  */
-int rg_table_apply_key(struct rg_table *t, const char *key, int len,
-		int create, struct rg_op *op, uint64_t now_ms, struct rg_ref *ref,
+int rg_table_apply_key(struct rg_table *t, const char *key, int len, int create,
+		struct rg_op *op, uint64_t now_ms, struct rg_ref *ref,
 		struct rg_change *chg);
 
 /*
@@ -65,17 +65,16 @@ int rg_table_apply_key(struct rg_table *t, const char *key, int len,
  * RG_ENOTFOUND when not. Iterate slots 0 .. rg_table_capacity() - 1 to
  * visit every entry without holding a lock across the caller's work.
  */
-int rg_table_apply_slot(struct rg_table *t, unsigned int slot,
-		struct rg_op *op, uint64_t now_ms, struct rg_ref *ref,
-		struct rg_change *chg);
+int rg_table_apply_slot(struct rg_table *t, unsigned int slot, struct rg_op *op,
+		uint64_t now_ms, struct rg_ref *ref, struct rg_change *chg);
 
 /*
  * Run `op` on every entry, a bucket at a time under its lock; returns for
  * how many the result was > 0. With `free_them`, those entries are freed
  * (counted as evictions).
  */
-unsigned int rg_table_walk(struct rg_table *t, struct rg_op *op,
-		uint64_t now_ms, int free_them);
+unsigned int rg_table_walk(
+		struct rg_table *t, struct rg_op *op, uint64_t now_ms, int free_them);
 
 /* Count a key refused as malformed (the caller normalises keys). */
 void rg_table_note_bad_key(struct rg_table *t);

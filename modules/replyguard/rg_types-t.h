@@ -32,6 +32,9 @@ struct rg_ref
 	uint32_t gen;
 };
 
+/* the slot of a reference that names no entry on purpose */
+#define RG_SLOT_NONE UINT32_MAX
+
 /* A reply as the core needs it: no SIP message, just the facts. */
 struct rg_reply
 {
@@ -102,7 +105,7 @@ struct rg_admission
 	struct rg_ref ref;	  /* filled unless RG_EFULL */
 	uint32_t retry_after; /* seconds to suggest upstream when refused */
 	int held;			  /* counted in flight: to be released once */
-	uint64_t trial;		  /* the probing trial's token (keep it with the call) */
+	uint64_t trial; /* the probing trial's token (keep it with the call) */
 };
 
 struct rg_summary

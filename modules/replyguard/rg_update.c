@@ -50,8 +50,8 @@ int rg_update_timeout(const struct rg_ref *ref, int failure, int release,
 	return rc;
 }
 
-int rg_update_unadmit(const struct rg_ref *ref, uint64_t admitted_ms,
-		int held, uint64_t trial)
+int rg_update_unadmit(const struct rg_ref *ref, uint64_t admitted_ms, int held,
+		uint64_t trial)
 {
 	return rg_op_unadmit(rg_tbl, ref, admitted_ms, held, trial, rg_now_ms());
 }

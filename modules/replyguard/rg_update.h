@@ -23,8 +23,8 @@ int rg_update_timeout(const struct rg_ref *ref, int failure, int release,
 		uint64_t trial, uint64_t now_ms);
 
 /* These change no state that anything outside is told of. */
-int rg_update_unadmit(const struct rg_ref *ref, uint64_t admitted_ms,
-		int held, uint64_t trial);
+int rg_update_unadmit(const struct rg_ref *ref, uint64_t admitted_ms, int held,
+		uint64_t trial);
 int rg_update_release(const struct rg_ref *ref);
 
 /* With `quiet` (at start-up, before any worker runs) nothing is applied. */

@@ -139,6 +139,8 @@ static void test_full_table(void **state)
 	add(t, "k3", T0);
 	assert_int_equal(rg_op_lookup(t, "k4", 2, 1, T0, &r), RG_EFULL);
 	assert_int_equal(rg_op_lookup(t, "k5", 2, 1, T0, &r), RG_EFULL);
+	/* what a refused key gets names no entry */
+	assert_int_equal(r.slot, RG_SLOT_NONE);
 	assert_int_equal(stub_locks_held(), 0);
 	/* known keys still work when full */
 	r = add(t, "k2", T0);
@@ -416,8 +418,15 @@ static void test_ops_through_table(void **state)
 	assert_int_equal(rg_op_unadmit(t, &stale, T0, 0, 0, T0), RG_ESTALE);
 	assert_int_equal(rg_op_release(t, &stale), RG_ESTALE);
 	assert_int_equal(rg_op_reply(t, &stale, &r503, T0, &chg), RG_ESTALE);
+	/* a reference past the table is a defect too; one that names no
+	 * entry on purpose ($rg after rg_ds_retry_after) is not counted */
+	stale.slot = rg_table_capacity(t);
+	assert_int_equal(rg_op_release(t, &stale), RG_ESTALE);
+	stale.slot = RG_SLOT_NONE;
+	assert_int_equal(rg_op_reply(t, &stale, &r503, T0, &chg), RG_ESTALE);
+	assert_int_equal(chg.ev, RG_EV_NONE);
 	rg_table_summary(t, &sum);
-	assert_int_equal(sum.stale_refs, 3);
+	assert_int_equal(sum.stale_refs, 4);
 	assert_int_equal(sum.unheld_release, 2);
 	assert_int_equal(stub_locks_held(), 0);
 }
