@@ -29,9 +29,11 @@
 
 #define OPS_PER_CALL 4
 
-static const struct rg_health_cfg hcfg = {1, 300, 3, 30, 60};
+static const struct rg_health_cfg hcfg = {1, 300, 3, 30, 60, 1};
 static const struct rg_throttle_cfg tcfg = {
 		{0, 1, 0}, 1, 500, 1000, 2000, 1000};
+/* no failure codes, no failure ratio */
+static const struct rg_fail_cfg fcfg = {{{0}}, 0, 20};
 
 static uint64_t ns_now(clockid_t c)
 {
@@ -43,7 +45,7 @@ static uint64_t ns_now(clockid_t c)
 
 static struct rg_table *mk(unsigned int cap)
 {
-	struct rg_table_cfg cfg = {cap, 60, 3600, hcfg, tcfg};
+	struct rg_table_cfg cfg = {cap, 60, 3600, hcfg, tcfg, fcfg};
 
 	bench_shm_reset();
 	return rg_table_new(&cfg);

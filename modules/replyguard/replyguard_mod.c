@@ -15,8 +15,10 @@
 #include "core/timer.h"
 
 #include "rg_branch.h"
+#include "rg_codes.h"
 #include "rg_dialog.h"
 #include "rg_dispatcher.h"
+#include "rg_dst.h"
 #include "rg_events.h"
 #include "rg_failover.h"
 #include "rg_host.h"
@@ -42,7 +44,12 @@ static int rg_ra_max = 300;
 static int rg_down_threshold = 3;
 static int rg_down_time = 30;
 static int rg_probe_timeout = 60;
+static int rg_up_threshold = 1;
+static char *rg_failure_codes = "500,502,504";
+static int rg_failure_ratio = 0;
+static int rg_failure_min_calls = 20;
 static int rg_dispatcher_sync = 1;
+static int rg_ds_seed_on = 1;
 static char *rg_failover_codes = "503,408";
 static str rg_ds_xavp_dst = str_init("_dsdst_");
 static str rg_event_callback = STR_NULL;
@@ -121,7 +128,13 @@ static param_export_t params[] = {
 	{"down_threshold", PARAM_INT, &rg_down_threshold},
 	{"down_time", PARAM_INT, &rg_down_time},
 	{"probe_timeout", PARAM_INT, &rg_probe_timeout},
+	{"up_threshold", PARAM_INT, &rg_up_threshold},
+	{"failure_codes", PARAM_STRING, &rg_failure_codes},
+	{"failure_ratio", PARAM_INT, &rg_failure_ratio},
+	{"failure_min_calls", PARAM_INT, &rg_failure_min_calls},
+	{"retry_after_jitter", PARAM_INT, &rg_ra_jitter_pct},
 	{"dispatcher_sync", PARAM_INT, &rg_dispatcher_sync},
+	{"ds_seed", PARAM_INT, &rg_ds_seed_on},
 	{"failover_codes", PARAM_STRING, &rg_failover_codes},
 	{"ds_xavp_dst", PARAM_STR, &rg_ds_xavp_dst},
 	{"event_callback", PARAM_STR, &rg_event_callback},
@@ -299,6 +312,26 @@ static int check_params(void)
 				rg_ra_min, rg_ra_max);
 		return -1;
 	}
+	if(rg_up_threshold < 1 || rg_up_threshold > 1000) {
+		LM_ERR("up_threshold must be 1..1000, not %d\n", rg_up_threshold);
+		return -1;
+	}
+	if(rg_failure_ratio < 0 || rg_failure_ratio > 100
+			|| rg_failure_min_calls < 1 || rg_failure_min_calls > 1000000) {
+		LM_ERR("need failure_ratio 0..100 (percent) and failure_min_calls "
+			   "1..1000000; not %d, %d\n",
+				rg_failure_ratio, rg_failure_min_calls);
+		return -1;
+	}
+	if(rg_ds_seed_on != 0 && rg_ds_seed_on != 1) {
+		LM_ERR("ds_seed must be 0 or 1, not %d\n", rg_ds_seed_on);
+		return -1;
+	}
+	if(rg_ra_jitter_pct < 0 || rg_ra_jitter_pct > 100) {
+		LM_ERR("retry_after_jitter must be 0..100 (percent), not %d\n",
+				rg_ra_jitter_pct);
+		return -1;
+	}
 	if(rg_down_threshold < 1 || rg_down_time < 1 || rg_probe_timeout < 1) {
 		LM_ERR("down_threshold, down_time and probe_timeout must be >= 1 "
 			   "(%d, %d, %d)\n",
@@ -348,7 +381,16 @@ static int mod_init(void)
 	cfg.health.down_threshold = (uint32_t)rg_down_threshold;
 	cfg.health.down_time = (uint32_t)rg_down_time;
 	cfg.health.probe_timeout = (uint32_t)rg_probe_timeout;
+	cfg.health.up_threshold = (uint32_t)rg_up_threshold;
 	cfg.throttle = rg_tcfg;
+	if(rg_codes_parse(rg_failure_codes, &cfg.fail.codes) < 0) {
+		LM_ERR("failure_codes: [%s] is not a list of final codes %d..%d\n",
+				rg_failure_codes ? rg_failure_codes : "", RG_CODES_MIN,
+				RG_CODES_MAX);
+		goto err;
+	}
+	cfg.fail.ratio_pct = (uint32_t)rg_failure_ratio;
+	cfg.fail.min_calls = (uint32_t)rg_failure_min_calls;
 	if(rg_failover_init(rg_failover_codes) < 0)
 		goto err;
 	if(rg_ds_init(rg_dispatcher_sync, &rg_ds_xavp_dst) < 0)
@@ -364,6 +406,8 @@ static int mod_init(void)
 				rg_max_destinations);
 		goto err;
 	}
+	if(rg_ds_seed_on)
+		rg_ds_seed();
 	if(rg_rpc_init() < 0 || rg_branch_init() < 0
 			|| rg_limit_admin_init(&rg_tcfg.dflt) < 0)
 		goto err_table;

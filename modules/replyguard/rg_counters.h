@@ -23,7 +23,8 @@
 	X(R6XX, "replies_6xx")               \
 	X(TIMEOUTS, "timeouts")              \
 	X(REJ_BLOCKED, "rejected_blocked")   \
-	X(REJ_THROTTLED, "rejected_throttled")
+	X(REJ_THROTTLED, "rejected_throttled") \
+	X(FAILURES, "failures")
 
 enum rg_counter
 {

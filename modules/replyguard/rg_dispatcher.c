@@ -84,6 +84,75 @@ int rg_ds_init(int sync, const str *xavp_dst)
 	return 0;
 }
 
+/*
+ * One line of dispatcher's list file: "setid uri [flags [priority
+ * [attrs]]]", '#' starting a comment. 1 and the set and URI, 0 for a
+ * line that holds none.
+ */
+static int list_line(char *line, int *set, struct rg_ext *x)
+{
+	char *p = line, *u;
+
+	while(*p == ' ' || *p == '\t')
+		p++;
+	if(*p < '0' || *p > '9')
+		return 0;
+	*set = 0;
+	while(*p >= '0' && *p <= '9' && *set < 100000000)
+		*set = *set * 10 + (*p++ - '0');
+	while(*p == ' ' || *p == '\t')
+		p++;
+	u = p;
+	while(*p && *p != ' ' && *p != '\t' && *p != '\r' && *p != '\n'
+			&& *p != '#')
+		p++;
+	if(p == u)
+		return 0;
+	x->tag = *set;
+	x->name = u;
+	x->len = (int)(p - u);
+	return 1;
+}
+
+void rg_ds_seed(void)
+{
+	struct sr_module *m = find_module_by_name("dispatcher");
+	char line[1024], key[RG_KEY_MAX + 1];
+	struct rg_ext x;
+	modparam_t type;
+	char **file;
+	str *db;
+	int set, n = 0, klen;
+	FILE *f;
+
+	if(!rg_ds_bound)
+		return;
+	db = find_param_export(m, "db_url", PARAM_STR, &type);
+	if(db != NULL && db->s != NULL && db->len > 0) {
+		LM_INFO("ds_seed: dispatcher reads a database; its destinations "
+				"appear with their first call\n");
+		return;
+	}
+	file = find_param_export(m, "list_file", PARAM_STRING, &type);
+	if(file == NULL || *file == NULL || (f = fopen(*file, "r")) == NULL) {
+		LM_WARN("ds_seed: cannot read dispatcher's list_file [%s]: no "
+				"destination seeded\n",
+				(file && *file) ? *file : "");
+		return;
+	}
+	while(fgets(line, sizeof(line), f) != NULL) {
+		if(!list_line(line, &set, &x))
+			continue;
+		klen = rg_key_normalize(x.name, (size_t)x.len, key);
+		if(klen < 0)
+			continue; /* dispatcher keeps names it cannot route as keys */
+		if(rg_op_seed(rg_tbl, key, klen, &x, rg_now_ms()) == RG_OK)
+			n++;
+	}
+	fclose(f);
+	LM_INFO("ds_seed: %d destinations from %s\n", n, *file);
+}
+
 void rg_ds_destroy(void)
 {
 	if(rg_ds_lock != NULL) {

@@ -22,6 +22,14 @@
 int rg_ds_init(int sync, const str *xavp_dst);
 
 /*
+ * ds_seed: give every destination of dispatcher's list file an entry,
+ * with its set and URI, so RPC and Prometheus show each gateway before
+ * its first call. From mod_init, after the table exists; logs what it
+ * did in one line. A database-backed dispatcher is not read (logged).
+ */
+void rg_ds_seed(void);
+
+/*
  * If syncing and dispatcher's current destination for `msg` is `raw` (the
  * URI given to rg_allow), fill `ext` with its set and URI (pointing into
  * dispatcher's xavp) and return 1, for the admission to record; else 0.

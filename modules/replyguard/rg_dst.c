@@ -3,11 +3,13 @@
 
 #include "core/dprint.h"
 #include "core/dset.h"
+#include "core/rand/kam_rand.h"
 
 #include "rg_buf.h"
 #include "rg_dst.h"
 #include "rg_host.h"
 #include "rg_ops.h"
+#include "rg_retry_after.h"
 
 /* one warning line per process per interval, with what it held back */
 #define RG_DST_LOG_INTERVAL_MS 10000
@@ -81,6 +83,16 @@ int rg_dst_default(struct sip_msg *msg, str *out)
 		return 0;
 	}
 	return -1;
+}
+
+int rg_ra_jitter_pct = 0;
+
+uint32_t rg_dst_suggest(uint32_t secs)
+{
+	if(rg_ra_jitter_pct <= 0)
+		return secs;
+	return rg_retry_after_jitter(
+			secs, (unsigned int)rg_ra_jitter_pct, (uint32_t)kam_rand());
 }
 
 void rg_dst_set_current(

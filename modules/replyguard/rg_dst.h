@@ -44,6 +44,16 @@ int rg_dst_resolve(const str *raw, int create, struct rg_dst *dst);
 /* The destination of a new call: `$du` when set, else `$ru`. */
 int rg_dst_default(struct sip_msg *msg, str *out);
 
+/* modparam retry_after_jitter: percent of spread, 0..100 */
+extern int rg_ra_jitter_pct;
+
+/*
+ * The seconds to suggest upstream for a refusal or a blocked set:
+ * `secs`, spread by retry_after_jitter so refused callers do not all
+ * come back at once.
+ */
+uint32_t rg_dst_suggest(uint32_t secs);
+
 /* Remember `dst` (and an advised retry_after) as this message's last. */
 void rg_dst_set_current(
 		struct sip_msg *msg, const struct rg_dst *dst, uint32_t retry_after);

@@ -96,11 +96,35 @@ static void pdd(struct rg_entry *e, int64_t ms)
 		e->pdd_max_ms = v;
 }
 
+/* do the window's failures reach failure_ratio percent of its finished
+ * calls (at least failure_min_calls of them)? */
+static int ratio_tripped(const struct rg_entry *e,
+		const struct rg_entry_cfg *cfg, uint64_t now_ms)
+{
+	uint64_t w[RG_C_COUNT], done;
+
+	if(cfg->fail.ratio_pct == 0)
+		return 0;
+	rg_window_sum(&e->win, cfg->slot_ms, now_ms, w);
+	done = w[RG_C_R2XX] + w[RG_C_R3XX] + w[RG_C_R4XX] + w[RG_C_R5XX]
+		   + w[RG_C_R6XX] + w[RG_C_TIMEOUTS];
+	return done > 0 && done >= cfg->fail.min_calls
+		   && w[RG_C_FAILURES] * 100 >= (uint64_t)cfg->fail.ratio_pct * done;
+}
+
+/* after every final outcome: down when the failure ratio says so */
+static void judge(struct rg_entry *e, const struct rg_entry_cfg *cfg,
+		uint64_t now_ms, struct rg_change *chg)
+{
+	if(chg->ev == RG_EV_NONE && ratio_tripped(e, cfg, now_ms))
+		chg->ev = rg_health_trip(&e->health, &cfg->health, now_ms);
+}
+
 static int reply(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 		const struct rg_reply *r, uint64_t now_ms, struct rg_change *chg)
 {
 	enum rg_counter cs[4];
-	int i, n = reply_counters(r, cs);
+	int i, n = reply_counters(r, cs), overload = 0, fail = 0;
 
 	chg->code = r->code;
 	chg->retry_after = r->retry_after;
@@ -108,13 +132,28 @@ static int reply(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 		count(e, cfg, cs[i], now_ms);
 	if(r->pdd_ms >= 0)
 		pdd(e, r->pdd_ms);
-	if(r->code == 503) {
-		chg->ev = rg_health_failure(
-				&e->health, &cfg->health, r->retry_after, r->trial, now_ms);
-		if(r->retry_after < 0)
-			chg->tev = rg_throttle_overload(&e->thr, &cfg->throttle, now_ms);
-	} else if(r->code >= 200)
-		chg->ev = rg_health_success(&e->health, r->trial, now_ms);
+	if(r->code < 200)
+		goto done;
+	if(r->code == 503 && r->retry_after < 0) {
+		/* overloaded: a throttle signal; a failure only without AIMD */
+		overload = 1;
+		fail = !cfg->throttle.adaptive;
+		chg->tev = rg_throttle_overload(&e->thr, &cfg->throttle, now_ms);
+	} else if(r->code == 503 || rg_codes_has(&cfg->fail.codes, r->code))
+		fail = 1;
+	if(fail)
+		chg->ev = rg_health_failure(&e->health, &cfg->health,
+				r->code == 503 ? r->retry_after : -1, r->trial, now_ms);
+	else if(overload) /* still fails a trial */
+		chg->ev = rg_health_trial_failure(
+				&e->health, &cfg->health, r->trial, now_ms);
+	else
+		chg->ev = rg_health_success(
+				&e->health, &cfg->health, r->trial, now_ms);
+	if(fail || overload)
+		count(e, cfg, RG_C_FAILURES, now_ms);
+	judge(e, cfg, now_ms, chg);
+done:
 	e->last_ms = now_ms;
 	return r->release ? release(e) : RG_OK;
 }
@@ -126,11 +165,13 @@ static int timeout(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 
 	chg->code = 408;
 	count(e, cfg, RG_C_TIMEOUTS, now_ms);
-	if(op->u.timeout.failure)
-		chg->ev =
-				rg_health_failure(&e->health, &cfg->health, -1, trial, now_ms);
-	else if(trial != 0) /* a trial that rang out: the destination lives */
-		chg->ev = rg_health_success(&e->health, trial, now_ms);
+	if(op->u.timeout.failure) {
+		chg->ev = rg_health_failure(
+				&e->health, &cfg->health, -1, trial, now_ms);
+		count(e, cfg, RG_C_FAILURES, now_ms);
+	} else if(trial != 0) /* a trial that rang out: the destination lives */
+		chg->ev = rg_health_success(&e->health, &cfg->health, trial, now_ms);
+	judge(e, cfg, now_ms, chg);
 	e->last_ms = now_ms;
 	return op->u.timeout.release ? release(e) : RG_OK;
 }
@@ -266,6 +307,9 @@ int rg_entry_apply(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 			return sweep_limits(e, cfg, op->u.sweep_gen, chg);
 		case RG_OP_EXPIRE:
 			return expirable(e, cfg, now_ms);
+		case RG_OP_SEED:
+			rg_ext_add(&e->ext, op->u.seed);
+			return RG_OK;
 		case RG_OP_NONE:
 		default:
 			return RG_OK;

@@ -10,12 +10,19 @@
  * - Admission asks health first, then the throttle; a trial that the
  *   throttle refuses is handed back. The verdict is counted (attempts,
  *   rejected_blocked or rejected_throttled).
- * - A reply adds to the counters of its class. A final 503
- *   is a health failure, with its Retry-After when it has one; a 503
- *   without Retry-After is also an overload signal to the throttle. Any
- *   other final reply is a success.
- * - A timeout is a failure when the destination sent no provisional reply
- *   above 100; a trial that rang out proves the destination alive.
+ * - A reply adds to the counters of its class. Health failures are a 503
+ *   with Retry-After (down at once, for that long), a final code in
+ *   failure_codes, and a local timeout after no provisional reply above
+ *   100. A 503 without Retry-After is an overload signal for the
+ *   throttle; with adaptive throttling it is no health failure, without
+ *   it it is one. Any other final reply is a success.
+ * - Probing is decided by the trial alone: it fails on a health failure
+ *   or any 503, and up_threshold successes in a row bring it up. A trial
+ *   that rang out proves the destination alive.
+ * - failures counts the health failures and every 503 without
+ *   Retry-After; when the window's failures reach failure_ratio percent
+ *   of its finished calls (at least failure_min_calls), an up destination
+ *   goes down as by down_threshold.
  * - A call held in flight is released once. A release with nothing held
  *   is a defect: RG_ENOHOLD, which the table counts.
  * - An entry may be expired when idle, unless it is down, throttled,
@@ -26,6 +33,7 @@
 
 #include <stdint.h>
 
+#include "rg_codes.h"
 #include "rg_ext.h"
 #include "rg_health.h"
 #include "rg_throttle.h"
@@ -40,12 +48,21 @@ enum rg_verdict
 	RG_THROTTLED = -2 /* over its rate or its cap on calls in flight */
 };
 
+/* what counts as a health failure, besides 503s and timeouts */
+struct rg_fail_cfg
+{
+	struct rg_codes codes; /* failure_codes */
+	uint32_t ratio_pct;	   /* failure_ratio, percent; 0 = off */
+	uint32_t min_calls;	   /* failure_min_calls */
+};
+
 struct rg_entry_cfg
 {
 	uint64_t slot_ms; /* window slot width */
 	uint64_t idle_ms; /* expire entries idle this long; 0 = never */
 	struct rg_health_cfg health;
 	struct rg_throttle_cfg throttle;
+	struct rg_fail_cfg fail;
 };
 
 struct rg_entry
@@ -84,6 +101,7 @@ enum rg_op_kind
 	RG_OP_MIN_BLOCKED,	/* accumulate the shortest block of a tag -> 1 or 0 */
 	RG_OP_SWEEP_LIMITS, /* an old file's limit back to the defaults -> 1/0 */
 	RG_OP_EXPIRE,		/* to be freed? -> 1 or 0 */
+	RG_OP_SEED,			/* remember a host name, count nothing -> RG_OK */
 };
 
 /* One operation on one entry, with its arguments (and outputs). */
@@ -127,6 +145,7 @@ struct rg_op
 			uint32_t secs; /* out: the shortest remaining block */
 		} blocked;
 		uint32_t sweep_gen; /* the load now in force */
+		const struct rg_ext *seed;
 	} u;
 };
 

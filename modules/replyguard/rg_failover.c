@@ -1,5 +1,4 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include <stdlib.h>
 #include <string.h>
 
 #include "core/dprint.h"
@@ -9,49 +8,21 @@
 #include "modules/tm/t_lookup.h"
 
 #include "rg_branch.h"
+#include "rg_codes.h"
 #include "rg_dispatcher.h"
+#include "rg_dst.h"
 #include "rg_failover.h"
 #include "rg_host.h"
 #include "rg_update.h"
 
-#define RG_MAX_CODES 16
-
-static int rg_codes[RG_MAX_CODES];
-static int rg_ncodes;
+static struct rg_codes rg_fo_codes;
 
 int rg_failover_init(const char *codes)
 {
-	const char *p = codes;
-	char *end;
-	long v;
-
-	rg_ncodes = 0;
-	while(p && *p) {
-		while(*p == ' ' || *p == ',')
-			p++;
-		if(*p == '\0')
-			break;
-		v = strtol(p, &end, 10);
-		if(end == p || v < 300 || v > 699 || rg_ncodes == RG_MAX_CODES
-				|| (*end && *end != ',' && *end != ' ')) {
-			LM_ERR("failover_codes: [%s] is not a list of up to %d final "
-				   "codes 300..699\n",
-					codes, RG_MAX_CODES);
-			return -1;
-		}
-		rg_codes[rg_ncodes++] = (int)v;
-		p = end;
-	}
-	return 0;
-}
-
-static int is_failover_code(int code)
-{
-	int i;
-
-	for(i = 0; i < rg_ncodes; i++) {
-		if(rg_codes[i] == code)
-			return 1;
+	if(rg_codes_parse(codes, &rg_fo_codes) < 0) {
+		LM_ERR("failover_codes: [%s] is not a list of final codes %d..%d\n",
+				codes, RG_CODES_MIN, RG_CODES_MAX);
+		return -1;
 	}
 	return 0;
 }
@@ -102,7 +73,7 @@ int ki_rg_failover(struct sip_msg *msg)
 	if(picked < 0 || picked >= (int)t->nr_of_outgoings)
 		return -1;
 	code = t->uac[picked].last_received;
-	if(!is_failover_code(code))
+	if(!rg_codes_has(&rg_fo_codes, code))
 		return -1;
 	if(rg_branch_find(picked, &br, &handle) == 0)
 		rg_dst_set_current(msg, &br.dst, 0);
@@ -125,7 +96,7 @@ int ki_rg_ds_retry_after(struct sip_msg *msg, int set)
 	int n;
 
 	n = rg_op_min_blocked(rg_tbl, set, rg_now_ms(), &secs);
-	rg_dst_set_retry_only(msg, secs);
+	rg_dst_set_retry_only(msg, rg_dst_suggest(secs));
 	return n > 0 ? 1 : -1;
 }
 

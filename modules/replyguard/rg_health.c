@@ -33,6 +33,7 @@ static enum rg_event go_down(struct rg_health *h, uint32_t seconds,
 		h->until_ms = until;
 	h->state = RG_DOWN;
 	h->probe_ms = 0;
+	h->trials_ok = 0;
 	return ev;
 }
 
@@ -43,6 +44,7 @@ enum rg_event rg_health_tick(struct rg_health *h, uint64_t now_ms)
 	h->state = RG_PROBING;
 	h->manual = 0;
 	h->probe_ms = 0;
+	h->trials_ok = 0;
 	return RG_EV_PROBING;
 }
 
@@ -84,30 +86,43 @@ static int is_trial(const struct rg_health *h, uint64_t trial)
 	return trial != 0 && h->probe_ms == trial;
 }
 
-enum rg_event rg_health_success(
-		struct rg_health *h, uint64_t trial, uint64_t now_ms)
+enum rg_event rg_health_success(struct rg_health *h,
+		const struct rg_health_cfg *cfg, uint64_t trial, uint64_t now_ms)
 {
 	(void)now_ms;
 	/* a call admitted before the block, or a trial given up */
 	if(h->state == RG_PROBING && !is_trial(h, trial))
 		return RG_EV_NONE;
 	h->streak = 0;
-	h->level = 0;
 	if(h->state == RG_PROBING) {
+		h->probe_ms = 0; /* the next call may be the next trial */
+		if(++h->trials_ok < cfg->up_threshold)
+			return RG_EV_NONE;
+		h->level = 0;
+		h->trials_ok = 0;
 		h->state = RG_UP;
-		h->probe_ms = 0;
 		return RG_EV_UP;
 	}
+	h->level = 0;
 	/* a call admitted before a block cannot lift it */
 	return RG_EV_NONE;
+}
+
+/* down for down_time, doubled for each repeat, at most ra_max */
+static enum rg_event escalate(
+		struct rg_health *h, const struct rg_health_cfg *cfg, uint64_t now_ms)
+{
+	uint64_t t = (uint64_t)cfg->down_time << (h->level < 20 ? h->level : 20);
+
+	if(h->level < UINT16_MAX)
+		h->level++;
+	return go_down(h, t > cfg->ra_max ? cfg->ra_max : (uint32_t)t, now_ms);
 }
 
 enum rg_event rg_health_failure(struct rg_health *h,
 		const struct rg_health_cfg *cfg, int64_t retry_after, uint64_t trial,
 		uint64_t now_ms)
 {
-	uint64_t t;
-
 	if(h->state == RG_PROBING && !is_trial(h, trial))
 		return RG_EV_NONE;
 	if(h->streak < UINT16_MAX)
@@ -121,10 +136,23 @@ enum rg_event rg_health_failure(struct rg_health *h,
 	if(h->state == RG_DOWN)
 		return RG_EV_NONE; /* already blocked: late replies change nothing */
 	/* threshold reached, or the trial failed: down, escalating */
-	t = (uint64_t)cfg->down_time << (h->level < 20 ? h->level : 20);
-	if(h->level < UINT16_MAX)
-		h->level++;
-	return go_down(h, t > cfg->ra_max ? cfg->ra_max : (uint32_t)t, now_ms);
+	return escalate(h, cfg, now_ms);
+}
+
+enum rg_event rg_health_trial_failure(struct rg_health *h,
+		const struct rg_health_cfg *cfg, uint64_t trial, uint64_t now_ms)
+{
+	if(h->state != RG_PROBING || !is_trial(h, trial))
+		return RG_EV_NONE;
+	return escalate(h, cfg, now_ms);
+}
+
+enum rg_event rg_health_trip(
+		struct rg_health *h, const struct rg_health_cfg *cfg, uint64_t now_ms)
+{
+	if(h->state != RG_UP)
+		return RG_EV_NONE;
+	return escalate(h, cfg, now_ms);
 }
 
 enum rg_event rg_health_block(
@@ -148,6 +176,7 @@ enum rg_event rg_health_unblock(struct rg_health *h)
 	h->streak = 0;
 	h->level = 0;
 	h->probe_ms = 0;
+	h->trials_ok = 0;
 	h->until_ms = 0;
 	return ev;
 }

@@ -6,8 +6,10 @@
  *   up --503 with Retry-After--------------------------> down (clamped RA)
  *   up --down_threshold failures without Retry-After--> down (down_time,
  *         doubling on each repeat while failures go on, up to ra_max)
+ *   up --tripped (the failure ratio, rg_entry.c)--------> down (the same)
  *   down --time is up----------------------------------> probing
- *   probing --trial succeeds---> up;  --trial fails---> down again
+ *   probing --up_threshold trials in a row succeed--> up;
+ *           --a trial fails--> down again
  *
  * A success (any final reply that is not a failure) resets the failure
  * streak and the escalation. While probing, only the outcome of the trial
@@ -46,6 +48,7 @@ struct rg_health_cfg
 	uint32_t down_threshold; /* consecutive failures to go down */
 	uint32_t down_time;		 /* first down time without Retry-After, s */
 	uint32_t probe_timeout;	 /* a trial unanswered this long frees the slot */
+	uint32_t up_threshold;	 /* trials in a row that must succeed, >= 1 */
 };
 
 struct rg_health
@@ -54,6 +57,7 @@ struct rg_health
 	uint8_t manual;		/* down by rg_block / RPC */
 	uint16_t streak;	/* consecutive failures */
 	uint16_t level;		/* escalation: down_time << level */
+	uint16_t trials_ok; /* trials in a row that succeeded, while probing */
 	uint64_t until_ms;	/* end of the block, when down */
 	uint64_t probe_ms;	/* start of the trial in flight, 0 when none */
 	uint32_t ra_last;	/* last (clamped) Retry-After applied, s */
@@ -91,13 +95,27 @@ void rg_health_untrial(struct rg_health *h, uint64_t trial);
  * The final outcome of a call that was admitted, with the token its
  * admission gave (0 when it was no trial).
  */
-enum rg_event rg_health_success(
-		struct rg_health *h, uint64_t trial, uint64_t now_ms);
+enum rg_event rg_health_success(struct rg_health *h,
+		const struct rg_health_cfg *cfg, uint64_t trial, uint64_t now_ms);
 
 /* A failure: `retry_after` in seconds (before clamping), or < 0 for none. */
 enum rg_event rg_health_failure(struct rg_health *h,
 		const struct rg_health_cfg *cfg, int64_t retry_after, uint64_t trial,
 		uint64_t now_ms);
+
+/*
+ * A 503 that is no health failure (an overload signal, with adaptive
+ * throttling): it fails the trial `trial`, and changes nothing else.
+ */
+enum rg_event rg_health_trial_failure(struct rg_health *h,
+		const struct rg_health_cfg *cfg, uint64_t trial, uint64_t now_ms);
+
+/*
+ * Down as if down_threshold were reached (the failure ratio): only from
+ * up; escalating like it.
+ */
+enum rg_event rg_health_trip(
+		struct rg_health *h, const struct rg_health_cfg *cfg, uint64_t now_ms);
 
 /* Time-driven transition only (down -> probing); for the timer. */
 enum rg_event rg_health_tick(struct rg_health *h, uint64_t now_ms);

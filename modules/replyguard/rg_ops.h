@@ -263,4 +263,18 @@ static inline int rg_op_warn_due(struct rg_table *t, const struct rg_ref *ref,
 	return rg_table_apply(t, ref, &op, now_ms, NULL) == 1;
 }
 
+/*
+ * An entry for `key` before its first call (dispatcher's list at start),
+ * with the host's name for it: nothing is counted.
+ */
+static inline int rg_op_seed(struct rg_table *t, const char *key, int len,
+		const struct rg_ext *ext, uint64_t now_ms)
+{
+	struct rg_op op;
+
+	op.kind = RG_OP_SEED;
+	op.u.seed = ext;
+	return rg_table_apply_key(t, key, len, 1, &op, now_ms, NULL, NULL);
+}
+
 #endif

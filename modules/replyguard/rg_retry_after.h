@@ -38,4 +38,11 @@ int rg_retry_after_parse(const char *s, size_t len, struct rg_retry_after *ra);
 int rg_retry_after_find(
 		const char *hdrs, size_t len, const char **val, size_t *vlen);
 
+/*
+ * The seconds to suggest upstream, spread (retry_after_jitter): `secs`
+ * plus up to `pct` percent of it, rounded up, chosen by `rnd` (any random
+ * number). 0 stays 0; `pct` 0 changes nothing.
+ */
+uint32_t rg_retry_after_jitter(uint32_t secs, unsigned int pct, uint32_t rnd);
+
 #endif

@@ -42,9 +42,11 @@ int ki_rg_allow_dst(struct sip_msg *msg, str *raw)
 	}
 	rg_stats_verdict(rc);
 	br.dst.ref = adm.ref;
-	rg_dst_set_current(msg, &br.dst, adm.retry_after);
-	if(rc != RG_ADMITTED)
+	if(rc != RG_ADMITTED) {
+		rg_dst_set_current(msg, &br.dst, rg_dst_suggest(adm.retry_after));
 		return rc;
+	}
+	rg_dst_set_current(msg, &br.dst, 0);
 
 	br.index = rg_branch_next_index(msg, &br.dst);
 	br.t0_ms = now;

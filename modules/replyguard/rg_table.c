@@ -93,6 +93,7 @@ struct rg_table *rg_table_new(const struct rg_table_cfg *cfg)
 	t->ecfg.idle_ms = (uint64_t)cfg->idle_s * 1000;
 	t->ecfg.health = cfg->health;
 	t->ecfg.throttle = cfg->throttle;
+	t->ecfg.fail = cfg->fail;
 
 	t->buckets = rg_shm_zalloc(sizeof(int32_t) * nbuckets);
 	if(t->buckets == NULL)

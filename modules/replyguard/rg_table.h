@@ -33,6 +33,7 @@ struct rg_table_cfg
 	unsigned int idle_s;   /* free entries unused this long; 0 = never */
 	struct rg_health_cfg health;
 	struct rg_throttle_cfg throttle;
+	struct rg_fail_cfg fail;
 };
 
 struct rg_table;

@@ -27,7 +27,7 @@ static struct rg_change chg;
  * interval, 1 cps step; idle after 600 s */
 static int setup(void **state)
 {
-	static const struct rg_health_cfg h = {1, 300, 3, 30, 30};
+	static const struct rg_health_cfg h = {1, 300, 3, 30, 30, 1};
 	static const struct rg_throttle_cfg th = {
 			{0, 1, 0}, 1, 500, 1000, 1000, 1000};
 
@@ -36,6 +36,8 @@ static int setup(void **state)
 	C.idle_ms = 600 * SEC;
 	C.health = h;
 	C.throttle = th;
+	memset(&C.fail, 0, sizeof(C.fail));
+	C.fail.min_calls = 20;
 	rg_entry_init(&E, &C, "gw", 2, T0);
 	return 0;
 }
@@ -497,6 +499,138 @@ static void test_sweep_ends_backoff(void **state)
 	assert_int_equal(rg_entry_peek(&E, RG_OP_SWEEP_LIMITS), 0);
 }
 
+/* a 503 without Retry-After under AIMD is overload, not death */
+static void test_overloaded_is_not_dead(void **state)
+{
+	uint32_t ra;
+	int i;
+
+	(void)state;
+	for(i = 0; i < 10; i++)
+		assert_int_equal(admit(T0 + (uint64_t)i * 10, &ra), RG_ADMITTED);
+	for(i = 0; i < 10; i++) {
+		reply(503, 0, -1, -1, T0 + 100 + (uint64_t)i * 100);
+		assert_int_equal(chg.ev, RG_EV_NONE);
+	}
+	assert_int_equal(snap(T0 + SEC).f[RG_F_STATE], RG_UP);
+	assert_int_equal(snap(T0 + SEC).f[RG_F_THROTTLED], 1);
+	/* but counted as failures, for the ratio */
+	assert_int_equal(snap(T0 + SEC).ctr[RG_C_FAILURES], 10);
+	/* without AIMD it is a health failure, as before */
+	C.throttle.adaptive = 0;
+	rg_entry_init(&E, &C, "gw", 2, T0);
+	for(i = 0; i < 3; i++)
+		reply(503, 0, -1, -1, T0);
+	assert_int_equal(chg.ev, RG_EV_DOWN);
+}
+
+/* failure_codes are health failures; other finals are successes */
+static void test_failure_codes(void **state)
+{
+	(void)state;
+	assert_int_equal(rg_codes_parse("500, 502,504", &C.fail.codes), 0);
+	reply(502, 0, -1, -1, T0);
+	reply(500, 0, -1, -1, T0);
+	assert_int_equal(chg.ev, RG_EV_NONE);
+	reply(486, 0, -1, -1, T0); /* a success: the streak starts again */
+	reply(504, 0, -1, -1, T0);
+	reply(500, 0, -1, -1, T0);
+	assert_int_equal(chg.ev, RG_EV_NONE);
+	reply(502, 0, -1, -1, T0);
+	assert_int_equal(chg.ev, RG_EV_DOWN);
+	assert_int_equal(snap(T0).ctr[RG_C_FAILURES], 5);
+	/* the list's syntax */
+	assert_int_equal(rg_codes_parse("", &C.fail.codes), 0);
+	assert_int_equal(rg_codes_has(&C.fail.codes, 500), 0);
+	assert_int_equal(rg_codes_parse("299", &C.fail.codes), -1);
+	assert_int_equal(rg_codes_parse("700", &C.fail.codes), -1);
+	assert_int_equal(rg_codes_parse("500x", &C.fail.codes), -1);
+	assert_int_equal(rg_codes_parse("5000", &C.fail.codes), -1);
+	assert_int_equal(rg_codes_parse("300,699", &C.fail.codes), 0);
+	assert_int_equal(rg_codes_has(&C.fail.codes, 300), 1);
+	assert_int_equal(rg_codes_has(&C.fail.codes, 699), 1);
+	assert_int_equal(rg_codes_has(&C.fail.codes, 700), 0);
+	assert_int_equal(rg_codes_has(&C.fail.codes, 200), 0);
+}
+
+/* 3 failures in 5, never 3 in a row: down by the ratio, not the streak */
+static void test_failure_ratio(void **state)
+{
+	static const int pattern[] = {500, 200, 500, 486, 500, 200, 500};
+	unsigned int i;
+	int downs = 0;
+
+	(void)state;
+	assert_int_equal(rg_codes_parse("500", &C.fail.codes), 0);
+	/* off: never down */
+	for(i = 0; i < 7; i++) {
+		reply(pattern[i], 0, -1, -1, T0 + i);
+		downs += chg.ev == RG_EV_DOWN;
+	}
+	assert_int_equal(downs, 0);
+	/* 50 %, at least 5 calls: the 5th reply (3 of 5) takes it down */
+	C.fail.ratio_pct = 50;
+	C.fail.min_calls = 5;
+	rg_entry_init(&E, &C, "gw", 2, T0);
+	for(i = 0; i < 4; i++) {
+		reply(pattern[i], 0, -1, -1, T0 + i);
+		assert_int_equal(chg.ev, RG_EV_NONE);
+	}
+	reply(pattern[4], 0, -1, -1, T0 + 4);
+	assert_int_equal(chg.ev, RG_EV_DOWN);
+	assert_int_equal(snap(T0 + 4).f[RG_F_BLOCKED_FOR], 30);
+	/* 503s without Retry-After count whatever adaptive says */
+	rg_entry_init(&E, &C, "gw", 2, T0);
+	for(i = 0; i < 5; i++)
+		reply(i % 2 ? 200 : 503, 0, -1, -1, T0 + i);
+	assert_int_equal(chg.ev, RG_EV_DOWN);
+	/* below the minimum: never */
+	C.fail.min_calls = 20;
+	rg_entry_init(&E, &C, "gw", 2, T0);
+	for(i = 0; i < 7; i++)
+		reply(pattern[i], 0, -1, -1, T0 + i);
+	assert_int_equal(snap(T0 + 7).f[RG_F_STATE], RG_UP);
+}
+
+/* up_threshold trials in a row; a trial fails on any 503 */
+static void test_up_threshold(void **state)
+{
+	struct rg_reply ok = {200, 0, -1, -1, 0, 0};
+	struct rg_reply busy = {503, 0, -1, -1, 0, 0};
+	struct rg_admission adm;
+	uint32_t ra;
+
+	(void)state;
+	C.health.up_threshold = 2;
+	block(1, T0);
+	simple(RG_OP_TICK, T0 + SEC);
+	assert_int_equal(chg.ev, RG_EV_PROBING);
+	assert_int_equal(admit_full(NULL, T0 + SEC, &adm), RG_ADMITTED);
+	ok.trial = adm.trial;
+	assert_int_equal(reply_r(&ok, T0 + SEC), RG_OK);
+	assert_int_equal(chg.ev, RG_EV_NONE); /* one of two */
+	assert_int_equal(snap(T0 + SEC).f[RG_F_STATE], RG_PROBING);
+	/* the next call is the next trial */
+	assert_int_equal(admit_full(NULL, T0 + SEC, &adm), RG_ADMITTED);
+	assert_true(adm.trial != 0);
+	assert_int_equal(admit(T0 + SEC, &ra), RG_BLOCKED);
+	/* an overload 503 is no health failure, but it fails the trial */
+	busy.trial = adm.trial;
+	assert_int_equal(reply_r(&busy, T0 + SEC), RG_OK);
+	assert_int_equal(chg.ev, RG_EV_DOWN);
+	/* probing again: two trials in a row now */
+	simple(RG_OP_TICK, T0 + 40 * SEC);
+	assert_int_equal(chg.ev, RG_EV_PROBING);
+	assert_int_equal(admit_full(NULL, T0 + 40 * SEC, &adm), RG_ADMITTED);
+	ok.trial = adm.trial;
+	reply_r(&ok, T0 + 40 * SEC);
+	assert_int_equal(chg.ev, RG_EV_NONE);
+	assert_int_equal(admit_full(NULL, T0 + 40 * SEC, &adm), RG_ADMITTED);
+	ok.trial = adm.trial;
+	reply_r(&ok, T0 + 40 * SEC);
+	assert_int_equal(chg.ev, RG_EV_UP);
+}
+
 /* what an idle entry may lose, and when */
 static void test_expirable(void **state)
 {
@@ -524,6 +658,10 @@ int main(void)
 			cmocka_unit_test_setup(test_throttled_trial_is_not_spent, setup),
 			cmocka_unit_test_setup(test_ext_inactive_pairs_are_kept, setup),
 			cmocka_unit_test_setup(test_sweep_ends_backoff, setup),
+			cmocka_unit_test_setup(test_overloaded_is_not_dead, setup),
+			cmocka_unit_test_setup(test_failure_codes, setup),
+			cmocka_unit_test_setup(test_failure_ratio, setup),
+			cmocka_unit_test_setup(test_up_threshold, setup),
 			cmocka_unit_test_setup(test_expirable, setup),
 	};
 

@@ -14,7 +14,7 @@
 #define T0 (100000 * SEC)
 
 /* ra_min, ra_max, down_threshold, down_time, probe_timeout */
-static const struct rg_health_cfg cfg = {1, 300, 3, 30, 10};
+static const struct rg_health_cfg cfg = {1, 300, 3, 30, 10, 1};
 
 static uint64_t last_trial;
 
@@ -57,7 +57,7 @@ static void test_retry_after_takes_it_down_at_once(void **state)
 	assert_int_equal(rg_health_failure(&h, &cfg, 1, 0, T0 + 2 * SEC), RG_EV_NONE);
 	assert_int_equal(rg_health_blocked_for(&h, T0 + 2 * SEC), 9);
 	/* a success of a call admitted earlier does not lift the block */
-	assert_int_equal(rg_health_success(&h, 0, T0 + 3 * SEC), RG_EV_NONE);
+	assert_int_equal(rg_health_success(&h, &cfg, 0, T0 + 3 * SEC), RG_EV_NONE);
 	assert_int_equal(h.state, RG_DOWN);
 }
 
@@ -83,7 +83,7 @@ static void test_threshold_without_retry_after(void **state)
 	assert_int_equal(rg_health_failure(&h, &cfg, -1, 0, T0), RG_EV_NONE);
 	assert_int_equal(rg_health_failure(&h, &cfg, -1, 0, T0), RG_EV_NONE);
 	/* a success in between resets the streak */
-	assert_int_equal(rg_health_success(&h, 0, T0), RG_EV_NONE);
+	assert_int_equal(rg_health_success(&h, &cfg, 0, T0), RG_EV_NONE);
 	assert_int_equal(rg_health_failure(&h, &cfg, -1, 0, T0), RG_EV_NONE);
 	assert_int_equal(rg_health_failure(&h, &cfg, -1, 0, T0), RG_EV_NONE);
 	assert_int_equal(h.state, RG_UP);
@@ -131,9 +131,9 @@ static void test_probing_and_doubling(void **state)
 	now += 300 * SEC;
 	assert_int_equal(admit(&h, now, &ra), 1);
 	/* a late success of a call admitted before the block: still probing */
-	assert_int_equal(rg_health_success(&h, 0, now), RG_EV_NONE);
+	assert_int_equal(rg_health_success(&h, &cfg, 0, now), RG_EV_NONE);
 	assert_int_equal(h.state, RG_PROBING);
-	assert_int_equal(rg_health_success(&h, last_trial, now), RG_EV_UP);
+	assert_int_equal(rg_health_success(&h, &cfg, last_trial, now), RG_EV_UP);
 	assert_int_equal(h.state, RG_UP);
 	assert_int_equal(h.level, 0);
 	for(i = 0; i < 3; i++)
@@ -160,7 +160,7 @@ static void test_lost_trial_frees_the_slot(void **state)
 	assert_int_equal(admit(&h, T0 + 15 * SEC, &ra), 1);
 	assert_int_equal(admit(&h, T0 + 16 * SEC, &ra), -1);
 	/* the given-up trial's outcome, when it comes at last, decides nothing */
-	assert_int_equal(rg_health_success(&h, first, T0 + 17 * SEC), RG_EV_NONE);
+	assert_int_equal(rg_health_success(&h, &cfg, first, T0 + 17 * SEC), RG_EV_NONE);
 	assert_int_equal(
 			rg_health_failure(&h, &cfg, 5, first, T0 + 17 * SEC), RG_EV_NONE);
 	assert_int_equal(h.state, RG_PROBING);

@@ -22,13 +22,15 @@
 /* 2026-11-21T20:43:09.123Z */
 #define WALL 1795293789123ULL
 
-static const struct rg_health_cfg hcfg = {1, 300, 3, 30, 30};
+static const struct rg_health_cfg hcfg = {1, 300, 3, 30, 30, 1};
 static const struct rg_throttle_cfg tcfg = {
 		{0, 1, 0}, 1, 500, 1000, 1000, 1000};
+/* no failure codes, no failure ratio */
+static const struct rg_fail_cfg fcfg = {{{0}}, 0, 20};
 
 static struct rg_table *mk(void)
 {
-	struct rg_table_cfg cfg = {8, 60, 600, hcfg, tcfg};
+	struct rg_table_cfg cfg = {8, 60, 600, hcfg, tcfg, fcfg};
 	struct rg_table *t = rg_table_new(&cfg);
 
 	assert_non_null(t);

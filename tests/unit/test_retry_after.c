@@ -183,6 +183,30 @@ static void test_has_sdp(void **state)
 	assert_int_equal(rg_hdr_has_sdp("Content-Type: application/sdp\r\nl: 5", 20), 0);
 }
 
+/* retry_after_jitter: up to pct percent more, rounded up; 0 stays 0 */
+static void test_jitter(void **state)
+{
+	uint32_t lo = UINT32_MAX, hi = 0, v, r;
+
+	(void)state;
+	for(r = 0; r < 1000; r++) {
+		v = rg_retry_after_jitter(30, 20, r * 2654435761u);
+		lo = v < lo ? v : lo;
+		hi = v > hi ? v : hi;
+	}
+	assert_int_equal(lo, 30);
+	assert_int_equal(hi, 36); /* both ends are reached */
+	assert_int_equal(rg_retry_after_jitter(30, 0, 12345), 30);
+	assert_int_equal(rg_retry_after_jitter(0, 50, 12345), 0);
+	/* 1 s at 10 %: rounded up to a whole second of spread */
+	assert_true(rg_retry_after_jitter(1, 10, 1) <= 2);
+	assert_int_equal(rg_retry_after_jitter(1, 10, 0), 1);
+	assert_int_equal(rg_retry_after_jitter(1, 10, 1), 2);
+	/* no overflow */
+	assert_int_equal(rg_retry_after_jitter(UINT32_MAX, 100, UINT32_MAX),
+			UINT32_MAX);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -191,6 +215,7 @@ int main(void)
 			cmocka_unit_test(test_deep_comments_refused),
 			cmocka_unit_test(test_find_in_raw_headers),
 			cmocka_unit_test(test_has_sdp),
+			cmocka_unit_test(test_jitter),
 	};
 	return cmocka_run_group_tests_name("rg_retry_after", tests, NULL, NULL);
 }

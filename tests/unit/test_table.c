@@ -16,13 +16,15 @@
 #define T0 (5000 * SEC)
 
 static struct rg_change chg;
-static const struct rg_health_cfg hcfg = {1, 300, 3, 30, 30};
+static const struct rg_health_cfg hcfg = {1, 300, 3, 30, 30, 1};
 /* no default limit; adaptive, 0.5, 1 cps floor, 1 s interval, 1 cps step */
 static const struct rg_throttle_cfg tcfg = {{0, 1, 0}, 1, 500, 1000, 1000, 1000};
+/* no failure codes, no failure ratio */
+static const struct rg_fail_cfg fcfg = {{{0}}, 0, 20};
 
 static struct rg_table *mk(unsigned int cap, unsigned int idle_s)
 {
-	struct rg_table_cfg cfg = {cap, 60, idle_s, hcfg, tcfg};
+	struct rg_table_cfg cfg = {cap, 60, idle_s, hcfg, tcfg, fcfg};
 	struct rg_table *t = rg_table_new(&cfg);
 
 	assert_non_null(t);
@@ -252,9 +254,9 @@ static void test_many_keys_all_distinct(void **state)
 
 static void test_bad_config_and_alloc_failure(void **state)
 {
-	struct rg_table_cfg zero = {0, 60, 0, hcfg, tcfg};
-	struct rg_table_cfg nowin = {10, 0, 0, hcfg, tcfg};
-	struct rg_table_cfg ok = {10, 60, 0, hcfg, tcfg};
+	struct rg_table_cfg zero = {0, 60, 0, hcfg, tcfg, fcfg};
+	struct rg_table_cfg nowin = {10, 0, 0, hcfg, tcfg, fcfg};
+	struct rg_table_cfg ok = {10, 60, 0, hcfg, tcfg, fcfg};
 	int n;
 
 	(void)state;

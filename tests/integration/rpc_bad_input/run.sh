@@ -18,10 +18,13 @@ check_eq "kamcmd replyguard.get without a destination: a 400" 1 \
 	"$(kcmd replyguard.get 2>&1 | grep -c '^error: 400')"
 check_eq "kamcmd replyguard.block with text seconds: a 400" 1 \
 	"$(kcmd replyguard.block carrier-y s:abc 2>&1 | grep -c '^error: 400')"
-# nothing was created by the refused calls
+# nothing was created by the refused calls: only A, which ds_seed added
+# from dispatcher's list at start
 rpc "$IT_RUN/summary.json" replyguard.summary
-check_eq "no destination was added by a refused call" 0 \
+check_eq "no destination was added by a refused call (A is seeded)" 1 \
 	"$(rgtool get "$IT_RUN/summary.json" destinations)"
+check_eq "the one there is A, with nothing counted" 0 \
+	"$(rg_field "$A" attempts)"
 
 wait_udp 27271
 sipp_fg caller 127.0.0.1:27260 -sf "$IT_SCEN/uac_call.xml" -s 1 \
