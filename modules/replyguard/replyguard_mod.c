@@ -406,11 +406,12 @@ static int mod_init(void)
 				rg_max_destinations);
 		goto err;
 	}
-	if(rg_ds_seed_on)
-		rg_ds_seed();
 	if(rg_rpc_init() < 0 || rg_branch_init() < 0
 			|| rg_limit_admin_init(&rg_tcfg.dflt) < 0)
 		goto err_table;
+	/* after the limits file, which must never find the table full */
+	if(rg_ds_seed_on)
+		rg_ds_seed();
 	rg_dialog_init();
 	if(rg_idle_timeout > 0
 			&& register_timer(rg_expire_timer, NULL, RG_EXPIRE_INTERVAL)

@@ -92,21 +92,28 @@ int rg_ds_init(int sync, const str *xavp_dst)
 static int list_line(char *line, int *set, struct rg_ext *x)
 {
 	char *p = line, *u;
+	int digits = 0;
 
 	while(*p == ' ' || *p == '\t')
 		p++;
-	if(*p < '0' || *p > '9')
-		return 0;
 	*set = 0;
-	while(*p >= '0' && *p <= '9' && *set < 100000000)
+	while(*p >= '0' && *p <= '9') {
+		if(++digits > 9)
+			return 0; /* no set dispatcher would read */
 		*set = *set * 10 + (*p++ - '0');
+	}
+	if(digits == 0 || (*p != ' ' && *p != '\t'))
+		return 0;
 	while(*p == ' ' || *p == '\t')
 		p++;
 	u = p;
 	while(*p && *p != ' ' && *p != '\t' && *p != '\r' && *p != '\n'
 			&& *p != '#')
 		p++;
-	if(p == u)
+	/* dispatcher routes to SIP URIs: anything else is no destination */
+	if(p - u < 5
+			|| (strncasecmp(u, "sip:", 4) != 0
+					&& strncasecmp(u, "sips:", 5) != 0))
 		return 0;
 	x->tag = *set;
 	x->name = u;
@@ -118,11 +125,13 @@ void rg_ds_seed(void)
 {
 	struct sr_module *m = find_module_by_name("dispatcher");
 	char line[1024], key[RG_KEY_MAX + 1];
+	struct rg_summary sum;
 	struct rg_ext x;
 	modparam_t type;
 	char **file;
+	size_t len;
 	str *db;
-	int set, n = 0, klen;
+	int set, n = 0, skipped = 0, klen;
 	FILE *f;
 
 	if(!rg_ds_bound)
@@ -141,16 +150,33 @@ void rg_ds_seed(void)
 		return;
 	}
 	while(fgets(line, sizeof(line), f) != NULL) {
+		len = strlen(line);
+		if(len == sizeof(line) - 1 && line[len - 1] != '\n') {
+			/* a longer line than dispatcher reads: skip all of it */
+			while(fgets(line, sizeof(line), f) != NULL
+					&& line[strlen(line) - 1] != '\n')
+				;
+			skipped++;
+			continue;
+		}
 		if(!list_line(line, &set, &x))
 			continue;
 		klen = rg_key_normalize(x.name, (size_t)x.len, key);
-		if(klen < 0)
-			continue; /* dispatcher keeps names it cannot route as keys */
-		if(rg_op_seed(rg_tbl, key, klen, &x, rg_now_ms()) == RG_OK)
-			n++;
+		rg_table_summary(rg_tbl, &sum);
+		/* seeds never take more than half the table from calls */
+		if(klen < 0 || sum.tracked >= sum.capacity / 2
+				|| rg_op_seed(rg_tbl, key, klen, &x, rg_now_ms()) != RG_OK) {
+			skipped++;
+			continue;
+		}
+		n++;
 	}
 	fclose(f);
-	LM_INFO("ds_seed: %d destinations from %s\n", n, *file);
+	rg_table_summary(rg_tbl, &sum);
+	LM_INFO("ds_seed: %d (set, destination) lines from %s seeded, %d "
+			"skipped (a bad line, or half of max_destinations reached); "
+			"%u destinations tracked\n",
+			n, *file, skipped, sum.tracked);
 }
 
 void rg_ds_destroy(void)

@@ -105,7 +105,7 @@ static int ratio_tripped(const struct rg_entry *e,
 
 	if(cfg->fail.ratio_pct == 0)
 		return 0;
-	rg_window_sum(&e->win, cfg->slot_ms, now_ms, w);
+	rg_window_sum_after(&e->win, cfg->slot_ms, now_ms, e->up_ms, w);
 	done = w[RG_C_R2XX] + w[RG_C_R3XX] + w[RG_C_R4XX] + w[RG_C_R5XX]
 		   + w[RG_C_R6XX] + w[RG_C_TIMEOUTS];
 	return done > 0 && done >= cfg->fail.min_calls
@@ -116,8 +116,14 @@ static int ratio_tripped(const struct rg_entry *e,
 static void judge(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 		uint64_t now_ms, struct rg_change *chg)
 {
-	if(chg->ev == RG_EV_NONE && ratio_tripped(e, cfg, now_ms))
-		chg->ev = rg_health_trip(&e->health, &cfg->health, now_ms);
+	if(chg->ev != RG_EV_NONE || !ratio_tripped(e, cfg, now_ms))
+		return;
+	chg->ev = rg_health_trip(&e->health, &cfg->health, now_ms);
+	if(chg->ev != RG_EV_NONE) {
+		/* no one reply caused it */
+		chg->code = 0;
+		chg->retry_after = -1;
+	}
 }
 
 static int reply(struct rg_entry *e, const struct rg_entry_cfg *cfg,
@@ -250,10 +256,14 @@ static int ext_pending(const struct rg_entry *e)
 		   && (e->health.state == RG_DOWN || e->ext.ninactive != 0);
 }
 
+static int dispatch(struct rg_entry *e, const struct rg_entry_cfg *cfg,
+		struct rg_op *op, uint64_t now_ms, struct rg_change *chg);
+
 int rg_entry_apply(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 		struct rg_op *op, uint64_t now_ms, struct rg_change *chg)
 {
 	struct rg_change none;
+	int rc;
 
 	if(chg == NULL)
 		chg = &none;
@@ -262,6 +272,15 @@ int rg_entry_apply(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 	chg->old_state = e->health.state;
 	chg->code = 0;
 	chg->retry_after = -1;
+	rc = dispatch(e, cfg, op, now_ms, chg);
+	if(chg->ev == RG_EV_UP)
+		e->up_ms = now_ms ? now_ms : 1;
+	return rc;
+}
+
+static int dispatch(struct rg_entry *e, const struct rg_entry_cfg *cfg,
+		struct rg_op *op, uint64_t now_ms, struct rg_change *chg)
+{
 	switch(op->kind) {
 		case RG_OP_ADMIT:
 			return admit(e, cfg, op, now_ms, chg);
@@ -309,6 +328,7 @@ int rg_entry_apply(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 			return expirable(e, cfg, now_ms);
 		case RG_OP_SEED:
 			rg_ext_add(&e->ext, op->u.seed);
+			e->seeded = 1;
 			return RG_OK;
 		case RG_OP_NONE:
 		default:

@@ -22,11 +22,14 @@
  * - failures counts the health failures and every 503 without
  *   Retry-After; when the window's failures reach failure_ratio percent
  *   of its finished calls (at least failure_min_calls), an up destination
- *   goes down as by down_threshold.
+ *   goes down as by down_threshold. Only what came after it was last
+ *   back up counts (to the window slot), so the failures that took it
+ *   down cannot take it down again.
  * - A call held in flight is released once. A release with nothing held
  *   is a defect: RG_ENOHOLD, which the table counts.
  * - An entry may be expired when idle, unless it is down, throttled,
- *   holds calls, has a limit of its own or a host pair still inactive.
+ *   holds calls, has a limit of its own, a host pair still inactive, or
+ *   was seeded from dispatcher's list.
  */
 #ifndef RG_ENTRY_H
 #define RG_ENTRY_H
@@ -71,6 +74,8 @@ struct rg_entry
 	char key[RG_KEY_MAX + 1];
 	uint64_t last_ms; /* last admission or reply */
 	uint64_t warn_ms; /* last log line about it */
+	uint64_t up_ms;	  /* last back up: the failure ratio counts from here */
+	uint8_t seeded;	  /* seeded from dispatcher's list: never expired */
 	uint64_t ctr[RG_C_COUNT];
 	uint64_t pdd_sum_ms;
 	uint64_t pdd_n;

@@ -103,7 +103,9 @@ enum rg_event rg_health_success(struct rg_health *h,
 		h->state = RG_UP;
 		return RG_EV_UP;
 	}
-	h->level = 0;
+	/* a call admitted before a block does not undo its escalation */
+	if(h->state == RG_UP)
+		h->level = 0;
 	/* a call admitted before a block cannot lift it */
 	return RG_EV_NONE;
 }

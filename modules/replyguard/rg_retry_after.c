@@ -168,7 +168,7 @@ uint32_t rg_retry_after_jitter(uint32_t secs, unsigned int pct, uint32_t rnd)
 
 	if(secs == 0 || pct == 0)
 		return secs;
-	most = ((uint64_t)secs * pct + 99) / 100;
+	most = (uint64_t)secs * pct / 100;
 	most = (uint64_t)secs + rnd % (most + 1);
 	return most > UINT32_MAX ? UINT32_MAX : (uint32_t)most;
 }

@@ -40,8 +40,9 @@ int rg_retry_after_find(
 
 /*
  * The seconds to suggest upstream, spread (retry_after_jitter): `secs`
- * plus up to `pct` percent of it, rounded up, chosen by `rnd` (any random
- * number). 0 stays 0; `pct` 0 changes nothing.
+ * plus up to `pct` percent of it in whole seconds (rounded down, so never
+ * more than asked), chosen by `rnd` (any random number). 0 stays 0;
+ * `pct` 0 changes nothing.
  */
 uint32_t rg_retry_after_jitter(uint32_t secs, unsigned int pct, uint32_t rnd);
 

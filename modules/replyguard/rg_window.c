@@ -39,13 +39,20 @@ void rg_window_sub(struct rg_window *w, uint64_t slot_ms, uint64_t at_ms,
 void rg_window_sum(const struct rg_window *w, uint64_t slot_ms,
 		uint64_t now_ms, uint64_t out[RG_C_COUNT])
 {
+	rg_window_sum_after(w, slot_ms, now_ms, 0, out);
+}
+
+void rg_window_sum_after(const struct rg_window *w, uint64_t slot_ms,
+		uint64_t now_ms, uint64_t after_ms, uint64_t out[RG_C_COUNT])
+{
 	uint32_t epoch = (uint32_t)(now_ms / slot_ms);
+	uint32_t first = after_ms ? (uint32_t)(after_ms / slot_ms) + 1 : 0;
 	unsigned int i, c;
 
 	memset(out, 0, sizeof(uint64_t) * RG_C_COUNT);
 	for(i = 0; i < RG_WIN_SLOTS; i++) {
 		/* unsigned difference: also rejects slots from the future */
-		if(epoch - w->epoch[i] >= RG_WIN_SLOTS)
+		if(epoch - w->epoch[i] >= RG_WIN_SLOTS || w->epoch[i] < first)
 			continue;
 		for(c = 0; c < RG_C_COUNT; c++)
 			out[c] += w->c[i][c];

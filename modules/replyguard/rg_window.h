@@ -38,4 +38,12 @@ void rg_window_sub(struct rg_window *w, uint64_t slot_ms, uint64_t at_ms,
 void rg_window_sum(const struct rg_window *w, uint64_t slot_ms,
 		uint64_t now_ms, uint64_t out[RG_C_COUNT]);
 
+/*
+ * The same, counting only the slots that began after the one holding
+ * `after_ms` (0: every slot): what happened since an event, to slot
+ * precision, never before it.
+ */
+void rg_window_sum_after(const struct rg_window *w, uint64_t slot_ms,
+		uint64_t now_ms, uint64_t after_ms, uint64_t out[RG_C_COUNT]);
+
 #endif

@@ -584,6 +584,25 @@ static void test_failure_ratio(void **state)
 	for(i = 0; i < 5; i++)
 		reply(i % 2 ? 200 : 503, 0, -1, -1, T0 + i);
 	assert_int_equal(chg.ev, RG_EV_DOWN);
+	/* back up after its trial: the failures that took it down no longer
+	 * count, and a 200 cannot take it down again */
+	C.fail.min_calls = 5;
+	rg_entry_init(&E, &C, "gw", 2, T0);
+	for(i = 0; i < 5; i++)
+		reply(500, 0, -1, -1, T0 + i);
+	assert_int_equal(snap(T0 + 5).f[RG_F_STATE], RG_DOWN);
+	simple(RG_OP_UNBLOCK, T0 + 6 * SEC);
+	assert_int_equal(chg.ev, RG_EV_UP);
+	reply(200, 0, -1, -1, T0 + 7 * SEC);
+	assert_int_equal(chg.ev, RG_EV_NONE);
+	reply(500, 0, -1, -1, T0 + 7 * SEC);
+	assert_int_equal(chg.ev, RG_EV_NONE);
+	assert_int_equal(snap(T0 + 7 * SEC).f[RG_F_STATE], RG_UP);
+	/* a ratio trip names no reply as its cause */
+	for(i = 0; i < 5; i++)
+		reply(i % 2 ? 200 : 500, 0, -1, -1, T0 + 20 * SEC);
+	assert_int_equal(chg.ev, RG_EV_DOWN);
+	assert_int_equal(chg.code, 0);
 	/* below the minimum: never */
 	C.fail.min_calls = 20;
 	rg_entry_init(&E, &C, "gw", 2, T0);

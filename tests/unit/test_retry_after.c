@@ -183,7 +183,7 @@ static void test_has_sdp(void **state)
 	assert_int_equal(rg_hdr_has_sdp("Content-Type: application/sdp\r\nl: 5", 20), 0);
 }
 
-/* retry_after_jitter: up to pct percent more, rounded up; 0 stays 0 */
+/* retry_after_jitter: up to pct percent more, whole seconds; 0 stays 0 */
 static void test_jitter(void **state)
 {
 	uint32_t lo = UINT32_MAX, hi = 0, v, r;
@@ -198,10 +198,12 @@ static void test_jitter(void **state)
 	assert_int_equal(hi, 36); /* both ends are reached */
 	assert_int_equal(rg_retry_after_jitter(30, 0, 12345), 30);
 	assert_int_equal(rg_retry_after_jitter(0, 50, 12345), 0);
-	/* 1 s at 10 %: rounded up to a whole second of spread */
-	assert_true(rg_retry_after_jitter(1, 10, 1) <= 2);
-	assert_int_equal(rg_retry_after_jitter(1, 10, 0), 1);
-	assert_int_equal(rg_retry_after_jitter(1, 10, 1), 2);
+	/* never more than asked: 1 s at 10 % has no whole second to add;
+	 * 10 s at 10 % adds 0 or 1 */
+	assert_int_equal(rg_retry_after_jitter(1, 10, 1), 1);
+	assert_int_equal(rg_retry_after_jitter(10, 10, 0), 10);
+	assert_int_equal(rg_retry_after_jitter(10, 10, 1), 11);
+	assert_int_equal(rg_retry_after_jitter(10, 10, 2), 10);
 	/* no overflow */
 	assert_int_equal(rg_retry_after_jitter(UINT32_MAX, 100, UINT32_MAX),
 			UINT32_MAX);
