@@ -14,7 +14,6 @@
 #include <cmocka.h>
 
 #include "rg_entry.h"
-#include "seam_stub.h"
 
 #define SEC 1000ULL
 #define T0 (5000 * SEC)

@@ -15,7 +15,6 @@
 
 #include "rg_notice.h"
 #include "rg_prom.h"
-#include "seam_stub.h"
 
 /* the list again, read by the test itself */
 static const struct
