@@ -45,7 +45,7 @@ static uint64_t ns_now(clockid_t c)
 
 static struct rg_table *mk(unsigned int cap)
 {
-	struct rg_table_cfg cfg = {cap, 60, 3600, hcfg, tcfg, fcfg};
+	struct rg_table_cfg cfg = {cap, 60, 3600, hcfg, tcfg, fcfg, 100};
 
 	bench_shm_reset();
 	return rg_table_new(&cfg);

@@ -48,6 +48,7 @@ static int rg_up_threshold = 1;
 static char *rg_failure_codes = "500,502,504";
 static int rg_failure_ratio = 0;
 static int rg_failure_min_calls = 20;
+static int rg_max_blocked_pct = 100;
 static int rg_dispatcher_sync = 1;
 static int rg_ds_seed_on = 1;
 static char *rg_failover_codes = "503,408";
@@ -132,6 +133,7 @@ static param_export_t params[] = {
 	{"failure_codes", PARAM_STRING, &rg_failure_codes},
 	{"failure_ratio", PARAM_INT, &rg_failure_ratio},
 	{"failure_min_calls", PARAM_INT, &rg_failure_min_calls},
+	{"max_blocked_percent", PARAM_INT, &rg_max_blocked_pct},
 	{"retry_after_jitter", PARAM_INT, &rg_ra_jitter_pct},
 	{"dispatcher_sync", PARAM_INT, &rg_dispatcher_sync},
 	{"ds_seed", PARAM_INT, &rg_ds_seed_on},
@@ -323,6 +325,12 @@ static int check_params(void)
 				rg_failure_ratio, rg_failure_min_calls);
 		return -1;
 	}
+	if(rg_max_blocked_pct < 1 || rg_max_blocked_pct > 100) {
+		LM_ERR("max_blocked_percent must be 1..100 (100: no guard), not "
+			   "%d\n",
+				rg_max_blocked_pct);
+		return -1;
+	}
 	if(rg_ds_seed_on != 0 && rg_ds_seed_on != 1) {
 		LM_ERR("ds_seed must be 0 or 1, not %d\n", rg_ds_seed_on);
 		return -1;
@@ -391,6 +399,7 @@ static int mod_init(void)
 	}
 	cfg.fail.ratio_pct = (uint32_t)rg_failure_ratio;
 	cfg.fail.min_calls = (uint32_t)rg_failure_min_calls;
+	cfg.max_blocked_pct = (unsigned int)rg_max_blocked_pct;
 	if(rg_failover_init(rg_failover_codes) < 0)
 		goto err;
 	if(rg_ds_init(rg_dispatcher_sync, &rg_ds_xavp_dst) < 0)

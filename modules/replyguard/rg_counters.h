@@ -24,7 +24,8 @@
 	X(TIMEOUTS, "timeouts")              \
 	X(REJ_BLOCKED, "rejected_blocked")   \
 	X(REJ_THROTTLED, "rejected_throttled") \
-	X(FAILURES, "failures")
+	X(FAILURES, "failures")              \
+	X(BLOCKS_SKIPPED, "blocks_skipped")
 
 enum rg_counter
 {

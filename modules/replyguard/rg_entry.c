@@ -112,13 +112,39 @@ static int ratio_tripped(const struct rg_entry *e,
 		   && w[RG_C_FAILURES] * 100 >= (uint64_t)cfg->fail.ratio_pct * done;
 }
 
+/* the set guard's say on an inferred block (max_blocked_percent) */
+struct guard_ask
+{
+	struct rg_entry *e;
+	const struct rg_entry_cfg *cfg;
+	uint64_t now_ms;
+	struct rg_change *chg;
+};
+
+static int guard_allows(void *arg)
+{
+	struct guard_ask *a = arg;
+	struct rg_guard_note note = {a->chg->guard_full, -1};
+	int ok = rg_guard_try_block(a->cfg->guard, &a->e->gfp, &a->e->ext, &note);
+
+	a->chg->guard_full = note.full;
+	if(ok)
+		return 1;
+	count(a->e, a->cfg, RG_C_BLOCKS_SKIPPED, a->now_ms);
+	if(!a->e->held_noted) {
+		a->e->held_noted = 1;
+		a->chg->guard_held = note.held;
+	}
+	return 0;
+}
+
 /* after every final outcome: down when the failure ratio says so */
 static void judge(struct rg_entry *e, const struct rg_entry_cfg *cfg,
-		uint64_t now_ms, struct rg_change *chg)
+		uint64_t now_ms, struct rg_change *chg, const struct rg_veto *veto)
 {
 	if(chg->ev != RG_EV_NONE || !ratio_tripped(e, cfg, now_ms))
 		return;
-	chg->ev = rg_health_trip(&e->health, &cfg->health, now_ms);
+	chg->ev = rg_health_trip(&e->health, &cfg->health, now_ms, veto);
 	if(chg->ev != RG_EV_NONE) {
 		/* no one reply caused it */
 		chg->code = 0;
@@ -127,7 +153,8 @@ static void judge(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 }
 
 static int reply(struct rg_entry *e, const struct rg_entry_cfg *cfg,
-		const struct rg_reply *r, uint64_t now_ms, struct rg_change *chg)
+		const struct rg_reply *r, uint64_t now_ms, struct rg_change *chg,
+		const struct rg_veto *veto)
 {
 	enum rg_counter cs[4];
 	int i, n = reply_counters(r, cs), overload = 0, fail = 0;
@@ -149,23 +176,24 @@ static int reply(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 		fail = 1;
 	if(fail)
 		chg->ev = rg_health_failure(&e->health, &cfg->health,
-				r->code == 503 ? r->retry_after : -1, r->trial, now_ms);
+				r->code == 503 ? r->retry_after : -1, r->trial, now_ms, veto);
 	else if(overload) /* still fails a trial */
 		chg->ev = rg_health_trial_failure(
-				&e->health, &cfg->health, r->trial, now_ms);
+				&e->health, &cfg->health, r->trial, now_ms, veto);
 	else
 		chg->ev = rg_health_success(
 				&e->health, &cfg->health, r->trial, now_ms);
 	if(fail || overload)
 		count(e, cfg, RG_C_FAILURES, now_ms);
-	judge(e, cfg, now_ms, chg);
+	judge(e, cfg, now_ms, chg, veto);
 done:
 	e->last_ms = now_ms;
 	return r->release ? release(e) : RG_OK;
 }
 
 static int timeout(struct rg_entry *e, const struct rg_entry_cfg *cfg,
-		const struct rg_op *op, uint64_t now_ms, struct rg_change *chg)
+		const struct rg_op *op, uint64_t now_ms, struct rg_change *chg,
+		const struct rg_veto *veto)
 {
 	uint64_t trial = op->u.timeout.trial;
 
@@ -173,11 +201,11 @@ static int timeout(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 	count(e, cfg, RG_C_TIMEOUTS, now_ms);
 	if(op->u.timeout.failure) {
 		chg->ev = rg_health_failure(
-				&e->health, &cfg->health, -1, trial, now_ms);
+				&e->health, &cfg->health, -1, trial, now_ms, veto);
 		count(e, cfg, RG_C_FAILURES, now_ms);
 	} else if(trial != 0) /* a trial that rang out: the destination lives */
 		chg->ev = rg_health_success(&e->health, &cfg->health, trial, now_ms);
-	judge(e, cfg, now_ms, chg);
+	judge(e, cfg, now_ms, chg, veto);
 	e->last_ms = now_ms;
 	return op->u.timeout.release ? release(e) : RG_OK;
 }
@@ -257,37 +285,61 @@ static int ext_pending(const struct rg_entry *e)
 }
 
 static int dispatch(struct rg_entry *e, const struct rg_entry_cfg *cfg,
-		struct rg_op *op, uint64_t now_ms, struct rg_change *chg);
+		struct rg_op *op, uint64_t now_ms, struct rg_change *chg,
+		const struct rg_veto *veto);
+
+/* count the entry in the set guard as it is now */
+static void guard_sync(struct rg_entry *e, const struct rg_entry_cfg *cfg,
+		struct rg_change *chg)
+{
+	struct rg_guard_note note = {chg->guard_full, -1};
+	int down = e->health.state == RG_DOWN;
+
+	if(!rg_guard_stale(&e->gfp, &e->ext, down))
+		return;
+	rg_guard_sync(cfg->guard, &e->gfp, &e->ext, down, &note);
+	chg->guard_full = note.full;
+}
 
 int rg_entry_apply(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 		struct rg_op *op, uint64_t now_ms, struct rg_change *chg)
 {
 	struct rg_change none;
+	struct guard_ask ask = {e, cfg, now_ms, NULL};
+	struct rg_veto veto = {guard_allows, &ask};
 	int rc;
 
 	if(chg == NULL)
 		chg = &none;
+	ask.chg = chg;
 	chg->ev = RG_EV_NONE;
 	chg->tev = RG_TEV_NONE;
 	chg->old_state = e->health.state;
 	chg->code = 0;
 	chg->retry_after = -1;
-	rc = dispatch(e, cfg, op, now_ms, chg);
+	chg->guard_held = -1;
+	chg->guard_full = -1;
+	rc = dispatch(e, cfg, op, now_ms, chg, cfg->guard ? &veto : NULL);
+	if(chg->ev != RG_EV_NONE)
+		e->held_noted = 0;
 	if(chg->ev == RG_EV_UP)
 		e->up_ms = now_ms ? now_ms : 1;
+	if(cfg->guard != NULL && op->kind != RG_OP_EXPIRE)
+		guard_sync(e, cfg, chg);
 	return rc;
 }
 
 static int dispatch(struct rg_entry *e, const struct rg_entry_cfg *cfg,
-		struct rg_op *op, uint64_t now_ms, struct rg_change *chg)
+		struct rg_op *op, uint64_t now_ms, struct rg_change *chg,
+		const struct rg_veto *veto)
 {
 	switch(op->kind) {
 		case RG_OP_ADMIT:
 			return admit(e, cfg, op, now_ms, chg);
 		case RG_OP_REPLY:
-			return reply(e, cfg, op->u.reply, now_ms, chg);
+			return reply(e, cfg, op->u.reply, now_ms, chg, veto);
 		case RG_OP_TIMEOUT:
-			return timeout(e, cfg, op, now_ms, chg);
+			return timeout(e, cfg, op, now_ms, chg, veto);
 		case RG_OP_UNADMIT:
 			return unadmit(e, cfg, op, now_ms);
 		case RG_OP_RELEASE:
@@ -325,7 +377,11 @@ static int dispatch(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 		case RG_OP_SWEEP_LIMITS:
 			return sweep_limits(e, cfg, op->u.sweep_gen, chg);
 		case RG_OP_EXPIRE:
-			return expirable(e, cfg, now_ms);
+			if(!expirable(e, cfg, now_ms))
+				return 0;
+			if(cfg->guard != NULL) /* it is freed */
+				rg_guard_leave(cfg->guard, &e->gfp);
+			return 1;
 		case RG_OP_SEED:
 			rg_ext_add(&e->ext, op->u.seed);
 			e->seeded = 1;

@@ -27,6 +27,11 @@
  *   down cannot take it down again.
  * - A call held in flight is released once. A release with nothing held
  *   is a defect: RG_ENOHOLD, which the table counts.
+ * - An inferred block (down_threshold, the failure ratio, a failed
+ *   trial) asks the set guard first (rg_guard.h); one it holds back is
+ *   counted in blocks_skipped, and reported once until the state changes.
+ *   After every operation the guard's footprint of the entry is brought
+ *   in line with its sets and state.
  * - An entry may be expired when idle, unless it is down, throttled,
  *   holds calls, has a limit of its own, a host pair still inactive, or
  *   was seeded from dispatcher's list.
@@ -38,6 +43,7 @@
 
 #include "rg_codes.h"
 #include "rg_ext.h"
+#include "rg_guard.h"
 #include "rg_health.h"
 #include "rg_throttle.h"
 #include "rg_types-t.h"
@@ -66,6 +72,7 @@ struct rg_entry_cfg
 	struct rg_health_cfg health;
 	struct rg_throttle_cfg throttle;
 	struct rg_fail_cfg fail;
+	struct rg_guard *guard; /* max_blocked_percent, or NULL: no guard */
 };
 
 struct rg_entry
@@ -76,6 +83,8 @@ struct rg_entry
 	uint64_t warn_ms; /* last log line about it */
 	uint64_t up_ms;	  /* last back up: the failure ratio counts from here */
 	uint8_t seeded;	  /* seeded from dispatcher's list: never expired */
+	uint8_t held_noted; /* a held block was reported since the last change */
+	struct rg_guard_fp gfp; /* what the set guard counts for it */
 	uint64_t ctr[RG_C_COUNT];
 	uint64_t pdd_sum_ms;
 	uint64_t pdd_n;
@@ -165,6 +174,13 @@ void rg_entry_init(struct rg_entry *e, const struct rg_entry_cfg *cfg,
  */
 int rg_entry_apply(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 		struct rg_op *op, uint64_t now_ms, struct rg_change *chg);
+
+/* Did the operation change anything worth a snapshot and a report? */
+static inline int rg_change_any(const struct rg_change *chg)
+{
+	return chg->ev != RG_EV_NONE || chg->tev != RG_TEV_NONE
+		   || chg->guard_held >= 0 || chg->guard_full >= 0;
+}
 
 /*
  * Without the lock: can `op` have anything to do on `e`? A cheap filter

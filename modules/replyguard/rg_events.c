@@ -15,12 +15,15 @@ static int rg_rt_down = -1;
 static int rg_rt_up = -1;
 static int rg_rt_throttled = -1;
 static int rg_rt_unthrottled = -1;
+static int rg_rt_set_guard = -1;
+static int rg_ev_set = -1; /* $rg(set) while set-guard runs */
 static str rg_ev_callback = STR_NULL;
 
 static str rg_ev_name_down = str_init("replyguard:dst-down");
 static str rg_ev_name_up = str_init("replyguard:dst-up");
 static str rg_ev_name_throttled = str_init("replyguard:dst-throttled");
 static str rg_ev_name_unthrottled = str_init("replyguard:dst-unthrottled");
+static str rg_ev_name_set_guard = str_init("replyguard:set-guard");
 
 static int lookup(const str *name)
 {
@@ -38,6 +41,7 @@ int rg_events_init(const str *event_callback)
 	rg_rt_up = lookup(&rg_ev_name_up);
 	rg_rt_throttled = lookup(&rg_ev_name_throttled);
 	rg_rt_unthrottled = lookup(&rg_ev_name_unthrottled);
+	rg_rt_set_guard = lookup(&rg_ev_name_set_guard);
 	return 0;
 }
 
@@ -131,8 +135,33 @@ static void apply_throttle(const struct rg_change *chg)
 	}
 }
 
+static void apply_guard(const struct rg_change *chg)
+{
+	const struct rg_snapshot *s = &chg->snap;
+
+	if(chg->guard_held >= 0)
+		LM_NOTICE("destination %s: block skipped, set %d would be over "
+				  "max_blocked_percent (counted in blocks_skipped; logged "
+				  "once until its state changes)\n",
+				rg_log_safe(s->key, s->key_len), chg->guard_held);
+	if(chg->guard_full >= 0) {
+		LM_WARN("set %d has reached max_blocked_percent (last: %s): "
+				"inferred blocks in it are skipped\n",
+				chg->guard_full, rg_log_safe(s->key, s->key_len));
+		rg_ev_set = chg->guard_full;
+		run_event(rg_rt_set_guard, &rg_ev_name_set_guard, s);
+		rg_ev_set = -1;
+	}
+}
+
+int rg_events_set(void)
+{
+	return rg_ev_set;
+}
+
 void rg_events_run(const struct rg_change *chg)
 {
 	apply_health(chg);
 	apply_throttle(chg);
+	apply_guard(chg);
 }

@@ -31,6 +31,7 @@ static void drop_pair(struct rg_ext_set *es, int i)
 	for(j = i; j + 1 < es->npairs; j++)
 		es->pairs[j] = es->pairs[j + 1];
 	es->npairs--;
+	es->gen++;
 	for(j = 0; j < es->npairs; j++) {
 		if(es->pairs[j].name == name)
 			return;
@@ -107,6 +108,7 @@ void rg_ext_add(struct rg_ext_set *es, const struct rg_ext *x)
 	p->name = (uint8_t)n;
 	p->inactive = 0;
 	p->gone = 0;
+	es->gen++;
 }
 
 void rg_ext_mark(struct rg_ext_set *es, const struct rg_snapshot *s)

@@ -23,6 +23,7 @@ struct rg_ext_set
 	struct rg_ext_pair pairs[RG_EXT_PAIRS];
 	uint8_t npairs;
 	uint8_t ninactive; /* pairs marked inactive */
+	uint8_t gen;	   /* changes whenever a pair comes or goes */
 	uint8_t len[RG_EXT_NAMES];
 	char names[RG_EXT_NAMES][RG_KEY_MAX + 1];
 };

@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <stddef.h>
+
 #include "rg_health.h"
 
 const char *rg_state_name(enum rg_state s)
@@ -110,12 +112,19 @@ enum rg_event rg_health_success(struct rg_health *h,
 	return RG_EV_NONE;
 }
 
-/* down for down_time, doubled for each repeat, at most ra_max */
-static enum rg_event escalate(
-		struct rg_health *h, const struct rg_health_cfg *cfg, uint64_t now_ms)
+/* down for down_time, doubled for each repeat, at most ra_max; unless
+ * the veto holds the block back */
+static enum rg_event escalate(struct rg_health *h,
+		const struct rg_health_cfg *cfg, uint64_t now_ms,
+		const struct rg_veto *veto)
 {
 	uint64_t t = (uint64_t)cfg->down_time << (h->level < 20 ? h->level : 20);
 
+	if(veto != NULL && !veto->allow(veto->arg)) {
+		h->probe_ms = 0; /* a trial's outcome is spent all the same */
+		h->trials_ok = 0;
+		return RG_EV_NONE;
+	}
 	if(h->level < UINT16_MAX)
 		h->level++;
 	return go_down(h, t > cfg->ra_max ? cfg->ra_max : (uint32_t)t, now_ms);
@@ -123,7 +132,7 @@ static enum rg_event escalate(
 
 enum rg_event rg_health_failure(struct rg_health *h,
 		const struct rg_health_cfg *cfg, int64_t retry_after, uint64_t trial,
-		uint64_t now_ms)
+		uint64_t now_ms, const struct rg_veto *veto)
 {
 	if(h->state == RG_PROBING && !is_trial(h, trial))
 		return RG_EV_NONE;
@@ -138,23 +147,25 @@ enum rg_event rg_health_failure(struct rg_health *h,
 	if(h->state == RG_DOWN)
 		return RG_EV_NONE; /* already blocked: late replies change nothing */
 	/* threshold reached, or the trial failed: down, escalating */
-	return escalate(h, cfg, now_ms);
+	return escalate(h, cfg, now_ms, veto);
 }
 
 enum rg_event rg_health_trial_failure(struct rg_health *h,
-		const struct rg_health_cfg *cfg, uint64_t trial, uint64_t now_ms)
+		const struct rg_health_cfg *cfg, uint64_t trial, uint64_t now_ms,
+		const struct rg_veto *veto)
 {
 	if(h->state != RG_PROBING || !is_trial(h, trial))
 		return RG_EV_NONE;
-	return escalate(h, cfg, now_ms);
+	return escalate(h, cfg, now_ms, veto);
 }
 
-enum rg_event rg_health_trip(
-		struct rg_health *h, const struct rg_health_cfg *cfg, uint64_t now_ms)
+enum rg_event rg_health_trip(struct rg_health *h,
+		const struct rg_health_cfg *cfg, uint64_t now_ms,
+		const struct rg_veto *veto)
 {
 	if(h->state != RG_UP)
 		return RG_EV_NONE;
-	return escalate(h, cfg, now_ms);
+	return escalate(h, cfg, now_ms, veto);
 }
 
 enum rg_event rg_health_block(

@@ -7,6 +7,7 @@
  *   up --down_threshold failures without Retry-After--> down (down_time,
  *         doubling on each repeat while failures go on, up to ra_max)
  *   up --tripped (the failure ratio, rg_entry.c)--------> down (the same)
+ *   (an inferred block that the veto holds back leaves the state as it is)
  *   down --time is up----------------------------------> probing
  *   probing --up_threshold trials in a row succeed--> up;
  *           --a trial fails--> down again
@@ -63,6 +64,18 @@ struct rg_health
 	uint32_t ra_last;	/* last (clamped) Retry-After applied, s */
 };
 
+/*
+ * Asked before an inferred block (down_threshold, a failed trial, the
+ * failure ratio) is applied: 1 lets it, 0 holds it back. A held block
+ * changes nothing but the trial: it is spent, and the next call is the
+ * next trial. NULL: always applied.
+ */
+struct rg_veto
+{
+	int (*allow)(void *arg);
+	void *arg;
+};
+
 /* rg_health_admit() verdicts */
 enum rg_health_verdict
 {
@@ -101,21 +114,23 @@ enum rg_event rg_health_success(struct rg_health *h,
 /* A failure: `retry_after` in seconds (before clamping), or < 0 for none. */
 enum rg_event rg_health_failure(struct rg_health *h,
 		const struct rg_health_cfg *cfg, int64_t retry_after, uint64_t trial,
-		uint64_t now_ms);
+		uint64_t now_ms, const struct rg_veto *veto);
 
 /*
  * A 503 that is no health failure (an overload signal, with adaptive
  * throttling): it fails the trial `trial`, and changes nothing else.
  */
 enum rg_event rg_health_trial_failure(struct rg_health *h,
-		const struct rg_health_cfg *cfg, uint64_t trial, uint64_t now_ms);
+		const struct rg_health_cfg *cfg, uint64_t trial, uint64_t now_ms,
+		const struct rg_veto *veto);
 
 /*
  * Down as if down_threshold were reached (the failure ratio): only from
  * up; escalating like it.
  */
-enum rg_event rg_health_trip(
-		struct rg_health *h, const struct rg_health_cfg *cfg, uint64_t now_ms);
+enum rg_event rg_health_trip(struct rg_health *h,
+		const struct rg_health_cfg *cfg, uint64_t now_ms,
+		const struct rg_veto *veto);
 
 /* Time-driven transition only (down -> probing); for the timer. */
 enum rg_event rg_health_tick(struct rg_health *h, uint64_t now_ms);

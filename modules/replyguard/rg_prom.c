@@ -79,6 +79,9 @@ int rg_prom_write(const struct rg_snapshot *snaps, unsigned int n,
 	total(b, "unheld_release_total", "counter",
 			"Releases of a call that held no place in flight (defects).",
 			t->unheld_release);
+	total(b, "guard_untracked_total", "counter",
+			"Set memberships the set guard had no room for.",
+			t->guard_untracked);
 	total(b, "webhook_sent_total", "counter", "Webhook posts delivered.",
 			tot->webhook_sent);
 	total(b, "webhook_failed_total", "counter",

@@ -6,6 +6,7 @@
 
 #include "rg_buf.h"
 #include "rg_dst.h"
+#include "rg_events.h"
 #include "rg_host.h"
 #include "rg_ops.h"
 #include "rg_pv.h"
@@ -18,6 +19,7 @@
 #define RG_PV_WINDOW 100
 #define RG_PV_DST 200
 #define RG_PV_RETRY_AFTER 201
+#define RG_PV_SET 202
 #define RG_PV_FIELD 300
 
 int rg_pv_parse_name(pv_spec_t *sp, str *in)
@@ -33,6 +35,10 @@ int rg_pv_parse_name(pv_spec_t *sp, str *in)
 	}
 	if(in->len == 11 && memcmp(in->s, "retry_after", 11) == 0) {
 		c = RG_PV_RETRY_AFTER;
+		goto done;
+	}
+	if(in->len == 3 && memcmp(in->s, "set", 3) == 0) {
+		c = RG_PV_SET;
 		goto done;
 	}
 	c = rg_field_pv_id(in->s, (size_t)in->len);
@@ -71,6 +77,11 @@ int rg_pv_get(struct sip_msg *msg, pv_param_t *param, pv_value_t *res)
 	int id = param->pvn.u.isname.name.n;
 	str s;
 
+	if(id == RG_PV_SET) {
+		if(rg_events_set() < 0)
+			return pv_get_null(msg, param, res);
+		return pv_get_sintval(msg, param, res, rg_events_set());
+	}
 	dst = rg_dst_current(msg, &retry_after);
 	if(dst == NULL)
 		return pv_get_null(msg, param, res);

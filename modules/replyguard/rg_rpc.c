@@ -214,6 +214,7 @@ static void rg_rpc_summary(rpc_t *rpc, void *ctx)
 	add_u64(rpc, th, "refused_bad_key", s.refused_key);
 	add_u64(rpc, th, "stale_refs", s.stale_refs);
 	add_u64(rpc, th, "unheld_release", s.unheld_release);
+	add_u64(rpc, th, "guard_untracked", s.guard_untracked);
 	add_u64(rpc, th, "webhook_sent", w.sent);
 	add_u64(rpc, th, "webhook_failed", w.failed);
 	add_u64(rpc, th, "webhook_dropped", w.dropped);

@@ -94,6 +94,11 @@ struct rg_table *rg_table_new(const struct rg_table_cfg *cfg)
 	t->ecfg.health = cfg->health;
 	t->ecfg.throttle = cfg->throttle;
 	t->ecfg.fail = cfg->fail;
+	if(cfg->max_blocked_pct > 0 && cfg->max_blocked_pct < 100) {
+		t->ecfg.guard = rg_guard_new(cfg->max_blocked_pct);
+		if(t->ecfg.guard == NULL)
+			goto err_table;
+	}
 
 	t->buckets = rg_shm_zalloc(sizeof(int32_t) * nbuckets);
 	if(t->buckets == NULL)
@@ -117,6 +122,7 @@ err_slots:
 err_buckets:
 	rg_shm_free(t->buckets);
 err_table:
+	rg_guard_free(t->ecfg.guard);
 	rg_shm_free(t);
 err:
 	return NULL;
@@ -127,6 +133,7 @@ void rg_table_free(struct rg_table *t)
 	if(t == NULL)
 		return;
 	rg_lockset_free(t->locks);
+	rg_guard_free(t->ecfg.guard);
 	rg_shm_free(t->slots);
 	rg_shm_free(t->buckets);
 	rg_shm_free(t);
@@ -210,6 +217,8 @@ static void no_change(struct rg_change *chg)
 	if(chg != NULL) {
 		chg->ev = RG_EV_NONE;
 		chg->tev = RG_TEV_NONE;
+		chg->guard_held = -1;
+		chg->guard_full = -1;
 	}
 }
 
@@ -229,7 +238,7 @@ static inline int run_locked(struct rg_table *t, uint32_t slot,
 	if(chg != NULL) {
 		chg->ref.slot = slot;
 		chg->ref.gen = sl->gen;
-		if(chg->ev != RG_EV_NONE || chg->tev != RG_TEV_NONE)
+		if(rg_change_any(chg))
 			rg_entry_snapshot(&sl->e, &t->ecfg, now_ms, &chg->snap);
 	}
 	if(rc == RG_ENOHOLD)
@@ -378,4 +387,6 @@ void rg_table_summary(struct rg_table *t, struct rg_summary *s)
 	s->refused_key = __atomic_load_n(&t->refused_key, __ATOMIC_RELAXED);
 	s->stale_refs = __atomic_load_n(&t->stale_refs, __ATOMIC_RELAXED);
 	s->unheld_release = __atomic_load_n(&t->unheld_release, __ATOMIC_RELAXED);
+	s->guard_untracked =
+			t->ecfg.guard ? rg_guard_untracked(t->ecfg.guard) : 0;
 }

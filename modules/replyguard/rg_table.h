@@ -34,6 +34,7 @@ struct rg_table_cfg
 	struct rg_health_cfg health;
 	struct rg_throttle_cfg throttle;
 	struct rg_fail_cfg fail;
+	unsigned int max_blocked_pct; /* set guard, 1..100; 100 (or 0) = none */
 };
 
 struct rg_table;

@@ -85,8 +85,9 @@ struct rg_snapshot
 };
 
 /*
- * The state changes one operation made: of health (`ev`) and of
- * throttling (`tev`). `snap` is filled only when either is not NONE.
+ * The state changes one operation made: of health (`ev`), of throttling
+ * (`tev`), and what the set guard did. `snap` is filled only when
+ * rg_change_any() says there is something.
  */
 struct rg_change
 {
@@ -96,6 +97,10 @@ struct rg_change
 	int old_state;		 /* enum rg_state before the change */
 	int code;			 /* the reply that caused it (408: timeout), or 0 */
 	int64_t retry_after; /* that reply's Retry-After, or -1 */
+	int guard_held;		 /* a set that held an inferred block back (the
+							first time in this state), or -1 */
+	int guard_full;		 /* a set that has just reached
+							max_blocked_percent, or -1 */
 	struct rg_snapshot snap;
 };
 
@@ -117,6 +122,8 @@ struct rg_summary
 	uint64_t refused_key;	 /* keys refused as malformed */
 	uint64_t stale_refs;	 /* replies whose entry had been freed */
 	uint64_t unheld_release; /* releases of no call held: defects */
+	uint64_t guard_untracked; /* set memberships the set guard had no
+								 room for (max_blocked_percent) */
 };
 
 #endif

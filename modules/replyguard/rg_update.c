@@ -8,7 +8,7 @@
 /* the one place a change is applied: after the table's lock is dropped */
 static void apply(const struct rg_change *chg)
 {
-	if(chg->ev == RG_EV_NONE && chg->tev == RG_TEV_NONE)
+	if(!rg_change_any(chg))
 		return;
 	if(chg->ev != RG_EV_NONE)
 		rg_ds_sync(chg);

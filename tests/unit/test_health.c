@@ -44,7 +44,7 @@ static void test_retry_after_takes_it_down_at_once(void **state)
 	memset(&h, 0, sizeof(h));
 	assert_int_equal(admit(&h, T0, &ra), 1);
 	assert_int_equal(ra, 0);
-	assert_int_equal(rg_health_failure(&h, &cfg, 3, 0, T0), RG_EV_DOWN);
+	assert_int_equal(rg_health_failure(&h, &cfg, 3, 0, T0, NULL), RG_EV_DOWN);
 	assert_int_equal(h.state, RG_DOWN);
 	assert_int_equal(h.ra_last, 3);
 	assert_int_equal(rg_health_blocked_for(&h, T0), 3);
@@ -52,9 +52,9 @@ static void test_retry_after_takes_it_down_at_once(void **state)
 	assert_int_equal(admit(&h, T0 + 500, &ra), -1);
 	assert_int_equal(ra, 3); /* 2.5 s left, rounded up */
 	/* a later 503 of a call in flight extends, a shorter one does not cut */
-	assert_int_equal(rg_health_failure(&h, &cfg, 10, 0, T0 + 1 * SEC), RG_EV_NONE);
+	assert_int_equal(rg_health_failure(&h, &cfg, 10, 0, T0 + 1 * SEC, NULL), RG_EV_NONE);
 	assert_int_equal(rg_health_blocked_for(&h, T0 + 1 * SEC), 10);
-	assert_int_equal(rg_health_failure(&h, &cfg, 1, 0, T0 + 2 * SEC), RG_EV_NONE);
+	assert_int_equal(rg_health_failure(&h, &cfg, 1, 0, T0 + 2 * SEC, NULL), RG_EV_NONE);
 	assert_int_equal(rg_health_blocked_for(&h, T0 + 2 * SEC), 9);
 	/* a success of a call admitted earlier does not lift the block */
 	assert_int_equal(rg_health_success(&h, &cfg, 0, T0 + 3 * SEC), RG_EV_NONE);
@@ -67,10 +67,10 @@ static void test_huge_and_zero_retry_after_are_clamped(void **state)
 
 	(void)state;
 	memset(&h, 0, sizeof(h));
-	rg_health_failure(&h, &cfg, 86400, 0, T0);
+	rg_health_failure(&h, &cfg, 86400, 0, T0, NULL);
 	assert_int_equal(rg_health_blocked_for(&h, T0), 300);
 	memset(&h, 0, sizeof(h));
-	rg_health_failure(&h, &cfg, 0, 0, T0);
+	rg_health_failure(&h, &cfg, 0, 0, T0, NULL);
 	assert_int_equal(rg_health_blocked_for(&h, T0), 1);
 }
 
@@ -80,17 +80,17 @@ static void test_threshold_without_retry_after(void **state)
 
 	(void)state;
 	memset(&h, 0, sizeof(h));
-	assert_int_equal(rg_health_failure(&h, &cfg, -1, 0, T0), RG_EV_NONE);
-	assert_int_equal(rg_health_failure(&h, &cfg, -1, 0, T0), RG_EV_NONE);
+	assert_int_equal(rg_health_failure(&h, &cfg, -1, 0, T0, NULL), RG_EV_NONE);
+	assert_int_equal(rg_health_failure(&h, &cfg, -1, 0, T0, NULL), RG_EV_NONE);
 	/* a success in between resets the streak */
 	assert_int_equal(rg_health_success(&h, &cfg, 0, T0), RG_EV_NONE);
-	assert_int_equal(rg_health_failure(&h, &cfg, -1, 0, T0), RG_EV_NONE);
-	assert_int_equal(rg_health_failure(&h, &cfg, -1, 0, T0), RG_EV_NONE);
+	assert_int_equal(rg_health_failure(&h, &cfg, -1, 0, T0, NULL), RG_EV_NONE);
+	assert_int_equal(rg_health_failure(&h, &cfg, -1, 0, T0, NULL), RG_EV_NONE);
 	assert_int_equal(h.state, RG_UP);
-	assert_int_equal(rg_health_failure(&h, &cfg, -1, 0, T0), RG_EV_DOWN);
+	assert_int_equal(rg_health_failure(&h, &cfg, -1, 0, T0, NULL), RG_EV_DOWN);
 	assert_int_equal(rg_health_blocked_for(&h, T0), 30);
 	/* failures while down change nothing */
-	assert_int_equal(rg_health_failure(&h, &cfg, -1, 0, T0), RG_EV_NONE);
+	assert_int_equal(rg_health_failure(&h, &cfg, -1, 0, T0, NULL), RG_EV_NONE);
 	assert_int_equal(rg_health_blocked_for(&h, T0), 30);
 }
 
@@ -106,7 +106,7 @@ static void test_probing_and_doubling(void **state)
 	(void)state;
 	memset(&h, 0, sizeof(h));
 	for(i = 0; i < 3; i++)
-		rg_health_failure(&h, &cfg, -1, 0, now);
+		rg_health_failure(&h, &cfg, -1, 0, now, NULL);
 	for(i = 0; i < 6; i++) {
 		assert_int_equal(h.state, RG_DOWN);
 		assert_int_equal(rg_health_blocked_for(&h, now), expect[i]);
@@ -121,10 +121,10 @@ static void test_probing_and_doubling(void **state)
 		assert_int_equal(ra, 1);
 		/* another call's failure does not decide */
 		assert_int_equal(
-				rg_health_failure(&h, &cfg, -1, 0, now + 1), RG_EV_NONE);
+				rg_health_failure(&h, &cfg, -1, 0, now + 1, NULL), RG_EV_NONE);
 		/* the trial fails: down again, for twice as long (capped) */
 		assert_int_equal(
-				rg_health_failure(&h, &cfg, -1, trial, now + 2), RG_EV_DOWN);
+				rg_health_failure(&h, &cfg, -1, trial, now + 2, NULL), RG_EV_DOWN);
 		now += 2;
 	}
 	/* finally a trial succeeds: up, and the escalation starts over */
@@ -137,7 +137,7 @@ static void test_probing_and_doubling(void **state)
 	assert_int_equal(h.state, RG_UP);
 	assert_int_equal(h.level, 0);
 	for(i = 0; i < 3; i++)
-		rg_health_failure(&h, &cfg, -1, 0, now);
+		rg_health_failure(&h, &cfg, -1, 0, now, NULL);
 	assert_int_equal(rg_health_blocked_for(&h, now), 30);
 }
 
@@ -149,7 +149,7 @@ static void test_lost_trial_frees_the_slot(void **state)
 
 	(void)state;
 	memset(&h, 0, sizeof(h));
-	rg_health_failure(&h, &cfg, 5, 0, T0);
+	rg_health_failure(&h, &cfg, 5, 0, T0, NULL);
 	assert_int_equal(rg_health_tick(&h, T0 + 4 * SEC), RG_EV_NONE);
 	assert_int_equal(rg_health_tick(&h, T0 + 5 * SEC), RG_EV_PROBING);
 	assert_int_equal(rg_health_tick(&h, T0 + 6 * SEC), RG_EV_NONE);
@@ -162,7 +162,7 @@ static void test_lost_trial_frees_the_slot(void **state)
 	/* the given-up trial's outcome, when it comes at last, decides nothing */
 	assert_int_equal(rg_health_success(&h, &cfg, first, T0 + 17 * SEC), RG_EV_NONE);
 	assert_int_equal(
-			rg_health_failure(&h, &cfg, 5, first, T0 + 17 * SEC), RG_EV_NONE);
+			rg_health_failure(&h, &cfg, 5, first, T0 + 17 * SEC, NULL), RG_EV_NONE);
 	assert_int_equal(h.state, RG_PROBING);
 	/* untrial of another token does nothing; of its own frees the slot */
 	rg_health_untrial(&h, first);
