@@ -28,6 +28,7 @@
 #include "rg_rpc.h"
 #include "rg_script.h"
 #include "rg_stats.h"
+#include "rg_state_file.h"
 #include "rg_update.h"
 #include "rg_webhook.h"
 #include "rg_xhttp.h"
@@ -134,6 +135,8 @@ static param_export_t params[] = {
 	{"failure_ratio", PARAM_INT, &rg_failure_ratio},
 	{"failure_min_calls", PARAM_INT, &rg_failure_min_calls},
 	{"max_blocked_percent", PARAM_INT, &rg_max_blocked_pct},
+	{"state_file", PARAM_STRING, &rg_state_path},
+	{"state_save_interval", PARAM_INT, &rg_state_interval},
 	{"retry_after_jitter", PARAM_INT, &rg_ra_jitter_pct},
 	{"dispatcher_sync", PARAM_INT, &rg_dispatcher_sync},
 	{"ds_seed", PARAM_INT, &rg_ds_seed_on},
@@ -331,6 +334,11 @@ static int check_params(void)
 				rg_max_blocked_pct);
 		return -1;
 	}
+	if(rg_state_interval < 1 || rg_state_interval > 86400) {
+		LM_ERR("state_save_interval must be 1..86400 seconds, not %d\n",
+				rg_state_interval);
+		return -1;
+	}
 	if(rg_ds_seed_on != 0 && rg_ds_seed_on != 1) {
 		LM_ERR("ds_seed must be 0 or 1, not %d\n", rg_ds_seed_on);
 		return -1;
@@ -421,6 +429,9 @@ static int mod_init(void)
 	/* after the limits file, which must never find the table full */
 	if(rg_ds_seed_on)
 		rg_ds_seed();
+	/* after both: what was set by hand wins over the files */
+	if(rg_state_file_init() < 0)
+		goto err_table;
 	rg_dialog_init();
 	if(rg_idle_timeout > 0
 			&& register_timer(rg_expire_timer, NULL, RG_EXPIRE_INTERVAL)
@@ -452,6 +463,7 @@ static void mod_destroy(void)
 {
 	rg_webhook_destroy();
 	rg_ds_destroy();
+	rg_state_file_save();
 	rg_table_free(rg_tbl);
 	rg_tbl = NULL;
 }

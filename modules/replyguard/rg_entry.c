@@ -278,6 +278,47 @@ static int expirable(const struct rg_entry *e, const struct rg_entry_cfg *cfg,
 		   && now_ms - e->last_ms >= cfg->idle_ms;
 }
 
+/* what a restart must keep: 1 when there is any */
+static int save(const struct rg_entry *e, struct rg_saved *r, int64_t wall_ms)
+{
+	const struct rg_health *h = &e->health;
+
+	memset(r, 0, sizeof(*r));
+	memcpy(r->key, e->key, e->key_len);
+	r->key_len = e->key_len;
+	if(h->state == RG_DOWN && (int64_t)h->until_ms + wall_ms > 0) {
+		r->block_end = (uint64_t)((int64_t)h->until_ms + wall_ms);
+		r->manual = h->manual;
+		r->level = h->level;
+		r->ra_last = h->ra_last;
+	}
+	if(e->thr.src == RG_LIM_MANUAL) {
+		r->has_limit = 1;
+		r->lim = e->thr.lim;
+	}
+	if(e->thr.throttled) {
+		r->throttled = 1;
+		r->cur_mcps = e->thr.cur_mcps;
+		r->ceil_mcps = e->thr.ceil_mcps;
+	}
+	return r->block_end != 0 || r->has_limit || r->throttled;
+}
+
+static void restore(struct rg_entry *e, const struct rg_saved *r,
+		int64_t wall_ms, uint64_t now_ms, struct rg_change *chg)
+{
+	int64_t until = (int64_t)r->block_end - wall_ms;
+
+	if(r->has_limit)
+		chg->tev = rg_throttle_set(&e->thr, &r->lim, RG_LIM_MANUAL);
+	if(r->throttled)
+		chg->tev = rg_throttle_restore(
+				&e->thr, r->cur_mcps, r->ceil_mcps, now_ms);
+	if(r->block_end != 0 && until > (int64_t)now_ms)
+		chg->ev = rg_health_restore(&e->health, (uint64_t)until, r->manual,
+				r->level, r->ra_last, now_ms);
+}
+
 static int ext_pending(const struct rg_entry *e)
 {
 	return e->ext.npairs != 0
@@ -386,6 +427,11 @@ static int dispatch(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 			rg_ext_add(&e->ext, op->u.seed);
 			e->seeded = 1;
 			return RG_OK;
+		case RG_OP_SAVE:
+			return save(e, op->u.saved.rec, op->u.saved.wall_ms);
+		case RG_OP_RESTORE:
+			restore(e, op->u.saved.rec, op->u.saved.wall_ms, now_ms, chg);
+			return RG_OK;
 		case RG_OP_NONE:
 		default:
 			return RG_OK;
@@ -404,6 +450,9 @@ int rg_entry_peek(const struct rg_entry *e, enum rg_op_kind kind)
 			return PEEK(e->health.state) == RG_DOWN;
 		case RG_OP_SWEEP_LIMITS:
 			return PEEK(e->thr.src) == RG_LIM_FILE;
+		case RG_OP_SAVE:
+			return PEEK(e->health.state) == RG_DOWN || PEEK(e->thr.throttled)
+				   || PEEK(e->thr.src) == RG_LIM_MANUAL;
 		case RG_OP_EXT_PENDING:
 			return PEEK(e->ext.npairs) != 0
 				   && (PEEK(e->health.state) == RG_DOWN

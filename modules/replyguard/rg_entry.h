@@ -32,6 +32,9 @@
  *   counted in blocks_skipped, and reported once until the state changes.
  *   After every operation the guard's footprint of the entry is brought
  *   in line with its sets and state.
+ * - What survives a restart (RG_OP_SAVE, RG_OP_RESTORE): a block with
+ *   its wall-clock end, a limit set by RPC or script, and the back-off
+ *   rate in force. Counters do not.
  * - An entry may be expired when idle, unless it is down, throttled,
  *   holds calls, has a limit of its own, a host pair still inactive, or
  *   was seeded from dispatcher's list.
@@ -45,6 +48,7 @@
 #include "rg_ext.h"
 #include "rg_guard.h"
 #include "rg_health.h"
+#include "rg_state.h"
 #include "rg_throttle.h"
 #include "rg_types-t.h"
 #include "rg_window.h"
@@ -116,6 +120,8 @@ enum rg_op_kind
 	RG_OP_SWEEP_LIMITS, /* an old file's limit back to the defaults -> 1/0 */
 	RG_OP_EXPIRE,		/* to be freed? -> 1 or 0 */
 	RG_OP_SEED,			/* remember a host name, count nothing -> RG_OK */
+	RG_OP_SAVE,			/* what a restart must keep -> 1, or 0: nothing */
+	RG_OP_RESTORE,		/* take it back after a restart -> RG_OK */
 };
 
 /* One operation on one entry, with its arguments (and outputs). */
@@ -160,6 +166,11 @@ struct rg_op
 		} blocked;
 		uint32_t sweep_gen; /* the load now in force */
 		const struct rg_ext *seed;
+		struct
+		{
+			struct rg_saved *rec; /* filled by SAVE, read by RESTORE */
+			int64_t wall_ms;	  /* wall clock minus now_ms */
+		} saved;
 	} u;
 };
 

@@ -194,6 +194,21 @@ enum rg_event rg_health_unblock(struct rg_health *h)
 	return ev;
 }
 
+enum rg_event rg_health_restore(struct rg_health *h, uint64_t until_ms,
+		int manual, uint16_t level, uint32_t ra_last, uint64_t now_ms)
+{
+	if(h->state != RG_UP || until_ms <= now_ms)
+		return RG_EV_NONE;
+	h->state = RG_DOWN;
+	h->manual = manual != 0;
+	h->until_ms = until_ms;
+	h->level = level;
+	h->ra_last = ra_last;
+	h->probe_ms = 0;
+	h->trials_ok = 0;
+	return RG_EV_DOWN;
+}
+
 uint32_t rg_health_blocked_for(const struct rg_health *h, uint64_t now_ms)
 {
 	if(h->state != RG_DOWN || now_ms >= h->until_ms)

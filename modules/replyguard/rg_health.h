@@ -140,6 +140,13 @@ enum rg_event rg_health_block(
 		struct rg_health *h, uint32_t seconds, uint64_t now_ms);
 enum rg_event rg_health_unblock(struct rg_health *h);
 
+/*
+ * A block read back from the state file: down until `until_ms`, `manual`
+ * or inferred at escalation `level`. Only an up destination takes it.
+ */
+enum rg_event rg_health_restore(struct rg_health *h, uint64_t until_ms,
+		int manual, uint16_t level, uint32_t ra_last, uint64_t now_ms);
+
 /* Whole seconds left of the block, rounded up; 0 when not down. */
 uint32_t rg_health_blocked_for(const struct rg_health *h, uint64_t now_ms);
 

@@ -277,4 +277,32 @@ static inline int rg_op_seed(struct rg_table *t, const char *key, int len,
 	return rg_table_apply_key(t, key, len, 1, &op, now_ms, NULL, NULL);
 }
 
+/*
+ * What slot `slot` must keep over a restart, into `rec`: 1 when there is
+ * something (`wall_ms`: the wall clock minus `now_ms`), else 0.
+ */
+static inline int rg_op_save_slot(struct rg_table *t, unsigned int slot,
+		int64_t wall_ms, uint64_t now_ms, struct rg_saved *rec)
+{
+	struct rg_op op;
+
+	op.kind = RG_OP_SAVE;
+	op.u.saved.rec = rec;
+	op.u.saved.wall_ms = wall_ms;
+	return rg_table_apply_slot(t, slot, &op, now_ms, NULL, NULL) == 1;
+}
+
+/* Take back what `rec` kept (adding its entry): RG_OK or an rg_err. */
+static inline int rg_op_restore(struct rg_table *t, struct rg_saved *rec,
+		int64_t wall_ms, uint64_t now_ms, struct rg_change *chg)
+{
+	struct rg_op op;
+
+	op.kind = RG_OP_RESTORE;
+	op.u.saved.rec = rec;
+	op.u.saved.wall_ms = wall_ms;
+	return rg_table_apply_key(
+			t, rec->key, rec->key_len, 1, &op, now_ms, NULL, chg);
+}
+
 #endif

@@ -202,3 +202,18 @@ enum rg_tevent rg_throttle_set(struct rg_throttle *th,
 	}
 	return RG_TEV_NONE;
 }
+
+enum rg_tevent rg_throttle_restore(struct rg_throttle *th,
+		uint32_t cur_mcps, uint32_t ceil_mcps, uint64_t now_ms)
+{
+	if(cur_mcps == 0 || (th->lim.mcps != 0 && cur_mcps >= th->lim.mcps))
+		return RG_TEV_NONE; /* no back-off below the limit in force */
+	th->cur_mcps = cur_mcps;
+	th->ceil_mcps = ceil_mcps > cur_mcps ? ceil_mcps : cur_mcps + 1;
+	th->cut_ms = now_ms;
+	th->quiet_ms = now_ms;
+	if(th->throttled)
+		return RG_TEV_NONE;
+	th->throttled = 1;
+	return RG_TEV_THROTTLED;
+}

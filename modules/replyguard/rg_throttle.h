@@ -130,6 +130,13 @@ enum rg_tevent rg_throttle_tick(struct rg_throttle *th,
 enum rg_tevent rg_throttle_set(struct rg_throttle *th,
 		const struct rg_limit *lim, enum rg_limit_src src);
 
+/*
+ * Back-off read back from the state file: `cur_mcps` in force, ending at
+ * `ceil_mcps` when no limit is configured; steps resume from `now_ms`.
+ */
+enum rg_tevent rg_throttle_restore(struct rg_throttle *th,
+		uint32_t cur_mcps, uint32_t ceil_mcps, uint64_t now_ms);
+
 const char *rg_limit_src_name(enum rg_limit_src src);
 
 #endif

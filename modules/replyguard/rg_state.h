@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The state file (state_file): what a restart must not forget, as text.
+ *
+ *   replyguard-state 1
+ *   <key> <block_end> <manual> <level> <ra_last> <limit> <mcps> <burst>
+ *         <max_concurrent> <throttled> <cur_mcps> <ceil_mcps>
+ *   ...
+ *   end <records>
+ *
+ * one record per line, fields separated by one space: block_end is the
+ * block's end in wall-clock milliseconds since the epoch (0: not
+ * blocked), manual/limit/throttled are 0 or 1. The last line counts the
+ * records, so a truncated file is told from a short one.
+ *
+ * A file is taken whole or not at all: rg_state_parse() checks every line
+ * before it hands out the first record. No I/O here; the module reads and
+ * writes the file (rg_state_file.c).
+ */
+#ifndef RG_STATE_H
+#define RG_STATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rg_key.h"
+#include "rg_throttle.h"
+
+#define RG_STATE_MAGIC "replyguard-state 1"
+
+/* One destination's state worth keeping. */
+struct rg_saved
+{
+	char key[RG_KEY_MAX + 1];
+	int key_len;
+	uint64_t block_end; /* wall clock, ms; 0 when not blocked */
+	uint8_t manual;		/* blocked by rg_block or RPC */
+	uint16_t level;		/* escalation of an inferred block */
+	uint32_t ra_last;
+	uint8_t has_limit;	/* a limit set by RPC or script: */
+	struct rg_limit lim;
+	uint8_t throttled;	/* in AIMD back-off at: */
+	uint32_t cur_mcps;
+	uint32_t ceil_mcps;
+};
+
+/* the longest record line, newline included */
+#define RG_STATE_LINE_MAX (RG_KEY_MAX + 160)
+
+/* The record's line (with its newline) into `buf`: its length, or -1. */
+int rg_state_format(const struct rg_saved *s, char *buf, size_t size);
+
+/* The end line for `n` records. */
+int rg_state_format_end(unsigned int n, char *buf, size_t size);
+
+/* Why a file was refused. */
+struct rg_state_err
+{
+	int line; /* 1-based; 0 for the file as a whole */
+	const char *what;
+};
+
+/*
+ * Check the whole of `buf` (`len` bytes, need not end in NUL), then call
+ * `each` on every record in order. The number of records, or -1 (nothing
+ * handed out) with `err` filled.
+ */
+int rg_state_parse(const char *buf, size_t len,
+		void (*each)(const struct rg_saved *s, void *arg), void *arg,
+		struct rg_state_err *err);
+
+#endif
