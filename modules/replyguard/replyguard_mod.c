@@ -464,6 +464,6 @@ static void mod_destroy(void)
 	rg_webhook_destroy();
 	rg_ds_destroy();
 	rg_state_file_save();
-	rg_table_free(rg_tbl);
-	rg_tbl = NULL;
+	/* the table stays: a module destroyed after this one (dialog) may
+	 * still end calls through it; shared memory goes with the process */
 }

@@ -114,13 +114,17 @@ kam_start() {
 }
 
 kam_stop() {
+	local rc
 	if [ -n "$KAM_PID" ] && kill -0 "$KAM_PID" 2>/dev/null; then
 		kill "$KAM_PID"
 		if ! wait_pid "$KAM_PID" 20; then
 			echo "kamailio did not stop within 20 s; killed" >&2
 			kill -KILL "$KAM_PID" 2>/dev/null
-			wait "$KAM_PID" 2>/dev/null
 		fi
+		wait "$KAM_PID" 2>/dev/null
+		rc=$?
+		# a crash at shutdown (modules' destroy) is a failure too
+		check_eq "kamailio stopped cleanly (exit status)" 0 "$rc"
 	fi
 	KAM_PID=
 }
@@ -384,6 +388,7 @@ check_no_errors() {
 }
 
 it_finish() {
+	kam_stop # its exit status counts
 	echo "$IT_NAME: $IT_PASS passed, $IT_FAIL failed"
 	[ "$IT_FAIL" -eq 0 ]
 }

@@ -1,17 +1,20 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# restart: kamailio.cfg.sample with a limits file, restarted while a
-# caller keeps sending 20 cps. What replyguard keeps across a restart is
-# what is in its configuration: limits from limits_file are back at once;
-# counters, blocks, back-off and limits set over RPC or script live in
-# shared memory and start afresh (documented). Calls resume after it.
+# restart: kamailio.cfg.sample with a limits file and a state file,
+# restarted while a caller keeps sending 20 cps. Limits from limits_file
+# are back at once; so are a limit set over RPC and a manual block, from
+# state_file, and the block's remaining time went down by the time the
+# restart took (its end is wall-clock). Counters start afresh. Calls
+# resume after it. Then a garbage state file: kamailio starts all the
+# same, with one log line, and nothing from it.
 . "$(dirname "$0")/../lib/common.sh"
 it_init restart
 GW=sip:127.0.0.1:27571
 printf "1 %s\n" "$GW" >"$IT_RUN/dispatcher.list"
 printf "%s 50 2 40\ncarrier-x 7\n" "$GW" >"$IT_RUN/limits"
 sample_args 27560
-KAM_ARGS+=(-A "RG_LIMITS=\"$IT_RUN/limits\"")
+STATE=$IT_RUN/replyguard.state
+KAM_ARGS+=(-A "RG_LIMITS=\"$IT_RUN/limits\"" -A "RG_STATE=\"$STATE\"")
 kam_start "$IT_ROOT/kamailio.cfg.sample" || exit 1
 
 sipp_bg uas -sf "$IT_SCEN/uas_answer.xml" -i 127.0.0.1 -p 27571 -d 0 \
@@ -29,20 +32,35 @@ kcmd replyguard.block carrier-z 600 >/dev/null
 before=$(rg_field "$GW" attempts)
 check_cmp "calls went through before the restart" "$before" -ge 40
 check_eq "manual limit set" 3 "$(rg_field carrier-y cps_limit)"
+left0=$(rg_field carrier-z blocked_for)
+t0=$(date +%s)
 
 kam_stop
+check_eq "the state file was written at shutdown, whole" "end 2" \
+	"$(tail -n 1 "$STATE")"
+# time passes while kamailio is stopped
+sleep 3
 kam_start "$IT_ROOT/kamailio.cfg.sample" || exit 1
-restarted=$(date +%s)
+left1=$(rg_field carrier-z blocked_for)
+t1=$(date +%s)
+echo "  info block: $left0 s left at $t0, $left1 s left at $t1"
+check_eq "manual block back" down "$(rg_field carrier-z state)"
+check_eq "RPC limit back" 3 "$(rg_field carrier-y cps_limit)"
+check_eq "RPC limit back: source" manual "$(rg_field carrier-y limit_source)"
+# blocked_for is rounded up to the second; each date +%s truncates
+check_cmp "the block went down by the restart's time: at most" \
+	"$left1" -le $((left0 - (t1 - t0) + 2))
+check_cmp "the block went down by the restart's time: at least" \
+	"$left1" -ge $((left0 - (t1 - t0) - 2))
+check_cmp "the block went down by at least the 3 s stopped" \
+	"$left1" -le $((left0 - 3))
+check_eq "one log line says what came back" 1 \
+	"$(grep -c 'state_file: 2 destinations back (1 blocks, 1 limits, 0 back-offs)' \
+		"$IT_RUN/kamailio.log")"
 check_eq "file limit back at once: cps" 50 "$(rg_field "$GW" cps_limit)"
 check_eq "file limit back at once: max_concurrent" 40 "$(rg_field "$GW" max_concurrent)"
 check_eq "file limit back at once: source" file "$(rg_field "$GW" limit_source)"
 check_eq "carrier-x from the file" 7 "$(rg_field carrier-x cps_limit)"
-# gone: replyguard.get answers 404 (a failed kamcmd reads as empty, and
-# fails the check)
-check_eq "manual limit gone (shared memory, documented): get is a 404" 404 \
-	"$(rg_fault carrier-y)"
-check_eq "manual block gone (shared memory, documented): get is a 404" 404 \
-	"$(rg_fault carrier-z)"
 
 wait_pid "$PID_caller" 90
 check_cmp "the caller ended by itself (124: still running)" $? -ne 124
@@ -59,5 +77,17 @@ gap=$(it_sum "$(sipp_count uas INVITE_Recv)" "-$before" "-$after")
 echo "  info INVITEs the gateway got minus both counts: $gap"
 check_cmp "INVITEs vs both counts, low side" "$gap" -ge -10
 check_cmp "INVITEs vs both counts, high side" "$gap" -le 10
+check_no_errors
+
+# a garbage state file: one log line, a clean start, nothing from it
+kam_stop
+head -c 3000 /dev/urandom >"$STATE"
+kam_start "$IT_ROOT/kamailio.cfg.sample" || exit 1
+check_eq "garbage state file: one log line" 1 \
+	"$(grep -c "state_file .*replyguard.state: ignored, line" "$IT_RUN/kamailio.log")"
+check_eq "garbage state file: nothing from it (get is a 404)" 404 \
+	"$(rg_fault carrier-z)"
+check_eq "garbage state file: the file limits are there" 50 \
+	"$(rg_field "$GW" cps_limit)"
 check_no_errors
 it_finish
