@@ -140,7 +140,8 @@ static int pass(const char *buf, size_t len,
 		c.end = nl;
 		p = nl + 1;
 		if(line == 1) {
-			if((size_t)(c.end - c.p) != mlen || memcmp(c.p, RG_STATE_MAGIC, mlen))
+			if((size_t)(c.end - c.p) != mlen
+					|| memcmp(c.p, RG_STATE_MAGIC, mlen) != 0)
 				goto foreign;
 			continue;
 		}

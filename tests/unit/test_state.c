@@ -63,7 +63,7 @@ static void test_round_trip(void **state)
 	n = snprintf(file, sizeof(file), RG_STATE_MAGIC "\n");
 	n += rg_state_format(&a, file + n, sizeof(file) - (size_t)n);
 	n += rg_state_format(&b, file + n, sizeof(file) - (size_t)n);
-	n += rg_state_format_end(2, file + n, sizeof(file) - (size_t)n);
+	assert_true(rg_state_format_end(2, file + n, sizeof(file) - (size_t)n) > 0);
 	assert_int_equal(parse(file, &err), 2);
 	assert_int_equal(ngot, 2);
 	assert_memory_equal(&got[0], &a, sizeof(a));
