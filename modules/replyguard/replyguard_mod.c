@@ -408,6 +408,11 @@ static int mod_init(void)
 	cfg.fail.ratio_pct = (uint32_t)rg_failure_ratio;
 	cfg.fail.min_calls = (uint32_t)rg_failure_min_calls;
 	cfg.max_blocked_pct = (unsigned int)rg_max_blocked_pct;
+	if(rg_max_blocked_pct < 100
+			&& (!module_loaded("dispatcher") || !rg_ds_seed_on))
+		LM_WARN("max_blocked_percent: a set's members are the destinations "
+				"known to be in it; without dispatcher and ds_seed only those "
+				"called through it so far count\n");
 	if(rg_failover_init(rg_failover_codes) < 0)
 		goto err;
 	if(rg_ds_init(rg_dispatcher_sync, &rg_ds_xavp_dst) < 0)
@@ -456,6 +461,8 @@ err:
 
 static int child_init(int rank)
 {
+	if(rg_state_file_child_init(rank) < 0)
+		return -1;
 	return rg_webhook_child_init(rank);
 }
 
@@ -463,7 +470,7 @@ static void mod_destroy(void)
 {
 	rg_webhook_destroy();
 	rg_ds_destroy();
-	rg_state_file_save();
+	rg_state_file_save(1);
 	/* the table stays: a module destroyed after this one (dialog) may
 	 * still end calls through it; shared memory goes with the process */
 }

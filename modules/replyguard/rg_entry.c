@@ -140,9 +140,12 @@ static int guard_allows(void *arg)
 
 /* after every final outcome: down when the failure ratio says so */
 static void judge(struct rg_entry *e, const struct rg_entry_cfg *cfg,
-		uint64_t now_ms, struct rg_change *chg, const struct rg_veto *veto)
+		uint64_t now_ms, struct rg_change *chg, const struct rg_veto *veto,
+		int failed)
 {
-	if(chg->ev != RG_EV_NONE || !ratio_tripped(e, cfg, now_ms))
+	/* once the guard held it, only a further failure asks again */
+	if(chg->ev != RG_EV_NONE || (!failed && e->held_noted)
+			|| !ratio_tripped(e, cfg, now_ms))
 		return;
 	chg->ev = rg_health_trip(&e->health, &cfg->health, now_ms, veto);
 	if(chg->ev != RG_EV_NONE) {
@@ -185,7 +188,7 @@ static int reply(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 				&e->health, &cfg->health, r->trial, now_ms);
 	if(fail || overload)
 		count(e, cfg, RG_C_FAILURES, now_ms);
-	judge(e, cfg, now_ms, chg, veto);
+	judge(e, cfg, now_ms, chg, veto, fail || overload);
 done:
 	e->last_ms = now_ms;
 	return r->release ? release(e) : RG_OK;
@@ -205,7 +208,7 @@ static int timeout(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 		count(e, cfg, RG_C_FAILURES, now_ms);
 	} else if(trial != 0) /* a trial that rang out: the destination lives */
 		chg->ev = rg_health_success(&e->health, &cfg->health, trial, now_ms);
-	judge(e, cfg, now_ms, chg, veto);
+	judge(e, cfg, now_ms, chg, veto, op->u.timeout.failure);
 	e->last_ms = now_ms;
 	return op->u.timeout.release ? release(e) : RG_OK;
 }
@@ -286,9 +289,10 @@ static int save(const struct rg_entry *e, struct rg_saved *r, int64_t wall_ms)
 	memset(r, 0, sizeof(*r));
 	memcpy(r->key, e->key, e->key_len);
 	r->key_len = e->key_len;
-	if(h->state == RG_DOWN && (int64_t)h->until_ms + wall_ms > 0) {
+	if(h->state == RG_DOWN && (int64_t)h->until_ms + wall_ms > 0
+			&& (uint64_t)((int64_t)h->until_ms + wall_ms) <= RG_STATE_END_MAX) {
 		r->block_end = (uint64_t)((int64_t)h->until_ms + wall_ms);
-		r->manual = h->manual;
+		r->reason = (uint8_t)rg_health_reason(h);
 		r->level = h->level;
 		r->ra_last = h->ra_last;
 	}
@@ -304,19 +308,30 @@ static int save(const struct rg_entry *e, struct rg_saved *r, int64_t wall_ms)
 	return r->block_end != 0 || r->has_limit || r->throttled;
 }
 
-static void restore(struct rg_entry *e, const struct rg_saved *r,
-		int64_t wall_ms, uint64_t now_ms, struct rg_change *chg)
+/* the longest block a restart takes back: what could have set it */
+#define RG_MANUAL_MAX_MS (31536000ULL * 1000)
+
+static void restore(struct rg_entry *e, const struct rg_entry_cfg *cfg,
+		const struct rg_saved *r, int64_t wall_ms, uint64_t now_ms,
+		struct rg_change *chg, const struct rg_veto *veto)
 {
-	int64_t until = (int64_t)r->block_end - wall_ms;
+	/* block_end <= RG_STATE_END_MAX: no overflow */
+	int64_t left = (int64_t)r->block_end - wall_ms - (int64_t)now_ms;
+	uint64_t cap = r->reason == RG_BR_MANUAL ? RG_MANUAL_MAX_MS
+											 : (uint64_t)cfg->health.ra_max * 1000;
 
 	if(r->has_limit)
 		chg->tev = rg_throttle_set(&e->thr, &r->lim, RG_LIM_MANUAL);
 	if(r->throttled)
 		chg->tev = rg_throttle_restore(
 				&e->thr, r->cur_mcps, r->ceil_mcps, now_ms);
-	if(r->block_end != 0 && until > (int64_t)now_ms)
-		chg->ev = rg_health_restore(&e->health, (uint64_t)until, r->manual,
-				r->level, r->ra_last, now_ms);
+	if(r->block_end == 0 || left <= 0)
+		return;
+	/* a clock stepped back, or a foreign file: never longer than allowed */
+	if((uint64_t)left > cap)
+		left = (int64_t)cap;
+	chg->ev = rg_health_restore(&e->health, now_ms + (uint64_t)left,
+			(enum rg_block_reason)r->reason, r->level, r->ra_last, veto);
 }
 
 static int ext_pending(const struct rg_entry *e)
@@ -329,12 +344,32 @@ static int dispatch(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 		struct rg_op *op, uint64_t now_ms, struct rg_change *chg,
 		const struct rg_veto *veto);
 
+/* can `kind` change an entry's sets or its state (read-only ops never
+ * take the guard's lock: the shutdown's unlocked walk relies on it) */
+static int moves_guard(enum rg_op_kind kind)
+{
+	switch(kind) {
+		case RG_OP_ADMIT:
+		case RG_OP_REPLY:
+		case RG_OP_TIMEOUT:
+		case RG_OP_BLOCK:
+		case RG_OP_UNBLOCK:
+		case RG_OP_TICK:
+		case RG_OP_EXT_MARK:
+		case RG_OP_SEED:
+		case RG_OP_RESTORE:
+			return 1;
+		default:
+			return 0;
+	}
+}
+
 /* count the entry in the set guard as it is now */
 static void guard_sync(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 		struct rg_change *chg)
 {
 	struct rg_guard_note note = {chg->guard_full, -1};
-	int down = e->health.state == RG_DOWN;
+	int down = e->health.state != RG_UP; /* probing is not in service */
 
 	if(!rg_guard_stale(&e->gfp, &e->ext, down))
 		return;
@@ -346,13 +381,22 @@ int rg_entry_apply(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 		struct rg_op *op, uint64_t now_ms, struct rg_change *chg)
 {
 	struct rg_change none;
-	struct guard_ask ask = {e, cfg, now_ms, NULL};
-	struct rg_veto veto = {guard_allows, &ask};
+	struct guard_ask ask;
+	struct rg_veto veto;
+	const struct rg_veto *vp = NULL;
 	int rc;
 
 	if(chg == NULL)
 		chg = &none;
-	ask.chg = chg;
+	if(cfg->guard != NULL) { /* max_blocked_percent: ask before a block */
+		ask.e = e;
+		ask.cfg = cfg;
+		ask.now_ms = now_ms;
+		ask.chg = chg;
+		veto.allow = guard_allows;
+		veto.arg = &ask;
+		vp = &veto;
+	}
 	chg->ev = RG_EV_NONE;
 	chg->tev = RG_TEV_NONE;
 	chg->old_state = e->health.state;
@@ -360,12 +404,12 @@ int rg_entry_apply(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 	chg->retry_after = -1;
 	chg->guard_held = -1;
 	chg->guard_full = -1;
-	rc = dispatch(e, cfg, op, now_ms, chg, cfg->guard ? &veto : NULL);
+	rc = dispatch(e, cfg, op, now_ms, chg, vp);
 	if(chg->ev != RG_EV_NONE)
 		e->held_noted = 0;
 	if(chg->ev == RG_EV_UP)
 		e->up_ms = now_ms ? now_ms : 1;
-	if(cfg->guard != NULL && op->kind != RG_OP_EXPIRE)
+	if(cfg->guard != NULL && moves_guard(op->kind))
 		guard_sync(e, cfg, chg);
 	return rc;
 }
@@ -430,7 +474,8 @@ static int dispatch(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 		case RG_OP_SAVE:
 			return save(e, op->u.saved.rec, op->u.saved.wall_ms);
 		case RG_OP_RESTORE:
-			restore(e, op->u.saved.rec, op->u.saved.wall_ms, now_ms, chg);
+			restore(e, cfg, op->u.saved.rec, op->u.saved.wall_ms, now_ms, chg,
+					veto);
 			return RG_OK;
 		case RG_OP_NONE:
 		default:

@@ -47,10 +47,15 @@ void rg_guard_free(struct rg_guard *g)
 	rg_shm_free(g);
 }
 
+static uint32_t home(int32_t tag)
+{
+	return ((uint32_t)tag * 2654435761u) % RG_GUARD_SETS;
+}
+
 /* set `tag`, added when new and `add`; NULL when absent or no room */
 static struct rg_gset *find(struct rg_guard *g, int32_t tag, int add)
 {
-	uint32_t i, h = (uint32_t)tag * 2654435761u;
+	uint32_t i, h = home(tag);
 	struct rg_gset *s;
 
 	for(i = 0; i < RG_GUARD_SETS; i++) {
@@ -68,6 +73,30 @@ static struct rg_gset *find(struct rg_guard *g, int32_t tag, int add)
 	return NULL;
 }
 
+/* a set with no member left frees its place (linear probing: the sets
+ * after it that would not be found past the hole move back) */
+static void forget(struct rg_guard *g, int32_t tag)
+{
+	uint32_t i, j, k, n;
+	struct rg_gset *s = find(g, tag, 0);
+
+	if(s == NULL || s->members != 0)
+		return;
+	i = (uint32_t)(s - g->sets);
+	/* at most once round: a full table has no empty place to stop at */
+	for(n = 1, j = (i + 1) % RG_GUARD_SETS;
+			n < RG_GUARD_SETS && g->sets[j].used;
+			n++, j = (j + 1) % RG_GUARD_SETS) {
+		k = home(g->sets[j].tag);
+		/* does k lie cyclically in (i, j]? then the set stays */
+		if(i <= j ? (i < k && k <= j) : (i < k || k <= j))
+			continue;
+		g->sets[i] = g->sets[j];
+		i = j;
+	}
+	memset(&g->sets[i], 0, sizeof(g->sets[i]));
+}
+
 /* would one more block leave more than pct percent of the set blocked? */
 static int over(const struct rg_guard *g, const struct rg_gset *s)
 {
@@ -80,10 +109,11 @@ static void judge(struct rg_guard *g, struct rg_gset *s,
 {
 	if(!over(g, s)) {
 		s->full = 0;
-	} else if(!s->full && s->blocked > 0) {
+	} else if(!s->full && s->blocked > 0 && note != NULL
+			  && note->full < 0) {
+		/* one set reported per operation: another one is next time */
 		s->full = 1;
-		if(note != NULL && note->full < 0)
-			note->full = s->tag;
+		note->full = s->tag;
 	}
 }
 
@@ -107,6 +137,8 @@ static void drop_locked(struct rg_guard *g, struct rg_guard_fp *fp,
 	int i;
 
 	for(i = 0; i < fp->n; i++) {
+		if(!(fp->tracked & (1u << i)))
+			continue;
 		s = find(g, fp->tags[i], 0);
 		if(s == NULL)
 			continue;
@@ -117,42 +149,76 @@ static void drop_locked(struct rg_guard *g, struct rg_guard_fp *fp,
 		touch(t, nt, s);
 	}
 	fp->n = 0;
+	fp->tracked = 0;
 }
 
-/* count the entry with the sets of `es`, `down` or not */
+static int has_tag(const int32_t *tags, int n, int32_t tag)
+{
+	int i;
+
+	for(i = 0; i < n; i++) {
+		if(tags[i] == tag)
+			return 1;
+	}
+	return 0;
+}
+
+/* count the entry with the sets of `es`, `down` or not; `old` (`nold`)
+ * are the sets counted before, so a set with no room counts once */
 static void add_locked(struct rg_guard *g, struct rg_guard_fp *fp,
-		const struct rg_ext_set *es, int down, struct rg_gset **t, int *nt)
+		const struct rg_ext_set *es, int down, const int32_t *old, int nold,
+		struct rg_gset **t, int *nt)
 {
 	struct rg_gset *s;
-	int i, j, dup;
+	int32_t tag;
+	int i;
 
 	fp->down = down != 0;
 	fp->gen = es->gen;
 	for(i = 0; i < es->npairs; i++) {
-		dup = 0;
-		for(j = 0; j < fp->n; j++)
-			dup |= fp->tags[j] == es->pairs[i].tag;
-		if(dup)
+		tag = es->pairs[i].tag;
+		if(has_tag(fp->tags, fp->n, tag))
 			continue;
-		s = find(g, es->pairs[i].tag, 1);
+		s = find(g, tag, 1);
+		fp->tags[fp->n++] = tag; /* kept even when untracked */
 		if(s == NULL) {
-			g->untracked++;
+			if(!has_tag(old, nold, tag))
+				g->untracked++;
 			continue;
 		}
+		fp->tracked |= (uint8_t)(1u << (fp->n - 1));
 		s->members++;
 		s->blocked += fp->down;
-		fp->tags[fp->n++] = s->tag;
 		touch(t, nt, s);
 	}
 }
 
-static void judge_all(struct rg_guard *g, struct rg_gset **t, int nt,
+/* judge the sets touched, then free those with no member left */
+static void settle(struct rg_guard *g, struct rg_gset **t, int nt,
 		struct rg_guard_note *note)
 {
-	int i;
+	int32_t gone[TOUCH_MAX];
+	int i, ngone = 0;
 
-	for(i = 0; i < nt; i++)
+	for(i = 0; i < nt; i++) {
 		judge(g, t[i], note);
+		if(t[i]->members == 0)
+			gone[ngone++] = t[i]->tag;
+	}
+	for(i = 0; i < ngone; i++)
+		forget(g, gone[i]);
+}
+
+/* recount the entry: out with the old footprint, in with the new */
+static void resync_locked(struct rg_guard *g, struct rg_guard_fp *fp,
+		const struct rg_ext_set *es, int down, struct rg_gset **t, int *nt)
+{
+	int32_t old[RG_EXT_PAIRS];
+	int nold = fp->n;
+
+	memcpy(old, fp->tags, sizeof(old));
+	drop_locked(g, fp, t, nt);
+	add_locked(g, fp, es, down, old, nold, t, nt);
 }
 
 void rg_guard_sync(struct rg_guard *g, struct rg_guard_fp *fp,
@@ -162,9 +228,8 @@ void rg_guard_sync(struct rg_guard *g, struct rg_guard_fp *fp,
 	int nt = 0;
 
 	rg_lock(g->lock, 0);
-	drop_locked(g, fp, t, &nt);
-	add_locked(g, fp, es, down, t, &nt);
-	judge_all(g, t, nt, note);
+	resync_locked(g, fp, es, down, t, &nt);
+	settle(g, t, nt, note);
 	rg_unlock(g->lock, 0);
 }
 
@@ -175,19 +240,17 @@ int rg_guard_try_block(struct rg_guard *g, struct rg_guard_fp *fp,
 	int i, nt = 0, ok = 1;
 
 	rg_lock(g->lock, 0);
-	if(rg_guard_stale(fp, es, fp->down)) {
-		drop_locked(g, fp, t, &nt);
-		add_locked(g, fp, es, fp->down, t, &nt);
-	}
+	if(rg_guard_stale(fp, es, fp->down))
+		resync_locked(g, fp, es, fp->down, t, &nt);
 	for(i = 0; i < fp->n && !fp->down; i++) {
-		s = find(g, fp->tags[i], 0);
+		s = (fp->tracked & (1u << i)) ? find(g, fp->tags[i], 0) : NULL;
 		if(s != NULL && over(g, s)) {
 			ok = 0;
 			note->held = s->tag;
-			if(!s->full) { /* the limit is reached by this very block */
+			if(!s->full && note->full < 0) {
+				/* the limit is reached by this very block */
 				s->full = 1;
-				if(note->full < 0)
-					note->full = s->tag;
+				note->full = s->tag;
 			}
 			break;
 		}
@@ -195,6 +258,8 @@ int rg_guard_try_block(struct rg_guard *g, struct rg_guard_fp *fp,
 	if(ok && !fp->down) {
 		fp->down = 1;
 		for(i = 0; i < fp->n; i++) {
+			if(!(fp->tracked & (1u << i)))
+				continue;
 			s = find(g, fp->tags[i], 0);
 			if(s == NULL)
 				continue;
@@ -202,7 +267,7 @@ int rg_guard_try_block(struct rg_guard *g, struct rg_guard_fp *fp,
 			touch(t, &nt, s);
 		}
 	}
-	judge_all(g, t, nt, note);
+	settle(g, t, nt, note);
 	rg_unlock(g->lock, 0);
 	return ok;
 }
@@ -215,7 +280,7 @@ void rg_guard_leave(struct rg_guard *g, struct rg_guard_fp *fp)
 	rg_lock(g->lock, 0);
 	drop_locked(g, fp, t, &nt);
 	fp->down = 0;
-	judge_all(g, t, nt, NULL);
+	settle(g, t, nt, NULL);
 	rg_unlock(g->lock, 0);
 }
 

@@ -34,6 +34,7 @@ struct rg_guard_fp
 {
 	int32_t tags[RG_EXT_PAIRS]; /* distinct sets */
 	uint8_t n;
+	uint8_t tracked; /* bit i: tags[i] is counted (the guard had room) */
 	uint8_t down;
 	uint8_t gen; /* the rg_ext_set generation these tags came from */
 };

@@ -127,6 +127,7 @@ static enum rg_event escalate(struct rg_health *h,
 	}
 	if(h->level < UINT16_MAX)
 		h->level++;
+	h->by_ra = 0;
 	return go_down(h, t > cfg->ra_max ? cfg->ra_max : (uint32_t)t, now_ms);
 }
 
@@ -140,6 +141,8 @@ enum rg_event rg_health_failure(struct rg_health *h,
 		h->streak++;
 	if(retry_after >= 0) {
 		h->ra_last = rg_health_clamp(cfg, (uint64_t)retry_after);
+		if(h->state != RG_DOWN)
+			h->by_ra = 1;
 		return go_down(h, h->ra_last, now_ms);
 	}
 	if(h->state == RG_UP && h->streak < cfg->down_threshold)
@@ -175,6 +178,7 @@ enum rg_event rg_health_block(
 
 	h->state = RG_DOWN;
 	h->manual = 1;
+	h->by_ra = 0;
 	h->until_ms = now_ms + (uint64_t)seconds * 1000;
 	h->probe_ms = 0;
 	return ev;
@@ -194,13 +198,24 @@ enum rg_event rg_health_unblock(struct rg_health *h)
 	return ev;
 }
 
-enum rg_event rg_health_restore(struct rg_health *h, uint64_t until_ms,
-		int manual, uint16_t level, uint32_t ra_last, uint64_t now_ms)
+enum rg_block_reason rg_health_reason(const struct rg_health *h)
 {
-	if(h->state != RG_UP || until_ms <= now_ms)
+	if(h->manual)
+		return RG_BR_MANUAL;
+	return h->by_ra ? RG_BR_RA : RG_BR_INFERRED;
+}
+
+enum rg_event rg_health_restore(struct rg_health *h, uint64_t until_ms,
+		enum rg_block_reason reason, uint16_t level, uint32_t ra_last,
+		const struct rg_veto *veto)
+{
+	if(h->state != RG_UP)
+		return RG_EV_NONE;
+	if(reason == RG_BR_INFERRED && veto != NULL && !veto->allow(veto->arg))
 		return RG_EV_NONE;
 	h->state = RG_DOWN;
-	h->manual = manual != 0;
+	h->manual = reason == RG_BR_MANUAL;
+	h->by_ra = reason == RG_BR_RA;
 	h->until_ms = until_ms;
 	h->level = level;
 	h->ra_last = ra_last;

@@ -56,6 +56,7 @@ struct rg_health
 {
 	uint8_t state;
 	uint8_t manual;		/* down by rg_block / RPC */
+	uint8_t by_ra;		/* down by a Retry-After */
 	uint16_t streak;	/* consecutive failures */
 	uint16_t level;		/* escalation: down_time << level */
 	uint16_t trials_ok; /* trials in a row that succeeded, while probing */
@@ -140,12 +141,25 @@ enum rg_event rg_health_block(
 		struct rg_health *h, uint32_t seconds, uint64_t now_ms);
 enum rg_event rg_health_unblock(struct rg_health *h);
 
+/* what put a destination down */
+enum rg_block_reason
+{
+	RG_BR_INFERRED = 0, /* down_threshold, failure ratio, failed trial */
+	RG_BR_MANUAL = 1,	/* rg_block, RPC */
+	RG_BR_RA = 2		/* a 503 with Retry-After */
+};
+
+/* The reason of the block in force (when down). */
+enum rg_block_reason rg_health_reason(const struct rg_health *h);
+
 /*
- * A block read back from the state file: down until `until_ms`, `manual`
- * or inferred at escalation `level`. Only an up destination takes it.
+ * A block read back from the state file: down until `until_ms` for
+ * `reason`, at escalation `level`. Only an up destination takes it; an
+ * inferred one asks `veto` first.
  */
 enum rg_event rg_health_restore(struct rg_health *h, uint64_t until_ms,
-		int manual, uint16_t level, uint32_t ra_last, uint64_t now_ms);
+		enum rg_block_reason reason, uint16_t level, uint32_t ra_last,
+		const struct rg_veto *veto);
 
 /* Whole seconds left of the block, rounded up; 0 when not down. */
 uint32_t rg_health_blocked_for(const struct rg_health *h, uint64_t now_ms);

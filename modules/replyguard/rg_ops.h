@@ -160,7 +160,7 @@ static inline int rg_op_tick_slot(struct rg_table *t, unsigned int slot,
 	op.kind = RG_OP_TICK;
 	if(rg_table_apply_slot(t, slot, &op, now_ms, NULL, chg) != RG_OK)
 		return 0;
-	return chg->ev != RG_EV_NONE || chg->tev != RG_TEV_NONE;
+	return rg_change_any(chg);
 }
 
 static inline int rg_op_snapshot(struct rg_table *t, const struct rg_ref *ref,
@@ -279,16 +279,19 @@ static inline int rg_op_seed(struct rg_table *t, const char *key, int len,
 
 /*
  * What slot `slot` must keep over a restart, into `rec`: 1 when there is
- * something (`wall_ms`: the wall clock minus `now_ms`), else 0.
+ * something (`wall_ms`: the wall clock minus `now_ms`), else 0. `nolock`
+ * only when no other process is left (shutdown).
  */
 static inline int rg_op_save_slot(struct rg_table *t, unsigned int slot,
-		int64_t wall_ms, uint64_t now_ms, struct rg_saved *rec)
+		int64_t wall_ms, uint64_t now_ms, struct rg_saved *rec, int nolock)
 {
 	struct rg_op op;
 
 	op.kind = RG_OP_SAVE;
 	op.u.saved.rec = rec;
 	op.u.saved.wall_ms = wall_ms;
+	if(nolock)
+		return rg_table_read_slot_nolock(t, slot, &op, now_ms) == 1;
 	return rg_table_apply_slot(t, slot, &op, now_ms, NULL, NULL) == 1;
 }
 

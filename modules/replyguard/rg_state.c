@@ -3,13 +3,14 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "rg_limits.h"
 #include "rg_state.h"
 
 int rg_state_format(const struct rg_saved *s, char *buf, size_t size)
 {
 	int n = snprintf(buf, size,
 			"%.*s %" PRIu64 " %u %u %u %u %u %u %u %u %u %u\n", s->key_len,
-			s->key, s->block_end, (unsigned int)s->manual,
+			s->key, s->block_end, (unsigned int)s->reason,
 			(unsigned int)s->level, (unsigned int)s->ra_last,
 			(unsigned int)s->has_limit, (unsigned int)s->lim.mcps,
 			(unsigned int)s->lim.burst, (unsigned int)s->lim.max_concurrent,
@@ -62,8 +63,8 @@ static int number(struct cur *c, uint64_t max, uint64_t *v, int last)
 	size_t i, n = field(c, &s);
 	uint64_t x = 0;
 
-	if(n == 0 || n > 20)
-		return -1;
+	if(n == 0 || n > 20 || (n > 1 && s[0] == '0'))
+		return -1; /* canonical only: no leading zero */
 	for(i = 0; i < n; i++) {
 		if(s[i] < '0' || s[i] > '9')
 			return -1;
@@ -77,14 +78,30 @@ static int number(struct cur *c, uint64_t max, uint64_t *v, int last)
 	return next(c, n, last);
 }
 
+/* is the record one the writer would write? NULL, or why not */
+static const char *consistent(const struct rg_saved *r)
+{
+	if(r->block_end == 0 && (r->reason || r->level || r->ra_last))
+		return "block fields without a block";
+	if(!r->has_limit
+			&& (r->lim.mcps || r->lim.burst || r->lim.max_concurrent))
+		return "limit fields without a limit";
+	if(r->has_limit && r->lim.burst == 0)
+		return "a limit with burst 0";
+	if(!r->throttled && (r->cur_mcps || r->ceil_mcps))
+		return "back-off fields without a back-off";
+	return NULL;
+}
+
 static const char *record(struct cur *c, struct rg_saved *r)
 {
 	char norm[RG_KEY_MAX + 1];
 	const char *k;
 	size_t n = field(c, &k);
 	uint64_t v[11];
-	static const uint64_t max[11] = {UINT64_MAX, 1, UINT16_MAX, UINT32_MAX,
-			1, UINT32_MAX, UINT32_MAX, UINT32_MAX, 1, UINT32_MAX, UINT32_MAX};
+	static const uint64_t max[11] = {RG_STATE_END_MAX, 2, UINT16_MAX,
+			UINT32_MAX, 1, (uint64_t)RG_LIMIT_MAX * 1000, RG_LIMIT_MAX,
+			RG_LIMIT_MAX, 1, UINT32_MAX, UINT32_MAX};
 	int i;
 
 	if(n == 0 || n > RG_KEY_MAX)
@@ -102,7 +119,7 @@ static const char *record(struct cur *c, struct rg_saved *r)
 			return "bad number";
 	}
 	r->block_end = v[0];
-	r->manual = (uint8_t)v[1];
+	r->reason = (uint8_t)v[1];
 	r->level = (uint16_t)v[2];
 	r->ra_last = (uint32_t)v[3];
 	r->has_limit = (uint8_t)v[4];
@@ -112,7 +129,7 @@ static const char *record(struct cur *c, struct rg_saved *r)
 	r->throttled = (uint8_t)v[8];
 	r->cur_mcps = (uint32_t)v[9];
 	r->ceil_mcps = (uint32_t)v[10];
-	return NULL;
+	return consistent(r);
 }
 
 /* one pass over the file: check it, and hand out records when `each` */

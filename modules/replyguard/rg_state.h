@@ -3,15 +3,19 @@
  * The state file (state_file): what a restart must not forget, as text.
  *
  *   replyguard-state 1
- *   <key> <block_end> <manual> <level> <ra_last> <limit> <mcps> <burst>
+ *   <key> <block_end> <reason> <level> <ra_last> <limit> <mcps> <burst>
  *         <max_concurrent> <throttled> <cur_mcps> <ceil_mcps>
  *   ...
  *   end <records>
  *
- * one record per line, fields separated by one space: block_end is the
- * block's end in wall-clock milliseconds since the epoch (0: not
- * blocked), manual/limit/throttled are 0 or 1. The last line counts the
- * records, so a truncated file is told from a short one.
+ * one record per line, fields separated by one space, numbers in
+ * canonical decimal: block_end is the block's end in wall-clock
+ * milliseconds since the epoch (0: not blocked, and then reason, level
+ * and ra_last are 0), reason is enum rg_block_reason (0 inferred, 1
+ * manual, 2 Retry-After), limit/throttled are 0 or 1 (0: their fields
+ * are 0), rates are in thousandths of a call per second, within the
+ * bounds of rg_limits.h. The last line counts the records, so a
+ * truncated file is told from a short one.
  *
  * A file is taken whole or not at all: rg_state_parse() checks every line
  * before it hands out the first record. No I/O here; the module reads and
@@ -28,13 +32,16 @@
 
 #define RG_STATE_MAGIC "replyguard-state 1"
 
+/* the latest block end a file may hold (wall clock, ms): year 2500 */
+#define RG_STATE_END_MAX 16725225600000ULL
+
 /* One destination's state worth keeping. */
 struct rg_saved
 {
 	char key[RG_KEY_MAX + 1];
 	int key_len;
 	uint64_t block_end; /* wall clock, ms; 0 when not blocked */
-	uint8_t manual;		/* blocked by rg_block or RPC */
+	uint8_t reason;		/* enum rg_block_reason */
 	uint16_t level;		/* escalation of an inferred block */
 	uint32_t ra_last;
 	uint8_t has_limit;	/* a limit set by RPC or script: */

@@ -338,6 +338,19 @@ int rg_table_apply_slot(struct rg_table *t, unsigned int slot, struct rg_op *op,
 	return rc;
 }
 
+int rg_table_read_slot_nolock(
+		struct rg_table *t, unsigned int slot, struct rg_op *op, uint64_t now_ms)
+{
+	struct rg_slot *sl;
+
+	if(slot >= t->capacity || op->kind != RG_OP_SAVE)
+		return RG_ENOTFOUND;
+	sl = &t->slots[slot];
+	if(!sl->used || !rg_entry_peek(&sl->e, op->kind))
+		return RG_ENOTFOUND;
+	return rg_entry_apply(&sl->e, &t->ecfg, op, now_ms, NULL);
+}
+
 unsigned int rg_table_walk(
 		struct rg_table *t, struct rg_op *op, uint64_t now_ms, int free_them)
 {

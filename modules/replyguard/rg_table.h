@@ -71,6 +71,14 @@ int rg_table_apply_slot(struct rg_table *t, unsigned int slot, struct rg_op *op,
 		uint64_t now_ms, struct rg_ref *ref, struct rg_change *chg);
 
 /*
+ * The same for a read-only `op` (RG_OP_SAVE), without the lock: only when
+ * no other process can be in the table (at shutdown, after the children
+ * are gone, one of which may have died holding a lock).
+ */
+int rg_table_read_slot_nolock(
+		struct rg_table *t, unsigned int slot, struct rg_op *op, uint64_t now_ms);
+
+/*
  * Run `op` on every entry, a bucket at a time under its lock; returns for
  * how many the result was > 0. With `free_them`, those entries are freed
  * (counted as evictions).

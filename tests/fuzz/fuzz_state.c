@@ -13,7 +13,7 @@
 
 #define MAXREC 64
 
-static struct rg_saved recs[MAXREC];
+static struct rg_saved recs[MAXREC], first[MAXREC];
 static int nrec;
 
 static void keep(const struct rg_saved *s, void *arg)
@@ -23,7 +23,7 @@ static void keep(const struct rg_saved *s, void *arg)
 	(void)arg;
 	if(s->key_len <= 0 || s->key_len > RG_KEY_MAX
 			|| rg_key_normalize(s->key, (size_t)s->key_len, norm) != s->key_len
-			|| s->manual > 1 || s->has_limit > 1 || s->throttled > 1)
+			|| s->reason > 2 || s->has_limit > 1 || s->throttled > 1)
 		abort();
 	if(nrec < MAXREC)
 		recs[nrec] = *s;
@@ -61,9 +61,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		p += len;
 	}
 	p += rg_state_format_end((unsigned int)n, p, cap - (size_t)(p - again));
+	memcpy(first, recs, sizeof(recs));
 	nrec = 0;
-	if(rg_state_parse(again, (size_t)(p - again), NULL, NULL, &err) != n)
-		abort();
+	if(rg_state_parse(again, (size_t)(p - again), keep, NULL, &err) != n
+			|| memcmp(first, recs, sizeof(struct rg_saved) * (size_t)n) != 0)
+		abort(); /* written back, the records read differently */
 	free(again);
 	return 0;
 }

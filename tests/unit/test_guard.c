@@ -239,8 +239,9 @@ static void test_always_applied(void **state)
 	teardown(NULL);
 }
 
-/* a probing destination is not blocked; its failed trial asks the guard,
- * and when held the trial is spent and the next call is a trial again */
+/* a probing destination still counts as blocked (one trial call at a
+ * time is no service): another's block is held, and its own failed trial
+ * is always applied (it counts already) */
 static void test_failed_trial(void **state)
 {
 	struct rg_op op = {.kind = RG_OP_TICK};
@@ -250,13 +251,37 @@ static void test_failed_trial(void **state)
 	assert_true(knock_down(0, T0));
 	rg_entry_apply(&E[0], &C, &op, T0 + 31 * SEC, &chg);
 	assert_int_equal(E[0].health.state, RG_PROBING);
-	counts(1, 2, 0);
-	assert_true(knock_down(1, T0 + 31 * SEC)); /* room: gw0 probes */
-	fail_once(0, T0 + 32 * SEC);			   /* its trial fails */
-	assert_int_equal(E[0].health.state, RG_PROBING);
-	assert_int_equal(E[0].health.probe_ms, 0);
-	assert_int_equal(E[0].ctr[RG_C_BLOCKS_SKIPPED], 1);
 	counts(1, 2, 1);
+	assert_false(knock_down(1, T0 + 31 * SEC));
+	assert_int_equal(E[1].ctr[RG_C_BLOCKS_SKIPPED], 1);
+	fail_once(0, T0 + 32 * SEC); /* its trial fails */
+	assert_int_equal(E[0].health.state, RG_DOWN);
+	assert_int_equal(E[0].ctr[RG_C_BLOCKS_SKIPPED], 0);
+	counts(1, 2, 1);
+	teardown(NULL);
+}
+
+/* a restart's inferred block asks the guard; a Retry-After one does not */
+static void test_restore(void **state)
+{
+	struct rg_saved rec;
+	struct rg_op op = {.kind = RG_OP_RESTORE};
+
+	(void)state;
+	start(50, 2, 1);
+	assert_true(knock_down(0, T0));
+	memset(&rec, 0, sizeof(rec));
+	rec.block_end = 60 * SEC; /* the wall clock below is 0 at T0 */
+	rec.reason = RG_BR_INFERRED;
+	op.u.saved.rec = &rec;
+	op.u.saved.wall_ms = -(int64_t)T0;
+	rg_entry_apply(&E[1], &C, &op, T0, &chg);
+	assert_int_equal(E[1].health.state, RG_UP);
+	assert_int_equal(E[1].ctr[RG_C_BLOCKS_SKIPPED], 1);
+	rec.reason = RG_BR_RA;
+	rg_entry_apply(&E[1], &C, &op, T0, &chg);
+	assert_int_equal(E[1].health.state, RG_DOWN);
+	counts(1, 2, 2);
 	teardown(NULL);
 }
 
@@ -303,7 +328,10 @@ static void test_footprint(void **state)
 	op.kind = RG_OP_EXT_MARK;
 	op.u.mark = &s;
 	rg_entry_apply(&E[0], &C, &op, T0, &chg);
-	counts(2, 0, 0);
+	{ /* no member left: the set's place is free again */
+		unsigned int m, b;
+		assert_int_equal(rg_guard_set(C.guard, 2, &m, &b), -1);
+	}
 	/* gw1 is freed when idle */
 	C.idle_ms = 60 * SEC;
 	E[1].seeded = 0;
@@ -336,6 +364,45 @@ static void test_untracked(void **state)
 	rg_guard_free(g);
 }
 
+/* sets come and go (every place used, then half freed in a scattered
+ * order): the rest are still found, with their counts */
+static void test_sets_come_and_go(void **state)
+{
+	static struct rg_guard_fp fp[RG_GUARD_SETS];
+	struct rg_ext_set es, none;
+	struct rg_guard_note note = {-1, -1};
+	struct rg_guard *g = rg_guard_new(50);
+	unsigned int m, b;
+	int i;
+
+	(void)state;
+	memset(fp, 0, sizeof(fp));
+	memset(&none, 0, sizeof(none));
+	none.gen = 9;
+	for(i = 0; i < RG_GUARD_SETS; i++) {
+		memset(&es, 0, sizeof(es));
+		es.npairs = 1;
+		es.pairs[0].tag = i * 7919;
+		es.gen = 1;
+		rg_guard_sync(g, &fp[i], &es, i % 3 == 0, &note);
+	}
+	for(i = 0; i < RG_GUARD_SETS; i += 2)
+		rg_guard_sync(g, &fp[(i * 37) % RG_GUARD_SETS], &none, 0, &note);
+	for(i = 0; i < RG_GUARD_SETS; i++) {
+		int rc = rg_guard_set(g, i * 7919, &m, &b);
+
+		if(fp[i].n == 0) {
+			assert_int_equal(rc, -1);
+		} else {
+			assert_int_equal(rc, 0);
+			assert_int_equal(m, 1);
+			assert_int_equal(b, i % 3 == 0);
+		}
+	}
+	assert_int_equal(rg_guard_untracked(g), 0);
+	rg_guard_free(g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -345,9 +412,11 @@ int main(void)
 			cmocka_unit_test(test_reports),
 			cmocka_unit_test(test_always_applied),
 			cmocka_unit_test(test_failed_trial),
+			cmocka_unit_test(test_restore),
 			cmocka_unit_test(test_ratio_held),
 			cmocka_unit_test(test_footprint),
 			cmocka_unit_test(test_untracked),
+			cmocka_unit_test(test_sets_come_and_go),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -48,7 +48,7 @@ static void test_round_trip(void **state)
 	strcpy(a.key, "sip:10.0.0.1:5060");
 	a.key_len = (int)strlen(a.key);
 	a.block_end = (uint64_t)WALL + 42000;
-	a.manual = 1;
+	a.reason = RG_BR_MANUAL;
 	a.ra_last = 7;
 	memset(&b, 0, sizeof(b));
 	strcpy(b.key, "carrier-a");
@@ -102,6 +102,20 @@ static void test_bad_files(void **state)
 			{RG_STATE_MAGIC "\nSIP:GW 0 0 0 0 0 0 0 0 0 0 0\nend 1\n", 2},
 			{RG_STATE_MAGIC "\n 0 0 0 0 0 0 0 0 0 0 0\nend 1\n", 2},
 			{RG_STATE_MAGIC "\ngw 0 0 0 0 0 0 0 0 0 0 0\r\nend 1\n", 2},
+			/* what the writer never writes */
+			{RG_STATE_MAGIC "\ngw 07 1 0 0 0 0 0 0 0 0 0\nend 1\n", 2},
+			{RG_STATE_MAGIC "\ngw 7 3 0 0 0 0 0 0 0 0 0\nend 1\n", 2},
+			{RG_STATE_MAGIC "\ngw 0 1 0 0 0 0 0 0 0 0 0\nend 1\n", 2},
+			{RG_STATE_MAGIC "\ngw 0 0 0 5 0 0 0 0 0 0 0\nend 1\n", 2},
+			{RG_STATE_MAGIC "\ngw 0 0 0 0 0 1000 1 0 0 0 0\nend 1\n", 2},
+			{RG_STATE_MAGIC "\ngw 0 0 0 0 1 1000 0 0 0 0 0\nend 1\n", 2},
+			{RG_STATE_MAGIC "\ngw 0 0 0 0 0 0 0 0 0 500 0\nend 1\n", 2},
+			{RG_STATE_MAGIC "\ngw 0 0 0 0 1 1000000001 1 0 0 0 0\nend 1\n",
+					2},
+			{RG_STATE_MAGIC "\ngw 16725225600001 1 0 0 0 0 0 0 0 0 0\nend "
+						   "1\n",
+					2},
+			{RG_STATE_MAGIC "\nend 00\n", 2},
 	};
 	struct rg_state_err err;
 	size_t i;
@@ -168,7 +182,7 @@ static void test_entry_round_trip(void **state)
 	op.u.saved.wall_ms = WALL - (int64_t)T0;
 	assert_int_equal(rg_entry_apply(&a, &c, &op, T0, &chg), 1);
 	assert_int_equal(rec.block_end, (uint64_t)WALL + 600 * SEC);
-	assert_int_equal(rec.manual, 1);
+	assert_int_equal(rec.reason, RG_BR_MANUAL);
 	assert_int_equal(rec.lim.mcps, 20000);
 	assert_int_equal(rec.throttled, 1);
 
@@ -191,6 +205,15 @@ static void test_entry_round_trip(void **state)
 	rg_entry_apply(&b, &c, &op, T0, &chg);
 	assert_int_equal(b.health.state, RG_UP);
 	assert_int_equal(b.thr.src, RG_LIM_MANUAL);
+	/* a clock stepped back (or a foreign file): an inferred block is
+	 * never longer than retry_after_max */
+	entry(&b, &c);
+	rec.reason = RG_BR_INFERRED;
+	rec.block_end = (uint64_t)WALL + 10 * 86400 * SEC;
+	op.u.saved.wall_ms = WALL - (int64_t)T0;
+	rg_entry_apply(&b, &c, &op, T0, &chg);
+	assert_int_equal(rg_health_blocked_for(&b.health, T0), 300);
+	assert_int_equal(rg_health_reason(&b.health), RG_BR_INFERRED);
 }
 
 int main(void)
