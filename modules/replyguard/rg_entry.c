@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "rg_entry.h"
+#include "rg_entry_keep.h"
 
 void rg_entry_init(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 		const char *key, int len, uint64_t now_ms)
@@ -281,59 +282,6 @@ static int expirable(const struct rg_entry *e, const struct rg_entry_cfg *cfg,
 		   && now_ms - e->last_ms >= cfg->idle_ms;
 }
 
-/* what a restart must keep: 1 when there is any */
-static int save(const struct rg_entry *e, struct rg_saved *r, int64_t wall_ms)
-{
-	const struct rg_health *h = &e->health;
-
-	memset(r, 0, sizeof(*r));
-	memcpy(r->key, e->key, e->key_len);
-	r->key_len = e->key_len;
-	if(h->state == RG_DOWN && (int64_t)h->until_ms + wall_ms > 0
-			&& (uint64_t)((int64_t)h->until_ms + wall_ms) <= RG_STATE_END_MAX) {
-		r->block_end = (uint64_t)((int64_t)h->until_ms + wall_ms);
-		r->reason = (uint8_t)rg_health_reason(h);
-		r->level = h->level;
-		r->ra_last = h->ra_last;
-	}
-	if(e->thr.src == RG_LIM_MANUAL) {
-		r->has_limit = 1;
-		r->lim = e->thr.lim;
-	}
-	if(e->thr.throttled) {
-		r->throttled = 1;
-		r->cur_mcps = e->thr.cur_mcps;
-		r->ceil_mcps = e->thr.ceil_mcps;
-	}
-	return r->block_end != 0 || r->has_limit || r->throttled;
-}
-
-/* the longest block a restart takes back: what could have set it */
-#define RG_MANUAL_MAX_MS (31536000ULL * 1000)
-
-static void restore(struct rg_entry *e, const struct rg_entry_cfg *cfg,
-		const struct rg_saved *r, int64_t wall_ms, uint64_t now_ms,
-		struct rg_change *chg, const struct rg_veto *veto)
-{
-	/* block_end <= RG_STATE_END_MAX: no overflow */
-	int64_t left = (int64_t)r->block_end - wall_ms - (int64_t)now_ms;
-	uint64_t cap = r->reason == RG_BR_MANUAL ? RG_MANUAL_MAX_MS
-											 : (uint64_t)cfg->health.ra_max * 1000;
-
-	if(r->has_limit)
-		chg->tev = rg_throttle_set(&e->thr, &r->lim, RG_LIM_MANUAL);
-	if(r->throttled)
-		chg->tev = rg_throttle_restore(
-				&e->thr, r->cur_mcps, r->ceil_mcps, now_ms);
-	if(r->block_end == 0 || left <= 0)
-		return;
-	/* a clock stepped back, or a foreign file: never longer than allowed */
-	if((uint64_t)left > cap)
-		left = (int64_t)cap;
-	chg->ev = rg_health_restore(&e->health, now_ms + (uint64_t)left,
-			(enum rg_block_reason)r->reason, r->level, r->ra_last, veto);
-}
-
 static int ext_pending(const struct rg_entry *e)
 {
 	return e->ext.npairs != 0
@@ -472,10 +420,10 @@ static int dispatch(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 			e->seeded = 1;
 			return RG_OK;
 		case RG_OP_SAVE:
-			return save(e, op->u.saved.rec, op->u.saved.wall_ms);
+			return rg_entry_save(e, op->u.saved.rec, op->u.saved.wall_ms);
 		case RG_OP_RESTORE:
-			restore(e, cfg, op->u.saved.rec, op->u.saved.wall_ms, now_ms, chg,
-					veto);
+			rg_entry_restore(e, cfg, op->u.saved.rec, op->u.saved.wall_ms,
+					now_ms, chg, veto);
 			return RG_OK;
 		case RG_OP_NONE:
 		default:
