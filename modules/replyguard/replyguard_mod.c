@@ -15,6 +15,7 @@
 #include "core/timer.h"
 
 #include "rg_branch.h"
+#include "rg_cluster.h"
 #include "rg_codes.h"
 #include "rg_dialog.h"
 #include "rg_dispatcher.h"
@@ -135,6 +136,8 @@ static param_export_t params[] = {
 	{"failure_ratio", PARAM_INT, &rg_failure_ratio},
 	{"failure_min_calls", PARAM_INT, &rg_failure_min_calls},
 	{"max_blocked_percent", PARAM_INT, &rg_max_blocked_pct},
+	{"cluster", PARAM_INT, &rg_cluster_on},
+	{"cluster_interval", PARAM_INT, &rg_cluster_interval},
 	{"state_file", PARAM_STRING, &rg_state_path},
 	{"state_save_interval", PARAM_INT, &rg_state_interval},
 	{"retry_after_jitter", PARAM_INT, &rg_ra_jitter_pct},
@@ -435,7 +438,7 @@ static int mod_init(void)
 	if(rg_ds_seed_on)
 		rg_ds_seed();
 	/* after both: what was set by hand wins over the files */
-	if(rg_state_file_init() < 0)
+	if(rg_state_file_init() < 0 || rg_cluster_init() < 0)
 		goto err_table;
 	rg_dialog_init();
 	if(rg_idle_timeout > 0
@@ -461,7 +464,7 @@ err:
 
 static int child_init(int rank)
 {
-	if(rg_state_file_child_init(rank) < 0)
+	if(rg_state_file_child_init(rank) < 0 || rg_cluster_child_init(rank) < 0)
 		return -1;
 	return rg_webhook_child_init(rank);
 }

@@ -306,6 +306,7 @@ static int moves_guard(enum rg_op_kind kind)
 		case RG_OP_EXT_MARK:
 		case RG_OP_SEED:
 		case RG_OP_RESTORE:
+		case RG_OP_PEER_BLOCK:
 			return 1;
 		default:
 			return 0;
@@ -355,6 +356,8 @@ int rg_entry_apply(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 	rc = dispatch(e, cfg, op, now_ms, chg, vp);
 	if(chg->ev != RG_EV_NONE)
 		e->held_noted = 0;
+	if(chg->ev == RG_EV_DOWN)
+		chg->reason = rg_health_reason(&e->health);
 	if(chg->ev == RG_EV_UP)
 		e->up_ms = now_ms ? now_ms : 1;
 	if(cfg->guard != NULL && moves_guard(op->kind))
@@ -424,6 +427,16 @@ static int dispatch(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 		case RG_OP_RESTORE:
 			rg_entry_restore(e, cfg, op->u.saved.rec, op->u.saved.wall_ms,
 					now_ms, chg, veto);
+			return RG_OK;
+		case RG_OP_PEER_BLOCK:
+			chg->ev = rg_health_peer_block(&e->health,
+					now_ms + op->u.peer_block.left_ms,
+					(enum rg_block_reason)op->u.peer_block.reason,
+					op->u.peer_block.ra_s);
+			return RG_OK;
+		case RG_OP_PEER_CUT:
+			chg->tev = rg_throttle_peer_cut(&e->thr, op->u.peer_cut.cur_mcps,
+					op->u.peer_cut.ceil_mcps, now_ms);
 			return RG_OK;
 		case RG_OP_NONE:
 		default:

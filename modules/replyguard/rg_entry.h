@@ -122,6 +122,8 @@ enum rg_op_kind
 	RG_OP_SEED,			/* remember a host name, count nothing -> RG_OK */
 	RG_OP_SAVE,			/* what a restart must keep -> 1, or 0: nothing */
 	RG_OP_RESTORE,		/* take it back after a restart -> RG_OK */
+	RG_OP_PEER_BLOCK,	/* a block from another node -> RG_OK */
+	RG_OP_PEER_CUT,		/* an AIMD cut from another node -> RG_OK */
 };
 
 /* One operation on one entry, with its arguments (and outputs). */
@@ -166,6 +168,16 @@ struct rg_op
 		} blocked;
 		uint32_t sweep_gen; /* the load now in force */
 		const struct rg_ext *seed;
+		struct
+		{
+			uint64_t left_ms;
+			uint8_t reason; /* enum rg_block_reason */
+			uint32_t ra_s;
+		} peer_block;
+		struct
+		{
+			uint32_t cur_mcps, ceil_mcps;
+		} peer_cut;
 		struct
 		{
 			struct rg_saved *rec; /* filled by SAVE, read by RESTORE */

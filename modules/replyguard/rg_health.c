@@ -224,6 +224,26 @@ enum rg_event rg_health_restore(struct rg_health *h, uint64_t until_ms,
 	return RG_EV_DOWN;
 }
 
+enum rg_event rg_health_peer_block(struct rg_health *h, uint64_t until_ms,
+		enum rg_block_reason reason, uint32_t ra_last)
+{
+	enum rg_event ev = h->state == RG_DOWN ? RG_EV_NONE : RG_EV_DOWN;
+
+	if(h->state == RG_DOWN && until_ms <= h->until_ms)
+		return RG_EV_NONE;
+	if(h->state != RG_DOWN) {
+		h->manual = reason == RG_BR_MANUAL;
+		h->by_ra = reason == RG_BR_RA;
+	}
+	h->state = RG_DOWN;
+	h->until_ms = until_ms;
+	if(ra_last)
+		h->ra_last = ra_last;
+	h->probe_ms = 0;
+	h->trials_ok = 0;
+	return ev;
+}
+
 uint32_t rg_health_blocked_for(const struct rg_health *h, uint64_t now_ms)
 {
 	if(h->state != RG_DOWN || now_ms >= h->until_ms)

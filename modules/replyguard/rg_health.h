@@ -161,6 +161,13 @@ enum rg_event rg_health_restore(struct rg_health *h, uint64_t until_ms,
 		enum rg_block_reason reason, uint16_t level, uint32_t ra_last,
 		const struct rg_veto *veto);
 
+/*
+ * A block another node of the cluster applied: down until `until_ms`
+ * (extending a block in force, never cutting it), for `reason`.
+ */
+enum rg_event rg_health_peer_block(struct rg_health *h, uint64_t until_ms,
+		enum rg_block_reason reason, uint32_t ra_last);
+
 /* Whole seconds left of the block, rounded up; 0 when not down. */
 uint32_t rg_health_blocked_for(const struct rg_health *h, uint64_t now_ms);
 

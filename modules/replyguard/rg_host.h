@@ -20,4 +20,12 @@ extern int rg_window_s; /* modparam "window", seconds */
 /* Monotonic milliseconds: the only clock the module reads. */
 uint64_t rg_now_ms(void);
 
+/* modparam "node_name" (NULL or "": the host name) */
+extern char *rg_node_name;
+#define RG_NODE_MAX 63
+
+/* This node's name: node_name or the host name, printable, no spaces,
+ * at most RG_NODE_MAX bytes (webhook documents, cluster messages). */
+const char *rg_node(void);
+
 #endif

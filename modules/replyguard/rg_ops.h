@@ -308,4 +308,31 @@ static inline int rg_op_restore(struct rg_table *t, struct rg_saved *rec,
 			t, rec->key, rec->key_len, 1, &op, now_ms, NULL, chg);
 }
 
+/* A block another node applied (adding the entry): RG_OK or an rg_err. */
+static inline int rg_op_peer_block(struct rg_table *t, const char *key,
+		int len, uint64_t left_ms, int reason, uint32_t ra_s, uint64_t now_ms,
+		struct rg_change *chg)
+{
+	struct rg_op op;
+
+	op.kind = RG_OP_PEER_BLOCK;
+	op.u.peer_block.left_ms = left_ms;
+	op.u.peer_block.reason = (uint8_t)reason;
+	op.u.peer_block.ra_s = ra_s;
+	return rg_table_apply_key(t, key, len, 1, &op, now_ms, NULL, chg);
+}
+
+/* An AIMD cut another node made (adding the entry). */
+static inline int rg_op_peer_cut(struct rg_table *t, const char *key,
+		int len, uint32_t cur_mcps, uint32_t ceil_mcps, uint64_t now_ms,
+		struct rg_change *chg)
+{
+	struct rg_op op;
+
+	op.kind = RG_OP_PEER_CUT;
+	op.u.peer_cut.cur_mcps = cur_mcps;
+	op.u.peer_cut.ceil_mcps = ceil_mcps;
+	return rg_table_apply_key(t, key, len, 1, &op, now_ms, NULL, chg);
+}
+
 #endif

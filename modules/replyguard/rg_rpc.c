@@ -12,6 +12,7 @@
 #include "core/rpc.h"
 #include "core/rpc_lookup.h"
 
+#include "rg_cluster.h"
 #include "rg_dst.h"
 #include "rg_host.h"
 #include "rg_limit_admin.h"
@@ -319,6 +320,11 @@ static void rg_rpc_reload(rpc_t *rpc, void *ctx)
 	rpc->struct_add(th, "sd", "file", rg_limits_file, "destinations", n);
 }
 
+static const char *rg_rpc_cluster_doc[2] = {
+		"This node, its cluster peers (address, state, last seen) and the "
+		"messages sent, received and dropped",
+		0};
+
 static rpc_export_t rg_rpc_cmds[] = {
 		{"replyguard.list", rg_rpc_list, rg_rpc_list_doc, RET_ARRAY},
 		{"replyguard.get", rg_rpc_get, rg_rpc_get_doc, 0},
@@ -328,6 +334,7 @@ static rpc_export_t rg_rpc_cmds[] = {
 		{"replyguard.unblock", rg_rpc_unblock, rg_rpc_unblock_doc, 0},
 		{"replyguard.set_limit", rg_rpc_set_limit, rg_rpc_set_limit_doc, 0},
 		{"replyguard.reload", rg_rpc_reload, rg_rpc_reload_doc, 0},
+		{"replyguard.cluster", rg_cluster_rpc, rg_rpc_cluster_doc, 0},
 		{0, 0, 0, 0}};
 
 int rg_rpc_init(void)

@@ -5,6 +5,7 @@
 
 #include "rg_limits.h"
 #include "rg_state.h"
+#include "rg_text.h"
 
 int rg_state_format(const struct rg_saved *s, char *buf, size_t size)
 {
@@ -27,57 +28,6 @@ int rg_state_format_end(unsigned int n, char *buf, size_t size)
 	return (r < 0 || (size_t)r >= size) ? -1 : r;
 }
 
-/* a cursor over one line, without its newline */
-struct cur
-{
-	const char *p, *end;
-};
-
-/* the next field: up to a space or the line's end; 0 when empty */
-static size_t field(struct cur *c, const char **start)
-{
-	const char *p = c->p;
-
-	while(p < c->end && *p != ' ')
-		p++;
-	*start = c->p;
-	return (size_t)(p - c->p);
-}
-
-/* step over the field just read and the one space after it */
-static int next(struct cur *c, size_t n, int last)
-{
-	c->p += n;
-	if(last)
-		return c->p == c->end ? 0 : -1;
-	if(c->p >= c->end || *c->p != ' ')
-		return -1;
-	c->p++;
-	return 0;
-}
-
-/* a decimal number no greater than `max` */
-static int number(struct cur *c, uint64_t max, uint64_t *v, int last)
-{
-	const char *s;
-	size_t i, n = field(c, &s);
-	uint64_t x = 0;
-
-	if(n == 0 || n > 20 || (n > 1 && s[0] == '0'))
-		return -1; /* canonical only: no leading zero */
-	for(i = 0; i < n; i++) {
-		if(s[i] < '0' || s[i] > '9')
-			return -1;
-		if(x > (UINT64_MAX - (uint64_t)(s[i] - '0')) / 10)
-			return -1;
-		x = x * 10 + (uint64_t)(s[i] - '0');
-	}
-	if(x > max)
-		return -1;
-	*v = x;
-	return next(c, n, last);
-}
-
 /* is the record one the writer would write? NULL, or why not */
 static const char *consistent(const struct rg_saved *r)
 {
@@ -93,29 +43,20 @@ static const char *consistent(const struct rg_saved *r)
 	return NULL;
 }
 
-static const char *record(struct cur *c, struct rg_saved *r)
+static const char *record(struct rg_cur *c, struct rg_saved *r)
 {
-	char norm[RG_KEY_MAX + 1];
-	const char *k;
-	size_t n = field(c, &k);
 	uint64_t v[11];
 	static const uint64_t max[11] = {RG_STATE_END_MAX, 2, UINT16_MAX,
 			UINT32_MAX, 1, (uint64_t)RG_LIMIT_MAX * 1000, RG_LIMIT_MAX,
 			RG_LIMIT_MAX, 1, UINT32_MAX, UINT32_MAX};
 	int i;
 
-	if(n == 0 || n > RG_KEY_MAX)
-		return "bad destination key";
-	/* only what the module itself would store as a key */
-	if(rg_key_normalize(k, n, norm) != (int)n || memcmp(norm, k, n) != 0)
-		return "bad destination key";
 	memset(r, 0, sizeof(*r));
-	memcpy(r->key, k, n);
-	r->key_len = (int)n;
-	if(next(c, n, 0) < 0)
-		return "bad field separator";
+	r->key_len = rg_cur_key(c, r->key, 0);
+	if(r->key_len < 0)
+		return "bad destination key";
 	for(i = 0; i < 11; i++) {
-		if(number(c, max[i], &v[i], i == 10) < 0)
+		if(rg_cur_num(c, max[i], &v[i], i == 10) < 0)
 			return "bad number";
 	}
 	r->block_end = v[0];
@@ -137,34 +78,29 @@ static int pass(const char *buf, size_t len,
 		void (*each)(const struct rg_saved *, void *), void *arg,
 		struct rg_state_err *err)
 {
-	const char *p = buf, *end = buf + len, *nl;
+	const char *p = buf, *end = buf + len;
 	struct rg_saved r;
-	struct cur c;
+	struct rg_cur c;
 	uint64_t want;
-	size_t mlen = sizeof(RG_STATE_MAGIC) - 1;
 	int line = 0, n = 0;
 
 	err->line = 0;
 	while(p < end) {
-		nl = memchr(p, '\n', (size_t)(end - p));
 		line++;
 		err->line = line;
-		if(nl == NULL) {
+		if(!rg_cur_line(&p, end, &c)) {
 			err->what = "truncated (no end line)";
 			return -1;
 		}
-		c.p = p;
-		c.end = nl;
-		p = nl + 1;
 		if(line == 1) {
-			if((size_t)(c.end - c.p) != mlen
-					|| memcmp(c.p, RG_STATE_MAGIC, mlen) != 0)
+			if(!rg_cur_is(&c, RG_STATE_MAGIC))
 				goto foreign;
 			continue;
 		}
 		if(c.end - c.p >= 4 && memcmp(c.p, "end ", 4) == 0) {
 			c.p += 4;
-			if(number(&c, UINT32_MAX, &want, 1) < 0 || want != (uint64_t)n) {
+			if(rg_cur_num(&c, UINT32_MAX, &want, 1) < 0
+					|| want != (uint64_t)n) {
 				err->what = "the end line does not count the records";
 				return -1;
 			}

@@ -217,3 +217,17 @@ enum rg_tevent rg_throttle_restore(struct rg_throttle *th,
 	th->throttled = 1;
 	return RG_TEV_THROTTLED;
 }
+
+enum rg_tevent rg_throttle_peer_cut(struct rg_throttle *th,
+		uint32_t cur_mcps, uint32_t ceil_mcps, uint64_t now_ms)
+{
+	if(th->throttled && th->cur_mcps <= cur_mcps)
+		return RG_TEV_NONE;
+	if(th->throttled) {
+		th->cur_mcps = cur_mcps;
+		th->cut_ms = now_ms;
+		th->quiet_ms = now_ms;
+		return RG_TEV_NONE;
+	}
+	return rg_throttle_restore(th, cur_mcps, ceil_mcps, now_ms);
+}

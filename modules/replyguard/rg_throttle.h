@@ -137,6 +137,13 @@ enum rg_tevent rg_throttle_set(struct rg_throttle *th,
 enum rg_tevent rg_throttle_restore(struct rg_throttle *th,
 		uint32_t cur_mcps, uint32_t ceil_mcps, uint64_t now_ms);
 
+/*
+ * An AIMD cut another node of the cluster made: back off to `cur_mcps`
+ * (never up: a lower rate in force stays), ending at `ceil_mcps`.
+ */
+enum rg_tevent rg_throttle_peer_cut(struct rg_throttle *th,
+		uint32_t cur_mcps, uint32_t ceil_mcps, uint64_t now_ms);
+
 const char *rg_limit_src_name(enum rg_limit_src src);
 
 #endif

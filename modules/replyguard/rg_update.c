@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "rg_cluster.h"
 #include "rg_dispatcher.h"
 #include "rg_events.h"
 #include "rg_host.h"
@@ -15,6 +16,7 @@ static void apply(const struct rg_change *chg)
 	rg_events_run(chg);
 	if(chg->ev == RG_EV_DOWN || chg->ev == RG_EV_UP || chg->tev != RG_TEV_NONE)
 		rg_webhook_notify(chg);
+	rg_cluster_publish(chg); /* not what came from a peer */
 }
 
 int rg_update_admit(const char *key, int len, const struct rg_ext *ext,
@@ -70,6 +72,8 @@ int rg_update_set_limit(const char *key, int len, const struct rg_limit *lim,
 
 	if(rc == RG_OK && !quiet)
 		apply(&chg);
+	if(rc == RG_OK && src == RG_LIM_MANUAL)
+		rg_cluster_publish_limit(key, len, lim);
 	return rc;
 }
 
@@ -119,4 +123,37 @@ void rg_update_tick_all(void)
 		if(rg_op_tick_slot(rg_tbl, slot, now, &chg))
 			apply(&chg);
 	}
+}
+
+int rg_update_peer_block(const char *key, int len, uint64_t left_ms,
+		int reason, uint32_t ra_s)
+{
+	struct rg_change chg;
+	int rc = rg_op_peer_block(
+			rg_tbl, key, len, left_ms, reason, ra_s, rg_now_ms(), &chg);
+
+	if(rc == RG_OK)
+		apply(&chg);
+	return rc;
+}
+
+int rg_update_peer_unblock(const char *key, int len)
+{
+	struct rg_ref ref;
+
+	if(rg_op_lookup(rg_tbl, key, len, 0, rg_now_ms(), &ref) != RG_OK)
+		return RG_ENOTFOUND;
+	return rg_update_unblock(&ref);
+}
+
+int rg_update_peer_cut(
+		const char *key, int len, uint32_t cur_mcps, uint32_t ceil_mcps)
+{
+	struct rg_change chg;
+	int rc = rg_op_peer_cut(
+			rg_tbl, key, len, cur_mcps, ceil_mcps, rg_now_ms(), &chg);
+
+	if(rc == RG_OK)
+		apply(&chg);
+	return rc;
 }

@@ -43,4 +43,11 @@ int rg_update_unblock(const struct rg_ref *ref);
 /* The timer's transitions of every entry (blocks ended, back-off steps). */
 void rg_update_tick_all(void);
 
+/* What another node of the cluster did (never sent back out). */
+int rg_update_peer_block(const char *key, int len, uint64_t left_ms,
+		int reason, uint32_t ra_s);
+int rg_update_peer_unblock(const char *key, int len);
+int rg_update_peer_cut(
+		const char *key, int len, uint32_t cur_mcps, uint32_t ceil_mcps);
+
 #endif

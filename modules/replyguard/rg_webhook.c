@@ -15,6 +15,7 @@
 #include "core/sr_module.h"
 #include "core/ut.h"
 
+#include "rg_host.h"
 #include "rg_notice.h"
 #include "rg_queue.h"
 #include "rg_webhook.h"
@@ -24,7 +25,6 @@ int rg_webhook_timeout_ms = 2000;
 int rg_webhook_queue = 1024;
 char *rg_webhook_secret = NULL;
 int rg_webhook_retries = 3;
-char *rg_node_name = NULL;
 
 /* first retry after this, doubling up to the cap */
 #define RG_WH_BACKOFF_MS 250
@@ -42,7 +42,6 @@ struct rg_wh_shared
 
 static struct rg_queue *rg_wh_q = NULL;
 static struct rg_wh_shared *rg_wh = NULL;
-static char rg_node[256];
 
 static int enabled(void)
 {
@@ -56,11 +55,6 @@ int rg_webhook_init(void)
 {
 	struct rg_buf ub;
 
-	if(rg_node_name != NULL && *rg_node_name != '\0') {
-		strncpy(rg_node, rg_node_name, sizeof(rg_node) - 1);
-	} else if(gethostname(rg_node, sizeof(rg_node) - 1) < 0) {
-		strcpy(rg_node, "kamailio");
-	}
 	if(rg_webhook_url == NULL || *rg_webhook_url == '\0')
 		return 0;
 	rg_buf_init(&ub, rg_url_log, sizeof(rg_url_log));
@@ -223,7 +217,7 @@ static void deliver(CURL *c, const struct rg_notice *n)
 	int attempt, rc = 0;
 
 	rg_buf_init(&b, body, sizeof(body));
-	if(rg_notice_json(n, rg_node, &b) < 0) {
+	if(rg_notice_json(n, rg_node(), &b) < 0) {
 		LM_ERR("webhook: %s of %s does not fit in %d bytes: not posted\n",
 				rg_notice_event(n->kind), rg_log_safe(n->snap.key, n->snap.key_len), RG_WH_BODY_MAX);
 		__atomic_add_fetch(&rg_wh->failed, 1, __ATOMIC_RELAXED);

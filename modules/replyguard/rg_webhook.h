@@ -25,7 +25,6 @@ extern int rg_webhook_timeout_ms;
 extern int rg_webhook_queue;
 extern char *rg_webhook_secret;
 extern int rg_webhook_retries;
-extern char *rg_node_name;
 
 struct rg_webhook_stats
 {

@@ -576,3 +576,54 @@ sp_wait_eq() {
 
 # wait_rg DST FIELD WANT MS: sp_wait_eq on a field of replyguard.get
 wait_rg() { sp_wait_eq "$4" "$3" rg_field "$1" "$2"; }
+
+# --- clusters: several kamailio nodes on lib/cluster.cfg, each in
+# $IT_RUN/nN with its own ctl socket and log
+
+# node_start N PORT SEED_PORT GW_PORT ['modparam(...)'...]: start node N
+# (node_name nodeN) on PORT, finding the cluster through dmq at SEED_PORT;
+# calls go to the gateway on GW_PORT. Its pid in NODE_PID_N.
+node_start() {
+	local n=$1 port=$2 seed=$3 gw=$4 params base=$IT_RUN rc
+	shift 4
+	params=$(printf '%s\\n' "$@")
+	mkdir -p "$base/n$n"
+	IT_RUN=$base/n$n
+	kam_start "$IT_LIB/cluster.cfg" -e "s#@PORT@#$port#g" \
+		-e "s#@HTTP@#$((port + 20))#g" -e "s#@SEED@#$seed#g" \
+		-e "s#@GW@#$gw#g" -e "s#@NODE@#node$n#g" -e "s#@RGPARAMS@#$params#"
+	rc=$?
+	eval "NODE_PID_$n=$KAM_PID"
+	[ -n "$KAM_PID" ] && IT_PIDS+=("$KAM_PID")
+	KAM_PID=
+	IT_RUN=$base
+	return $rc
+}
+
+# node_stop N: stop node N; a crash at shutdown fails the test
+node_stop() {
+	local pid rc
+	eval "pid=\$NODE_PID_$1"
+	[ -n "$pid" ] || return 0
+	kill "$pid" 2>/dev/null
+	if ! wait_pid "$pid" 20; then
+		kill -KILL "$pid" 2>/dev/null
+	fi
+	wait "$pid" 2>/dev/null
+	rc=$?
+	check_eq "node $1 stopped cleanly (exit status)" 0 "$rc"
+	eval "NODE_PID_$1="
+}
+
+# nkcmd N ARGS...: kamcmd on node N
+nkcmd() {
+	local n=$1
+	shift
+	kamcmd -s "unix:$IT_RUN/n$n/ctl.sock" "$@"
+}
+
+# node_field N DST FIELD: one field of replyguard.get on node N
+node_field() {
+	nkcmd "$1" replyguard.get "$2" 2>/dev/null |
+		awk -v k="$3:" '$1 == k {print $2; exit}'
+}

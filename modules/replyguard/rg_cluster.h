@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The cluster (`cluster` = 1): replyguard's peer on Kamailio's dmq
+ * module. Every node sends the others, at once, what changed here:
+ *
+ *   a destination down (with its time left, reason and Retry-After),
+ *   a destination up again (a trial passed, or unblocked by hand),
+ *   a limit set over RPC or in script, an AIMD cut.
+ *
+ * What a peer sends is applied as if it happened here (event routes,
+ * dispatcher, webhook) but never sent back out. A starting node asks a
+ * peer for the current blocks, limits and cuts as soon as dmq has found
+ * one. Messages are text (rg_cluster_msg.h), taken once per sender
+ * instance (rg_peers.h); a malformed, foreign, oversized or replayed one
+ * is counted, dropped, and logged at most once every 10 s per process.
+ * Every cluster_interval ms a process of its own, "replyguard cluster",
+ * says the node is alive.
+ */
+#ifndef RG_CLUSTER_H
+#define RG_CLUSTER_H
+
+#include "core/rpc.h"
+#include "core/str.h"
+
+#include "rg_types-t.h"
+
+/* modparams "cluster" and "cluster_interval" (ms) */
+extern int rg_cluster_on;
+extern int rg_cluster_interval;
+
+/* Bind dmq and register the peer (mod_init). 0 or -1. */
+int rg_cluster_init(void);
+
+/* Fork the heartbeat process (rank PROC_MAIN). 0 or -1. */
+int rg_cluster_child_init(int rank);
+
+/* Tell the peers about a change made here (not one from a peer). */
+void rg_cluster_publish(const struct rg_change *chg);
+
+/* Tell the peers about a limit set by RPC or script. */
+void rg_cluster_publish_limit(
+		const char *key, int len, const struct rg_limit *lim);
+
+/* RPC replyguard.cluster */
+void rg_cluster_rpc(rpc_t *rpc, void *ctx);
+
+#endif

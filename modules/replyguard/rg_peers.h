@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The cluster's other nodes, as their messages show them: per sending
+ * instance (origin), its node name and address, when it was last heard
+ * and how many of its messages were taken. A message is taken once:
+ * each origin keeps a window of the last 64 sequence numbers, so a
+ * message replayed, or delivered twice, is refused, while messages that
+ * arrive out of order (DMQ hands them to several workers) are not.
+ * Shared memory and one lock; no SIP.
+ */
+#ifndef RG_PEERS_H
+#define RG_PEERS_H
+
+#include <stdint.h>
+
+#define RG_PEERS_MAX 32
+#define RG_PEER_ADDR_MAX 63
+
+struct rg_peer
+{
+	uint64_t origin;
+	char node[64];
+	char addr[RG_PEER_ADDR_MAX + 1];
+	uint64_t first_ms; /* first heard */
+	uint64_t last_ms;  /* last heard */
+	uint64_t taken;	   /* messages taken */
+	uint64_t max_seq;  /* highest sequence number taken */
+	uint64_t seen;	   /* bit i: max_seq - i was taken */
+};
+
+/* what rg_peers_accept() decided */
+enum rg_peer_verdict
+{
+	RG_PEER_TAKEN = 1,
+	RG_PEER_REPLAYED = 0, /* taken before, or too old to tell */
+	RG_PEER_FULL = -1	  /* a new origin, and no room (none stale) */
+};
+
+struct rg_peers;
+
+struct rg_peers *rg_peers_new(void);
+void rg_peers_free(struct rg_peers *p);
+
+/*
+ * A message from `origin` numbered `seq`, heard at `now_ms`. A new
+ * origin takes a free place, or the one heard longest ago if it has been
+ * silent `stale_ms`.
+ */
+enum rg_peer_verdict rg_peers_accept(struct rg_peers *p, uint64_t origin,
+		uint64_t seq, const char *node, const char *addr, uint64_t now_ms,
+		uint64_t stale_ms);
+
+/* Copy up to `max` peers into `out`, most recently heard first: how many. */
+int rg_peers_list(struct rg_peers *p, struct rg_peer *out, int max);
+
+#endif

@@ -1,0 +1,164 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# cluster: three kamailio nodes share replyguard's blocks and limits over
+# dmq (cluster 1), one gateway behind them.
+#  blocks: 20 times, the gateway is unblocked on node 1 (the unblock
+#     reaches the others), then a call through node 1 gets 503 with
+#     Retry-After: 30 and blocks it; nodes 2 and 3 must show the block.
+#     The time to propagate is the gap between node 1's dst-down event and
+#     each other node's (event routes log a microsecond timestamp); its
+#     95th percentile must be under 100 ms. Calls to nodes 2 and 3 during
+#     the block never reach the gateway.
+#  late joiner: node 3 stops; node 1 gets a manual block and an RPC limit;
+#     node 3 starts again and has both from a peer within 2 s.
+#  bad peer: garbage, a foreign version, an oversized body and a replayed
+#     message sent to node 2 as KDMQ are counted and change nothing; the
+#     first copy of the replayed message is taken once.
+. "$(dirname "$0")/../lib/common.sh"
+it_init cluster
+N1=28100 N2=28200 N3=28300 GWP=28150
+GW=sip:127.0.0.1:$GWP
+
+node_start 1 $N1 $N1 $GWP || exit 1
+node_start 2 $N2 $N1 $GWP || exit 1
+node_start 3 $N3 $N1 $GWP || exit 1
+sipper_bg gw uas --port $GWP --mode answer \
+	--rule "ra:mode=reject,code=503,retry_after=30" --max-seconds 240 ||
+	exit 1
+
+# each node sees the two others
+peers_of() { nkcmd "$1" replyguard.cluster 2>/dev/null | grep -c 'state: active'; }
+all_peers() { [ "$(peers_of 1)" = 2 ] && [ "$(peers_of 2)" = 2 ] && [ "$(peers_of 3)" = 2 ]; }
+wait_until 20 all_peers
+check_eq "node 1 sees 2 active peers" 2 "$(peers_of 1)"
+check_eq "node 3 sees 2 active peers" 2 "$(peers_of 3)"
+
+# --- blocks
+state_on() { [ "$(node_field "$1" "$GW" state)" = "$2" ]; }
+up_or_new() { local s; s=$(node_field "$1" "$GW" state); [ -z "$s" ] || [ "$s" = up ]; }
+ok=0
+for i in $(seq 1 20); do
+	if [ "$i" -gt 1 ]; then
+		nkcmd 1 replyguard.unblock "$GW" >/dev/null
+		wait_until 5 up_or_new 2
+		wait_until 5 up_or_new 3
+	fi
+	sipper_fg "ra_$i" uac --proxy 127.0.0.1:$N1 --port $((N1 + 1)) \
+		--ruri "sip:ra@127.0.0.1:$GWP" --calls 1 --max-seconds 10
+	wait_until 5 state_on 2 down && wait_until 5 state_on 3 down && ok=$((ok + 1))
+done
+check_eq "20 blocks on node 1 reached nodes 2 and 3" 20 "$ok"
+gaps=$("$IT_PY" - "$IT_RUN" "$GW" <<'PY'
+import re, sys
+run, gw = sys.argv[1], sys.argv[2]
+def downs(n):
+    pat = re.compile(r"RG-EVENT down %s at (\d+)\.(\d+)" % re.escape(gw))
+    out = []
+    for line in open("%s/n%d/kamailio.log" % (run, n), errors="replace"):
+        m = pat.search(line)
+        if m:
+            out.append(int(m.group(1)) + int(m.group(2)) / 1e6)
+    return out
+a = downs(1)
+g = []
+for n in (2, 3):
+    b = downs(n)
+    for x, y in zip(a, b):
+        g.append((y - x) * 1000)
+g.sort()
+if len(g) < 40:
+    print("n=%d" % len(g)); sys.exit(0)
+p95 = g[int(0.95 * len(g)) - 1]
+print("n=%d min=%.1f median=%.1f p95=%.1f max=%.1f" % (len(g), g[0], g[len(g)//2], p95, g[-1]))
+PY
+)
+echo "  info propagation, node 1's dst-down to nodes 2 and 3 (ms): $gaps"
+p95=$(echo "$gaps" | sed -n 's/.*p95=\([0-9.]*\).*/\1/p')
+check_eq "40 propagation gaps measured" "n=40" "${gaps%% *}"
+check_cmp "p95 of the propagation under 100 ms" "${p95%.*}" -lt 100
+# during the block in force (30 s), nodes 2 and 3 refuse every call
+for n in 2 3; do
+	p=$(eval echo "\$N$n")
+	sipper_fg "blocked_$n" uac --proxy 127.0.0.1:$p --port $((p + 1)) \
+		--ruri "sip:ok@127.0.0.1:$GWP" --calls 3 --max-seconds 10
+	check_eq "node $n refused its 3 calls (503 from the proxy)" 3 \
+		"$(sipper_stat "blocked_$n" uac.finals.503)"
+	check_eq "node $n: rejected_blocked" 3 "$(node_field $n "$GW" rejected_blocked)"
+done
+
+# --- late joiner
+node_stop 3
+nkcmd 1 replyguard.block carrier-lj 600 >/dev/null
+nkcmd 1 replyguard.set_limit carrier-lj 7 >/dev/null
+check_eq "node 2 has the manual block at once" down "$(wait_eq 2 down node_field 2 carrier-lj state)"
+t0=$(now_ms)
+node_start 3 $N3 $N1 $GWP || exit 1
+t1=$(now_ms)
+lj_state() { [ "$(node_field 3 carrier-lj state)" = down ] && [ "$(node_field 3 carrier-lj cps_limit)" = 7 ]; }
+wait_until 5 lj_state
+t2=$(now_ms)
+echo "  info late joiner: started in $((t1 - t0)) ms, had the block and the limit $((t2 - t1)) ms after it answered RPC"
+check_eq "node 3 has the manual block after its restart" down "$(node_field 3 carrier-lj state)"
+check_eq "node 3 has the RPC limit after its restart" 7 "$(node_field 3 carrier-lj cps_limit)"
+check_cmp "within 2 s of its start" $((t2 - t1)) -le 2000
+check_eq "node 3 has the gateway's block too" down "$(node_field 3 "$GW" state)"
+
+# --- bad peer
+kdmq() { # BODY_FILE: one KDMQ to node 2, as a foreign node would send it
+	"$IT_PY" - "$1" $N2 <<'PY'
+import socket, sys, os
+body = open(sys.argv[1], "rb").read()
+port = int(sys.argv[2])
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 0))
+lp = s.getsockname()[1]
+cid = os.urandom(6).hex()
+head = ("KDMQ sip:replyguard@127.0.0.1:%d SIP/2.0\r\n"
+        "Via: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bK%s\r\n"
+        "From: <sip:replyguard@127.0.0.1:%d>;tag=%s\r\n"
+        "To: <sip:replyguard@127.0.0.1:%d>\r\n"
+        "Call-ID: %s\r\nCSeq: 1 KDMQ\r\nMax-Forwards: 1\r\n"
+        "Content-Type: text/plain\r\nContent-Length: %d\r\n\r\n"
+        % (port, lp, cid, lp, cid, port, cid, len(body)))
+s.settimeout(3)
+s.sendto(head.encode() + body, ("127.0.0.1", port))
+try:
+    print(s.recv(65535).split(b"\r\n", 1)[0].decode())
+except socket.timeout:
+    print("no answer")
+PY
+}
+stat2() { nkcmd 2 replyguard.cluster 2>/dev/null | awk -v k="$1:" '$1 == k {print $2; exit}'; }
+d0=$(stat2 dropped)
+head -c 800 /dev/urandom | tr -d '\000' >"$IT_RUN/garbage.txt"
+printf 'RG2 00000000000000aa 1 evil\nB carrier-bp 60000 1 0\nE 1\n' >"$IT_RUN/foreign.txt"
+{ printf 'RG1 00000000000000aa 1 evil\n'; for i in $(seq 1 2400); do
+	printf 'B carrier-x%04d 60000 1 0\n' "$i"; done; printf 'E 2400\n'; } >"$IT_RUN/big.txt"
+printf 'RG1 00000000000000bb 1 evil\nB carrier-bp 60000 1 0\nE 1\n' >"$IT_RUN/valid.txt"
+for f in garbage foreign big; do
+	echo "  info $f ($(wc -c <"$IT_RUN/$f.txt") bytes): $(kdmq "$IT_RUN/$f.txt")"
+done
+check_eq "nothing of the bad messages applied" 404 "$(nkcmd 2 replyguard.get carrier-bp 2>&1 | sed -n 's/^error: \([0-9]*\).*/\1/p')"
+check_eq "none of carrier-x* applied" 404 "$(nkcmd 2 replyguard.get carrier-x0001 2>&1 | sed -n 's/^error: \([0-9]*\).*/\1/p')"
+echo "  info valid from a stranger: $(kdmq "$IT_RUN/valid.txt")"
+check_eq "a valid message is taken" down "$(wait_eq 2 down node_field 2 carrier-bp state)"
+nkcmd 2 replyguard.unblock carrier-bp >/dev/null
+echo "  info the same again: $(kdmq "$IT_RUN/valid.txt")"
+sleep 0.5 # a refused replay changes nothing that could be waited for
+check_eq "the replay changed nothing" up "$(node_field 2 carrier-bp state)"
+check_eq "4 dropped (garbage, foreign, oversized, replay)" 4 $(($(stat2 dropped) - d0))
+check_eq "1 counted as replayed" 1 "$(stat2 replayed)"
+check_eq "one log line for them (at most one per 10 s per process)" 1 \
+	"$(grep -c 'cluster: a message from .* dropped' "$IT_RUN/n2/kamailio.log" | head -1)"
+
+sipper_stop gw
+check_eq "the gateway got exactly the 20 calls of node 1" 20 \
+	"$(sipper_stat gw "uas.$GWP.invites")"
+for n in 1 2 3; do
+	IT_RUN_SAVE=$IT_RUN
+	n_err=$(grep -cE 'ERROR:|CRITICAL:' "$IT_RUN/n$n/kamailio.log")
+	check_eq "node $n: ERROR/CRITICAL log lines" 0 "$n_err"
+	[ "$n_err" -eq 0 ] || grep -E 'ERROR:|CRITICAL:' "$IT_RUN/n$n/kamailio.log" | head -3
+	node_stop $n
+done
+it_finish
