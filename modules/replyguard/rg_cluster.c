@@ -32,6 +32,7 @@ struct rg_cluster_shared
 	uint64_t received; /* messages taken */
 	uint64_t dropped;  /* malformed, foreign, oversized or no room */
 	uint64_t replayed; /* taken before */
+	uint64_t no_room;  /* records not applied: this node's table full */
 };
 
 static struct rg_cluster_shared *rg_csh;
@@ -58,6 +59,14 @@ static int resp_cb(struct sip_msg *msg, int code, dmq_node_t *node, void *p)
 	return 0;
 }
 static dmq_resp_cback_t rg_resp_cb = {resp_cb, 0};
+
+/* a peer not heard for this long is silent (and its place may go) */
+static uint64_t stale_ms(void)
+{
+	uint64_t ms = 3ULL * (uint64_t)rg_cluster_interval;
+
+	return ms < 2000 ? 2000 : ms;
+}
 
 static int enabled(void)
 {
@@ -129,7 +138,7 @@ void rg_cluster_publish(const struct rg_change *chg)
 		r.ra_s = (uint32_t)chg->snap.f[RG_F_RA_LAST];
 		send_one(&r);
 	} else if(chg->ev == RG_EV_UP) {
-		r.kind = RG_CR_UNBLOCK;
+		r.kind = RG_CR_UNBLOCK; /* a trial passed here */
 		send_one(&r);
 	}
 	if(chg->tev == RG_TEV_THROTTLED && chg->snap.f[RG_F_CPS_LIMIT] > 0) {
@@ -138,6 +147,27 @@ void rg_cluster_publish(const struct rg_change *chg)
 		r.ceil_mcps = (uint32_t)chg->snap.f[RG_F_CPS_RECV];
 		send_one(&r);
 	}
+}
+
+void rg_cluster_publish_manual(const char *key, int len, uint32_t seconds)
+{
+	struct rg_crec r;
+
+	if(!enabled() || rg_applying)
+		return;
+	memset(&r, 0, sizeof(r));
+	key_of(&r, key, len);
+	if(seconds == 0) {
+		r.kind = RG_CR_UNBLOCK;
+		r.manual = 1;
+	} else {
+		r.kind = RG_CR_BLOCK;
+		r.left_ms = (uint64_t)seconds * 1000;
+		if(r.left_ms > RG_CMSG_BLOCK_MAX_MS)
+			r.left_ms = RG_CMSG_BLOCK_MAX_MS;
+		r.reason = 1; /* RG_BR_MANUAL */
+	}
+	send_one(&r);
 }
 
 void rg_cluster_publish_limit(
@@ -205,27 +235,30 @@ static void send_sync(dmq_node_t *node)
 
 struct taking
 {
-	int sync; /* a peer asked for what this node knows */
+	int sync;	 /* a peer asked for what this node knows */
+	int no_room; /* records this node had no room for */
 };
 
 static void apply_one(const struct rg_crec *r, void *arg)
 {
 	struct taking *t = arg;
+	int rc = RG_OK;
 
 	switch(r->kind) {
 		case RG_CR_BLOCK:
-			rg_update_peer_block(
+			rc = rg_update_peer_block(
 					r->key, r->key_len, r->left_ms, r->reason, r->ra_s);
 			break;
 		case RG_CR_UNBLOCK:
-			rg_update_peer_unblock(r->key, r->key_len);
+			rg_update_peer_unblock(r->key, r->key_len, r->manual);
 			break;
 		case RG_CR_LIMIT:
-			rg_update_set_limit(r->key, r->key_len, &r->lim, RG_LIM_MANUAL, 0,
-					rg_now_ms(), 0);
+			rc = rg_update_set_limit(r->key, r->key_len, &r->lim,
+					RG_LIM_MANUAL, 0, rg_now_ms(), 0);
 			break;
 		case RG_CR_CUT:
-			rg_update_peer_cut(r->key, r->key_len, r->cur_mcps, r->ceil_mcps);
+			rc = rg_update_peer_cut(
+					r->key, r->key_len, r->cur_mcps, r->ceil_mcps);
 			break;
 		case RG_CR_SYNC:
 			t->sync = 1;
@@ -233,6 +266,8 @@ static void apply_one(const struct rg_crec *r, void *arg)
 		default:
 			break;
 	}
+	if(rc == RG_EFULL)
+		t->no_room++;
 }
 
 static void drop(const char *why, const dmq_node_t *node)
@@ -265,7 +300,7 @@ static int on_msg(struct sip_msg *msg, peer_reponse_t *resp, dmq_node_t *node)
 	static str ok = str_init("OK");
 	static str bad = str_init("Bad Request");
 	struct rg_chdr h;
-	struct taking t = {0};
+	struct taking t = {0, 0};
 	char addr[RG_PEER_ADDR_MAX + 1];
 	const char *why = NULL;
 	str body = STR_NULL;
@@ -292,9 +327,13 @@ static int on_msg(struct sip_msg *msg, peer_reponse_t *resp, dmq_node_t *node)
 	resp->reason = ok;
 	if(h.origin == rg_origin)
 		return 0; /* our own, come back */
+	if(node == NULL) { /* dmq knows no node of that address */
+		drop("not from a node of this cluster", node);
+		return 0;
+	}
 	addr_of(node, addr, sizeof(addr));
-	v = rg_peers_accept(rg_cpeers, h.origin, h.seq, h.node, addr, rg_now_ms(),
-			3ULL * (uint64_t)rg_cluster_interval);
+	v = rg_peers_accept(
+			rg_cpeers, h.origin, h.seq, h.node, addr, rg_now_ms(), stale_ms());
 	if(v == RG_PEER_REPLAYED) {
 		STAT_ADD(replayed);
 		drop("replayed (taken before)", node);
@@ -308,7 +347,11 @@ static int on_msg(struct sip_msg *msg, peer_reponse_t *resp, dmq_node_t *node)
 	rg_applying = 1;
 	rg_cmsg_parse(body.s, (size_t)body.len, &h, apply_one, &t, &why);
 	rg_applying = 0;
-	if(t.sync && node != NULL)
+	if(t.no_room) {
+		__atomic_add_fetch(&rg_csh->no_room, t.no_room, __ATOMIC_RELAXED);
+		drop("this node's table is full (some records not applied)", node);
+	}
+	if(t.sync)
 		send_sync(node);
 	return 0;
 }
@@ -424,7 +467,7 @@ void rg_cluster_rpc(rpc_t *rpc, void *ctx)
 	static struct rg_peer peers[RG_PEERS_MAX];
 	void *th, *ph, *eh;
 	char origin[20];
-	uint64_t now = rg_now_ms(), stale = 3ULL * (uint64_t)rg_cluster_interval;
+	uint64_t now = rg_now_ms(), stale = stale_ms();
 	int i, n;
 
 	if(!enabled()) {
@@ -436,10 +479,11 @@ void rg_cluster_rpc(rpc_t *rpc, void *ctx)
 	snprintf(origin, sizeof(origin), "%016llx", (unsigned long long)rg_origin);
 	rpc->struct_add(th, "ssd", "node", rg_node(), "instance", origin,
 			"interval_ms", rg_cluster_interval);
-	rpc->struct_add(th, "JJJJ", "sent", (unsigned long long)STAT_GET(sent),
+	rpc->struct_add(th, "JJJJJ", "sent", (unsigned long long)STAT_GET(sent),
 			"received", (unsigned long long)STAT_GET(received), "dropped",
 			(unsigned long long)STAT_GET(dropped), "replayed",
-			(unsigned long long)STAT_GET(replayed));
+			(unsigned long long)STAT_GET(replayed), "no_room",
+			(unsigned long long)STAT_GET(no_room));
 	if(rpc->struct_add(th, "[", "peers", &ph) < 0)
 		return;
 	n = rg_peers_list(rg_cpeers, peers, RG_PEERS_MAX);

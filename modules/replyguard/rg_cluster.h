@@ -37,6 +37,9 @@ int rg_cluster_child_init(int rank);
 /* Tell the peers about a change made here (not one from a peer). */
 void rg_cluster_publish(const struct rg_change *chg);
 
+/* Tell the peers about a block by hand (`seconds`), or an unblock (0). */
+void rg_cluster_publish_manual(const char *key, int len, uint32_t seconds);
+
 /* Tell the peers about a limit set by RPC or script. */
 void rg_cluster_publish_limit(
 		const char *key, int len, const struct rg_limit *lim);

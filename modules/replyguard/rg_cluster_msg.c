@@ -55,7 +55,8 @@ int rg_cmsg_add(struct rg_cbuf *b, const struct rg_crec *r)
 					r->left_ms, (unsigned int)r->reason, (unsigned int)r->ra_s);
 			break;
 		case RG_CR_UNBLOCK:
-			rc = put(b, "U %.*s\n", r->key_len, r->key);
+			rc = put(b, "U %.*s %u\n", r->key_len, r->key,
+					(unsigned int)r->manual);
 			break;
 		case RG_CR_LIMIT:
 			rc = put(b, "L %.*s %u %u %u\n", r->key_len, r->key,
@@ -152,17 +153,19 @@ static const char *record(struct rg_cur *c, struct rg_crec *r)
 		case RG_CR_BLOCK:
 		case RG_CR_LIMIT:
 		case RG_CR_CUT:
+		case RG_CR_UNBLOCK:
 			r->key_len = rg_cur_key(c, r->key, 0);
 			break;
-		case RG_CR_UNBLOCK:
-			r->key_len = rg_cur_key(c, r->key, 1);
-			return r->key_len < 0 ? "bad destination key" : NULL;
 		default:
 			return "unknown record";
 	}
 	if(r->key_len < 0)
 		return "bad destination key";
-	if(r->kind == RG_CR_BLOCK) {
+	if(r->kind == RG_CR_UNBLOCK) {
+		if(rg_cur_num(c, 1, v, 1) < 0)
+			return "bad unblock";
+		r->manual = (uint8_t)v[0];
+	} else if(r->kind == RG_CR_BLOCK) {
 		if(nums(c, bmax, v, 3) < 0 || v[0] == 0)
 			return "bad block";
 		r->left_ms = v[0];

@@ -4,7 +4,8 @@
  *
  *   RG1 <origin> <seq> <node>
  *   B <key> <left_ms> <reason> <ra_s>        a block, for that long
- *   U <key>                                  an unblock: up again
+ *   U <key> <manual>                         up again: unblocked by hand
+ *                                            (1), or a trial passed (0)
  *   L <key> <mcps> <burst> <max_concurrent>  a limit set by RPC or script
  *   C <key> <cur_mcps> <ceil_mcps>           an AIMD cut: back off to it
  *   S                                        send me what you know
@@ -49,6 +50,7 @@ struct rg_crec
 	uint64_t left_ms; /* B */
 	uint8_t reason;	  /* B: enum rg_block_reason */
 	uint32_t ra_s;	  /* B: the Retry-After, 0 when none */
+	uint8_t manual;	  /* U: by hand (1) or a trial that passed (0) */
 	struct rg_limit lim; /* L */
 	uint32_t cur_mcps;	 /* C */
 	uint32_t ceil_mcps;	 /* C */

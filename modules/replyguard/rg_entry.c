@@ -307,6 +307,7 @@ static int moves_guard(enum rg_op_kind kind)
 		case RG_OP_SEED:
 		case RG_OP_RESTORE:
 		case RG_OP_PEER_BLOCK:
+		case RG_OP_PEER_UP:
 			return 1;
 		default:
 			return 0;
@@ -353,6 +354,7 @@ int rg_entry_apply(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 	chg->retry_after = -1;
 	chg->guard_held = -1;
 	chg->guard_full = -1;
+	chg->limit_changed = 0;
 	rc = dispatch(e, cfg, op, now_ms, chg, vp);
 	if(chg->ev != RG_EV_NONE)
 		e->held_noted = 0;
@@ -381,6 +383,10 @@ static int dispatch(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 		case RG_OP_RELEASE:
 			return release(e);
 		case RG_OP_SET_LIMIT:
+			chg->limit_changed = e->thr.src != op->u.limit.src
+								 || memcmp(&e->thr.lim, op->u.limit.lim,
+											sizeof(e->thr.lim))
+											!= 0;
 			chg->tev =
 					rg_throttle_set(&e->thr, op->u.limit.lim, op->u.limit.src);
 			e->thr.lim_gen = op->u.limit.gen;
@@ -432,7 +438,10 @@ static int dispatch(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 			chg->ev = rg_health_peer_block(&e->health,
 					now_ms + op->u.peer_block.left_ms,
 					(enum rg_block_reason)op->u.peer_block.reason,
-					op->u.peer_block.ra_s);
+					op->u.peer_block.ra_s, veto);
+			return RG_OK;
+		case RG_OP_PEER_UP:
+			chg->ev = rg_health_peer_up(&e->health, now_ms);
 			return RG_OK;
 		case RG_OP_PEER_CUT:
 			chg->tev = rg_throttle_peer_cut(&e->thr, op->u.peer_cut.cur_mcps,

@@ -124,6 +124,7 @@ enum rg_op_kind
 	RG_OP_RESTORE,		/* take it back after a restart -> RG_OK */
 	RG_OP_PEER_BLOCK,	/* a block from another node -> RG_OK */
 	RG_OP_PEER_CUT,		/* an AIMD cut from another node -> RG_OK */
+	RG_OP_PEER_UP,		/* a trial passed on another node -> RG_OK */
 };
 
 /* One operation on one entry, with its arguments (and outputs). */

@@ -225,11 +225,15 @@ enum rg_event rg_health_restore(struct rg_health *h, uint64_t until_ms,
 }
 
 enum rg_event rg_health_peer_block(struct rg_health *h, uint64_t until_ms,
-		enum rg_block_reason reason, uint32_t ra_last)
+		enum rg_block_reason reason, uint32_t ra_last,
+		const struct rg_veto *veto)
 {
 	enum rg_event ev = h->state == RG_DOWN ? RG_EV_NONE : RG_EV_DOWN;
 
 	if(h->state == RG_DOWN && until_ms <= h->until_ms)
+		return RG_EV_NONE;
+	if(h->state != RG_DOWN && reason == RG_BR_INFERRED && veto != NULL
+			&& !veto->allow(veto->arg))
 		return RG_EV_NONE;
 	if(h->state != RG_DOWN) {
 		h->manual = reason == RG_BR_MANUAL;
@@ -242,6 +246,14 @@ enum rg_event rg_health_peer_block(struct rg_health *h, uint64_t until_ms,
 	h->probe_ms = 0;
 	h->trials_ok = 0;
 	return ev;
+}
+
+enum rg_event rg_health_peer_up(struct rg_health *h, uint64_t now_ms)
+{
+	if(h->state == RG_UP || h->manual
+			|| (h->state == RG_DOWN && h->by_ra && now_ms < h->until_ms))
+		return RG_EV_NONE;
+	return rg_health_unblock(h);
 }
 
 uint32_t rg_health_blocked_for(const struct rg_health *h, uint64_t now_ms)

@@ -163,10 +163,18 @@ enum rg_event rg_health_restore(struct rg_health *h, uint64_t until_ms,
 
 /*
  * A block another node of the cluster applied: down until `until_ms`
- * (extending a block in force, never cutting it), for `reason`.
+ * (extending a block in force, never cutting it), for `reason`; an
+ * inferred one asks `veto` (max_blocked_percent) first.
  */
 enum rg_event rg_health_peer_block(struct rg_health *h, uint64_t until_ms,
-		enum rg_block_reason reason, uint32_t ra_last);
+		enum rg_block_reason reason, uint32_t ra_last,
+		const struct rg_veto *veto);
+
+/*
+ * A trial passed on another node: up, unless blocked by hand, or by a
+ * Retry-After still running here.
+ */
+enum rg_event rg_health_peer_up(struct rg_health *h, uint64_t now_ms);
 
 /* Whole seconds left of the block, rounded up; 0 when not down. */
 uint32_t rg_health_blocked_for(const struct rg_health *h, uint64_t now_ms);

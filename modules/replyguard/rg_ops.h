@@ -335,4 +335,14 @@ static inline int rg_op_peer_cut(struct rg_table *t, const char *key,
 	return rg_table_apply_key(t, key, len, 1, &op, now_ms, NULL, chg);
 }
 
+/* A trial passed on another node (an entry known here only). */
+static inline int rg_op_peer_up(struct rg_table *t, const char *key, int len,
+		uint64_t now_ms, struct rg_change *chg)
+{
+	struct rg_op op;
+
+	op.kind = RG_OP_PEER_UP;
+	return rg_table_apply_key(t, key, len, 0, &op, now_ms, NULL, chg);
+}
+
 #endif

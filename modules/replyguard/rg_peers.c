@@ -33,22 +33,51 @@ void rg_peers_free(struct rg_peers *p)
 	rg_shm_free(p);
 }
 
+/* bit `d` of the window (d < RG_PEER_WINDOW) */
+static int seen_bit(const struct rg_peer *e, uint64_t d)
+{
+	return (int)((e->seen[d / 64] >> (d % 64)) & 1);
+}
+
+static void set_bit(struct rg_peer *e, uint64_t d)
+{
+	e->seen[d / 64] |= 1ULL << (d % 64);
+}
+
+/* move the window up by `d`: bit i becomes bit i + d */
+static void shift(struct rg_peer *e, uint64_t d)
+{
+	const int w = RG_PEER_WINDOW / 64;
+	uint64_t out[RG_PEER_WINDOW / 64] = {0};
+	int i, q = (int)(d / 64), r = (int)(d % 64);
+
+	if(d >= RG_PEER_WINDOW) {
+		memset(e->seen, 0, sizeof(e->seen));
+		return;
+	}
+	for(i = w - 1; i >= q; i--) {
+		out[i] = e->seen[i - q] << r;
+		if(r != 0 && i - q - 1 >= 0)
+			out[i] |= e->seen[i - q - 1] >> (64 - r);
+	}
+	memcpy(e->seen, out, sizeof(out));
+}
+
 /* the window of sequence numbers: 1 when `seq` is new */
 static int take_seq(struct rg_peer *e, uint64_t seq)
 {
 	uint64_t d;
 
 	if(seq > e->max_seq) {
-		d = seq - e->max_seq;
-		e->seen = d >= 64 ? 0 : e->seen << d;
-		e->seen |= 1;
+		shift(e, seq - e->max_seq);
+		set_bit(e, 0);
 		e->max_seq = seq;
 		return 1;
 	}
 	d = e->max_seq - seq;
-	if(d >= 64 || (e->seen & (1ULL << d)))
+	if(d >= RG_PEER_WINDOW || seen_bit(e, d))
 		return 0;
-	e->seen |= 1ULL << d;
+	set_bit(e, d);
 	return 1;
 }
 

@@ -3,7 +3,7 @@
  * The cluster's other nodes, as their messages show them: per sending
  * instance (origin), its node name and address, when it was last heard
  * and how many of its messages were taken. A message is taken once:
- * each origin keeps a window of the last 64 sequence numbers, so a
+ * each origin keeps a window of the last RG_PEER_WINDOW sequence numbers, so a
  * message replayed, or delivered twice, is refused, while messages that
  * arrive out of order (DMQ hands them to several workers) are not.
  * Shared memory and one lock; no SIP.
@@ -15,6 +15,7 @@
 
 #define RG_PEERS_MAX 32
 #define RG_PEER_ADDR_MAX 63
+#define RG_PEER_WINDOW 1024 /* sequence numbers remembered per sender */
 
 struct rg_peer
 {
@@ -25,7 +26,7 @@ struct rg_peer
 	uint64_t last_ms;  /* last heard */
 	uint64_t taken;	   /* messages taken */
 	uint64_t max_seq;  /* highest sequence number taken */
-	uint64_t seen;	   /* bit i: max_seq - i was taken */
+	uint64_t seen[RG_PEER_WINDOW / 64]; /* bit i: max_seq - i was taken */
 };
 
 /* what rg_peers_accept() decided */

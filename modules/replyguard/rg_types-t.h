@@ -98,6 +98,7 @@ struct rg_change
 	int code;			 /* the reply that caused it (408: timeout), or 0 */
 	int64_t retry_after; /* that reply's Retry-After, or -1 */
 	int reason;			 /* of a block (ev DOWN): enum rg_block_reason */
+	int limit_changed;	 /* a limit set differs from the one before */
 	int guard_held;		 /* a set that held an inferred block back (the
 							first time in this state), or -1 */
 	int guard_full;		 /* a set that has just reached

@@ -6,8 +6,22 @@
 #include "rg_update.h"
 #include "rg_webhook.h"
 
-/* the one place a change is applied: after the table's lock is dropped */
+/* the one place a change is applied: after the table's lock is dropped;
+ * the cluster first, so the peers do not wait for the event routes */
 static void apply(const struct rg_change *chg)
+{
+	if(!rg_change_any(chg))
+		return;
+	rg_cluster_publish(chg); /* not what came from a peer */
+	if(chg->ev != RG_EV_NONE)
+		rg_ds_sync(chg);
+	rg_events_run(chg);
+	if(chg->ev == RG_EV_DOWN || chg->ev == RG_EV_UP || chg->tev != RG_TEV_NONE)
+		rg_webhook_notify(chg);
+}
+
+/* a change made by hand, which the cluster hears of as such */
+static void apply_manual(const struct rg_change *chg)
 {
 	if(!rg_change_any(chg))
 		return;
@@ -16,7 +30,6 @@ static void apply(const struct rg_change *chg)
 	rg_events_run(chg);
 	if(chg->ev == RG_EV_DOWN || chg->ev == RG_EV_UP || chg->tev != RG_TEV_NONE)
 		rg_webhook_notify(chg);
-	rg_cluster_publish(chg); /* not what came from a peer */
 }
 
 int rg_update_admit(const char *key, int len, const struct rg_ext *ext,
@@ -72,7 +85,8 @@ int rg_update_set_limit(const char *key, int len, const struct rg_limit *lim,
 
 	if(rc == RG_OK && !quiet)
 		apply(&chg);
-	if(rc == RG_OK && src == RG_LIM_MANUAL)
+	/* only a change: script may set the same limit on every call */
+	if(rc == RG_OK && src == RG_LIM_MANUAL && chg.limit_changed)
 		rg_cluster_publish_limit(key, len, lim);
 	return rc;
 }
@@ -93,23 +107,29 @@ unsigned int rg_update_limits_sweep(uint32_t gen, int quiet)
 	return n;
 }
 
-int rg_update_block(const struct rg_ref *ref, uint32_t seconds)
+int rg_update_block(
+		const struct rg_ref *ref, const char *key, int len, uint32_t seconds)
 {
 	struct rg_change chg;
 	int rc = rg_op_block(rg_tbl, ref, seconds, rg_now_ms(), &chg);
 
-	if(rc == RG_OK)
-		apply(&chg);
+	if(rc == RG_OK) {
+		apply_manual(&chg);
+		/* even when it was down already: the peers' own blocks may end */
+		rg_cluster_publish_manual(key, len, seconds);
+	}
 	return rc;
 }
 
-int rg_update_unblock(const struct rg_ref *ref)
+int rg_update_unblock(const struct rg_ref *ref, const char *key, int len)
 {
 	struct rg_change chg;
 	int rc = rg_op_unblock(rg_tbl, ref, rg_now_ms(), &chg);
 
-	if(rc == RG_OK)
-		apply(&chg);
+	if(rc == RG_OK) {
+		apply_manual(&chg);
+		rg_cluster_publish_manual(key, len, 0);
+	}
 	return rc;
 }
 
@@ -137,13 +157,21 @@ int rg_update_peer_block(const char *key, int len, uint64_t left_ms,
 	return rc;
 }
 
-int rg_update_peer_unblock(const char *key, int len)
+int rg_update_peer_unblock(const char *key, int len, int manual)
 {
+	struct rg_change chg;
 	struct rg_ref ref;
+	int rc;
 
-	if(rg_op_lookup(rg_tbl, key, len, 0, rg_now_ms(), &ref) != RG_OK)
-		return RG_ENOTFOUND;
-	return rg_update_unblock(&ref);
+	if(manual) { /* an operator's unblock, on another node */
+		if(rg_op_lookup(rg_tbl, key, len, 0, rg_now_ms(), &ref) != RG_OK)
+			return RG_ENOTFOUND;
+		return rg_update_unblock(&ref, key, len);
+	}
+	rc = rg_op_peer_up(rg_tbl, key, len, rg_now_ms(), &chg);
+	if(rc == RG_OK)
+		apply(&chg);
+	return rc;
 }
 
 int rg_update_peer_cut(
