@@ -230,6 +230,13 @@ enum rg_event rg_health_peer_block(struct rg_health *h, uint64_t until_ms,
 {
 	enum rg_event ev = h->state == RG_DOWN ? RG_EV_NONE : RG_EV_DOWN;
 
+	/* by hand: for that long, as rg_health_block() does here */
+	if(reason == RG_BR_MANUAL && h->state == RG_DOWN) {
+		h->manual = 1;
+		h->by_ra = 0;
+		h->until_ms = until_ms;
+		return RG_EV_NONE;
+	}
 	if(h->state == RG_DOWN && until_ms <= h->until_ms)
 		return RG_EV_NONE;
 	if(h->state != RG_DOWN && reason == RG_BR_INFERRED && veto != NULL
@@ -238,6 +245,8 @@ enum rg_event rg_health_peer_block(struct rg_health *h, uint64_t until_ms,
 	if(h->state != RG_DOWN) {
 		h->manual = reason == RG_BR_MANUAL;
 		h->by_ra = reason == RG_BR_RA;
+	} else if(reason == RG_BR_RA && !h->manual) {
+		h->by_ra = 1;
 	}
 	h->state = RG_DOWN;
 	h->until_ms = until_ms;

@@ -164,7 +164,8 @@ enum rg_event rg_health_restore(struct rg_health *h, uint64_t until_ms,
 /*
  * A block another node of the cluster applied: down until `until_ms`
  * (extending a block in force, never cutting it), for `reason`; an
- * inferred one asks `veto` (max_blocked_percent) first.
+ * inferred one asks `veto` (max_blocked_percent) first. A manual one is
+ * applied as rg_health_block() would: manual, for exactly that long.
  */
 enum rg_event rg_health_peer_block(struct rg_health *h, uint64_t until_ms,
 		enum rg_block_reason reason, uint32_t ra_last,

@@ -201,10 +201,63 @@ static void test_state_names(void **state)
 	assert_string_equal(rg_state_name(RG_PROBING), "probing");
 }
 
+static int refuse(void *arg)
+{
+	(void)arg;
+	return 0;
+}
+
+/* what a cluster peer's block and passed trial do here */
+static void test_peers(void **state)
+{
+	struct rg_health h;
+	struct rg_veto no = {refuse, NULL};
+
+	(void)state;
+	/* an inferred block from a peer asks the guard */
+	memset(&h, 0, sizeof(h));
+	assert_int_equal(rg_health_peer_block(&h, T0 + 60 * SEC, RG_BR_INFERRED,
+							 0, &no),
+			RG_EV_NONE);
+	assert_int_equal(h.state, RG_UP);
+	/* a Retry-After one does not; it extends, never cuts */
+	assert_int_equal(rg_health_peer_block(&h, T0 + 60 * SEC, RG_BR_RA, 60,
+							 &no),
+			RG_EV_DOWN);
+	assert_int_equal(rg_health_peer_block(&h, T0 + 30 * SEC, RG_BR_RA, 30,
+							 NULL),
+			RG_EV_NONE);
+	assert_int_equal(rg_health_blocked_for(&h, T0), 60);
+	/* a passed trial elsewhere lifts no running Retry-After block */
+	assert_int_equal(rg_health_peer_up(&h, T0 + SEC), RG_EV_NONE);
+	assert_int_equal(rg_health_peer_up(&h, T0 + 61 * SEC), RG_EV_UP);
+	/* an inferred block here, then a peer's manual one, even shorter:
+	 * manual, for that long, and no passed trial lifts it */
+	memset(&h, 0, sizeof(h));
+	rg_health_failure(&h, &cfg, -1, 0, T0, NULL);
+	rg_health_failure(&h, &cfg, -1, 0, T0, NULL);
+	rg_health_failure(&h, &cfg, -1, 0, T0, NULL);
+	assert_int_equal(h.state, RG_DOWN);
+	assert_int_equal(rg_health_peer_block(&h, T0 + 10 * SEC, RG_BR_MANUAL,
+							 0, NULL),
+			RG_EV_NONE);
+	assert_int_equal(rg_health_reason(&h), RG_BR_MANUAL);
+	assert_int_equal(rg_health_blocked_for(&h, T0), 10);
+	assert_int_equal(rg_health_peer_up(&h, T0 + SEC), RG_EV_NONE);
+	/* an inferred block here is lifted by a passed trial elsewhere */
+	memset(&h, 0, sizeof(h));
+	rg_health_failure(&h, &cfg, -1, 0, T0, NULL);
+	rg_health_failure(&h, &cfg, -1, 0, T0, NULL);
+	rg_health_failure(&h, &cfg, -1, 0, T0, NULL);
+	assert_int_equal(rg_health_peer_up(&h, T0 + SEC), RG_EV_UP);
+	assert_int_equal(h.level, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 			cmocka_unit_test(test_clamp),
+			cmocka_unit_test(test_peers),
 			cmocka_unit_test(test_retry_after_takes_it_down_at_once),
 			cmocka_unit_test(test_huge_and_zero_retry_after_are_clamped),
 			cmocka_unit_test(test_threshold_without_retry_after),
