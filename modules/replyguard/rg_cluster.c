@@ -121,6 +121,16 @@ static void key_of(struct rg_crec *r, const char *key, int len)
 	r->key[r->key_len] = '\0';
 }
 
+/* a block record: `left_ms` (within what a message may carry) */
+static void block_rec(
+		struct rg_crec *r, uint64_t left_ms, int reason, uint32_t ra_s)
+{
+	r->kind = RG_CR_BLOCK;
+	r->left_ms = left_ms < RG_CMSG_BLOCK_MAX_MS ? left_ms : RG_CMSG_BLOCK_MAX_MS;
+	r->reason = (uint8_t)reason;
+	r->ra_s = ra_s;
+}
+
 void rg_cluster_publish(const struct rg_change *chg)
 {
 	struct rg_crec r;
@@ -130,12 +140,8 @@ void rg_cluster_publish(const struct rg_change *chg)
 	memset(&r, 0, sizeof(r));
 	key_of(&r, chg->snap.key, chg->snap.key_len);
 	if(chg->ev == RG_EV_DOWN && chg->snap.f[RG_F_BLOCKED_FOR] > 0) {
-		r.kind = RG_CR_BLOCK;
-		r.left_ms = chg->snap.f[RG_F_BLOCKED_FOR] * 1000;
-		if(r.left_ms > RG_CMSG_BLOCK_MAX_MS)
-			r.left_ms = RG_CMSG_BLOCK_MAX_MS;
-		r.reason = (uint8_t)chg->reason;
-		r.ra_s = (uint32_t)chg->snap.f[RG_F_RA_LAST];
+		block_rec(&r, chg->snap.f[RG_F_BLOCKED_FOR] * 1000, chg->reason,
+				(uint32_t)chg->snap.f[RG_F_RA_LAST]);
 		send_one(&r);
 	} else if(chg->ev == RG_EV_UP) {
 		r.kind = RG_CR_UNBLOCK; /* a trial passed here */
@@ -161,11 +167,7 @@ void rg_cluster_publish_manual(const char *key, int len, uint32_t seconds)
 		r.kind = RG_CR_UNBLOCK;
 		r.manual = 1;
 	} else {
-		r.kind = RG_CR_BLOCK;
-		r.left_ms = (uint64_t)seconds * 1000;
-		if(r.left_ms > RG_CMSG_BLOCK_MAX_MS)
-			r.left_ms = RG_CMSG_BLOCK_MAX_MS;
-		r.reason = 1; /* RG_BR_MANUAL */
+		block_rec(&r, (uint64_t)seconds * 1000, RG_BR_MANUAL, 0);
 	}
 	send_one(&r);
 }
@@ -204,14 +206,8 @@ static void send_sync(dmq_node_t *node)
 			continue;
 		n = 0;
 		memset(r, 0, sizeof(r));
-		if(s.block_end != 0) {
-			r[n].kind = RG_CR_BLOCK;
-			r[n].left_ms = s.block_end < RG_CMSG_BLOCK_MAX_MS
-								   ? s.block_end
-								   : RG_CMSG_BLOCK_MAX_MS;
-			r[n].reason = s.reason;
-			r[n++].ra_s = s.ra_last;
-		}
+		if(s.block_end != 0)
+			block_rec(&r[n++], s.block_end, s.reason, s.ra_last);
 		if(s.has_limit) {
 			r[n].kind = RG_CR_LIMIT;
 			r[n++].lim = s.lim;

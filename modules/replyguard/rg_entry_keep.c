@@ -30,6 +30,22 @@ int rg_entry_save(
 	return r->block_end != 0 || r->has_limit || r->throttled;
 }
 
+/* what is left of the record's block at `now_ms`: <= 0 when none */
+static int64_t block_left(
+		const struct rg_saved *r, int64_t wall_ms, uint64_t now_ms)
+{
+	/* block_end <= RG_STATE_END_MAX: no overflow */
+	if(r->block_end == 0)
+		return 0;
+	return (int64_t)r->block_end - wall_ms - (int64_t)now_ms;
+}
+
+int rg_saved_in_force(
+		const struct rg_saved *r, int64_t wall_ms, uint64_t now_ms)
+{
+	return r->has_limit || r->throttled || block_left(r, wall_ms, now_ms) > 0;
+}
+
 /* the longest block a restart takes back: what could have set it */
 #define RG_MANUAL_MAX_MS (31536000ULL * 1000)
 
@@ -37,8 +53,7 @@ void rg_entry_restore(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 		const struct rg_saved *r, int64_t wall_ms, uint64_t now_ms,
 		struct rg_change *chg, const struct rg_veto *veto)
 {
-	/* block_end <= RG_STATE_END_MAX: no overflow */
-	int64_t left = (int64_t)r->block_end - wall_ms - (int64_t)now_ms;
+	int64_t left = block_left(r, wall_ms, now_ms);
 	uint64_t cap = r->reason == RG_BR_MANUAL ? RG_MANUAL_MAX_MS
 											 : (uint64_t)cfg->health.ra_max * 1000;
 
@@ -47,7 +62,7 @@ void rg_entry_restore(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 	if(r->throttled)
 		chg->tev = rg_throttle_restore(
 				&e->thr, r->cur_mcps, r->ceil_mcps, now_ms);
-	if(r->block_end == 0 || left <= 0)
+	if(left <= 0)
 		return;
 	/* a clock stepped back, or a foreign file: never longer than allowed */
 	if((uint64_t)left > cap)

@@ -15,6 +15,10 @@
 int rg_entry_save(
 		const struct rg_entry *e, struct rg_saved *r, int64_t wall_ms);
 
+/* Is anything of `r` still in force (a limit, a back-off, a block)? */
+int rg_saved_in_force(
+		const struct rg_saved *r, int64_t wall_ms, uint64_t now_ms);
+
 /*
  * Take `r` back. A block is never longer than retry_after_max (manual:
  * 365 days); an inferred one asks `veto` (the set guard) first.

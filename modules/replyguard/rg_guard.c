@@ -129,6 +129,13 @@ static void touch(struct rg_gset **t, int *nt, struct rg_gset *s)
 		t[(*nt)++] = s;
 }
 
+/* the set of the footprint's i-th tag, when the guard counts it there */
+static struct rg_gset *counted(
+		struct rg_guard *g, const struct rg_guard_fp *fp, int i)
+{
+	return (fp->tracked & (1u << i)) ? find(g, fp->tags[i], 0) : NULL;
+}
+
 /* take the footprint out of the counts */
 static void drop_locked(struct rg_guard *g, struct rg_guard_fp *fp,
 		struct rg_gset **t, int *nt)
@@ -137,9 +144,7 @@ static void drop_locked(struct rg_guard *g, struct rg_guard_fp *fp,
 	int i;
 
 	for(i = 0; i < fp->n; i++) {
-		if(!(fp->tracked & (1u << i)))
-			continue;
-		s = find(g, fp->tags[i], 0);
+		s = counted(g, fp, i);
 		if(s == NULL)
 			continue;
 		if(s->members > 0)
@@ -243,7 +248,7 @@ int rg_guard_try_block(struct rg_guard *g, struct rg_guard_fp *fp,
 	if(rg_guard_stale(fp, es, fp->down))
 		resync_locked(g, fp, es, fp->down, t, &nt);
 	for(i = 0; i < fp->n && !fp->down; i++) {
-		s = (fp->tracked & (1u << i)) ? find(g, fp->tags[i], 0) : NULL;
+		s = counted(g, fp, i);
 		if(s != NULL && over(g, s)) {
 			ok = 0;
 			note->held = s->tag;
@@ -258,9 +263,7 @@ int rg_guard_try_block(struct rg_guard *g, struct rg_guard_fp *fp,
 	if(ok && !fp->down) {
 		fp->down = 1;
 		for(i = 0; i < fp->n; i++) {
-			if(!(fp->tracked & (1u << i)))
-				continue;
-			s = find(g, fp->tags[i], 0);
+			s = counted(g, fp, i);
 			if(s == NULL)
 				continue;
 			s->blocked++;

@@ -15,6 +15,7 @@
 #include "core/timer_proc.h"
 
 #include "rg_buf.h"
+#include "rg_entry_keep.h"
 #include "rg_host.h"
 #include "rg_ops.h"
 #include "rg_state_file.h"
@@ -51,10 +52,9 @@ static void restore_one(const struct rg_saved *s, void *arg)
 	struct restored *r = arg;
 	struct rg_change chg;
 	struct rg_saved rec = *s;
-	int64_t left = (int64_t)s->block_end - r->wall_ms - (int64_t)r->now_ms;
 
 	/* nothing left of it: no entry for it */
-	if(!s->has_limit && !s->throttled && (s->block_end == 0 || left <= 0))
+	if(!rg_saved_in_force(s, r->wall_ms, r->now_ms))
 		return;
 	if(rg_op_restore(rg_tbl, &rec, r->wall_ms, r->now_ms, &chg) != RG_OK) {
 		r->full++;

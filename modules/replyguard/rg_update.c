@@ -6,13 +6,18 @@
 #include "rg_update.h"
 #include "rg_webhook.h"
 
-/* the one place a change is applied: after the table's lock is dropped;
- * the cluster first, so the peers do not wait for the event routes */
-static void apply(const struct rg_change *chg)
+/*
+ * The one place a change is applied: after the table's lock is dropped;
+ * the cluster first, so the peers do not wait for the event routes. A
+ * change by hand (`publish` 0) reaches the cluster as such, from its
+ * caller.
+ */
+static void apply_as(const struct rg_change *chg, int publish)
 {
 	if(!rg_change_any(chg))
 		return;
-	rg_cluster_publish(chg); /* not what came from a peer */
+	if(publish)
+		rg_cluster_publish(chg); /* not what came from a peer */
 	if(chg->ev != RG_EV_NONE)
 		rg_ds_sync(chg);
 	rg_events_run(chg);
@@ -20,16 +25,9 @@ static void apply(const struct rg_change *chg)
 		rg_webhook_notify(chg);
 }
 
-/* a change made by hand, which the cluster hears of as such */
-static void apply_manual(const struct rg_change *chg)
+static void apply(const struct rg_change *chg)
 {
-	if(!rg_change_any(chg))
-		return;
-	if(chg->ev != RG_EV_NONE)
-		rg_ds_sync(chg);
-	rg_events_run(chg);
-	if(chg->ev == RG_EV_DOWN || chg->ev == RG_EV_UP || chg->tev != RG_TEV_NONE)
-		rg_webhook_notify(chg);
+	apply_as(chg, 1);
 }
 
 int rg_update_admit(const char *key, int len, const struct rg_ext *ext,
@@ -114,7 +112,7 @@ int rg_update_block(
 	int rc = rg_op_block(rg_tbl, ref, seconds, rg_now_ms(), &chg);
 
 	if(rc == RG_OK) {
-		apply_manual(&chg);
+		apply_as(&chg, 0);
 		/* even when it was down already: the peers' own blocks may end */
 		rg_cluster_publish_manual(key, len, seconds);
 	}
@@ -127,7 +125,7 @@ int rg_update_unblock(const struct rg_ref *ref, const char *key, int len)
 	int rc = rg_op_unblock(rg_tbl, ref, rg_now_ms(), &chg);
 
 	if(rc == RG_OK) {
-		apply_manual(&chg);
+		apply_as(&chg, 0);
 		rg_cluster_publish_manual(key, len, 0);
 	}
 	return rc;
