@@ -138,6 +138,7 @@ static param_export_t params[] = {
 	{"max_blocked_percent", PARAM_INT, &rg_max_blocked_pct},
 	{"cluster", PARAM_INT, &rg_cluster_on},
 	{"cluster_interval", PARAM_INT, &rg_cluster_interval},
+	{"cluster_share_floor", PARAM_INT, &rg_cluster_share_floor},
 	{"state_file", PARAM_STRING, &rg_state_path},
 	{"state_save_interval", PARAM_INT, &rg_state_interval},
 	{"retry_after_jitter", PARAM_INT, &rg_ra_jitter_pct},

@@ -23,6 +23,11 @@
 
 int rg_cluster_on = 0;
 int rg_cluster_interval = 200;
+int rg_cluster_share_floor = 25;
+
+/* the budget's batches of demand: a message at most this big, so that it
+ * crosses a network in one datagram */
+#define BATCH_MAX 1100
 
 /* what every process shares */
 struct rg_cluster_shared
@@ -33,6 +38,11 @@ struct rg_cluster_shared
 	uint64_t dropped;  /* malformed, foreign, oversized or no room */
 	uint64_t replayed; /* taken before */
 	uint64_t no_room;  /* records not applied: this node's table full */
+	uint64_t demand_sent; /* D records sent */
+	uint64_t demand_heard; /* D records taken */
+	uint32_t size;	   /* nodes in view at the last interval, this one too */
+	uint32_t size_last; /* the cluster's size when a peer was last heard */
+	uint32_t alone;	   /* no peer in view: budgets / size_last */
 };
 
 static struct rg_cluster_shared *rg_csh;
@@ -233,6 +243,8 @@ struct taking
 {
 	int sync;	 /* a peer asked for what this node knows */
 	int no_room; /* records this node had no room for */
+	int place;	 /* the sender's place in rg_peers */
+	int demands; /* D records */
 };
 
 static void apply_one(const struct rg_crec *r, void *arg)
@@ -255,6 +267,11 @@ static void apply_one(const struct rg_crec *r, void *arg)
 		case RG_CR_CUT:
 			rc = rg_update_peer_cut(
 					r->key, r->key_len, r->cur_mcps, r->ceil_mcps);
+			break;
+		case RG_CR_DEMAND: /* only for a destination known here */
+			rg_op_peer_demand(rg_tbl, r->key, r->key_len, t->place,
+					r->demand_mcps, r->recv_mcps, rg_now_ms());
+			t->demands++;
 			break;
 		case RG_CR_SYNC:
 			t->sync = 1;
@@ -296,7 +313,7 @@ static int on_msg(struct sip_msg *msg, peer_reponse_t *resp, dmq_node_t *node)
 	static str ok = str_init("OK");
 	static str bad = str_init("Bad Request");
 	struct rg_chdr h;
-	struct taking t = {0, 0};
+	struct taking t = {0, 0, -1, 0};
 	char addr[RG_PEER_ADDR_MAX + 1];
 	const char *why = NULL;
 	str body = STR_NULL;
@@ -340,9 +357,12 @@ static int on_msg(struct sip_msg *msg, peer_reponse_t *resp, dmq_node_t *node)
 		return 0;
 	}
 	STAT_ADD(received);
+	t.place = rg_peers_place(rg_cpeers, h.origin);
 	rg_applying = 1;
 	rg_cmsg_parse(body.s, (size_t)body.len, &h, apply_one, &t, &why);
 	rg_applying = 0;
+	if(t.demands)
+		__atomic_add_fetch(&rg_csh->demand_heard, t.demands, __ATOMIC_RELAXED);
 	if(t.no_room) {
 		__atomic_add_fetch(&rg_csh->no_room, t.no_room, __ATOMIC_RELAXED);
 		drop("this node's table is full (some records not applied)", node);
@@ -401,6 +421,11 @@ int rg_cluster_init(void)
 				rg_cluster_interval);
 		return -1;
 	}
+	if(rg_cluster_share_floor < 0 || rg_cluster_share_floor > 100) {
+		LM_ERR("cluster_share_floor must be 0..100 (percent), not %d\n",
+				rg_cluster_share_floor);
+		return -1;
+	}
 	if(dmq_load_api(&rg_dmqb) != 0) {
 		LM_ERR("cluster 1 needs the dmq module: load dmq.so before "
 			   "replyguard\n");
@@ -434,15 +459,72 @@ int rg_cluster_init(void)
 	return 0;
 }
 
+/* the peers in view now, and what this node says of its size */
+static void view_of(struct rg_cview *v, uint64_t now)
+{
+	uint32_t last;
+
+	v->fresh_ms = 3 * (uint32_t)rg_cluster_interval;
+	v->floor_permille = (uint32_t)rg_cluster_share_floor * 10;
+	v->n = rg_peers_heard(rg_cpeers, now, v->fresh_ms, v->place);
+	last = rg_csh->size_last;
+	if(v->n > 0) {
+		rg_csh->size_last = (uint32_t)v->n + 1;
+		if(rg_csh->alone)
+			LM_INFO("cluster: %d peers heard again: budgets are shared by "
+					"demand\n",
+					v->n);
+		rg_csh->alone = 0;
+	} else if(last > 1 && !rg_csh->alone) {
+		rg_csh->alone = 1;
+		LM_WARN("cluster: no peer heard for %u ms: each destination's budget "
+				"is divided by the last cluster size, %u, until one is\n",
+				v->fresh_ms, last);
+	}
+	v->fallback_n = rg_csh->size_last ? rg_csh->size_last : 1;
+	rg_csh->size = (uint32_t)v->n + 1;
+	/* a destination new here starts with an even part */
+	rg_table_set_share(rg_tbl,
+			RG_SHARE_WHOLE / (v->n > 0 ? (uint32_t)v->n + 1 : v->fallback_n));
+}
+
+/*
+ * Every cluster_interval: each destination's share of its budget from
+ * the peers' demands, and this node's demands to the peers, in batches
+ * (an empty one says this node is alive).
+ */
 static void heartbeat(unsigned int ticks, void *param)
 {
-	char buf[256];
+	static char buf[BATCH_MAX];
+	struct rg_cview v;
+	struct rg_demand_out out;
+	struct rg_crec r;
 	struct rg_cbuf b;
+	unsigned int slot, cap = rg_table_capacity(rg_tbl);
+	uint64_t now = rg_now_ms(), n = 0;
 
 	(void)ticks;
 	(void)param;
+	view_of(&v, now);
+	memset(&r, 0, sizeof(r));
+	r.kind = RG_CR_DEMAND;
 	begin(&b, buf, sizeof(buf));
+	for(slot = 0; slot < cap; slot++) {
+		if(!rg_op_cluster_tick_slot(
+				   rg_tbl, slot, &v, now, &out, r.key, &r.key_len))
+			continue;
+		r.demand_mcps = out.demand_mcps;
+		r.recv_mcps = out.recv_mcps;
+		n++;
+		if(rg_cmsg_add(&b, &r) == 0)
+			continue;
+		send_msg(&b, NULL); /* full: the rest in the next one */
+		begin(&b, buf, sizeof(buf));
+		rg_cmsg_add(&b, &r);
+	}
 	send_msg(&b, NULL);
+	if(n)
+		__atomic_add_fetch(&rg_csh->demand_sent, n, __ATOMIC_RELAXED);
 }
 
 int rg_cluster_child_init(int rank)
@@ -473,13 +555,18 @@ void rg_cluster_rpc(rpc_t *rpc, void *ctx)
 	if(rpc->add(ctx, "{", &th) < 0)
 		return;
 	snprintf(origin, sizeof(origin), "%016llx", (unsigned long long)rg_origin);
-	rpc->struct_add(th, "ssd", "node", rg_node(), "instance", origin,
-			"interval_ms", rg_cluster_interval);
+	rpc->struct_add(th, "ssddd", "node", rg_node(), "instance", origin,
+			"interval_ms", rg_cluster_interval, "size",
+			(int)__atomic_load_n(&rg_csh->size, __ATOMIC_RELAXED), "alone",
+			(int)__atomic_load_n(&rg_csh->alone, __ATOMIC_RELAXED));
 	rpc->struct_add(th, "JJJJJ", "sent", (unsigned long long)STAT_GET(sent),
 			"received", (unsigned long long)STAT_GET(received), "dropped",
 			(unsigned long long)STAT_GET(dropped), "replayed",
 			(unsigned long long)STAT_GET(replayed), "no_room",
 			(unsigned long long)STAT_GET(no_room));
+	rpc->struct_add(th, "JJ", "demand_sent",
+			(unsigned long long)STAT_GET(demand_sent), "demand_heard",
+			(unsigned long long)STAT_GET(demand_heard));
 	if(rpc->struct_add(th, "[", "peers", &ph) < 0)
 		return;
 	n = rg_peers_list(rg_cpeers, peers, RG_PEERS_MAX);

@@ -14,7 +14,10 @@
  * instance (rg_peers.h); a malformed, foreign, oversized or replayed one
  * is counted, dropped, and logged at most once every 10 s per process.
  * Every cluster_interval ms a process of its own, "replyguard cluster",
- * says the node is alive.
+ * sends the peers this node's demand per active destination in batches
+ * (or an empty message: it is alive), and sets each destination's share
+ * of its CPS budget from the demands of the peers heard in the last 3
+ * intervals (rg_demand.h).
  */
 #ifndef RG_CLUSTER_H
 #define RG_CLUSTER_H
@@ -24,9 +27,10 @@
 
 #include "rg_types-t.h"
 
-/* modparams "cluster" and "cluster_interval" (ms) */
+/* modparams "cluster", "cluster_interval" (ms), "cluster_share_floor" (%) */
 extern int rg_cluster_on;
 extern int rg_cluster_interval;
+extern int rg_cluster_share_floor;
 
 /* Bind dmq and register the peer (mod_init). 0 or -1. */
 int rg_cluster_init(void);

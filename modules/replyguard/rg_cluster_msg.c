@@ -67,6 +67,10 @@ int rg_cmsg_add(struct rg_cbuf *b, const struct rg_crec *r)
 			rc = put(b, "C %.*s %u %u\n", r->key_len, r->key,
 					(unsigned int)r->cur_mcps, (unsigned int)r->ceil_mcps);
 			break;
+		case RG_CR_DEMAND:
+			rc = put(b, "D %.*s %u %u\n", r->key_len, r->key,
+					(unsigned int)r->demand_mcps, (unsigned int)r->recv_mcps);
+			break;
 		case RG_CR_SYNC:
 			rc = put(b, "S\n");
 			break;
@@ -153,6 +157,7 @@ static const char *record(struct rg_cur *c, struct rg_crec *r)
 		case RG_CR_BLOCK:
 		case RG_CR_LIMIT:
 		case RG_CR_CUT:
+		case RG_CR_DEMAND:
 		case RG_CR_UNBLOCK:
 			r->key_len = rg_cur_key(c, r->key, 0);
 			break;
@@ -177,6 +182,11 @@ static const char *record(struct rg_cur *c, struct rg_crec *r)
 		r->lim.mcps = (uint32_t)v[0];
 		r->lim.burst = (uint32_t)v[1];
 		r->lim.max_concurrent = (uint32_t)v[2];
+	} else if(r->kind == RG_CR_DEMAND) {
+		if(nums(c, cmax, v, 2) < 0)
+			return "bad demand";
+		r->demand_mcps = (uint32_t)v[0];
+		r->recv_mcps = (uint32_t)v[1];
 	} else {
 		if(nums(c, cmax, v, 2) < 0 || v[0] == 0)
 			return "bad cut";

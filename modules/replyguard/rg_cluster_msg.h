@@ -8,6 +8,8 @@
  *                                            (1), or a trial passed (0)
  *   L <key> <mcps> <burst> <max_concurrent>  a limit set by RPC or script
  *   C <key> <cur_mcps> <ceil_mcps>           an AIMD cut: back off to it
+ *   D <key> <demand_mcps> <recv_mcps>        this interval: calls offered
+ *                                            here, and sent on (rates)
  *   S                                        send me what you know
  *   E <records>
  *
@@ -38,6 +40,7 @@ enum rg_crec_kind
 	RG_CR_UNBLOCK = 'U',
 	RG_CR_LIMIT = 'L',
 	RG_CR_CUT = 'C',
+	RG_CR_DEMAND = 'D',
 	RG_CR_SYNC = 'S'
 };
 
@@ -54,6 +57,8 @@ struct rg_crec
 	struct rg_limit lim; /* L */
 	uint32_t cur_mcps;	 /* C */
 	uint32_t ceil_mcps;	 /* C */
+	uint32_t demand_mcps; /* D */
+	uint32_t recv_mcps;	  /* D */
 };
 
 /* Who sent a message. */

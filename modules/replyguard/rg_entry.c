@@ -447,6 +447,18 @@ static int dispatch(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 			chg->tev = rg_throttle_peer_cut(&e->thr, op->u.peer_cut.cur_mcps,
 					op->u.peer_cut.ceil_mcps, now_ms);
 			return RG_OK;
+		case RG_OP_PEER_DEMAND:
+			rg_demand_peer(&e->dm, op->u.peer_demand.place,
+					op->u.peer_demand.demand_mcps, op->u.peer_demand.recv_mcps,
+					now_ms);
+			return RG_OK;
+		case RG_OP_CLUSTER_TICK:
+			rg_demand_tick(&e->dm, &e->thr, op->u.ctick.view, now_ms,
+					op->u.ctick.out);
+			memcpy(op->u.ctick.key, e->key, e->key_len);
+			op->u.ctick.key[e->key_len] = '\0';
+			op->u.ctick.key_len = e->key_len;
+			return op->u.ctick.out->send;
 		case RG_OP_NONE:
 		default:
 			return RG_OK;
@@ -463,6 +475,8 @@ int rg_entry_peek(const struct rg_entry *e, enum rg_op_kind kind)
 			return PEEK(e->health.state) == RG_DOWN || PEEK(e->thr.throttled);
 		case RG_OP_MIN_BLOCKED:
 			return PEEK(e->health.state) == RG_DOWN;
+		case RG_OP_CLUSTER_TICK:
+			return rg_demand_active(&e->dm, &e->thr);
 		case RG_OP_SWEEP_LIMITS:
 			return PEEK(e->thr.src) == RG_LIM_FILE;
 		case RG_OP_SAVE:
@@ -494,6 +508,7 @@ void rg_entry_snapshot(const struct rg_entry *e, const struct rg_entry_cfg *cfg,
 	s->f[RG_F_IDLE] = now_ms > e->last_ms ? (now_ms - e->last_ms) / 1000 : 0;
 	s->f[RG_F_CPS_LIMIT] = rg_throttle_rate(&e->thr);
 	s->f[RG_F_CPS_CONF] = e->thr.lim.mcps;
+	s->f[RG_F_CPS_SHARE] = rg_throttle_admit_rate(&e->thr);
 	s->f[RG_F_CPS_RECV] = rg_throttle_received(&e->thr, now_ms);
 	s->f[RG_F_CPS_BURST] = e->thr.lim.burst;
 	s->f[RG_F_CONCURRENT] = e->thr.inflight;

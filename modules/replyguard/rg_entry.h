@@ -45,6 +45,7 @@
 #include <stdint.h>
 
 #include "rg_codes.h"
+#include "rg_demand.h"
 #include "rg_ext.h"
 #include "rg_guard.h"
 #include "rg_health.h"
@@ -97,6 +98,7 @@ struct rg_entry
 	struct rg_throttle thr;
 	struct rg_ext_set ext;
 	struct rg_window win;
+	struct rg_demand dm; /* cluster: demand here and at the peers */
 };
 
 enum rg_op_kind
@@ -125,6 +127,8 @@ enum rg_op_kind
 	RG_OP_PEER_BLOCK,	/* a block from another node -> RG_OK */
 	RG_OP_PEER_CUT,		/* an AIMD cut from another node -> RG_OK */
 	RG_OP_PEER_UP,		/* a trial passed on another node -> RG_OK */
+	RG_OP_PEER_DEMAND,	/* a peer's demand and sent rate -> RG_OK */
+	RG_OP_CLUSTER_TICK, /* the share of the budget; what to send -> 1/0 */
 };
 
 /* One operation on one entry, with its arguments (and outputs). */
@@ -179,6 +183,18 @@ struct rg_op
 		{
 			uint32_t cur_mcps, ceil_mcps;
 		} peer_cut;
+		struct
+		{
+			int place; /* the peer's place in rg_peers */
+			uint32_t demand_mcps, recv_mcps;
+		} peer_demand;
+		struct
+		{
+			const struct rg_cview *view;
+			struct rg_demand_out *out;
+			char *key; /* out: RG_KEY_MAX + 1 bytes, and its length */
+			int key_len;
+		} ctick;
 		struct
 		{
 			struct rg_saved *rec; /* filled by SAVE, read by RESTORE */

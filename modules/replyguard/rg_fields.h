@@ -59,6 +59,8 @@ enum rg_fgroup
 		"Calls per second allowed now (0: no limit).")                        \
 	X(CPS_CONF, RG_FK_MCPS, RG_FG_THROTTLE, "cps_configured",                 \
 		"cps_configured", "Configured calls per second (0: no limit).")       \
+	X(CPS_SHARE, RG_FK_MCPS, RG_FG_THROTTLE, "cps_share", "cps_share",        \
+		"This node's share of cps_limit (the cluster's budget).")             \
 	X(CPS_RECV, RG_FK_MCPS_SEEN, RG_FG_THROTTLE, "cps_received",              \
 		"cps_received",                                                       \
 		"Calls per second sent over about the last second.")                  \

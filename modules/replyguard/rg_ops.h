@@ -345,4 +345,39 @@ static inline int rg_op_peer_up(struct rg_table *t, const char *key, int len,
 	return rg_table_apply_key(t, key, len, 0, &op, now_ms, NULL, chg);
 }
 
+/* A peer (at `place` in rg_peers) said this of `key` (known here only). */
+static inline int rg_op_peer_demand(struct rg_table *t, const char *key,
+		int len, int place, uint32_t demand_mcps, uint32_t recv_mcps,
+		uint64_t now_ms)
+{
+	struct rg_op op;
+
+	op.kind = RG_OP_PEER_DEMAND;
+	op.u.peer_demand.place = place;
+	op.u.peer_demand.demand_mcps = demand_mcps;
+	op.u.peer_demand.recv_mcps = recv_mcps;
+	return rg_table_apply_key(t, key, len, 0, &op, now_ms, NULL, NULL);
+}
+
+/*
+ * The cluster's interval for the entry in `slot`: its share of the
+ * budget from the peers in `view`; 1 when `out` (and `key`, RG_KEY_MAX
+ * + 1 bytes, of `*key_len`) is to be sent to the peers, else 0.
+ */
+static inline int rg_op_cluster_tick_slot(struct rg_table *t,
+		unsigned int slot, const struct rg_cview *view, uint64_t now_ms,
+		struct rg_demand_out *out, char *key, int *key_len)
+{
+	struct rg_op op;
+	int rc;
+
+	op.kind = RG_OP_CLUSTER_TICK;
+	op.u.ctick.view = view;
+	op.u.ctick.out = out;
+	op.u.ctick.key = key;
+	rc = rg_table_apply_slot(t, slot, &op, now_ms, NULL, NULL);
+	*key_len = op.u.ctick.key_len;
+	return rc == 1;
+}
+
 #endif

@@ -137,6 +137,35 @@ enum rg_peer_verdict rg_peers_accept(struct rg_peers *p, uint64_t origin,
 	return v;
 }
 
+int rg_peers_place(struct rg_peers *p, uint64_t origin)
+{
+	int i, at = -1;
+
+	rg_lock(p->lock, 0);
+	for(i = 0; i < p->n && at < 0; i++) {
+		if(p->peer[i].origin == origin)
+			at = i;
+	}
+	rg_unlock(p->lock, 0);
+	return at;
+}
+
+int rg_peers_heard(struct rg_peers *p, uint64_t now_ms, uint64_t within_ms,
+		uint8_t *places)
+{
+	int i, n = 0;
+
+	rg_lock(p->lock, 0);
+	for(i = 0; i < p->n; i++) {
+		if(p->peer[i].last_ms != 0
+				&& (now_ms <= p->peer[i].last_ms /* heard just now */
+						|| now_ms - p->peer[i].last_ms <= within_ms))
+			places[n++] = (uint8_t)i;
+	}
+	rg_unlock(p->lock, 0);
+	return n;
+}
+
 int rg_peers_list(struct rg_peers *p, struct rg_peer *out, int max)
 {
 	struct rg_peer t;

@@ -51,6 +51,16 @@ enum rg_peer_verdict rg_peers_accept(struct rg_peers *p, uint64_t origin,
 		uint64_t seq, const char *node, const char *addr, uint64_t now_ms,
 		uint64_t stale_ms);
 
+/* The place of `origin` (0 .. RG_PEERS_MAX - 1), or -1 when it has none. */
+int rg_peers_place(struct rg_peers *p, uint64_t origin);
+
+/*
+ * The places of the peers heard within `within_ms` of `now_ms`, into
+ * `places` (RG_PEERS_MAX of them): how many.
+ */
+int rg_peers_heard(struct rg_peers *p, uint64_t now_ms, uint64_t within_ms,
+		uint8_t *places);
+
 /* Copy up to `max` peers into `out`, most recently heard first: how many. */
 int rg_peers_list(struct rg_peers *p, struct rg_peer *out, int max);
 

@@ -128,6 +128,11 @@ err:
 	return NULL;
 }
 
+void rg_table_set_share(struct rg_table *t, uint32_t share_ppm)
+{
+	__atomic_store_n(&t->ecfg.throttle.share_ppm, share_ppm, __ATOMIC_RELAXED);
+}
+
 void rg_table_free(struct rg_table *t)
 {
 	if(t == NULL)

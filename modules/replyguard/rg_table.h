@@ -86,6 +86,12 @@ int rg_table_read_slot_nolock(
 unsigned int rg_table_walk(
 		struct rg_table *t, struct rg_op *op, uint64_t now_ms, int free_them);
 
+/*
+ * Cluster: the share of its budget a destination added from now on
+ * starts with (millionths; 0 = all of it), until its first interval.
+ */
+void rg_table_set_share(struct rg_table *t, uint32_t share_ppm);
+
 /* Count a key refused as malformed (the caller normalises keys). */
 void rg_table_note_bad_key(struct rg_table *t);
 

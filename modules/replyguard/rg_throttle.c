@@ -21,11 +21,22 @@ void rg_throttle_init(struct rg_throttle *th, const struct rg_throttle_cfg *cfg)
 	*th = (struct rg_throttle){0};
 	th->lim = cfg->dflt;
 	th->src = RG_LIM_DEFAULT;
+	th->share_ppm = __atomic_load_n(&cfg->share_ppm, __ATOMIC_RELAXED);
 }
 
 uint32_t rg_throttle_rate(const struct rg_throttle *th)
 {
 	return th->throttled ? th->cur_mcps : th->lim.mcps;
+}
+
+uint32_t rg_throttle_admit_rate(const struct rg_throttle *th)
+{
+	uint64_t r = rg_throttle_rate(th);
+
+	if(r == 0 || th->share_ppm == 0 || th->share_ppm >= RG_SHARE_WHOLE)
+		return (uint32_t)r;
+	r = r * th->share_ppm / RG_SHARE_WHOLE;
+	return r ? (uint32_t)r : 1; /* 0 would be "no limit" */
 }
 
 /* move the received-rate estimate to the second `now_ms` falls in */
@@ -104,10 +115,12 @@ static int gcra(struct rg_throttle *th, uint32_t mcps, uint64_t now_ms,
 void rg_throttle_unadmit(
 		struct rg_throttle *th, uint64_t admitted_ms, uint64_t now_ms)
 {
-	uint32_t mcps = rg_throttle_rate(th);
+	uint32_t mcps = rg_throttle_admit_rate(th);
 	uint64_t s = admitted_ms / 1000, t_us;
 
 	(void)now_ms;
+	if(th->offered > 0)
+		th->offered--;
 	if(mcps != 0) {
 		t_us = 1000000000ull / mcps;
 		th->tat_us = th->tat_us > t_us ? th->tat_us - t_us : 0;
@@ -126,11 +139,13 @@ int rg_throttle_admit(struct rg_throttle *th, const struct rg_throttle_cfg *cfg,
 	*ev = rg_throttle_tick(th, cfg, now_ms);
 	*held = 0;
 	*retry_after = 0;
+	th->offered++;
 	if(th->lim.max_concurrent && th->inflight >= th->lim.max_concurrent) {
 		*retry_after = 1; /* nothing tells when a call will end */
 		return RG_THROTTLE_OVER;
 	}
-	if(gcra(th, rg_throttle_rate(th), now_ms, &wait_us) != RG_THROTTLE_OK) {
+	if(gcra(th, rg_throttle_admit_rate(th), now_ms, &wait_us)
+			!= RG_THROTTLE_OK) {
 		wait_us = (wait_us + 999999) / 1000000;
 		*retry_after = wait_us < 1 ? 1
 								   : (wait_us > UINT32_MAX ? UINT32_MAX
@@ -167,7 +182,7 @@ enum rg_tevent rg_throttle_overload(struct rg_throttle *th,
 		th->quiet_ms = now_ms;
 		return RG_TEV_NONE;
 	}
-	recv = rg_throttle_received(th, now_ms);
+	recv = (uint64_t)rg_throttle_received(th, now_ms) + th->peer_recv_mcps;
 	rate = rg_throttle_rate(th);
 	base = (rate != 0 && rate < recv) ? rate : recv;
 	cut = base * cfg->backoff_permille / 1000;

@@ -56,6 +56,8 @@ struct rg_throttle_cfg
 	uint32_t min_mcps;		   /* floor of a cut */
 	uint32_t interval_ms;	   /* at most one cut, or one step, per interval */
 	uint32_t step_mcps;		   /* added per quiet interval */
+	uint32_t share_ppm; /* cluster: a new destination's share of its
+						   budget, millionths (0: all of it) */
 };
 
 struct rg_throttle
@@ -73,7 +75,14 @@ struct rg_throttle
 	uint64_t sec;	   /* received-rate estimate: the current second, */
 	uint32_t n_cur;	   /* calls admitted in it, */
 	uint32_t n_prev;   /* and in the one before */
+	uint32_t share_ppm; /* cluster: this node's share of the rate in force,
+						   millionths (0: all of it) */
+	uint32_t peer_recv_mcps; /* cluster: what the other nodes send it */
+	uint64_t offered;		 /* calls offered: admitted or refused by the
+								throttle (the cluster's demand) */
 };
+
+#define RG_SHARE_WHOLE 1000000u /* share_ppm: all of the rate */
 
 /* rg_throttle_admit() verdicts */
 enum rg_throttle_verdict
@@ -88,6 +97,12 @@ void rg_throttle_init(
 
 /* The rate in force, in mcps (0 = none). */
 uint32_t rg_throttle_rate(const struct rg_throttle *th);
+
+/*
+ * The rate this node admits at, in mcps (0 = none): the rate in force,
+ * or in a cluster this node's share of it (at least 1 mcps).
+ */
+uint32_t rg_throttle_admit_rate(const struct rg_throttle *th);
 
 /* The rate received over about the last second, in mcps. */
 uint32_t rg_throttle_received(const struct rg_throttle *th, uint64_t now_ms);
@@ -115,7 +130,10 @@ void rg_throttle_unadmit(
  */
 int rg_throttle_release(struct rg_throttle *th);
 
-/* A 503 without Retry-After: the adaptive cut, when one is due. */
+/*
+ * A 503 without Retry-After: the adaptive cut, when one is due, from the
+ * rate received here and from the other nodes (peer_recv_mcps).
+ */
 enum rg_tevent rg_throttle_overload(struct rg_throttle *th,
 		const struct rg_throttle_cfg *cfg, uint64_t now_ms);
 

@@ -24,7 +24,7 @@
 
 static const struct rg_health_cfg hcfg = {1, 300, 3, 30, 30, 1};
 static const struct rg_throttle_cfg tcfg = {
-		{0, 1, 0}, 1, 500, 1000, 1000, 1000};
+		{0, 1, 0}, 1, 500, 1000, 1000, 1000, 0};
 /* no failure codes, no failure ratio */
 static const struct rg_fail_cfg fcfg = {{{0}}, 0, 20};
 

@@ -21,7 +21,7 @@ static struct rg_throttle_cfg cfg;
 static int setup(void **state)
 {
 	(void)state;
-	cfg = (struct rg_throttle_cfg){{0, 1, 0}, 1, 500, CPS(1), 1000, CPS(1)};
+	cfg = (struct rg_throttle_cfg){{0, 1, 0}, 1, 500, CPS(1), 1000, CPS(1), 0};
 	return 0;
 }
 
