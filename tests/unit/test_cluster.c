@@ -53,7 +53,7 @@ static struct rg_crec rec(char kind, const char *key)
 static void test_round_trip(void **state)
 {
 	struct rg_chdr h = {0x0123456789abcdefULL, 42, "node-1"}, h2;
-	struct rg_crec r[5];
+	struct rg_crec r[6];
 	struct rg_cbuf b;
 	char buf[2048];
 	int i, len;
@@ -73,16 +73,20 @@ static void test_round_trip(void **state)
 	r[3].cur_mcps = 6000;
 	r[3].ceil_mcps = 20000;
 	r[4] = rec(RG_CR_SYNC, NULL);
+	r[5] = rec(RG_CR_DEMAND, "carrier-a");
+	r[5].demand_mcps = 20000;
+	r[5].recv_mcps = 9875;
 	rg_cmsg_begin(&b, buf, sizeof(buf), &h);
-	for(i = 0; i < 5; i++)
+	for(i = 0; i < 6; i++)
 		assert_int_equal(rg_cmsg_add(&b, &r[i]), 0);
 	len = rg_cmsg_end(&b);
 	assert_true(len > 0);
-	assert_int_equal(parse(buf, (size_t)len, &h2), 5);
+	assert_non_null(strstr(buf, "\nD carrier-a 20000 9875\n"));
+	assert_int_equal(parse(buf, (size_t)len, &h2), 6);
 	assert_true(h2.origin == h.origin);
 	assert_true(h2.seq == 42);
 	assert_string_equal(h2.node, "node-1");
-	for(i = 0; i < 5; i++)
+	for(i = 0; i < 6; i++)
 		assert_memory_equal(&got[i], &r[i], sizeof(r[i]));
 }
 
@@ -131,6 +135,9 @@ static void test_bad(void **state)
 			"RG1 0000000000000001 1 n\nL gw 1000000001 1 0\nE 1\n",
 			"RG1 0000000000000001 1 n\nC gw 0 0\nE 1\n",
 			"RG1 0000000000000001 1 n\nS x\nE 1\n",
+			"RG1 0000000000000001 1 n\nD gw 1000\nE 1\n", /* no recv */
+			"RG1 0000000000000001 1 n\nD gw 4294967296 0\nE 1\n",
+			"RG1 0000000000000001 1 n\nD gw -1 0\nE 1\n",
 			"RG1 0000000000000001 1 n\nU gw 0\r\nE 1\n",
 			"RG1 0000000000000001 1 n\nU gw 0\nU gw 0\nE 1\n",
 	};

@@ -8,6 +8,8 @@ It plays a destination that behaves by rate and counts calls in flight:
                    N INVITEs arrived in the last second (0 = never)
   --answer-ms MS   wait this long before the final 200 (a 100 goes at once)
   --silent         never answer an INVITE (the proxy times out)
+  --arrivals FILE  write a line per new INVITE: its arrival time (Unix
+                   seconds) and the port it came from (which proxy)
 
 and writes, on SIGTERM or after --max-seconds, a JSON file (--stats) with
 what it saw: invites, answered (200), rejected (503), byes, and the peak of
@@ -57,6 +59,7 @@ class Peer:
         self.calls = set()         # call-ids in flight
         self.timers = []           # (when, seq, fn)
         self.seq = 0
+        self.arrivals = [] if args.arrivals else None
         self.stats = {"invites": 0, "retransmissions": 0, "answered": 0,
                       "rejected": 0, "cancelled": 0, "byes": 0,
                       "max_pending": 0, "max_calls": 0}
@@ -112,6 +115,8 @@ class Peer:
             return
         now = time.monotonic()
         self.stats["invites"] += 1
+        if self.arrivals is not None:
+            self.arrivals.append("%.6f %d\n" % (time.time(), addr[1]))
         while self.recent and self.recent[0] <= now - 1.0:
             self.recent.popleft()
         over = self.args.cap_cps > 0 and len(self.recent) >= self.args.cap_cps
@@ -185,6 +190,9 @@ class Peer:
             elif method != "ACK":
                 self.send(self.response(hdrs, 501, "Not Implemented",
                                         uuid.uuid4().hex[:10]), addr)
+        if self.arrivals is not None:
+            with open(self.args.arrivals, "w") as f:
+                f.writelines(self.arrivals)
         with open(self.args.stats, "w") as f:
             json.dump(self.stats, f)
             f.write("\n")
@@ -199,6 +207,7 @@ def main():
     ap.add_argument("--silent", action="store_true")
     ap.add_argument("--max-seconds", type=float, default=120)
     ap.add_argument("--stats", required=True)
+    ap.add_argument("--arrivals")
     args = ap.parse_args()
     if args.ip not in ("127.0.0.1", "::1"):
         sys.exit("peer.py binds loopback only")

@@ -1,0 +1,147 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# cluster_budget: three kamailio nodes with cluster 1 over dmq share one
+# CPS budget for the gateway behind them. The limit (30 cps, burst 2) is
+# set over RPC on node 1 and reaches the others; each node has its own
+# sipp caller. lib/peer.py plays the gateway and logs every INVITE's
+# arrival and the node it came from; rates are counted there, over the
+# steady part of each phase (from 5 s in to 2 s before its end).
+#  even: 20 cps offered to each node for 20 s: the gateway gets 30 cps
+#     +-10%, and every node shows the same budget as cps_limit.
+#  skewed: 40 / 5 / 5: the total still holds, node 1 gets most of it.
+#  node loss: 20 / 20 / 20 again, node 3 killed (SIGKILL, every process)
+#     8 s in: within 3 intervals (plus the polling's slack) node 1's
+#     share grows, and the total from nodes 1 and 2 is 30 cps +-10%.
+#  alone: node 2 stops; node 1 hears no peer, says so in one log line
+#     and admits the budget divided by the last cluster size (2).
+. "$(dirname "$0")/../lib/common.sh"
+it_init cluster_budget
+N1=28400 N2=28500 N3=28600 GWP=28450
+GW=sip:127.0.0.1:$GWP
+PHASE_S=20
+
+node_start 1 $N1 $N1 $GWP || exit 1
+node_start 2 $N2 $N1 $GWP || exit 1
+node_start 3 $N3 $N1 $GWP || exit 1
+peer_bg gw --port $GWP --arrivals "$IT_RUN/arrivals.txt" --max-seconds 200 ||
+	exit 1
+
+peers_of() { nkcmd "$1" replyguard.cluster 2>/dev/null | grep -c 'state: active'; }
+all_peers() { [ "$(peers_of 1)" = 2 ] && [ "$(peers_of 2)" = 2 ] && [ "$(peers_of 3)" = 2 ]; }
+wait_until 20 all_peers
+check_eq "node 1 sees 2 active peers" 2 "$(peers_of 1)"
+
+nkcmd 1 replyguard.set_limit "$GW" 30 2 >/dev/null
+for n in 2 3; do
+	check_eq "node $n has the budget set on node 1" 30 \
+		"$(wait_eq 5 30 node_field $n "$GW" cps_limit)"
+done
+
+# caller N RATE: a sipp caller to node N at RATE cps for PHASE_S seconds
+caller() {
+	local n=$1 rate=$2 tag=$3 p
+	p=$(eval echo "\$N$n")
+	sipp_bg "c${n}_$tag" 127.0.0.1:$p -sf "$IT_SCEN/uac_call.xml" -s gw \
+		-i 127.0.0.1 -p $((p + 1)) -m $((rate * PHASE_S)) -r "$rate" -d 100 \
+		-timeout $((PHASE_S + 15))s
+}
+# phase TAG R1 R2 R3: the three callers; the phase's start in T_<TAG>
+phase() {
+	eval "T_$1=$(now_ms)"
+	caller 1 "$2" "$1"
+	caller 2 "$3" "$1"
+	caller 3 "$4" "$1"
+}
+wait_callers() {
+	local n
+	for n in 1 2 3; do
+		eval "wait_pid \$PID_c${n}_$1 $((PHASE_S + 20))"
+	done
+}
+# rates FROM_MS TO_MS: cps at the gateway in that span: total and per node
+rates() {
+	"$IT_PY" - "$IT_RUN/arrivals.txt" "$1" "$2" $N1 $N2 $N3 <<'PY'
+import sys
+f, a, b = sys.argv[1], int(sys.argv[2]) / 1000, int(sys.argv[3]) / 1000
+ports = [int(p) for p in sys.argv[4:7]]
+n = {p: 0 for p in ports}
+for line in open(f):
+    t, port = line.split()
+    t, port = float(t), int(port)
+    if a <= t < b and port in n:
+        n[port] += 1
+d = b - a
+print("%.1f %.1f %.1f %.1f" % (sum(n.values()) / d, n[ports[0]] / d,
+                               n[ports[1]] / d, n[ports[2]] / d))
+PY
+}
+within10() { # RATE: 27..33 cps, as tenths
+	local t=${1/./}
+	[ "$t" -ge 270 ] && [ "$t" -le 330 ]
+}
+
+# --- even
+phase even 20 20 20
+wait_callers even
+# --- skewed
+phase skew 40 5 5
+wait_callers skew
+# --- node loss
+phase loss 20 20 20
+sleep 8
+pids=$(pgrep -P "$NODE_PID_3")
+t_kill=$(now_ms)
+kill -KILL "$NODE_PID_3" $pids 2>/dev/null
+share_up() { [ "$(node_field 1 "$GW" cps_share_milli)" -ge 14000 ] 2>/dev/null; }
+wait_until 5 share_up
+t_up=$(now_ms)
+share1=$(node_field 1 "$GW" cps_share_milli)
+wait "$NODE_PID_3" 2>/dev/null
+NODE_PID_3=
+eval "kill -TERM \$PID_c3_loss" 2>/dev/null
+for n in 1 2; do eval "wait_pid \$PID_c${n}_loss $((PHASE_S + 20))"; done
+end_loss=$((T_loss + PHASE_S * 1000))
+
+peer_stop gw
+check_cmp "the gateway logged arrivals" "$(wc -l <"$IT_RUN/arrivals.txt")" -gt 1000
+
+read -r tot r1 r2 r3 <<<"$(rates $((T_even + 5000)) $((T_even + (PHASE_S - 2) * 1000)))"
+echo "  info even (20/20/20 offered): gateway $tot cps; nodes $r1 / $r2 / $r3"
+within10 "$tot" && ok=1 || ok=0
+check_eq "even: the gateway got 30 cps +-10% ($tot)" 1 "$ok"
+
+read -r tot r1 r2 r3 <<<"$(rates $((T_skew + 5000)) $((T_skew + (PHASE_S - 2) * 1000)))"
+echo "  info skewed (40/5/5 offered): gateway $tot cps; nodes $r1 / $r2 / $r3"
+within10 "$tot" && ok=1 || ok=0
+check_eq "skewed: the gateway got 30 cps +-10% ($tot)" 1 "$ok"
+check_cmp "skewed: node 1 got more than nodes 2 and 3 together" \
+	"${r1/./}" -gt $((${r2/./} + ${r3/./}))
+
+echo "  info node loss: node 1's share was $share1 mcps $((t_up - t_kill)) ms after the kill (3 intervals: 600 ms)"
+check_cmp "node loss: node 1's share grew within 1500 ms" $((t_up - t_kill)) -le 1500
+read -r tot r1 r2 r3 <<<"$(rates $((t_kill + 2000)) $((end_loss - 2000)))"
+echo "  info node loss, after: gateway $tot cps; nodes $r1 / $r2 / $r3"
+within10 "$tot" && ok=1 || ok=0
+check_eq "node loss: nodes 1 and 2 send 30 cps +-10% ($tot)" 1 "$ok"
+check_eq "node loss: nothing from node 3 after its death" "0.0" "$r3"
+read -r tot r1 r2 r3 <<<"$(rates $((T_loss + 3000)) $((t_kill - 500)))"
+echo "  info node loss, before: gateway $tot cps; nodes $r1 / $r2 / $r3"
+
+check_eq "demand records sent by node 1" 1 \
+	"$([ "$(nkcmd 1 replyguard.cluster | awk '$1 == "demand_sent:" {print $2}')" -gt 0 ] && echo 1)"
+for n in 1 2; do
+	n_err=$(grep -cE 'ERROR:|CRITICAL:' "$IT_RUN/n$n/kamailio.log")
+	check_eq "node $n: ERROR/CRITICAL log lines" 0 "$n_err"
+	[ "$n_err" -eq 0 ] || grep -E 'ERROR:|CRITICAL:' "$IT_RUN/n$n/kamailio.log" | head -3
+done
+
+# --- alone: node 2 stops too; node 1 hears no peer and keeps budget / 2
+node_stop 2
+alone() { nkcmd 1 replyguard.cluster 2>/dev/null | awk '$1 == "alone:" {print $2}'; }
+check_eq "node 1 says it is alone" 1 "$(wait_eq 5 1 alone)"
+check_eq "node 1's share: the budget / the last cluster size (2)" 15000 \
+	"$(wait_eq 5 15000 node_field 1 "$GW" cps_share_milli)"
+check_eq "one log line says so" 1 \
+	"$(grep -c 'cluster: no peer heard .* last cluster size, 2' "$IT_RUN/n1/kamailio.log")"
+node_stop 1
+it_finish
