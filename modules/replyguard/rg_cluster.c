@@ -53,6 +53,7 @@ static dmq_peer_t *rg_dmq_peer;
 static str rg_ctype = str_init("text/plain");
 /* set while a peer's message is applied: nothing goes back out */
 static int rg_applying;
+static const char *rg_applying_node = "";
 /* this process's last "dropped" log line */
 static uint64_t rg_drop_log_ms;
 
@@ -359,8 +360,10 @@ static int on_msg(struct sip_msg *msg, peer_reponse_t *resp, dmq_node_t *node)
 	STAT_ADD(received);
 	t.place = rg_peers_place(rg_cpeers, h.origin);
 	rg_applying = 1;
+	rg_applying_node = h.node;
 	rg_cmsg_parse(body.s, (size_t)body.len, &h, apply_one, &t, &why);
 	rg_applying = 0;
+	rg_applying_node = "";
 	if(t.demands)
 		__atomic_add_fetch(&rg_csh->demand_heard, t.demands, __ATOMIC_RELAXED);
 	if(t.no_room) {
@@ -538,6 +541,11 @@ int rg_cluster_child_init(int rank)
 		return -1;
 	}
 	return 0;
+}
+
+const char *rg_cluster_origin(void)
+{
+	return rg_applying ? rg_applying_node : "";
 }
 
 void rg_cluster_rpc(rpc_t *rpc, void *ctx)

@@ -48,6 +48,12 @@ void rg_cluster_publish_manual(const char *key, int len, uint32_t seconds);
 void rg_cluster_publish_limit(
 		const char *key, int len, const struct rg_limit *lim);
 
+/*
+ * The node a change being applied now comes from: a peer's node_name
+ * while its message is applied, else "" (this node).
+ */
+const char *rg_cluster_origin(void);
+
 /* RPC replyguard.cluster */
 void rg_cluster_rpc(rpc_t *rpc, void *ctx);
 

@@ -22,6 +22,7 @@ static void fill(struct rg_notice *n, enum rg_notice_kind kind,
 	n->code = chg->code;
 	n->retry_after = chg->retry_after;
 	n->time_ms = time_ms;
+	n->origin[0] = '\0'; /* this node: the host names a peer */
 	n->snap = chg->snap;
 }
 
@@ -146,6 +147,10 @@ int rg_notice_json(
 	add_time(b, n->time_ms);
 	rg_buf_puts(b, ",\"node\":\"");
 	rg_buf_json_str(b, node, strlen(node));
+	rg_buf_puts(b, "\",\"origin\":\"");
+	if(n->origin[0] != '\0')
+		node = n->origin;
+	rg_buf_json_str(b, node, strnlen(node, sizeof(n->origin)));
 	rg_buf_puts(b, "\"}");
 	return b->full ? -1 : 0;
 }

@@ -29,6 +29,7 @@ struct rg_notice
 	int code;			 /* reply that caused it; 408 for a timeout; 0 */
 	int64_t retry_after; /* its Retry-After in seconds, or -1 */
 	uint64_t time_ms;	 /* wall clock, ms since the Unix epoch */
+	char origin[64];	 /* the cluster node that made it; "" = this one */
 	struct rg_snapshot snap;
 };
 
@@ -43,8 +44,9 @@ int rg_notice_from_change(
 		const struct rg_change *chg, uint64_t time_ms, struct rg_notice out[2]);
 
 /*
- * The notice as one JSON object, with `node` naming this proxy: the
- * event, its cause, and every snapshot field (rg_fields.h), those of the
+ * The notice as one JSON object, with `node` naming this proxy and
+ * "origin" the node where the change was made (this one, or the cluster
+ * peer it came from): the event, its cause, and every snapshot field (rg_fields.h), those of the
  * throttle group inside "throttle". 0, or -1 when `b` is too small
  * (b->full).
  */

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/time.h>
@@ -15,6 +16,7 @@
 #include "core/sr_module.h"
 #include "core/ut.h"
 
+#include "rg_cluster.h"
 #include "rg_host.h"
 #include "rg_notice.h"
 #include "rg_queue.h"
@@ -114,6 +116,7 @@ void rg_webhook_notify(const struct rg_change *chg)
 	k = rg_notice_from_change(
 			chg, (uint64_t)tv.tv_sec * 1000 + (uint64_t)tv.tv_usec / 1000, n);
 	for(i = 0; i < k; i++) {
+		snprintf(n[i].origin, sizeof(n[i].origin), "%s", rg_cluster_origin());
 		if(rg_queue_push(rg_wh_q, &n[i]) < 0)
 			LM_DBG("webhook queue full: %s of %s dropped\n",
 					rg_notice_event(n[i].kind), rg_log_safe(n[i].snap.key, n[i].snap.key_len));

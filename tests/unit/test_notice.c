@@ -93,8 +93,13 @@ static void test_down_and_up(void **state)
 	assert_non_null(strstr(mem, "\"replies_503_retry_after\":1,"));
 	assert_non_null(strstr(mem, "\"time\":\"2026-11-21T20:43:09.123Z\""));
 	assert_non_null(strstr(mem, "\"timestamp_ms\":1795293789123"));
-	assert_non_null(strstr(mem, ",\"node\":\"edge-1\"}"));
+	/* made here: this node is its origin */
+	assert_non_null(strstr(mem, ",\"node\":\"edge-1\",\"origin\":\"edge-1\"}"));
 	assert_int_equal(mem[strlen(mem) - 1], '}');
+	/* applied from a cluster peer: the peer is */
+	snprintf(n[0].origin, sizeof(n[0].origin), "%s", "edge-2");
+	json(&n[0], mem, sizeof(mem));
+	assert_non_null(strstr(mem, ",\"node\":\"edge-1\",\"origin\":\"edge-2\"}"));
 
 	/* the block ends (probing: no notice), then a trial succeeds */
 	assert_int_equal(rg_op_tick_slot(t, ref.slot, T0 + 31 * SEC, &chg), 1);

@@ -20,8 +20,14 @@ it_init cluster
 N1=28100 N2=28200 N3=28300 GWP=28150
 GW=sip:127.0.0.1:$GWP
 
+HOOK=28160
+"$IT_PY" "$IT_LIB/hook_server.py" --port $HOOK --out "$IT_RUN/hooks2.jsonl" \
+	--max-seconds 300 &
+IT_PIDS+=($!)
+wait_tcp $HOOK
 node_start 1 $N1 $N1 $GWP || exit 1
-node_start 2 $N2 $N1 $GWP || exit 1
+node_start 2 $N2 $N1 $GWP \
+	"modparam(\"replyguard\", \"webhook_url\", \"http://127.0.0.1:$HOOK/rg\")" || exit 1
 node_start 3 $N3 $N1 $GWP || exit 1
 sipper_bg gw uas --port $GWP --mode answer \
 	--rule "ra:mode=reject,code=503,retry_after=300" --max-seconds 240 ||
@@ -78,6 +84,22 @@ echo "  info propagation, node 1's dst-down to nodes 2 and 3 (ms): $gaps"
 p95=$(echo "$gaps" | sed -n 's/.*p95=\([0-9.]*\).*/\1/p')
 check_eq "40 propagation gaps measured" "n=40" "${gaps%% *}"
 check_cmp "p95 of the propagation under 100 ms" "${p95%.*}" -lt 100
+# node 2 posts the changes it applied from node 1, naming their origin
+hooks_from() { # EVENT: posts of node 2 for the gateway, as "node>origin"
+	"$IT_PY" - "$IT_RUN/hooks2.jsonl" "$1" "$GW" <<'PY'
+import collections, json, sys
+c = collections.Counter()
+for line in open(sys.argv[1]):
+    b = json.loads(line)["body"]
+    if isinstance(b, dict) and b.get("event") == sys.argv[2] and b.get("dst") == sys.argv[3]:
+        c["%s>%s" % (b.get("node"), b.get("origin"))] += 1
+print(" ".join("%s:%d" % kv for kv in sorted(c.items())))
+PY
+}
+check_eq "node 2's webhook: 20 dst-down made on node 1" "node2>node1:20" \
+	"$(sp_wait_eq 5000 "node2>node1:20" hooks_from dst-down)"
+check_eq "node 2's webhook: 19 dst-up made on node 1 (the unblocks)" \
+	"node2>node1:19" "$(sp_wait_eq 5000 "node2>node1:19" hooks_from dst-up)"
 # during the block in force (300 s), nodes 2 and 3 refuse every call
 for n in 2 3; do
 	p=$(eval echo "\$N$n")
