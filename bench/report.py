@@ -134,6 +134,26 @@ def main(data, out, rate, calls, reps):
       % (micro["shm_bytes_per_dst_4096"], micro["shm_bytes_per_dst_100000"],
          goal(micro["shm_bytes_per_dst_4096"] <= 2048)))
     w("")
+    cl_path = os.path.join(data, "cluster.txt")
+    if os.path.exists(cl_path):
+        cl = {k: float(v) for k, v in read(cl_path)}
+        w("## Cluster: the budget's demand batches (bench/cluster_batch.c)")
+        w("")
+        w("Every cluster_interval each node sends each peer one D record per "
+          "active destination, in messages of at most %d body bytes (the "
+          "module's own encoder; worst case: every destination active)."
+          % cl["cluster_batch_max_bytes"])
+        w("")
+        w("| active destinations | interval | messages/interval | body bytes/interval "
+          "| bytes per destination per interval | DMQ messages/s to each peer |")
+        w("|---|---|---|---|---|---|")
+        w("| %d | %d ms | %d | %d | %.1f | %.0f |"
+          % (cl["cluster_destinations"], cl["cluster_interval_ms"],
+             cl["cluster_msgs_per_interval"],
+             cl["cluster_body_bytes_per_interval"],
+             cl["cluster_bytes_per_dst_per_interval"],
+             cl["cluster_msgs_per_s_per_peer"]))
+        w("")
     text = "\n".join(lines) + "\n"
     with open(out, "w") as f:
         f.write(text)

@@ -36,8 +36,13 @@ cc -O2 -std=gnu11 -I"$CORE" -I"$BENCH" -o "$IT_RUN/micro" "$BENCH/micro.c" \
 	"$CORE"/rg_table.c "$CORE"/rg_entry.c "$CORE"/rg_entry_keep.c "$CORE"/rg_ext.c "$CORE"/rg_guard.c "$CORE"/rg_state.c "$CORE"/rg_text.c \
 	"$CORE"/rg_fields.c "$CORE"/rg_codes.c "$CORE"/rg_window.c \
 	"$CORE"/rg_health.c \
-	"$CORE"/rg_throttle.c || exit 1
+	"$CORE"/rg_throttle.c "$CORE"/rg_demand.c "$CORE"/rg_share.c || exit 1
 "$IT_RUN/micro" "$MICRO_ITERS" | tee "$DATA/micro.txt"
+echo "-- cluster: a heartbeat's demand batches for 1000 active destinations"
+cc -O2 -std=gnu11 -I"$CORE" -o "$IT_RUN/cluster_batch" \
+	"$BENCH/cluster_batch.c" "$CORE"/rg_cluster_msg.c "$CORE"/rg_text.c \
+	"$CORE"/rg_key.c || exit 1
+"$IT_RUN/cluster_batch" 1000 200 | tee "$DATA/cluster.txt"
 fi
 
 # start_proxy NAME PORT DEFINE: one kamailio of bench/proxy.cfg, its own

@@ -25,10 +25,6 @@ int rg_cluster_on = 0;
 int rg_cluster_interval = 200;
 int rg_cluster_share_floor = 25;
 
-/* the budget's batches of demand: a message at most this big, so that it
- * crosses a network in one datagram */
-#define BATCH_MAX 1100
-
 /* what every process shares */
 struct rg_cluster_shared
 {
@@ -43,6 +39,7 @@ struct rg_cluster_shared
 	uint32_t size;	   /* nodes in view at the last interval, this one too */
 	uint32_t size_last; /* the cluster's size when a peer was last heard */
 	uint32_t alone;	   /* no peer in view: budgets / size_last */
+	uint32_t asked;	   /* asked for the cluster's state with a peer in view */
 };
 
 static struct rg_cluster_shared *rg_csh;
@@ -498,7 +495,7 @@ static void view_of(struct rg_cview *v, uint64_t now)
  */
 static void heartbeat(unsigned int ticks, void *param)
 {
-	static char buf[BATCH_MAX];
+	static char buf[RG_CMSG_BATCH_MAX];
 	struct rg_cview v;
 	struct rg_demand_out out;
 	struct rg_crec r;
@@ -509,6 +506,12 @@ static void heartbeat(unsigned int ticks, void *param)
 	(void)ticks;
 	(void)param;
 	view_of(&v, now);
+	/* dmq's start-up call may have come before any peer could hear it:
+	 * ask again once one is heard (a second answer changes nothing) */
+	if(v.n > 0 && !rg_csh->asked) {
+		rg_csh->asked = 1;
+		request_sync();
+	}
 	memset(&r, 0, sizeof(r));
 	r.kind = RG_CR_DEMAND;
 	begin(&b, buf, sizeof(buf));

@@ -30,6 +30,9 @@
 #include "rg_throttle.h"
 
 #define RG_CMSG_MAX 60000	  /* bytes in one message at most */
+/* a heartbeat's batch of demands: at most this big, so that it crosses a
+ * network in one datagram with dmq's SIP headers */
+#define RG_CMSG_BATCH_MAX 1100
 #define RG_CMSG_NODE_MAX 63	  /* node name bytes at most */
 #define RG_CMSG_LINE_MAX (RG_KEY_MAX + 80)
 #define RG_CMSG_BLOCK_MAX_MS (31536000ULL * 1000) /* a block: 365 days */
