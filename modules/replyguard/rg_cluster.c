@@ -158,7 +158,7 @@ void rg_cluster_publish(const struct rg_change *chg)
 	if(chg->tev == RG_TEV_THROTTLED && chg->snap.f[RG_F_CPS_LIMIT] > 0) {
 		r.kind = RG_CR_CUT;
 		r.cur_mcps = (uint32_t)chg->snap.f[RG_F_CPS_LIMIT];
-		r.ceil_mcps = (uint32_t)chg->snap.f[RG_F_CPS_RECV];
+		r.ceil_mcps = chg->ceil_mcps; /* from the cluster's rate */
 		send_one(&r);
 	}
 }
@@ -266,9 +266,13 @@ static void apply_one(const struct rg_crec *r, void *arg)
 			rc = rg_update_peer_cut(
 					r->key, r->key_len, r->cur_mcps, r->ceil_mcps);
 			break;
-		case RG_CR_DEMAND: /* only for a destination known here */
-			rg_op_peer_demand(rg_tbl, r->key, r->key_len, t->place,
-					r->demand_mcps, r->recv_mcps, rg_now_ms());
+		case RG_CR_DEMAND: /* a destination the cluster calls: add it */
+			rc = rg_op_peer_demand(rg_tbl, r->key, r->key_len,
+					r->demand_mcps != 0 || r->recv_mcps != 0, t->place,
+					r->demand_mcps, r->recv_mcps,
+					3 * (uint32_t)rg_cluster_interval, rg_now_ms());
+			if(rc == RG_ENOTFOUND)
+				rc = RG_OK; /* a 0 for a destination not known here */
 			t->demands++;
 			break;
 		case RG_CR_SYNC:

@@ -143,6 +143,9 @@ static const char *record(struct rg_cur *c, struct rg_crec *r)
 	static const uint64_t lmax[3] = {
 			(uint64_t)RG_LIMIT_MAX * 1000, RG_LIMIT_MAX, RG_LIMIT_MAX};
 	static const uint64_t cmax[2] = {UINT32_MAX, UINT32_MAX};
+	/* a demand or a sent rate: at most RG_LIMIT_MAX cps */
+	static const uint64_t dmax[2] = {
+			(uint64_t)RG_LIMIT_MAX * 1000, (uint64_t)RG_LIMIT_MAX * 1000};
 	uint64_t v[3];
 
 	memset(r, 0, sizeof(*r));
@@ -183,7 +186,7 @@ static const char *record(struct rg_cur *c, struct rg_crec *r)
 		r->lim.burst = (uint32_t)v[1];
 		r->lim.max_concurrent = (uint32_t)v[2];
 	} else if(r->kind == RG_CR_DEMAND) {
-		if(nums(c, cmax, v, 2) < 0)
+		if(nums(c, dmax, v, 2) < 0)
 			return "bad demand";
 		r->demand_mcps = (uint32_t)v[0];
 		r->recv_mcps = (uint32_t)v[1];

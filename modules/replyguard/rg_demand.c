@@ -2,8 +2,12 @@
 #include "rg_demand.h"
 #include "rg_share.h"
 
-void rg_demand_peer(struct rg_demand *d, int place, uint32_t demand_mcps,
-		uint32_t recv_mcps, uint64_t now_ms)
+static uint32_t peers_recv(
+		const struct rg_demand *d, uint32_t fresh_ms, uint64_t now_ms);
+
+void rg_demand_peer(struct rg_demand *d, struct rg_throttle *th, int place,
+		uint32_t demand_mcps, uint32_t recv_mcps, uint32_t fresh_ms,
+		uint64_t now_ms)
 {
 	struct rg_peer_demand *p;
 
@@ -13,13 +17,33 @@ void rg_demand_peer(struct rg_demand *d, int place, uint32_t demand_mcps,
 	p->demand_mcps = demand_mcps;
 	p->recv_mcps = recv_mcps;
 	p->at_ms = (uint32_t)now_ms ? (uint32_t)now_ms : 1;
+	d->heard = 1;
+	/* at once: a cut made before the next interval starts from it */
+	th->peer_recv_mcps = peers_recv(d, fresh_ms, now_ms);
 }
 
-/* did the peer say it within the last `fresh_ms`? */
+/* did the peer say it within the last `fresh_ms`? A word heard after
+ * the caller read its clock (a dmq worker is quicker) is fresh too. */
 static int fresh(const struct rg_peer_demand *p, uint32_t fresh_ms,
 		uint64_t now_ms)
 {
-	return p->at_ms != 0 && (uint32_t)((uint32_t)now_ms - p->at_ms) <= fresh_ms;
+	int32_t age = (int32_t)((uint32_t)now_ms - p->at_ms);
+
+	return p->at_ms != 0 && age <= (int32_t)fresh_ms;
+}
+
+/* what the peers heard lately say they send it */
+static uint32_t peers_recv(
+		const struct rg_demand *d, uint32_t fresh_ms, uint64_t now_ms)
+{
+	uint64_t recv = 0;
+	int i;
+
+	for(i = 0; i < RG_PEERS_MAX; i++) {
+		if(fresh(&d->peer[i], fresh_ms, now_ms))
+			recv += d->peer[i].recv_mcps;
+	}
+	return recv > UINT32_MAX ? UINT32_MAX : (uint32_t)recv;
 }
 
 /* the offered rate since the last tick, folded into the smoothed demand */
@@ -47,26 +71,25 @@ void rg_demand_tick(struct rg_demand *d, struct rg_throttle *th,
 {
 	uint32_t dem[RG_SHARE_NODES_MAX];
 	uint32_t budget = rg_throttle_rate(th);
+	uint32_t even = RG_SHARE_WHOLE
+					/ (v->n > 0 ? (uint32_t)v->n + 1
+								: (v->fallback_n ? v->fallback_n : 1));
 	const struct rg_peer_demand *p;
-	uint64_t recv = 0, s;
+	uint64_t s;
 	int i, k = 1;
 
 	measure(d, th, now_ms);
+	d->heard = 0;
 	dem[0] = d->demand_mcps;
 	for(i = 0; i < v->n && k < RG_SHARE_NODES_MAX; i++) {
 		p = &d->peer[v->place[i] % RG_PEERS_MAX];
-		if(fresh(p, v->fresh_ms, now_ms)) {
-			dem[k++] = p->demand_mcps;
-			recv += p->recv_mcps;
-		} else {
-			dem[k++] = 0; /* in the cluster, but not calling it */
-		}
+		/* in the cluster but silent on it: not calling it */
+		dem[k++] = fresh(p, v->fresh_ms, now_ms) ? p->demand_mcps : 0;
 	}
-	th->peer_recv_mcps = recv > UINT32_MAX ? UINT32_MAX : (uint32_t)recv;
-	if(budget == 0) {
-		th->share_ppm = 0;
-	} else if(v->n == 0) {
-		th->share_ppm = RG_SHARE_WHOLE / (v->fallback_n ? v->fallback_n : 1);
+	th->peer_recv_mcps = peers_recv(d, v->fresh_ms, now_ms);
+	if(budget == 0 || v->n == 0) {
+		/* no budget: a limit set before the next interval starts even */
+		th->share_ppm = even;
 	} else {
 		s = rg_share(budget, dem, k, 0, v->floor_permille);
 		s = s * RG_SHARE_WHOLE / budget;
@@ -86,6 +109,8 @@ int rg_demand_active(const struct rg_demand *d, const struct rg_throttle *th)
 {
 	return __atomic_load_n(&th->offered, __ATOMIC_RELAXED) != d->offered_last
 		   || __atomic_load_n(&d->sent_mcps, __ATOMIC_RELAXED) != 0
+		   || __atomic_load_n(&d->heard, __ATOMIC_RELAXED) != 0
+		   || __atomic_load_n(&th->peer_recv_mcps, __ATOMIC_RELAXED) != 0
 		   || __atomic_load_n(&th->lim.mcps, __ATOMIC_RELAXED) != 0
 		   || __atomic_load_n(&th->throttled, __ATOMIC_RELAXED) != 0;
 }

@@ -13,7 +13,8 @@
  *   within the view's freshness), kept as a fraction of the budget, so an
  *   AIMD cut or a new limit applies to it at once;
  * - with no peer in view, the share is the budget divided by the last
- *   cluster size seen (`fallback_n`);
+ *   cluster size seen (`fallback_n`); with no budget, an even part, so
+ *   a limit set before the next interval starts with that;
  * - the peers' received rates add up to the cluster's received rate, from
  *   which an AIMD cut is made (rg_throttle_overload()).
  * The GCRA stays local: nothing here is on a call's path. No SIP, no
@@ -41,6 +42,7 @@ struct rg_demand
 	uint64_t tick_ms;	   /* the last tick, 0 = none yet */
 	uint32_t demand_mcps;  /* this node's, smoothed */
 	uint32_t sent_mcps;	   /* the demand last sent (0: none to send) */
+	uint8_t heard;		   /* a peer's word since the last tick */
 	struct rg_peer_demand peer[RG_PEERS_MAX]; /* by place in rg_peers */
 };
 
@@ -62,9 +64,14 @@ struct rg_demand_out
 	uint32_t recv_mcps;	  /* sent here to the destination */
 };
 
-/* A peer (at `place`) said this of the destination at `now_ms`. */
-void rg_demand_peer(struct rg_demand *d, int place, uint32_t demand_mcps,
-		uint32_t recv_mcps, uint64_t now_ms);
+/*
+ * A peer (at `place`) said this of the destination at `now_ms`; what
+ * the peers heard within `fresh_ms` send it is in th->peer_recv_mcps at
+ * once (an AIMD cut before the next interval starts from it).
+ */
+void rg_demand_peer(struct rg_demand *d, struct rg_throttle *th, int place,
+		uint32_t demand_mcps, uint32_t recv_mcps, uint32_t fresh_ms,
+		uint64_t now_ms);
 
 /*
  * One interval: this node's demand, its share of the budget (into

@@ -362,6 +362,7 @@ int rg_entry_apply(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 		chg->reason = rg_health_reason(&e->health);
 	if(chg->ev == RG_EV_UP)
 		e->up_ms = now_ms ? now_ms : 1;
+	chg->ceil_mcps = chg->tev == RG_TEV_THROTTLED ? e->thr.ceil_mcps : 0;
 	if(cfg->guard != NULL && moves_guard(op->kind))
 		guard_sync(e, cfg, chg);
 	return rc;
@@ -448,9 +449,9 @@ static int dispatch(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 					op->u.peer_cut.ceil_mcps, now_ms);
 			return RG_OK;
 		case RG_OP_PEER_DEMAND:
-			rg_demand_peer(&e->dm, op->u.peer_demand.place,
+			rg_demand_peer(&e->dm, &e->thr, op->u.peer_demand.place,
 					op->u.peer_demand.demand_mcps, op->u.peer_demand.recv_mcps,
-					now_ms);
+					op->u.peer_demand.fresh_ms, now_ms);
 			return RG_OK;
 		case RG_OP_CLUSTER_TICK:
 			rg_demand_tick(&e->dm, &e->thr, op->u.ctick.view, now_ms,

@@ -187,6 +187,7 @@ struct rg_op
 		{
 			int place; /* the peer's place in rg_peers */
 			uint32_t demand_mcps, recv_mcps;
+			uint32_t fresh_ms; /* what the peers said is good this long */
 		} peer_demand;
 		struct
 		{

@@ -345,10 +345,14 @@ static inline int rg_op_peer_up(struct rg_table *t, const char *key, int len,
 	return rg_table_apply_key(t, key, len, 0, &op, now_ms, NULL, chg);
 }
 
-/* A peer (at `place` in rg_peers) said this of `key` (known here only). */
+/*
+ * A peer (at `place` in rg_peers) said this of `key`, good for
+ * `fresh_ms`; with `create`, the key is added when new (a destination
+ * the cluster calls, so that a first call here knows what it gets).
+ */
 static inline int rg_op_peer_demand(struct rg_table *t, const char *key,
-		int len, int place, uint32_t demand_mcps, uint32_t recv_mcps,
-		uint64_t now_ms)
+		int len, int create, int place, uint32_t demand_mcps,
+		uint32_t recv_mcps, uint32_t fresh_ms, uint64_t now_ms)
 {
 	struct rg_op op;
 
@@ -356,7 +360,8 @@ static inline int rg_op_peer_demand(struct rg_table *t, const char *key,
 	op.u.peer_demand.place = place;
 	op.u.peer_demand.demand_mcps = demand_mcps;
 	op.u.peer_demand.recv_mcps = recv_mcps;
-	return rg_table_apply_key(t, key, len, 0, &op, now_ms, NULL, NULL);
+	op.u.peer_demand.fresh_ms = fresh_ms;
+	return rg_table_apply_key(t, key, len, create, &op, now_ms, NULL, NULL);
 }
 
 /*
@@ -375,6 +380,7 @@ static inline int rg_op_cluster_tick_slot(struct rg_table *t,
 	op.u.ctick.view = view;
 	op.u.ctick.out = out;
 	op.u.ctick.key = key;
+	op.u.ctick.key_len = 0;
 	rc = rg_table_apply_slot(t, slot, &op, now_ms, NULL, NULL);
 	*key_len = op.u.ctick.key_len;
 	return rc == 1;

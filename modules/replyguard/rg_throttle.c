@@ -139,11 +139,12 @@ int rg_throttle_admit(struct rg_throttle *th, const struct rg_throttle_cfg *cfg,
 	*ev = rg_throttle_tick(th, cfg, now_ms);
 	*held = 0;
 	*retry_after = 0;
-	th->offered++;
 	if(th->lim.max_concurrent && th->inflight >= th->lim.max_concurrent) {
 		*retry_after = 1; /* nothing tells when a call will end */
 		return RG_THROTTLE_OVER;
 	}
+	th->offered++; /* the rate's demand: refusals by this node's cap are
+					  none of the cluster's budget */
 	if(gcra(th, rg_throttle_admit_rate(th), now_ms, &wait_us)
 			!= RG_THROTTLE_OK) {
 		wait_us = (wait_us + 999999) / 1000000;

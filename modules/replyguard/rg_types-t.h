@@ -99,6 +99,8 @@ struct rg_change
 	int64_t retry_after; /* that reply's Retry-After, or -1 */
 	int reason;			 /* of a block (ev DOWN): enum rg_block_reason */
 	int limit_changed;	 /* a limit set differs from the one before */
+	uint32_t ceil_mcps;	 /* a back-off begun (tev THROTTLED): where it
+							ends, from the rate it was receiving */
 	int guard_held;		 /* a set that held an inferred block back (the
 							first time in this state), or -1 */
 	int guard_full;		 /* a set that has just reached

@@ -88,8 +88,8 @@ static void interval(uint64_t now, uint32_t fallback)
 			continue;
 		for(j = 0; j < NODES; j++) {
 			if(j != i) /* node j keeps node i at place i */
-				rg_demand_peer(&nd[j].dm, i, out[i].demand_mcps,
-						out[i].recv_mcps, now);
+				rg_demand_peer(&nd[j].dm, &nd[j].th, i, out[i].demand_mcps,
+						out[i].recv_mcps, 3 * IVL, now);
 		}
 	}
 }
@@ -252,15 +252,74 @@ static void test_sends_stop(void **state)
 	}
 	rg_demand_tick(&nd[0].dm, &nd[0].th, &v, t, &out);
 	assert_int_equal(out.send, 0);
-	/* a peer's word is 0 once it is older than 3 intervals */
-	rg_demand_peer(&nd[0].dm, 1, 50000, 10000, t);
+	/* a peer's word counts at once, and is 0 once older than 3
+	 * intervals: the peer stays in view, silent on this destination */
+	rg_demand_peer(&nd[0].dm, &nd[0].th, 1, 50000, 10000, 3 * IVL, t);
+	assert_int_equal(nd[0].th.peer_recv_mcps, 10000);
 	rg_demand_tick(&nd[0].dm, &nd[0].th, &v, t + IVL, &out);
 	assert_int_equal(nd[0].th.peer_recv_mcps, 10000);
+	/* it asks 50 of 30: this idle node keeps the floor, 2.5 */
+	assert_in_range(rg_throttle_admit_rate(&nd[0].th), 2490, 2500);
 	rg_demand_tick(&nd[0].dm, &nd[0].th, &v, t + 4 * IVL, &out);
 	assert_int_equal(nd[0].th.peer_recv_mcps, 0);
-	/* a bad place is ignored */
-	rg_demand_peer(&nd[0].dm, -1, 1, 1, t);
-	rg_demand_peer(&nd[0].dm, RG_PEERS_MAX, 1, 1, t);
+	/* three idle nodes in view: 10 each */
+	assert_in_range(rg_throttle_admit_rate(&nd[0].th), 9990, 10000);
+	/* a word heard after the ticker read its clock is fresh, not old */
+	rg_demand_peer(&nd[0].dm, &nd[0].th, 1, 50000, 7000, 3 * IVL, t + 5 * IVL);
+	rg_demand_tick(&nd[0].dm, &nd[0].th, &v, t + 5 * IVL - 3, &out);
+	assert_int_equal(nd[0].th.peer_recv_mcps, 7000);
+	assert_in_range(rg_throttle_admit_rate(&nd[0].th), 2490, 2500);
+}
+
+/* a word for no place changes nothing */
+static void test_bad_place(void **state)
+{
+	struct rg_demand before = nd[0].dm;
+	struct rg_throttle tbefore = nd[0].th;
+
+	(void)state;
+	rg_demand_peer(&nd[0].dm, &nd[0].th, -1, 1, 1, 3 * IVL, T0);
+	rg_demand_peer(&nd[0].dm, &nd[0].th, RG_PEERS_MAX, 1, 1, 3 * IVL, T0);
+	assert_memory_equal(&before, &nd[0].dm, sizeof(before));
+	assert_memory_equal(&tbefore, &nd[0].th, sizeof(tbefore));
+}
+
+/* calls refused by this node's own cap on calls in flight are no demand */
+static void test_cap_is_no_demand(void **state)
+{
+	struct rg_limit lim = {30000, 2, 1};
+	enum rg_tevent ev;
+	uint32_t ra;
+	int held, i;
+
+	(void)state;
+	rg_throttle_set(&nd[0].th, &lim, RG_LIM_MANUAL);
+	assert_int_equal(rg_throttle_admit(&nd[0].th, &cfg, T0, &ra, &held, &ev),
+			RG_THROTTLE_OK);
+	for(i = 1; i <= 10; i++)
+		assert_int_equal(rg_throttle_admit(&nd[0].th, &cfg, T0 + i * 100, &ra,
+								 &held, &ev),
+				RG_THROTTLE_OVER);
+	assert_int_equal(nd[0].th.offered, 1);
+	/* a call taken back is no demand either */
+	rg_throttle_unadmit(&nd[0].th, T0, T0 + 1);
+	assert_int_equal(nd[0].th.offered, 0);
+}
+
+/* a destination without a budget keeps an even part for a later limit */
+static void test_no_budget_even_part(void **state)
+{
+	struct rg_limit none = {0, 1, 0}, lim = {30000, 2, 0};
+	struct rg_demand_out out;
+	struct rg_cview v;
+
+	(void)state;
+	rg_throttle_set(&nd[0].th, &none, RG_LIM_MANUAL);
+	view(0, &v, 3);
+	rg_demand_tick(&nd[0].dm, &nd[0].th, &v, T0, &out);
+	assert_int_equal(rg_throttle_admit_rate(&nd[0].th), 0);
+	rg_throttle_set(&nd[0].th, &lim, RG_LIM_MANUAL);
+	assert_in_range(rg_throttle_admit_rate(&nd[0].th), 9990, 10000);
 }
 
 /* the cut is made from what the whole cluster sends, not this node */
@@ -289,6 +348,9 @@ int main(void)
 			cmocka_unit_test_setup(test_alone, setup),
 			cmocka_unit_test_setup(test_sends_stop, setup),
 			cmocka_unit_test_setup(test_cut_from_cluster_rate, setup),
+			cmocka_unit_test_setup(test_bad_place, setup),
+			cmocka_unit_test_setup(test_cap_is_no_demand, setup),
+			cmocka_unit_test_setup(test_no_budget_even_part, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
