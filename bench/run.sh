@@ -158,8 +158,17 @@ echo "-- callgrind: instructions per call in receive_msg(), $CG_CALLS calls at 2
 # in every process) is counted: deterministic per-message cost. Timers
 # (tm's, replyguard's 1 s scan) are not in it.
 : >"$DATA/callgrind.txt"
-for cfg in a b; do
-	case $cfg in a) port=26300 def="" ;; b) port=26400 def=WITH_RG ;; esac
+# (a) dispatcher proxy, (b) + replyguard with its onreply route, (c) (a)
+# + the htable script, (b2) + replyguard with no reply route (modparam
+# reply_callbacks: tm callbacks inspect the replies)
+CG_CFGS=${CG_CFGS:-a b c b2}
+for cfg in $CG_CFGS; do
+	case $cfg in
+	a) port=26300 def="" ;;
+	b) port=26400 def=WITH_RG ;;
+	c) port=29100 def=WITH_HTABLE ;;
+	b2) port=29200 def=WITH_RG_CB ;;
+	esac
 	mkdir -p "$IT_RUN/cg_$cfg"
 	CHILDREN=2 KAM_WRAP="valgrind --tool=callgrind --collect-atstart=no \
 --toggle-collect=receive_msg --callgrind-out-file=$IT_RUN/cg_$cfg/out.%p -q" \
@@ -167,23 +176,31 @@ for cfg in a b; do
 	# warm-up calls are counted too, so they are part of CG_CALLS
 	load "cg_$cfg" $port 20 "$CG_CALLS" "cg_$cfg" >"$DATA/cg_$cfg.load"
 	eval "kill \$KPID_cg_$cfg; wait \$KPID_cg_$cfg" 2>/dev/null
+	eval "kill \$PID_uas_cg_$cfg" 2>/dev/null
 	sleep 3 # the children write their files as they exit
 	ir=$(cat "$IT_RUN/cg_$cfg"/out.* 2>/dev/null | awk '/^totals:/ {s += $2} END {printf "%.0f", s}')
 	echo "$cfg $CG_CALLS $ir" | tee -a "$DATA/callgrind.txt"
-	# (b) only: what replyguard's own entry points cost, inclusive, without
-	# the rest of the proxy's noise (timers, the kernel's timing)
-	if [ "$cfg" = b ]; then
+	# every function's own instructions, summed over the processes: the
+	# per-function breakdown of (b) - (a) in the report
+	for f in "$IT_RUN/cg_$cfg"/out.*; do
+		callgrind_annotate --inclusive=no --threshold=100 "$f" 2>/dev/null
+	done | python3 "$BENCH/cg_funcs.py" >"$DATA/cg_funcs_$cfg.txt"
+	# replyguard's own entry points, inclusive
+	case $cfg in b | b2)
 		rg=0
 		for f in "$IT_RUN/cg_$cfg"/out.*; do
 			n=$(callgrind_annotate --inclusive=yes --threshold=100 "$f" 2>/dev/null |
-				awk '/(w_rg_allow|w_rg_inspect|rg_branch_post_script) / {
+				awk '/(w_rg_allow|w_rg_inspect|rg_branch_post_script|rg_cb_reply) / {
 					gsub(",", "", $1); s += $1 } END {printf "%.0f", s}')
 			rg=$((rg + ${n:-0}))
 		done
-		echo "rg $CG_CALLS $rg" | tee -a "$DATA/callgrind.txt"
-	fi
+		echo "rg_$cfg $CG_CALLS $rg" | tee -a "$DATA/callgrind.txt"
+		;;
+	esac
 	rm -f "$IT_RUN/cg_$cfg"/out.*
 done
+python3 "$BENCH/cg_funcs.py" --diff "$DATA/cg_funcs_a.txt" "$DATA/cg_funcs_b.txt" \
+	"$CG_CALLS" | tee "$DATA/cg_diff_b.txt"
 eval "kill \$PID_uas_cg_a \$PID_uas_cg_b \$PID_uas_a \$PID_uas_b \$PID_uas_c" 2>/dev/null
 
 [ "$PARTS" = all ] || exit 0
