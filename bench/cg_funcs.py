@@ -18,7 +18,20 @@ LINE = re.compile(r"^\s*([0-9,]+)\s+(?:\([^)]*\)\s+)?(\S.*?)\s*$")
 
 def collect(stream):
     c = Counter()
+    table = False
     for line in stream:
+        # only the function table: from its "file:function" heading to
+        # the blank line after it (the annotated source that follows
+        # counts the same instructions again, by line)
+        if line.rstrip().endswith("file:function"):
+            table = True
+            continue
+        if not table:
+            continue
+        if not line.strip():
+            if c:
+                table = False
+            continue
         m = LINE.match(line)
         if not m or ":" not in m.group(2):
             continue

@@ -190,13 +190,19 @@ void rg_ds_destroy(void)
 
 int rg_ds_ext(struct sip_msg *msg, const str *raw, struct rg_ext *ext)
 {
-	sr_xavp_t *g, *u;
+	sr_xavp_t *d, *g, *u;
 
 	if(!rg_ds_bound || !rg_ds_sync_on || rg_ds_xavp.len <= 0)
 		return 0;
-	g = xavp_get_child_with_ival(&rg_ds_xavp, &rg_ds_grp);
-	u = xavp_get_child_with_sval(&rg_ds_xavp, &rg_ds_uri);
-	if(g == NULL || u == NULL || u->val.v.s.len != raw->len
+	/* the destination's record once, then its two fields: every call
+	 * comes here, and each lookup hashes and walks the list */
+	d = xavp_get(&rg_ds_xavp, NULL);
+	if(d == NULL || d->val.type != SR_XTYPE_XAVP)
+		return 0;
+	g = xavp_get(&rg_ds_grp, d->val.v.xavp);
+	u = xavp_get(&rg_ds_uri, d->val.v.xavp);
+	if(g == NULL || g->val.type != SR_XTYPE_INT || u == NULL
+			|| u->val.type != SR_XTYPE_STR || u->val.v.s.len != raw->len
 			|| strncasecmp(u->val.v.s.s, raw->s, (size_t)raw->len) != 0)
 		return 0;
 	ext->tag = (int)g->val.v.i;

@@ -24,6 +24,25 @@ void rg_hdr_begin(struct rg_hdr_it *it, const char *hdrs, size_t len)
 	it->p = hdrs;
 	it->end = hdrs + len;
 	it->body = NULL;
+	it->only = NULL;
+}
+
+void rg_hdr_begin_only(
+		struct rg_hdr_it *it, const char *hdrs, size_t len, const char *only)
+{
+	rg_hdr_begin(it, hdrs, len);
+	it->only = only;
+}
+
+/* is `c` (any case) one of the letters of `only`? */
+static int wanted(const char *only, char c)
+{
+	c = lower(c);
+	for(; *only; only++) {
+		if(*only == c)
+			return 1;
+	}
+	return 0;
 }
 
 int rg_hdr_next(struct rg_hdr_it *it, const char **name, size_t *nlen,
@@ -53,6 +72,8 @@ int rg_hdr_next(struct rg_hdr_it *it, const char **name, size_t *nlen,
 			it->p = end;
 			return 0;
 		}
+		if(it->only != NULL && !wanted(it->only, *line))
+			continue; /* not a header asked for: its colon is not sought */
 		colon = memchr(line, ':', (size_t)(eol - line));
 		if(colon == NULL)
 			continue;
@@ -202,7 +223,8 @@ int rg_hdr_has_sdp(const char *hdrs, size_t len)
 	int ctype = -1; /* -1 absent, 0 other, 1 SDP, 2 multipart */
 	int kind;		/* of a header: 1 Content-Type, 2 Content-Length */
 
-	rg_hdr_begin(&it, hdrs, len);
+	/* c, l, Content-Type, Content-Length: this runs on every first 183 */
+	rg_hdr_begin_only(&it, hdrs, len, "cl");
 	while(rg_hdr_next(&it, &name, &nlen, &val, &vlen)) {
 		/* by length first: most headers are neither (Call-ID, CSeq,
 		 * Contact start with a c too), and this runs on every 183 */

@@ -15,10 +15,20 @@ struct rg_hdr_it
 	const char *p;
 	const char *end;
 	const char *body; /* set once the blank line is reached, else NULL */
+	const char *only; /* first letters (lowercase) of the names wanted,
+						 or NULL: every header */
 };
 
 /* Iterate the header block `hdrs` (the bytes after the start line). */
 void rg_hdr_begin(struct rg_hdr_it *it, const char *hdrs, size_t len);
+
+/*
+ * The same, for the headers whose name starts with one of the letters
+ * of `only` (lowercase, any case in the message): the others are
+ * stepped over without looking for their colon.
+ */
+void rg_hdr_begin_only(
+		struct rg_hdr_it *it, const char *hdrs, size_t len, const char *only);
 
 /*
  * The next header: 1 with its name (trailing blanks cut) and its raw value

@@ -1,5 +1,4 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include <stdio.h>
 #include <string.h>
 
 #include "rg_key.h"
@@ -88,13 +87,30 @@ static void find_transport(
 	}
 }
 
+/* ":<port>" into `num` (8 bytes): its length. No printf: every call's
+ * key goes through here. */
+static size_t port_text(unsigned long port, char num[8])
+{
+	char rev[5];
+	size_t n = 0, k = 0;
+
+	do {
+		rev[n++] = (char)('0' + port % 10);
+		port /= 10;
+	} while(port != 0 && n < sizeof(rev));
+	num[k++] = ':';
+	while(n > 0)
+		num[k++] = rev[--n];
+	return k;
+}
+
 static int normalize_uri(
 		const char *p, const char *end, int secure, char *out)
 {
 	const char *host, *host_end, *at, *q;
 	unsigned long port;
 	const char *tval;
-	size_t tlen, pos = 0, i;
+	size_t tlen, pos = 0, i, nlen;
 	char num[8];
 
 	/* user part: an '@' before any parameter or header separator */
@@ -146,10 +162,10 @@ static int normalize_uri(
 			return RG_KEY_EBADCHAR;
 	}
 
-	snprintf(num, sizeof(num), ":%lu", port);
+	nlen = port_text(port, num);
 	if(put(out, &pos, secure ? "sips:" : "sip:", secure ? 5 : 4, 0) < 0
 			|| put(out, &pos, host, (size_t)(host_end - host), 1) < 0
-			|| put(out, &pos, num, strlen(num), 0) < 0)
+			|| put(out, &pos, num, nlen, 0) < 0)
 		return RG_KEY_ETOOLONG;
 	if(tlen > 0 && !(tlen == 3 && starts_with_ci(tval, tval + 3, "udp"))) {
 		if(put(out, &pos, ";transport=", 11, 0) < 0

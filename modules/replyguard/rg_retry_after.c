@@ -150,7 +150,7 @@ int rg_retry_after_find(
 
 	*val = NULL;
 	*vlen = 0;
-	rg_hdr_begin(&it, hdrs, len);
+	rg_hdr_begin_only(&it, hdrs, len, "r");
 	while(rg_hdr_next(&it, &name, &nlen, &v, &n)) {
 		if(!rg_hdr_name_is(name, nlen, "retry-after"))
 			continue;
