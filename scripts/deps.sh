@@ -2,12 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Install what building and testing replyguard needs, from Debian's
 # packages. Quick and silent when everything is already there.
-# (stress-ng: the CPU hog of tests/integration/run_all.sh --hog.)
+# (stress-ng: the CPU hog of tests/integration/run_all.sh --hog;
+# prometheus: promtool, for the prom_tools case.)
 set -e
 
 PKGS="kamailio kamailio-lua-modules sip-tester libcmocka-dev libcurl4-openssl-dev \
 libssl-dev python3-prometheus-client valgrind gcc make clang libclang-rt-14-dev clang-tidy cppcheck \
-dpkg-dev xz-utils curl python3 ca-certificates stress-ng"
+dpkg-dev xz-utils curl python3 ca-certificates stress-ng prometheus"
 
 missing=""
 for p in $PKGS; do
