@@ -8,6 +8,7 @@
 #                  fuzz run of every parser, then integration (kamailio + sipp)
 #   make fuzz      the long fuzz run (libFuzzer, FUZZ_LONG s a target)
 #   make lint      cppcheck and clang-tidy (part of make test)
+#   make readme    doc/README from doc/replyguard.xml (make test checks it)
 #   make run       the demo: kamailio.cfg.sample with sipp destinations
 #   make bench     replyguard's cost: micro, end to end, max CPS, callgrind
 #                  (BENCH_QUICK=1: under 2 minutes; BENCH_PARTS=callgrind:
@@ -29,7 +30,7 @@ endif
 
 MODULE := modules/replyguard/replyguard.so
 
-.PHONY: all deps kamailio-src module lint unit unit-asan fuzz-short fuzz integration test run bench install clean
+.PHONY: all deps kamailio-src module lint readme doc-check unit unit-asan fuzz-short fuzz integration test run bench install clean
 
 all: module
 
@@ -44,6 +45,14 @@ endif
 module: kamailio-src
 	@$(MAKE) --no-print-directory -C modules/replyguard COREPATH=$(COREPATH) \
 		quiet=silent
+
+# doc/README is generated from doc/replyguard.xml (Kamailio's docbook
+# toolchain); make test fails when the two differ
+readme: kamailio-src
+	@sh scripts/readme.sh $(COREPATH)
+
+doc-check: kamailio-src
+	@sh scripts/readme.sh $(COREPATH) --check
 
 unit: deps
 	@$(MAKE) --no-print-directory -C tests/unit run
@@ -66,7 +75,7 @@ fuzz: deps
 integration: module
 	@tests/integration/run_all.sh
 
-test: module lint unit unit-asan fuzz-short integration
+test: module lint doc-check unit unit-asan fuzz-short integration
 
 run: module
 	@scripts/demo.sh

@@ -3,12 +3,14 @@
 # Install what building and testing replyguard needs, from Debian's
 # packages. Quick and silent when everything is already there.
 # (stress-ng: the CPU hog of tests/integration/run_all.sh --hog;
-# prometheus: promtool, for the prom_tools case.)
+# prometheus: promtool, for the prom_tools case; xsltproc, docbook-xsl,
+# lynx: doc/README from doc/replyguard.xml.)
 set -e
 
 PKGS="kamailio kamailio-lua-modules sip-tester libcmocka-dev libcurl4-openssl-dev \
 libssl-dev python3-prometheus-client valgrind gcc make clang libclang-rt-14-dev clang-tidy cppcheck \
-dpkg-dev xz-utils curl python3 ca-certificates stress-ng prometheus"
+dpkg-dev xz-utils curl python3 ca-certificates stress-ng prometheus \
+xsltproc docbook-xsl lynx"
 
 missing=""
 for p in $PKGS; do
