@@ -14,6 +14,7 @@
 #                  (BENCH_QUICK=1: under 2 minutes; BENCH_PARTS=callgrind:
 #                  the instruction counts alone), into bench/results.md
 #   make install   copy the module into kamailio's module directory
+#   make deb       build/kamailio-replyguard-module_<version>_<arch>.deb
 #
 # KAMAILIO_SRC=/path builds against your own configured Kamailio tree
 # instead of the Debian source package fetched into build/.
@@ -30,7 +31,7 @@ endif
 
 MODULE := modules/replyguard/replyguard.so
 
-.PHONY: all deps kamailio-src module lint readme doc-check unit unit-asan fuzz-short fuzz integration test run bench install clean
+.PHONY: all deps kamailio-src module deb lint readme doc-check unit unit-asan fuzz-short fuzz integration test run bench install clean
 
 all: module
 
@@ -83,6 +84,10 @@ run: module
 # BENCH_QUICK=1 for a short run; results in bench/results.md
 bench: module
 	@bench/run.sh
+
+# kamailio-replyguard-module_<version>_<arch>.deb in build/ (debhelper)
+deb: module
+	@sh scripts/deb.sh
 
 install: module
 	install -m 0644 $(MODULE) $(DESTDIR)$(MODDIR)/replyguard.so

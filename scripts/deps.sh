@@ -10,7 +10,7 @@ set -e
 PKGS="kamailio kamailio-lua-modules kamailio-python3-modules sip-tester libcmocka-dev libcurl4-openssl-dev \
 libssl-dev python3-prometheus-client valgrind gcc make clang libclang-rt-14-dev clang-tidy cppcheck \
 dpkg-dev xz-utils curl python3 ca-certificates stress-ng prometheus \
-xsltproc docbook-xsl docbook-xml lynx"
+xsltproc docbook-xsl docbook-xml lynx debhelper fakeroot"
 
 missing=""
 for p in $PKGS; do
