@@ -70,6 +70,11 @@ curl -s -m 5 http://127.0.0.1:35080/metrics |
 	grep -E '^replyguard_(attempts_total|replies_503_total|state|cps_limit|destinations|webhook_sent_total)[{ ]' |
 	sed 's/^/  /'
 echo
+echo "status page: http://127.0.0.1:35080/replyguard (HTML, refreshes itself;"
+echo "  ?format=json for the same as JSON), here as JSON, its summary:"
+curl -s -m 5 'http://127.0.0.1:35080/replyguard?format=json' |
+	python3 -c 'import json,sys; d=json.load(sys.stdin); print("  ", d["summary"]); print("   destinations:", ", ".join("%s %s" % (x["dst"], x["state"]) for x in d["destinations"]))'
+echo
 sleep 1
 echo "webhook posts received on 127.0.0.1:35090 (signatures checked):"
 rgtool hooks "$IT_RUN/hooks.jsonl" | grep -E '^(posts|bad_sig|dst-)' | sed 's/^/  /'

@@ -119,6 +119,7 @@ static cmd_export_t cmds[] = {
 	{"rg_set_limit", (cmd_function)w_rg_set_limit, 4, fixup_rg_set_limit,
 		fixup_free_rg_set_limit, ANY_ROUTE},
 	{"rg_prometheus", (cmd_function)w_rg_prometheus, 0, 0, 0, ANY_ROUTE},
+	{"rg_status_page", (cmd_function)w_rg_status_page, 0, 0, 0, ANY_ROUTE},
 	{0, 0, 0, 0, 0, 0}
 };
 
@@ -239,6 +240,11 @@ static sr_kemi_t sr_kemi_replyguard_exports[] = {
 	},
 	{ str_init("replyguard"), str_init("rg_prometheus"),
 		SR_KEMIP_INT, ki_rg_prometheus,
+		{ SR_KEMIP_NONE, SR_KEMIP_NONE, SR_KEMIP_NONE,
+			SR_KEMIP_NONE, SR_KEMIP_NONE, SR_KEMIP_NONE }
+	},
+	{ str_init("replyguard"), str_init("rg_status_page"),
+		SR_KEMIP_INT, ki_rg_status_page,
 		{ SR_KEMIP_NONE, SR_KEMIP_NONE, SR_KEMIP_NONE,
 			SR_KEMIP_NONE, SR_KEMIP_NONE, SR_KEMIP_NONE }
 	},

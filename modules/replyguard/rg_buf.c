@@ -82,6 +82,43 @@ void rg_buf_json_str(struct rg_buf *b, const char *s, size_t n)
 	rg_buf_add(b, s + from, n - from);
 }
 
+void rg_buf_html_str(struct rg_buf *b, const char *s, size_t n)
+{
+	size_t i, from = 0;
+	const char *ent;
+
+	for(i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		switch(c) {
+			case '&':
+				ent = "&amp;";
+				break;
+			case '<':
+				ent = "&lt;";
+				break;
+			case '>':
+				ent = "&gt;";
+				break;
+			case '"':
+				ent = "&quot;";
+				break;
+			case '\'':
+				ent = "&#39;";
+				break;
+			default:
+				if(c >= 0x20 && c < 0x7f)
+					continue;
+				ent = "&#xFFFD;";
+				break;
+		}
+		rg_buf_add(b, s + from, i - from);
+		from = i + 1;
+		rg_buf_puts(b, ent);
+	}
+	rg_buf_add(b, s + from, n - from);
+}
+
 void rg_buf_prom_label(struct rg_buf *b, const char *s, size_t n)
 {
 	size_t i, from = 0;

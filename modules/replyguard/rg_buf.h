@@ -33,6 +33,13 @@ void rg_buf_printf(struct rg_buf *b, const char *fmt, ...)
 void rg_buf_json_str(struct rg_buf *b, const char *s, size_t n);
 
 /*
+ * `n` bytes of `s` as HTML text or an attribute value (quoted): & < > "
+ * and ' as entities; control characters and bytes >= 0x7f (keys come
+ * from SIP traffic) as U+FFFD, never as themselves.
+ */
+void rg_buf_html_str(struct rg_buf *b, const char *s, size_t n);
+
+/*
  * `n` bytes of `s` as a Prometheus label value (no quotes added):
  * backslash, double quote and line feed escaped, as format 0.0.4 asks.
  */

@@ -500,6 +500,8 @@ void rg_entry_snapshot(const struct rg_entry *e, const struct rg_entry_cfg *cfg,
 	s->key_len = e->key_len;
 	memcpy(s->ctr, e->ctr, sizeof(s->ctr));
 	rg_window_sum(&e->win, cfg->slot_ms, now_ms, s->win);
+	rg_window_series(&e->win, cfg->slot_ms, now_ms, RG_C_R183, s->series_183);
+	rg_window_series(&e->win, cfg->slot_ms, now_ms, RG_C_R503, s->series_503);
 	s->f[RG_F_STATE] = e->health.state;
 	s->f[RG_F_BLOCKED_FOR] = rg_health_blocked_for(&e->health, now_ms);
 	s->f[RG_F_RA_LAST] = e->health.ra_last;

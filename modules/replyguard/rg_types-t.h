@@ -15,6 +15,7 @@
 #include "rg_health.h"
 #include "rg_key.h"
 #include "rg_throttle.h"
+#include "rg_window.h"
 
 enum rg_status
 {
@@ -78,6 +79,9 @@ struct rg_snapshot
 	uint64_t f[RG_F_COUNT]; /* the fields of rg_fields.h */
 	uint64_t ctr[RG_C_COUNT];
 	uint64_t win[RG_C_COUNT];
+	/* the window slot by slot, oldest first (the status page's chart) */
+	uint32_t series_183[RG_WIN_SLOTS];
+	uint32_t series_503[RG_WIN_SLOTS];
 	/* the host's names for it */
 	int ext_npairs;
 	struct rg_ext_pair ext_pairs[RG_EXT_PAIRS];

@@ -36,6 +36,20 @@ void rg_window_sub(struct rg_window *w, uint64_t slot_ms, uint64_t at_ms,
 		w->c[i][c] = w->c[i][c] > n ? w->c[i][c] - n : 0;
 }
 
+void rg_window_series(const struct rg_window *w, uint64_t slot_ms,
+		uint64_t now_ms, enum rg_counter c, uint32_t out[RG_WIN_SLOTS])
+{
+	uint32_t epoch = (uint32_t)(now_ms / slot_ms), age;
+	unsigned int i;
+
+	memset(out, 0, sizeof(uint32_t) * RG_WIN_SLOTS);
+	for(i = 0; i < RG_WIN_SLOTS; i++) {
+		age = epoch - w->epoch[i]; /* unsigned: the future is too old */
+		if(age < RG_WIN_SLOTS)
+			out[RG_WIN_SLOTS - 1 - age] = w->c[i][c];
+	}
+}
+
 void rg_window_sum(const struct rg_window *w, uint64_t slot_ms,
 		uint64_t now_ms, uint64_t out[RG_C_COUNT])
 {

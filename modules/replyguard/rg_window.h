@@ -46,4 +46,12 @@ void rg_window_sum(const struct rg_window *w, uint64_t slot_ms,
 void rg_window_sum_after(const struct rg_window *w, uint64_t slot_ms,
 		uint64_t now_ms, uint64_t after_ms, uint64_t out[RG_C_COUNT]);
 
+/*
+ * Counter `c` slot by slot over the window ending at `now_ms`, oldest
+ * first: out[RG_WIN_SLOTS - 1] is the current slot; a slot nothing was
+ * written to is 0.
+ */
+void rg_window_series(const struct rg_window *w, uint64_t slot_ms,
+		uint64_t now_ms, enum rg_counter c, uint32_t out[RG_WIN_SLOTS]);
+
 #endif

@@ -10,6 +10,7 @@
 #include "rg_host.h"
 #include "rg_ops.h"
 #include "rg_prom.h"
+#include "rg_status.h"
 #include "rg_webhook.h"
 #include "rg_xhttp.h"
 
@@ -19,6 +20,11 @@ static xhttp_api_t rg_xhttp;
 static int rg_xhttp_bound = 0;
 
 static str rg_ctype = str_init("text/plain; version=0.0.4; charset=utf-8");
+static str rg_ctype_html = str_init("text/html; charset=utf-8");
+static str rg_ctype_json = str_init("application/json");
+
+/* rg_status_page(): the HTML page reloads itself this often */
+#define RG_STATUS_REFRESH_S 5
 
 int rg_xhttp_init(void)
 {
@@ -35,8 +41,8 @@ int rg_xhttp_init(void)
 	return 0;
 }
 
-static int reply(struct sip_msg *msg, int code, const char *reason,
-		const char *text, size_t len)
+static int reply_as(struct sip_msg *msg, int code, const char *reason,
+		str *ctype, const char *text, size_t len)
 {
 	str r, body;
 
@@ -44,7 +50,13 @@ static int reply(struct sip_msg *msg, int code, const char *reason,
 	r.len = (int)strlen(reason);
 	body.s = (char *)text;
 	body.len = (int)len;
-	return rg_xhttp.reply(msg, code, &r, &rg_ctype, &body) < 0 ? -1 : 1;
+	return rg_xhttp.reply(msg, code, &r, ctype, &body) < 0 ? -1 : 1;
+}
+
+static int reply(struct sip_msg *msg, int code, const char *reason,
+		const char *text, size_t len)
+{
+	return reply_as(msg, code, reason, &rg_ctype, text, len);
 }
 
 /*
@@ -109,16 +121,16 @@ static size_t page_per_dst(const struct rg_snapshot *s)
  * page may take at most a quarter of the pkg memory free now. The rest
  * are omitted, counted in the page, and logged at most once a minute.
  */
-static unsigned int fit_pkg(const struct rg_snapshot *snaps, unsigned int n,
-		size_t *cap)
+static unsigned int fit_pkg_as(const struct rg_snapshot *snaps, unsigned int n,
+		size_t *cap, size_t base, size_t (*per_dst)(const struct rg_snapshot *))
 {
 	static uint64_t warned_ms;
-	size_t budget = pkg_available() / 4, sz = page_base(), add;
+	size_t budget = pkg_available() / 4, sz = base, add;
 	unsigned int i;
 	uint64_t now;
 
 	for(i = 0; i < n; i++) {
-		add = page_per_dst(&snaps[i]);
+		add = per_dst(&snaps[i]);
 		if(sz + add > budget)
 			break;
 		sz += add;
@@ -127,15 +139,21 @@ static unsigned int fit_pkg(const struct rg_snapshot *snaps, unsigned int n,
 	if(i < n) {
 		now = rg_now_ms();
 		if(warned_ms == 0 || now - warned_ms >= 60000) {
-			LM_WARN("metrics page: %u of %u destinations fit this process's "
-					"free pkg memory (%lu bytes); the rest are counted in "
-					"replyguard_exposition_omitted: raise -M or lower "
+			LM_WARN("metrics or status page: %u of %u destinations fit this "
+					"process's free pkg memory (%lu bytes); the rest are "
+					"counted as omitted: raise -M or lower "
 					"prometheus_max_destinations\n",
 					i, n, (unsigned long)pkg_available());
 			warned_ms = now;
 		}
 	}
 	return i;
+}
+
+static unsigned int fit_pkg(const struct rg_snapshot *snaps, unsigned int n,
+		size_t *cap)
+{
+	return fit_pkg_as(snaps, n, cap, page_base(), page_per_dst);
 }
 
 int ki_rg_prometheus(struct sip_msg *msg)
@@ -196,4 +214,88 @@ int ki_rg_prometheus(struct sip_msg *msg)
 int w_rg_prometheus(struct sip_msg *msg, char *p1, char *p2)
 {
 	return ki_rg_prometheus(msg);
+}
+
+/* does the request's query ask for format=json? */
+static int wants_json(struct sip_msg *msg)
+{
+	str u = msg->first_line.u.request.uri;
+	const char *q = memchr(u.s, '?', (size_t)u.len), *end = u.s + u.len, *p;
+
+	if(msg->first_line.type != SIP_REQUEST || q == NULL)
+		return 0;
+	for(p = q + 1; p + 11 <= end; p++) {
+		if((p == q + 1 || p[-1] == '&') && memcmp(p, "format=json", 11) == 0
+				&& (p + 11 == end || p[11] == '&'))
+			return 1;
+	}
+	return 0;
+}
+
+int ki_rg_status_page(struct sip_msg *msg)
+{
+	struct rg_status_totals tot;
+	struct rg_webhook_stats wh;
+	struct rg_snapshot *snaps;
+	struct rg_buf b;
+	unsigned int n, fit;
+	size_t cap;
+	char *page;
+	int err, rc, json;
+
+	if(!rg_xhttp_bound) {
+		LM_ERR("rg_status_page() needs the xhttp module: load xhttp.so\n");
+		return -1;
+	}
+	json = wants_json(msg);
+	snaps = take_snapshots(
+			(unsigned int)rg_prom_max_dst, &n, &tot.omitted, &err);
+	if(err) {
+		LM_ERR("no shared memory for %d destination snapshots: lower "
+			   "prometheus_max_destinations or raise -m\n",
+				rg_prom_max_dst);
+		return reply(msg, 500, "Server Error", "no memory\n", 10);
+	}
+	fit = fit_pkg_as(snaps, n, &cap, rg_status_base(), rg_status_per_dst);
+	tot.omitted += n - fit;
+	n = fit;
+	rg_table_summary(rg_tbl, &tot.table);
+	rg_webhook_get_stats(&wh);
+	tot.webhook_sent = wh.sent;
+	tot.webhook_failed = wh.failed;
+	tot.webhook_dropped = wh.dropped;
+	tot.webhook_retries = wh.retries;
+	tot.webhook_queued = wh.queued;
+	tot.window_s = (unsigned int)rg_window_s;
+	tot.refresh_s = RG_STATUS_REFRESH_S;
+	tot.node = rg_node();
+	page = shm_malloc(cap);
+	if(page == NULL) {
+		if(snaps)
+			shm_free(snaps);
+		LM_ERR("no shared memory for a %lu byte status page: lower "
+			   "prometheus_max_destinations or raise -m\n",
+				(unsigned long)cap);
+		return reply(msg, 500, "Server Error", "no memory\n", 10);
+	}
+	rg_buf_init(&b, page, cap);
+	if((json ? rg_status_json(snaps, n, &tot, &b)
+			 : rg_status_html(snaps, n, &tot, &b))
+			< 0) {
+		LM_ERR("status page larger than its %lu byte bound\n",
+				(unsigned long)cap);
+		rc = reply(msg, 500, "Server Error", "page overflow\n", 14);
+	} else {
+		rc = reply_as(msg, 200, "OK", json ? &rg_ctype_json : &rg_ctype_html,
+				b.s, b.len);
+	}
+	shm_free(page);
+	if(snaps)
+		shm_free(snaps);
+	return rc;
+}
+
+int w_rg_status_page(struct sip_msg *msg, char *p1, char *p2)
+{
+	return ki_rg_status_page(msg);
 }

@@ -22,6 +22,16 @@ int rg_xhttp_init(void);
 
 /* Reply to this HTTP request with the exposition: 1, or -1. */
 int ki_rg_prometheus(struct sip_msg *msg);
+
+/*
+ * The status page: every destination as an HTML table row (state as a
+ * colour, block time left, CPS in force against configured, calls in
+ * flight, 183/503 counts, PDD, the window as an inline SVG chart), or
+ * with ?format=json the same as {"summary": ..., "destinations": [...]}.
+ * Bounded like the metrics page. 1, or -1 without xhttp.
+ */
+int ki_rg_status_page(struct sip_msg *msg);
+int w_rg_status_page(struct sip_msg *msg, char *p1, char *p2);
 int w_rg_prometheus(struct sip_msg *msg, char *p1, char *p2);
 
 #endif
