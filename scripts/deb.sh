@@ -13,7 +13,7 @@ rm -rf build/deb
 mkdir -p "$src/doc"
 cp -r debian "$src/"
 cp modules/replyguard/replyguard.so README.md kamailio.cfg.sample "$src/"
-cp -r doc/README doc/replyguard.xml doc/prometheus "$src/doc/"
+cp -r doc/README doc/replyguard.xml doc/prometheus doc/schema "$src/doc/"
 (cd "$src" && dpkg-buildpackage -b -us -uc >../build.log 2>&1) || {
 	echo "deb: dpkg-buildpackage failed; the end of build/deb/build.log:" >&2
 	tail -20 build/deb/build.log >&2

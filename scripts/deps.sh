@@ -5,13 +5,15 @@
 # (stress-ng: the CPU hog of tests/integration/run_all.sh --hog;
 # prometheus: promtool, for the prom_tools case; xsltproc, docbook-xsl,
 # lynx: doc/README from doc/replyguard.xml; debhelper, fakeroot: make deb;
-# chromium: the status page in a real browser.)
+# chromium: the status page in a real browser; the sqlite and postgres
+# modules, sqlite3 and postgresql: limits from a database.)
 set -e
 
 PKGS="kamailio kamailio-lua-modules kamailio-python3-modules sip-tester libcmocka-dev libcurl4-openssl-dev \
 libssl-dev python3-prometheus-client valgrind gcc make clang libclang-rt-14-dev clang-tidy cppcheck \
 dpkg-dev xz-utils curl python3 ca-certificates stress-ng prometheus \
-xsltproc docbook-xsl docbook-xml lynx debhelper fakeroot chromium"
+xsltproc docbook-xsl docbook-xml lynx debhelper fakeroot chromium \
+kamailio-sqlite-modules sqlite3 kamailio-postgres-modules postgresql"
 
 missing=""
 for p in $PKGS; do

@@ -24,6 +24,7 @@
 #include "rg_failover.h"
 #include "rg_host.h"
 #include "rg_limit_admin.h"
+#include "rg_limits_db.h"
 #include "rg_limits.h"
 #include "rg_pv.h"
 #include "rg_rpc.h"
@@ -157,6 +158,8 @@ static param_export_t params[] = {
 	{"backoff_interval", PARAM_INT, &rg_backoff_interval},
 	{"recovery_step", PARAM_INT, &rg_recovery_step},
 	{"limits_file", PARAM_STRING, &rg_limits_file},
+	{"db_url", PARAM_STRING, &rg_db_url},
+	{"db_table", PARAM_STRING, &rg_db_table},
 	{"webhook_url", PARAM_STRING, &rg_webhook_url},
 	{"webhook_timeout_ms", PARAM_INT, &rg_webhook_timeout_ms},
 	{"webhook_queue", PARAM_INT, &rg_webhook_queue},
@@ -439,7 +442,8 @@ static int mod_init(void)
 		goto err;
 	}
 	if(rg_rpc_init() < 0 || rg_branch_init() < 0
-			|| rg_limit_admin_init(&rg_tcfg.dflt) < 0)
+			|| rg_limit_admin_init(&rg_tcfg.dflt) < 0
+			|| rg_limits_db_start() < 0)
 		goto err_table;
 	/* after the limits file, which must never find the table full */
 	if(rg_ds_seed_on)

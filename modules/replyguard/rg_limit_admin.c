@@ -13,6 +13,7 @@
 #include "rg_host.h"
 #include "rg_limit_admin.h"
 #include "rg_limits.h"
+#include "rg_limits_db.h"
 #include "rg_update.h"
 
 /* a limits file larger than this is refused, not read */
@@ -44,6 +45,10 @@ int rg_limit_admin_init(const struct rg_limit *dflt)
 	}
 	if(rg_limits_file == NULL || *rg_limits_file == '\0')
 		return 0;
+	if(rg_limits_db_on()) {
+		LM_WARN("db_url is set: limits_file %s is not read\n", rg_limits_file);
+		return 0;
+	}
 	if(rg_limits_load(rg_limits_file, 1, &n, why, sizeof(why)) < 0) {
 		LM_ERR("limits_file: %s\n", why);
 		return -1;
@@ -179,6 +184,40 @@ int rg_limits_load(
 				"%s: %d of %d destinations not applied: table full (raise "
 				"max_destinations)",
 				path, failed, *n);
+		goto done;
+	}
+	rg_update_limits_sweep(c.gen, at_start);
+	rc = 0;
+done:
+	__atomic_store_n(&rg_lsh->busy, 0, __ATOMIC_RELEASE);
+	return rc;
+}
+
+const struct rg_limit *rg_limits_default(void)
+{
+	return &rg_dflt;
+}
+
+int rg_limits_apply(const struct rg_limit_line *lines, int n, int at_start,
+		const char *what, char *err, size_t errlen)
+{
+	struct load_ctx c;
+	int i, failed = 0, rc = -1;
+
+	if(__atomic_exchange_n(&rg_lsh->busy, 1, __ATOMIC_ACQ_REL)) {
+		snprintf(err, errlen, "another reload is running");
+		return -1;
+	}
+	c.gen = __atomic_add_fetch(&rg_lsh->gen, 1, __ATOMIC_ACQ_REL);
+	c.at_start = at_start;
+	c.now = rg_now_ms();
+	for(i = 0; i < n; i++)
+		failed += apply_line(&c, &lines[i]) < 0;
+	if(failed > 0) {
+		snprintf(err, errlen,
+				"%s: %d of %d destinations not applied: table full (raise "
+				"max_destinations)",
+				what, failed, n);
 		goto done;
 	}
 	rg_update_limits_sweep(c.gen, at_start);

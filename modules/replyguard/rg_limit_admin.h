@@ -39,6 +39,19 @@ int rg_limit_set(const str *raw, const str *cps, int burst, int max_concurrent,
 int rg_limits_load(
 		const char *path, int at_start, int *n, char *err, size_t errlen);
 
+/*
+ * Put `n` checked limits in force as one load of the limits source (the
+ * same as a file's: limits of earlier loads that are not in it go back
+ * to the defaults). 0, or -1 with a message in `err` (another reload
+ * running, or entries the table had no room for).
+ */
+struct rg_limit_line;
+int rg_limits_apply(const struct rg_limit_line *lines, int n, int at_start,
+		const char *what, char *err, size_t errlen);
+
+/* the default limit (the modparams), for a loader's rows */
+const struct rg_limit *rg_limits_default(void);
+
 /* rg_set_limit(dst, cps[, burst[, max_concurrent]]) */
 int w_rg_set_limit(
 		struct sip_msg *msg, char *dst, char *cps, char *burst, char *maxc);

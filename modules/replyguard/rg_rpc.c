@@ -16,6 +16,7 @@
 #include "rg_dst.h"
 #include "rg_host.h"
 #include "rg_limit_admin.h"
+#include "rg_limits_db.h"
 #include "rg_rpc.h"
 #include "rg_update.h"
 #include "rg_webhook.h"
@@ -297,7 +298,9 @@ static void rg_rpc_set_limit(rpc_t *rpc, void *ctx)
 }
 
 static const char *rg_rpc_reload_doc[2] = {
-		"Re-read limits_file; on any bad line nothing changes.", 0};
+		"Re-read the limits (db_url's table, else limits_file); on any bad "
+		"line or row, or a database error, nothing changes.",
+		0};
 
 static void rg_rpc_reload(rpc_t *rpc, void *ctx)
 {
@@ -305,6 +308,19 @@ static void rg_rpc_reload(rpc_t *rpc, void *ctx)
 	void *th;
 	int n = 0;
 
+	if(rg_limits_db_on()) {
+		if(rg_limits_db_load(0, &n, err, sizeof(err)) < 0) {
+			LM_ERR("replyguard.reload: %s\n", err);
+			rpc->fault(ctx, 500, "%s", err);
+			return;
+		}
+		LM_INFO("replyguard.reload: %d destinations from table %s\n", n,
+				rg_db_table);
+		if(rpc->add(ctx, "{", &th) < 0)
+			return;
+		rpc->struct_add(th, "sd", "table", rg_db_table, "destinations", n);
+		return;
+	}
 	if(rg_limits_file == NULL || *rg_limits_file == '\0') {
 		rpc->fault(ctx, 500, "no limits_file is configured");
 		return;

@@ -31,6 +31,8 @@ check_eq "its docs" 1 \
 	"$(dpkg -L kamailio-replyguard-module | grep -c '^/usr/share/doc/kamailio-replyguard-module/README.gz$')"
 check_eq "the sample config as an example" 1 \
 	"$(dpkg -L kamailio-replyguard-module | grep -c 'examples/kamailio.cfg.sample$')"
+check_eq "the schema (SQLite, PostgreSQL, MySQL) as examples" 3 \
+	"$(dpkg -L kamailio-replyguard-module | grep -c 'examples/replyguard_limits-[a-z]*\.sql$')"
 
 A=sip:127.0.0.1:29571
 printf "1 %s\n" "$A" >"$IT_RUN/dispatcher.list"

@@ -1,0 +1,266 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/dprint.h"
+#include "core/mem/mem.h"
+#include "lib/srdb1/db.h"
+
+#include "rg_buf.h"
+#include "rg_limit_admin.h"
+#include "rg_limits.h"
+#include "rg_limits_db.h"
+
+#define RG_DB_TABLE_VERSION 1
+
+char *rg_db_url = NULL;
+char *rg_db_table = "replyguard_limits";
+
+static db_func_t rg_dbf;
+static str rg_url, rg_table;
+
+int rg_limits_db_on(void)
+{
+	return rg_db_url != NULL && *rg_db_url != '\0';
+}
+
+/* a connection and its table, or NULL with the reason in `err` */
+static db1_con_t *open_db(char *err, size_t errlen)
+{
+	db1_con_t *h = rg_dbf.init(&rg_url);
+
+	if(h == NULL) {
+		snprintf(err, errlen, "cannot connect to the database of db_url");
+		return NULL;
+	}
+	if(rg_dbf.use_table(h, &rg_table) < 0) {
+		snprintf(err, errlen, "cannot use table %.*s", rg_table.len,
+				rg_table.s);
+		rg_dbf.close(h);
+		return NULL;
+	}
+	return h;
+}
+
+int rg_limits_db_init(void)
+{
+	char err[128];
+	db1_con_t *h;
+	int v;
+
+	if(!rg_limits_db_on())
+		return 0;
+	rg_url.s = rg_db_url;
+	rg_url.len = (int)strlen(rg_db_url);
+	rg_table.s = rg_db_table;
+	rg_table.len = (int)strlen(rg_db_table);
+	if(rg_table.len == 0) {
+		LM_ERR("db_table must not be empty\n");
+		return -1;
+	}
+	if(db_bind_mod(&rg_url, &rg_dbf) < 0) {
+		LM_ERR("db_url: no database driver for it (load the db_* module "
+			   "before replyguard)\n");
+		return -1;
+	}
+	if(!DB_CAPABILITY(rg_dbf, DB_CAP_QUERY)) {
+		LM_ERR("db_url: the driver cannot query\n");
+		return -1;
+	}
+	h = open_db(err, sizeof(err));
+	if(h == NULL) {
+		LM_ERR("db_url: %s\n", err);
+		return -1;
+	}
+	v = db_table_version(&rg_dbf, h, &rg_table);
+	rg_dbf.close(h);
+	if(v < 0) {
+		LM_ERR("db_table %s: no version in the version table (create the "
+			   "table with the schema in doc/schema/)\n",
+				rg_db_table);
+		return -1;
+	}
+	if(v != RG_DB_TABLE_VERSION) {
+		LM_ERR("db_table %s: version %d, this module needs %d\n", rg_db_table,
+				v, RG_DB_TABLE_VERSION);
+		return -1;
+	}
+	return 0;
+}
+
+/* a number column as a double: 0 and *null when NULL, -1 when not one */
+static int num_of(db_val_t *v, double *out, int *null)
+{
+	*null = VAL_NULL(v);
+	if(*null)
+		return 0;
+	switch(VAL_TYPE(v)) {
+		case DB1_INT:
+			*out = VAL_INT(v);
+			return 0;
+		case DB1_UINT:
+			*out = VAL_UINT(v);
+			return 0;
+		case DB1_BIGINT:
+			*out = (double)VAL_BIGINT(v);
+			return 0;
+		case DB1_UBIGINT:
+			*out = (double)VAL_UBIGINT(v);
+			return 0;
+		case DB1_DOUBLE:
+			*out = VAL_DOUBLE(v);
+			return 0;
+		case DB1_STRING:
+		case DB1_STR: {
+			char buf[64], *end;
+			str s = VAL_TYPE(v) == DB1_STR ? VAL_STR(v) : (str){0, 0};
+
+			if(VAL_TYPE(v) == DB1_STRING) {
+				s.s = (char *)VAL_STRING(v);
+				s.len = s.s ? (int)strlen(s.s) : 0;
+			}
+			if(s.s == NULL || s.len <= 0 || s.len >= (int)sizeof(buf))
+				return -1;
+			memcpy(buf, s.s, (size_t)s.len);
+			buf[s.len] = '\0';
+			*out = strtod(buf, &end);
+			return (*end == '\0' && isfinite(*out)) ? 0 : -1;
+		}
+		default:
+			return -1;
+	}
+}
+
+/* the key column: 0 and `out`, or -1 */
+static int key_of(db_val_t *v, str *out)
+{
+	if(VAL_NULL(v))
+		return -1;
+	if(VAL_TYPE(v) == DB1_STR) {
+		*out = VAL_STR(v);
+	} else if(VAL_TYPE(v) == DB1_STRING) {
+		out->s = (char *)VAL_STRING(v);
+		out->len = out->s ? (int)strlen(out->s) : 0;
+	} else {
+		return -1;
+	}
+	return out->s && out->len > 0 ? 0 : -1;
+}
+
+/* one row into `l`: NULL, or the reason it is bad */
+static const char *row_of(db_row_t *row, struct rg_limit_line *l, str *key)
+{
+	db_val_t *v = ROW_VALUES(row);
+	double cps = 0, burst = -1, maxc = -1;
+	int null;
+	const char *why = NULL;
+
+	if(key_of(&v[0], key) < 0)
+		return "dst is NULL or not text";
+	if(num_of(&v[1], &cps, &null) < 0)
+		return "cps is not a number";
+	if(null)
+		cps = (double)rg_limits_default()->mcps / 1000;
+	if(num_of(&v[2], &burst, &null) < 0 || (!null && burst != floor(burst)))
+		return "burst is not a whole number";
+	if(null)
+		burst = -1;
+	if(num_of(&v[3], &maxc, &null) < 0 || (!null && maxc != floor(maxc)))
+		return "max_concurrent is not a whole number";
+	if(null)
+		maxc = -1;
+	if(cps < 0 || cps > RG_LIMIT_MAX)
+		return "cps is out of range (0..1000000)";
+	if(fabs(cps * 1000 - floor(cps * 1000 + 0.5)) > 1e-6)
+		return "cps has more than 3 decimals";
+	if(burst > RG_LIMIT_MAX || maxc > RG_LIMIT_MAX)
+		return "burst or max_concurrent is out of range";
+	if(rg_limits_check_args(key->s, (size_t)key->len,
+			   (uint32_t)floor(cps * 1000 + 0.5), (long)burst, (long)maxc,
+			   rg_limits_default(), l, &why)
+			< 0)
+		return why;
+	return NULL;
+}
+
+int rg_limits_db_load(int at_start, int *n, char *err, size_t errlen)
+{
+	db_key_t cols[4];
+	str cnames[4] = {str_init("dst"), str_init("cps"), str_init("burst"),
+			str_init("max_concurrent")};
+	struct rg_limit_line *lines = NULL;
+	db1_res_t *res = NULL;
+	db1_con_t *h;
+	const char *why;
+	str key;
+	int i, rows, rc = -1;
+
+	*n = 0;
+	for(i = 0; i < 4; i++)
+		cols[i] = &cnames[i];
+	h = open_db(err, errlen);
+	if(h == NULL)
+		goto keep;
+	if(rg_dbf.query(h, 0, 0, 0, cols, 0, 4, 0, &res) < 0 || res == NULL) {
+		snprintf(err, errlen, "query of table %s failed", rg_db_table);
+		goto keep;
+	}
+	rows = RES_ROW_N(res);
+	if(rows > 0) {
+		lines = pkg_malloc(sizeof(*lines) * (size_t)rows);
+		if(lines == NULL) {
+			snprintf(err, errlen, "no pkg memory for %d rows", rows);
+			goto keep;
+		}
+	}
+	/* every row checked before anything is applied */
+	for(i = 0; i < rows; i++) {
+		key.s = NULL;
+		key.len = 0;
+		why = row_of(&RES_ROWS(res)[i], &lines[i], &key);
+		if(why != NULL) {
+			snprintf(err, errlen, "table %s, row of dst [%s]: %s; the limits "
+								  "in force are kept",
+					rg_db_table,
+					key.s ? rg_log_safe(key.s, key.len) : "NULL", why);
+			goto keep;
+		}
+	}
+	rc = rg_limits_apply(lines, rows, at_start, rg_db_table, err, errlen);
+	if(rc == 0)
+		*n = rows;
+	goto done;
+keep:
+	if(rc < 0 && strstr(err, "kept") == NULL) {
+		size_t l = strlen(err);
+
+		snprintf(err + l, errlen - l, "; the limits in force are kept");
+	}
+done:
+	if(lines)
+		pkg_free(lines);
+	if(res)
+		rg_dbf.free_result(h, res);
+	if(h)
+		rg_dbf.close(h);
+	return rc;
+}
+
+int rg_limits_db_start(void)
+{
+	char err[256];
+	int n;
+
+	if(!rg_limits_db_on())
+		return 0;
+	if(rg_limits_db_init() < 0)
+		return -1;
+	if(rg_limits_db_load(1, &n, err, sizeof(err)) < 0) {
+		LM_ERR("db_url: %s\n", err);
+		return -1;
+	}
+	LM_INFO("db_url: %d destinations from table %s\n", n, rg_db_table);
+	return 0;
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Limits from a database (modparams db_url, db_table), through Kamailio's
+ * DB API (srdb1), so any Kamailio DB driver works. The table:
+ *
+ *   dst VARCHAR(255) NOT NULL, cps a floating-point number, burst and
+ *   max_concurrent integers; NULL = the module's default
+ *
+ * with its version (1) in Kamailio's version table, checked at start as
+ * dispatcher checks its own. Read at start and on replyguard.reload, the
+ * same way as the limits file: all rows are checked first, a bad row
+ * (named by its key, with the reason) or a failed query changes nothing,
+ * and the limits in force are kept. A connection is opened for each load
+ * and closed after it. When db_url is set it replaces limits_file.
+ */
+#ifndef RG_LIMITS_DB_H
+#define RG_LIMITS_DB_H
+
+#include <stddef.h>
+
+extern char *rg_db_url;
+extern char *rg_db_table;
+
+/* db_url set? */
+int rg_limits_db_on(void);
+
+/* mod_init: bind the driver, check the table's version. 0 or -1. */
+int rg_limits_db_init(void);
+
+/*
+ * mod_init, after rg_limit_admin_init(): when db_url is set, check the
+ * table and load it (a failure stops start-up, as a bad limits_file
+ * does). 0 or -1.
+ */
+int rg_limits_db_start(void);
+
+/*
+ * Read the table and put its limits in force: 0 and the number of rows in
+ * `n`; -1 with the reason in `err` (nothing changed).
+ */
+int rg_limits_db_load(int at_start, int *n, char *err, size_t errlen);
+
+#endif

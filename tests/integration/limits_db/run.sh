@@ -1,0 +1,129 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# limits_db: limits from a real database through Kamailio's DB API
+# (db_url, db_table), with the schema shipped in doc/schema/.
+#  SQLite (db_sqlite, the embedded default) and PostgreSQL (a real server
+#  from Debian's packages, started here on loopback in a temporary
+#  directory, then stopped), the same three checks each:
+#   - the table's limits are in force at start;
+#   - a reload after an UPDATE puts the new one in force;
+#   - a bad row makes the reload fail, naming its key and the reason, and
+#     the limits in force are kept.
+#  A table of another version (2) stops start-up with one line.
+#  PostgreSQL down at reload: the old limits stay, the RPC fault says
+#  why, and calls keep routing.
+. "$(dirname "$0")/../lib/common.sh"
+it_init limits_db
+P=29760
+GW=sip:127.0.0.1:29771
+printf "1 %s\n" "$GW" >"$IT_RUN/dispatcher.list"
+SCHEMA=$IT_ROOT/doc/schema
+
+# start_db DBMOD URL: lib/failover.cfg with the DB driver and db_url
+start_db() {
+	RPC_PORT=$((P + 20))
+	kam_start "$IT_LIB/failover.cfg" -e "s#@PORT@#$P#g" \
+		-e "s#@HTTP@#$RPC_PORT#g" -e "s#@FR@#2000#g" -e "s#@ALG@#4#g" \
+		-e "s#^loadmodule \"dispatcher.so\"#loadmodule \"dispatcher.so\"\\nloadmodule \"$1\"#" \
+		-e "s#@RGPARAMS@#modparam(\"replyguard\", \"db_url\", \"$2\")#"
+}
+# reload: replyguard.reload over kamcmd; its output (a fault included)
+reload() { kcmd replyguard.reload 2>&1; }
+# calls N TAG: N calls through the proxy to the gateway; how many
+# completed (a 200 for the INVITE and one for the BYE each)
+calls() {
+	local ok
+	sipp_fg "calls_$1_$2" 127.0.0.1:$P -sf "$IT_SCEN/uac_call.xml" -s 1 \
+		-i 127.0.0.1 -p $((P + 2)) -m "$1" -r 5 -d 10 -timeout 30s
+	ok=$(sipp_count "calls_$1_$2" 200_Recv) || return 1
+	echo $((ok / 2))
+}
+
+# the three checks, on the database that SQL (a command reading SQL on
+# its stdin) writes to
+checks() {
+	local db=$1 sql=$2
+	check_eq "$db: the gateway's limit from the table" 20 "$(rg_field "$GW" cps_limit)"
+	check_eq "$db: its burst" 2 "$(rg_field "$GW" cps_burst)"
+	check_eq "$db: its source" file "$(rg_field "$GW" limit_source)"
+	check_eq "$db: carrier-db's rate (2.5 cps)" 2500 "$(rg_field carrier-db cps_limit_milli)"
+	check_eq "$db: carrier-db's cap" 10 "$(rg_field carrier-db max_concurrent)"
+	check_eq "$db: carrier-db's burst is the default (NULL)" 1 "$(rg_field carrier-db cps_burst)"
+	echo "UPDATE replyguard_limits SET cps = 30 WHERE dst = '$GW';" | $sql
+	check_eq "$db: reload after an UPDATE" 1 "$(reload | grep -c 'destinations: 2')"
+	check_eq "$db: the new limit is in force" 30 "$(rg_field "$GW" cps_limit)"
+	echo "INSERT INTO replyguard_limits (dst, cps) VALUES ('carrier-bad', -5);" | $sql
+	out=$(reload)
+	echo "  info $db: a bad row: $out"
+	check_eq "$db: a bad row is refused, naming its key and reason" 1 \
+		"$(echo "$out" | grep -c 'carrier-bad.*cps is out of range.*kept')"
+	check_eq "$db: the limits in force are kept" 30 "$(rg_field "$GW" cps_limit)"
+	check_eq "$db: nothing of the bad load was applied" 404 "$(rg_fault carrier-bad)"
+	check_eq "$db: one log line for it" 1 \
+		"$(grep -c 'replyguard.reload: table replyguard_limits, row of dst \[carrier-bad\]' "$IT_RUN/kamailio.log")"
+	echo "DELETE FROM replyguard_limits WHERE dst = 'carrier-bad';" | $sql
+}
+
+sipp_bg uas -sf "$IT_SCEN/uas_answer.xml" -i 127.0.0.1 -p 29771 -d 10 \
+	-timeout 200s
+wait_udp 29771
+
+# --- SQLite
+t0=$(now_ms)
+DB=$IT_RUN/rg.db
+sqlite3 "$DB" <"$SCHEMA/replyguard_limits-sqlite.sql"
+sqlite3 "$DB" "INSERT INTO replyguard_limits (dst, cps, burst) VALUES ('$GW', 20, 2);
+INSERT INTO replyguard_limits (dst, cps, max_concurrent) VALUES ('carrier-db', 2.5, 10);"
+start_db db_sqlite.so "sqlite://$DB" || exit 1
+check_eq "sqlite: calls route" 5 "$(calls 5 sqlite)"
+checks sqlite "sqlite3 $DB"
+kam_stop
+# a table of another version stops start-up, as dispatcher's does
+sqlite3 "$DB" "UPDATE version SET table_version = 2 WHERE table_name = 'replyguard_limits';"
+start_db db_sqlite.so "sqlite://$DB" 2>/dev/null
+check_eq "sqlite: a table of version 2 stops start-up" 1 $?
+check_eq "sqlite: one clear line says so" 1 \
+	"$(grep -c 'db_table replyguard_limits: version 2, this module needs 1' "$IT_RUN/kamailio.log")"
+KAM_PID=
+echo "  info sqlite part: $(($(now_ms) - t0)) ms"
+
+# --- PostgreSQL: a server of our own, on loopback, in $IT_RUN/pg
+t0=$(now_ms)
+PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+PGPORT=29790
+PGDIR=$IT_RUN/pg
+# the server runs as postgres: it must reach its directory under $IT_RUN
+chmod 711 "$IT_RUN"
+mkdir -p "$PGDIR" && chown postgres: "$PGDIR"
+pg() { runuser -u postgres -- "$@"; }
+pg "$PGBIN/initdb" -D "$PGDIR/data" -U postgres --auth=trust >"$IT_RUN/initdb.log" 2>&1
+check_eq "postgres: initdb" 0 $?
+pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/server.log" -w -t 30 \
+	-o "-p $PGPORT -k $PGDIR -c listen_addresses=127.0.0.1" start >"$IT_RUN/pgstart.log" 2>&1
+check_eq "postgres: server started on 127.0.0.1:$PGPORT" 0 $?
+PG_PID=$(head -1 "$PGDIR/data/postmaster.pid" 2>/dev/null)
+[ -n "$PG_PID" ] && IT_PIDS+=("$PG_PID")
+PSQL="runuser -u postgres -- $PGBIN/psql -q -h 127.0.0.1 -p $PGPORT -U postgres -v ON_ERROR_STOP=1"
+pg "$PGBIN/createdb" -h 127.0.0.1 -p $PGPORT -U postgres rg
+$PSQL rg <"$SCHEMA/replyguard_limits-postgres.sql" >/dev/null
+echo "INSERT INTO replyguard_limits (dst, cps, burst) VALUES ('$GW', 20, 2);
+INSERT INTO replyguard_limits (dst, cps, max_concurrent) VALUES ('carrier-db', 2.5, 10);" | $PSQL rg
+start_db db_postgres.so "postgres://postgres@127.0.0.1:$PGPORT/rg" || exit 1
+check_eq "postgres: calls route" 5 "$(calls 5 pg)"
+checks postgres "$PSQL rg"
+
+# the server goes away: a reload keeps the limits and says why
+pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -m fast -w stop >"$IT_RUN/pgstop.log" 2>&1
+check_eq "postgres: server stopped" 0 $?
+out=$(reload)
+echo "  info database down: $out"
+check_eq "database down: the reload fails and says why" 1 \
+	"$(echo "$out" | grep -c 'error: 500 - cannot connect to the database of db_url; the limits in force are kept')"
+check_eq "database down: the limits in force are kept" 30 "$(rg_field "$GW" cps_limit)"
+check_eq "database down: calls keep routing" 5 "$(calls 5 pgdown)"
+sipp_stop uas
+echo "  info postgres part: $(($(now_ms) - t0)) ms"
+n=$(grep -E 'ERROR:|CRITICAL:' "$IT_RUN/kamailio.log" |
+	grep -vcE 'replyguard.reload|db_postgres|db_postgres_|srdb1|dbase|connection|could not connect|PQ|libpq')
+check_eq "no ERROR lines but the reload's and the driver's for the database down" 0 "$n"
+it_finish
