@@ -45,7 +45,7 @@ endif
 
 module: kamailio-src
 	@$(MAKE) --no-print-directory -C modules/replyguard COREPATH=$(COREPATH) \
-		quiet=silent
+		$(if $(KAM_LIBDIR),KAM_LIBDIR=$(KAM_LIBDIR)) quiet=silent
 
 # doc/README is generated from doc/replyguard.xml (Kamailio's docbook
 # toolchain); make test fails when the two differ

@@ -30,6 +30,19 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "deps: installing$missing"
 export DEBIAN_FRONTEND=noninteractive
+# packages with a daemon (prometheus, postgresql) must not start one: the
+# tests start their own, on loopback, and stop them
+policy=
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+	printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+	chmod 755 /usr/sbin/policy-rc.d
+	policy=1
+fi
 apt-get update -q
 # shellcheck disable=SC2086
-apt-get install -y -q --no-install-recommends $missing
+rc=0
+apt-get install -y -q --no-install-recommends $missing || rc=$?
+if [ -n "$policy" ]; then
+	rm -f /usr/sbin/policy-rc.d
+fi
+exit $rc

@@ -16,7 +16,7 @@ fi
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 # the same bytes whatever the locale: lynx is told its charset and width
-LC_ALL=C.UTF-8 xsltproc --novalid --xinclude "$xsl" doc/replyguard.xml |
+LC_ALL=C.UTF-8 xsltproc --nonet --novalid --xinclude "$xsl" doc/replyguard.xml |
 	LC_ALL=C.UTF-8 lynx -nolist -stdin -dump -display_charset=utf-8 \
 		-width=80 >"$out"
 if [ ! -s "$out" ]; then

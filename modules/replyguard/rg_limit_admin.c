@@ -198,16 +198,26 @@ const struct rg_limit *rg_limits_default(void)
 	return &rg_dflt;
 }
 
-int rg_limits_apply(const struct rg_limit_line *lines, int n, int at_start,
-		const char *what, char *err, size_t errlen)
+int rg_limits_begin(char *err, size_t errlen)
 {
-	struct load_ctx c;
-	int i, failed = 0, rc = -1;
-
 	if(__atomic_exchange_n(&rg_lsh->busy, 1, __ATOMIC_ACQ_REL)) {
 		snprintf(err, errlen, "another reload is running");
 		return -1;
 	}
+	return 0;
+}
+
+void rg_limits_end(void)
+{
+	__atomic_store_n(&rg_lsh->busy, 0, __ATOMIC_RELEASE);
+}
+
+int rg_limits_apply_locked(const struct rg_limit_line *lines, int n,
+		int at_start, const char *what, char *err, size_t errlen)
+{
+	struct load_ctx c;
+	int i, failed = 0;
+
 	c.gen = __atomic_add_fetch(&rg_lsh->gen, 1, __ATOMIC_ACQ_REL);
 	c.at_start = at_start;
 	c.now = rg_now_ms();
@@ -218,13 +228,10 @@ int rg_limits_apply(const struct rg_limit_line *lines, int n, int at_start,
 				"%s: %d of %d destinations not applied: table full (raise "
 				"max_destinations)",
 				what, failed, n);
-		goto done;
+		return -1;
 	}
 	rg_update_limits_sweep(c.gen, at_start);
-	rc = 0;
-done:
-	__atomic_store_n(&rg_lsh->busy, 0, __ATOMIC_RELEASE);
-	return rc;
+	return 0;
 }
 
 /* script: rg_set_limit(dst, cps[, burst[, max_concurrent]]) */

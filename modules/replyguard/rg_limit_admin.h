@@ -40,14 +40,22 @@ int rg_limits_load(
 		const char *path, int at_start, int *n, char *err, size_t errlen);
 
 /*
- * Put `n` checked limits in force as one load of the limits source (the
- * same as a file's: limits of earlier loads that are not in it go back
- * to the defaults). 0, or -1 with a message in `err` (another reload
- * running, or entries the table had no room for).
+ * A load of the limits source is one at a time: rg_limits_begin() takes
+ * the load (0, or -1 with "another reload is running" in `err`) before
+ * the source is read, rg_limits_end() gives it back.
+ */
+int rg_limits_begin(char *err, size_t errlen);
+void rg_limits_end(void);
+
+/*
+ * Between them: put `n` checked limits in force as one load (the same as
+ * a file's: limits of earlier loads that are not in it go back to the
+ * defaults). 0, or -1 with a message in `err` when entries found no room
+ * in the table (what fits is applied, as for the file).
  */
 struct rg_limit_line;
-int rg_limits_apply(const struct rg_limit_line *lines, int n, int at_start,
-		const char *what, char *err, size_t errlen);
+int rg_limits_apply_locked(const struct rg_limit_line *lines, int n,
+		int at_start, const char *what, char *err, size_t errlen);
 
 /* the default limit (the modparams), for a loader's rows */
 const struct rg_limit *rg_limits_default(void);

@@ -76,7 +76,7 @@ int rg_limits_db_init(void)
 	}
 	v = db_table_version(&rg_dbf, h, &rg_table);
 	rg_dbf.close(h);
-	if(v < 0) {
+	if(v <= 0) {
 		LM_ERR("db_table %s: no version in the version table (create the "
 			   "table with the schema in doc/schema/)\n",
 				rg_db_table);
@@ -111,7 +111,7 @@ static int num_of(db_val_t *v, double *out, int *null)
 			return 0;
 		case DB1_DOUBLE:
 			*out = VAL_DOUBLE(v);
-			return 0;
+			return isfinite(*out) ? 0 : -1; /* NaN would pass every check */
 		case DB1_STRING:
 		case DB1_STR: {
 			char buf[64], *end;
@@ -167,21 +167,51 @@ static const char *row_of(db_row_t *row, struct rg_limit_line *l, str *key)
 		return "burst is not a whole number";
 	if(null)
 		burst = -1;
+	else if(burst < 1)
+		return "burst is out of range (1..1000000)";
 	if(num_of(&v[3], &maxc, &null) < 0 || (!null && maxc != floor(maxc)))
 		return "max_concurrent is not a whole number";
 	if(null)
 		maxc = -1;
-	if(cps < 0 || cps > RG_LIMIT_MAX)
+	else if(maxc < 0)
+		return "max_concurrent is out of range (0..1000000)";
+	if(!(cps >= 0 && cps <= RG_LIMIT_MAX))
 		return "cps is out of range (0..1000000)";
 	if(fabs(cps * 1000 - floor(cps * 1000 + 0.5)) > 1e-6)
 		return "cps has more than 3 decimals";
-	if(burst > RG_LIMIT_MAX || maxc > RG_LIMIT_MAX)
-		return "burst or max_concurrent is out of range";
+	/* NULL is -1 (the default) here; a value must be in range */
+	if(burst != -1 && !(burst >= 1 && burst <= RG_LIMIT_MAX))
+		return "burst is out of range (1..1000000)";
+	if(maxc != -1 && !(maxc >= 0 && maxc <= RG_LIMIT_MAX))
+		return "max_concurrent is out of range (0..1000000)";
 	if(rg_limits_check_args(key->s, (size_t)key->len,
 			   (uint32_t)floor(cps * 1000 + 0.5), (long)burst, (long)maxc,
 			   rg_limits_default(), l, &why)
 			< 0)
 		return why;
+	return NULL;
+}
+
+static int by_key(const void *a, const void *b)
+{
+	const struct rg_limit_line *x = a, *y = b;
+
+	if(x->key_len != y->key_len)
+		return x->key_len - y->key_len;
+	return memcmp(x->key, y->key, (size_t)x->key_len);
+}
+
+/* a key two rows give (once normalised), or NULL; sorts `lines` */
+static const char *duplicate(struct rg_limit_line *lines, int n)
+{
+	int i;
+
+	if(n > 1)
+		qsort(lines, (size_t)n, sizeof(*lines), by_key);
+	for(i = 1; i < n; i++) {
+		if(by_key(&lines[i - 1], &lines[i]) == 0)
+			return rg_log_safe(lines[i].key, lines[i].key_len);
+	}
 	return NULL;
 }
 
@@ -200,6 +230,10 @@ int rg_limits_db_load(int at_start, int *n, char *err, size_t errlen)
 	*n = 0;
 	for(i = 0; i < 4; i++)
 		cols[i] = &cnames[i];
+	/* one load at a time, from the read to the apply: a slower reload
+	 * must not put an older table back */
+	if(rg_limits_begin(err, errlen) < 0)
+		return -1;
 	h = open_db(err, errlen);
 	if(h == NULL)
 		goto keep;
@@ -228,7 +262,15 @@ int rg_limits_db_load(int at_start, int *n, char *err, size_t errlen)
 			goto keep;
 		}
 	}
-	rc = rg_limits_apply(lines, rows, at_start, rg_db_table, err, errlen);
+	if((why = duplicate(lines, rows)) != NULL) {
+		snprintf(err, errlen, "table %s: dst [%s] is in two rows (as "
+							  "spelled or once normalised); the limits in "
+							  "force are kept",
+				rg_db_table, why);
+		goto keep;
+	}
+	rc = rg_limits_apply_locked(
+			lines, rows, at_start, rg_db_table, err, errlen);
 	if(rc == 0)
 		*n = rows;
 	goto done;
@@ -245,6 +287,7 @@ done:
 		rg_dbf.free_result(h, res);
 	if(h)
 		rg_dbf.close(h);
+	rg_limits_end();
 	return rc;
 }
 

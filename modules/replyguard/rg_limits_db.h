@@ -8,10 +8,13 @@
  *
  * with its version (1) in Kamailio's version table, checked at start as
  * dispatcher checks its own. Read at start and on replyguard.reload, the
- * same way as the limits file: all rows are checked first, a bad row
- * (named by its key, with the reason) or a failed query changes nothing,
- * and the limits in force are kept. A connection is opened for each load
- * and closed after it. When db_url is set it replaces limits_file.
+ * same way as the limits file: all rows are checked first, and a bad row
+ * (named by its key, with the reason), a key in two rows, a failed query
+ * or a database that cannot be reached changes nothing: the limits in
+ * force are kept. Only entries the table has no room for are left out
+ * of a load (as for the file). One load at a time, from the read to the
+ * apply. A connection is opened for each load and closed after it. When
+ * db_url is set it replaces limits_file.
  */
 #ifndef RG_LIMITS_DB_H
 #define RG_LIMITS_DB_H

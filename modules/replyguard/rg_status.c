@@ -16,8 +16,8 @@ size_t rg_status_per_dst(const struct rg_snapshot *s)
 	/* the key twice (text and attribute), 8 bytes out per byte in at
 	 * most (&#xFFFD;); cells and chart: 24 bars of <= 90 bytes, and
 	 * the JSON's fields and counters (<= 64 bytes each, twice) */
-	return (size_t)s->key_len * 16 + 2 * RG_WIN_SLOTS * 90
-		   + (2 * RG_F_COUNT + 2 * RG_C_COUNT) * 64 + 1024;
+	return (size_t)s->key_len * 16 + (size_t)2 * RG_WIN_SLOTS * 90
+		   + ((size_t)2 * RG_F_COUNT + (size_t)2 * RG_C_COUNT) * 64 + 1024;
 }
 
 /* a rate in thousandths as "12.5" */
@@ -198,8 +198,11 @@ static void json_dst(struct rg_buf *b, const struct rg_snapshot *s,
 	for(f = 0; f < RG_F_COUNT; f++) {
 		k = rg_field_show((enum rg_field)f, s->f[f], RG_OUT_RPC, v);
 		for(i = 0; i < k; i++) {
-			if(v[i].type == RG_FV_STR)
-				rg_buf_printf(b, ",\"%s\":\"%s\"", v[i].name, v[i].str);
+			if(v[i].type == RG_FV_STR) {
+				rg_buf_printf(b, ",\"%s\":\"", v[i].name);
+				rg_buf_json_str(b, v[i].str, strlen(v[i].str));
+				rg_buf_puts(b, "\"");
+			}
 			else
 				json_u64(b, v[i].name, v[i].num, 0);
 		}

@@ -219,11 +219,18 @@ int w_rg_prometheus(struct sip_msg *msg, char *p1, char *p2)
 /* does the request's query ask for format=json? */
 static int wants_json(struct sip_msg *msg)
 {
-	str u = msg->first_line.u.request.uri;
-	const char *q = memchr(u.s, '?', (size_t)u.len), *end = u.s + u.len, *p;
+	const char *q, *end, *p;
+	str u;
 
-	if(msg->first_line.type != SIP_REQUEST || q == NULL)
+	if(msg->first_line.type != SIP_REQUEST)
 		return 0;
+	u = msg->first_line.u.request.uri;
+	if(u.s == NULL || u.len <= 0)
+		return 0;
+	q = memchr(u.s, '?', (size_t)u.len);
+	if(q == NULL)
+		return 0;
+	end = u.s + u.len;
 	for(p = q + 1; p + 11 <= end; p++) {
 		if((p == q + 1 || p[-1] == '&') && memcmp(p, "format=json", 11) == 0
 				&& (p + 11 == end || p[11] == '&'))

@@ -13,6 +13,23 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit 1
 fi
 MODDIR=/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH)/kamailio/modules
+# never replace or remove what this run did not install: a package of the
+# operator's, or a module copied there by make install
+if dpkg-query -W -f='${Status}' kamailio-replyguard-module 2>/dev/null |
+	grep -q 'ok installed' || [ -e "$MODDIR/replyguard.so" ]; then
+	echo "deb_install: kamailio-replyguard-module or $MODDIR/replyguard.so" \
+		"is already there; this test installs and purges the package, so" \
+		"it does not run (remove them to run it)" >&2
+	exit 1
+fi
+# whatever happens from here, a package this run installed is purged
+DEB_OURS=
+deb_cleanup() {
+	[ -n "$DEB_OURS" ] && DEBIAN_FRONTEND=noninteractive \
+		apt-get purge -y -q kamailio-replyguard-module >/dev/null 2>&1
+	it_cleanup
+}
+trap deb_cleanup EXIT
 sh "$IT_ROOT/scripts/deb.sh" >"$IT_RUN/deb.out" 2>&1
 check_eq "the package builds" 0 $?
 DEB=$(sed -n 's/^deb: //p' "$IT_RUN/deb.out")
@@ -21,6 +38,7 @@ kver=$(dpkg-query -W -f='${Version}' kamailio)
 check_eq "it depends on exactly the kamailio it was built against" \
 	"kamailio (= $kver)" \
 	"$(dpkg-deb -f "$DEB" Depends | tr ',' '\n' | sed 's/^ //' | grep '^kamailio ')"
+DEB_OURS=1
 DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$DEB" >"$IT_RUN/install.out" 2>&1
 check_eq "apt-get install" 0 $?
 check_eq "installed" "install ok installed" \
@@ -57,6 +75,7 @@ kam_stop
 DEBIAN_FRONTEND=noninteractive apt-get purge -y -q kamailio-replyguard-module \
 	>"$IT_RUN/purge.out" 2>&1
 check_eq "apt-get purge" 0 $?
+DEB_OURS=
 check_eq "the package is gone" 0 \
 	"$(dpkg-query -W -f='${Status}' kamailio-replyguard-module 2>/dev/null | grep -c 'ok installed')"
 check_eq "so is its module" 0 "$([ -e "$MODDIR/replyguard.so" ] && echo 1 || echo 0)"

@@ -62,6 +62,24 @@ checks() {
 	check_eq "$db: one log line for it" 1 \
 		"$(grep -c 'replyguard.reload: table replyguard_limits, row of dst \[carrier-bad\]' "$IT_RUN/kamailio.log")"
 	echo "DELETE FROM replyguard_limits WHERE dst = 'carrier-bad';" | $sql
+	bad_row "$db" "$sql" "a negative burst" \
+		"INSERT INTO replyguard_limits (dst, cps, burst) VALUES ('carrier-neg', 1, -5);" \
+		"carrier-neg.*burst is out of range"
+	bad_row "$db" "$sql" "the gateway in two spellings" \
+		"INSERT INTO replyguard_limits (dst, cps) VALUES ('SIP:127.0.0.1:29771;transport=udp', 5);" \
+		"dst \[$GW\] is in two rows"
+}
+
+# bad_row DB SQL WHAT INSERT PATTERN: one more bad row; the reload fails
+# with PATTERN, nothing changes; then the row goes again
+bad_row() {
+	local out
+	echo "$4" | $2
+	out=$(reload)
+	echo "  info $1: $3: $out"
+	check_eq "$1: $3 is refused with its reason" 1 "$(echo "$out" | grep -c "$5.*kept")"
+	check_eq "$1: ... and the limits in force are kept" 30 "$(rg_field "$GW" cps_limit)"
+	echo "DELETE FROM replyguard_limits WHERE dst <> '$GW' AND dst <> 'carrier-db';" | $2
 }
 
 sipp_bg uas -sf "$IT_SCEN/uas_answer.xml" -i 127.0.0.1 -p 29771 -d 10 \
@@ -111,6 +129,10 @@ INSERT INTO replyguard_limits (dst, cps, max_concurrent) VALUES ('carrier-db', 2
 start_db db_postgres.so "postgres://postgres@127.0.0.1:$PGPORT/rg" || exit 1
 check_eq "postgres: calls route" 5 "$(calls 5 pg)"
 checks postgres "$PSQL rg"
+bad_row postgres "$PSQL rg" "a NaN rate" \
+	"INSERT INTO replyguard_limits (dst, cps) VALUES ('carrier-nan', 'NaN');" \
+	"carrier-nan.*cps is not a number"
+check_eq "postgres: a good reload again" 1 "$(reload | grep -c 'destinations: 2')"
 
 # the server goes away: a reload keeps the limits and says why
 pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -m fast -w stop >"$IT_RUN/pgstop.log" 2>&1

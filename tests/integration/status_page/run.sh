@@ -30,12 +30,12 @@ kcmd replyguard.set_limit "$HOSTILE" 5 >"$IT_RUN/hostile.out" 2>&1
 check_eq "the hostile key is tracked" "$HOSTILE" \
 	"$(kcmd replyguard.get "$HOSTILE" | awk '$1 == "dst:" {sub(/^[ \t]*dst: /, ""); print; exit}')"
 sipp_bg gw1 -sf "$IT_SCEN/uas_answer.xml" -i 127.0.0.1 -p 29671 -d 200 \
-	-timeout 60s
+	-timeout 240s
 sipp_bg gw2 -sf "$(render_reject 503 "Service Unavailable" "Retry-After: 60")" \
-	-i 127.0.0.1 -p 29672 -d 0 -timeout 60s
+	-i 127.0.0.1 -p 29672 -d 0 -timeout 240s
 wait_udp 29671 29672
 sipp_bg caller 127.0.0.1:$P -sf "$IT_SCEN/uac_call.xml" -s 1 -i 127.0.0.1 \
-	-m 300 -r 10 -d 200 -timeout 60s
+	-m 2000 -r 10 -d 200 -timeout 240s
 check_eq "gw2 is down (its 503 with Retry-After)" down \
 	"$(wait_eq 10 down rg_field "$GW2" state)"
 gw1_ringing() { [ "$(rg_field "$GW1" replies_183)" -ge 5 ] 2>/dev/null; }
