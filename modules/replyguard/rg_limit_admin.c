@@ -149,6 +149,20 @@ static int apply_line(void *arg, const struct rg_limit_line *l)
 				   : -1;
 }
 
+int rg_limits_begin(char *err, size_t errlen)
+{
+	if(__atomic_exchange_n(&rg_lsh->busy, 1, __ATOMIC_ACQ_REL)) {
+		snprintf(err, errlen, "another reload is running");
+		return -1;
+	}
+	return 0;
+}
+
+void rg_limits_end(void)
+{
+	__atomic_store_n(&rg_lsh->busy, 0, __ATOMIC_RELEASE);
+}
+
 int rg_limits_load(
 		const char *path, int at_start, int *n, char *err, size_t errlen)
 {
@@ -159,10 +173,8 @@ int rg_limits_load(
 	int failed = 0, line = 0, rc = -1;
 
 	*n = 0;
-	if(__atomic_exchange_n(&rg_lsh->busy, 1, __ATOMIC_ACQ_REL)) {
-		snprintf(err, errlen, "another reload is running");
+	if(rg_limits_begin(err, errlen) < 0)
 		return -1;
-	}
 	buf = read_file(path, &len, err, errlen);
 	if(buf == NULL)
 		goto done;
@@ -189,27 +201,13 @@ int rg_limits_load(
 	rg_update_limits_sweep(c.gen, at_start);
 	rc = 0;
 done:
-	__atomic_store_n(&rg_lsh->busy, 0, __ATOMIC_RELEASE);
+	rg_limits_end();
 	return rc;
 }
 
 const struct rg_limit *rg_limits_default(void)
 {
 	return &rg_dflt;
-}
-
-int rg_limits_begin(char *err, size_t errlen)
-{
-	if(__atomic_exchange_n(&rg_lsh->busy, 1, __ATOMIC_ACQ_REL)) {
-		snprintf(err, errlen, "another reload is running");
-		return -1;
-	}
-	return 0;
-}
-
-void rg_limits_end(void)
-{
-	__atomic_store_n(&rg_lsh->busy, 0, __ATOMIC_RELEASE);
 }
 
 int rg_limits_apply_locked(const struct rg_limit_line *lines, int n,

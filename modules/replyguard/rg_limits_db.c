@@ -90,9 +90,31 @@ int rg_limits_db_init(void)
 	return 0;
 }
 
-/* a number column as a double: 0 and *null when NULL, -1 when not one */
+/* a text column: 0 and `out` (not empty), or -1 */
+static int text_of(db_val_t *v, str *out)
+{
+	if(VAL_NULL(v))
+		return -1;
+	if(VAL_TYPE(v) == DB1_STR) {
+		*out = VAL_STR(v);
+	} else if(VAL_TYPE(v) == DB1_STRING) {
+		out->s = (char *)VAL_STRING(v);
+		out->len = out->s ? (int)strlen(out->s) : 0;
+	} else {
+		return -1;
+	}
+	return out->s && out->len > 0 ? 0 : -1;
+}
+
+/*
+ * A number column as a finite double (NaN would pass every range
+ * check): 0 and *null when NULL, -1 when it is not one.
+ */
 static int num_of(db_val_t *v, double *out, int *null)
 {
+	char buf[64], *end;
+	str s;
+
 	*null = VAL_NULL(v);
 	if(*null)
 		return 0;
@@ -111,79 +133,64 @@ static int num_of(db_val_t *v, double *out, int *null)
 			return 0;
 		case DB1_DOUBLE:
 			*out = VAL_DOUBLE(v);
-			return isfinite(*out) ? 0 : -1; /* NaN would pass every check */
+			return isfinite(*out) ? 0 : -1;
 		case DB1_STRING:
-		case DB1_STR: {
-			char buf[64], *end;
-			str s = VAL_TYPE(v) == DB1_STR ? VAL_STR(v) : (str){0, 0};
-
-			if(VAL_TYPE(v) == DB1_STRING) {
-				s.s = (char *)VAL_STRING(v);
-				s.len = s.s ? (int)strlen(s.s) : 0;
-			}
-			if(s.s == NULL || s.len <= 0 || s.len >= (int)sizeof(buf))
+		case DB1_STR:
+			if(text_of(v, &s) < 0 || s.len >= (int)sizeof(buf))
 				return -1;
 			memcpy(buf, s.s, (size_t)s.len);
 			buf[s.len] = '\0';
 			*out = strtod(buf, &end);
 			return (*end == '\0' && isfinite(*out)) ? 0 : -1;
-		}
 		default:
 			return -1;
 	}
 }
 
-/* the key column: 0 and `out`, or -1 */
-static int key_of(db_val_t *v, str *out)
+/*
+ * A whole-number column in lo..RG_LIMIT_MAX into `out`, -1 when NULL
+ * (the default): NULL, or the reason it is bad.
+ */
+static const char *whole_of(db_val_t *v, double lo, double *out,
+		const char *not_whole, const char *out_of_range)
 {
-	if(VAL_NULL(v))
-		return -1;
-	if(VAL_TYPE(v) == DB1_STR) {
-		*out = VAL_STR(v);
-	} else if(VAL_TYPE(v) == DB1_STRING) {
-		out->s = (char *)VAL_STRING(v);
-		out->len = out->s ? (int)strlen(out->s) : 0;
-	} else {
-		return -1;
-	}
-	return out->s && out->len > 0 ? 0 : -1;
+	int null;
+
+	if(num_of(v, out, &null) < 0 || (!null && *out != floor(*out)))
+		return not_whole;
+	if(null)
+		*out = -1;
+	else if(!(*out >= lo && *out <= RG_LIMIT_MAX))
+		return out_of_range;
+	return NULL;
 }
 
 /* one row into `l`: NULL, or the reason it is bad */
 static const char *row_of(db_row_t *row, struct rg_limit_line *l, str *key)
 {
 	db_val_t *v = ROW_VALUES(row);
-	double cps = 0, burst = -1, maxc = -1;
+	double cps = 0, burst, maxc;
 	int null;
 	const char *why = NULL;
 
-	if(key_of(&v[0], key) < 0)
+	if(text_of(&v[0], key) < 0)
 		return "dst is NULL or not text";
 	if(num_of(&v[1], &cps, &null) < 0)
 		return "cps is not a number";
 	if(null)
 		cps = (double)rg_limits_default()->mcps / 1000;
-	if(num_of(&v[2], &burst, &null) < 0 || (!null && burst != floor(burst)))
-		return "burst is not a whole number";
-	if(null)
-		burst = -1;
-	else if(burst < 1)
-		return "burst is out of range (1..1000000)";
-	if(num_of(&v[3], &maxc, &null) < 0 || (!null && maxc != floor(maxc)))
-		return "max_concurrent is not a whole number";
-	if(null)
-		maxc = -1;
-	else if(maxc < 0)
-		return "max_concurrent is out of range (0..1000000)";
 	if(!(cps >= 0 && cps <= RG_LIMIT_MAX))
 		return "cps is out of range (0..1000000)";
 	if(fabs(cps * 1000 - floor(cps * 1000 + 0.5)) > 1e-6)
 		return "cps has more than 3 decimals";
-	/* NULL is -1 (the default) here; a value must be in range */
-	if(burst != -1 && !(burst >= 1 && burst <= RG_LIMIT_MAX))
-		return "burst is out of range (1..1000000)";
-	if(maxc != -1 && !(maxc >= 0 && maxc <= RG_LIMIT_MAX))
-		return "max_concurrent is out of range (0..1000000)";
+	if((why = whole_of(&v[2], 1, &burst, "burst is not a whole number",
+				"burst is out of range (1..1000000)"))
+			!= NULL)
+		return why;
+	if((why = whole_of(&v[3], 0, &maxc, "max_concurrent is not a whole number",
+				"max_concurrent is out of range (0..1000000)"))
+			!= NULL)
+		return why;
 	if(rg_limits_check_args(key->s, (size_t)key->len,
 			   (uint32_t)floor(cps * 1000 + 0.5), (long)burst, (long)maxc,
 			   rg_limits_default(), l, &why)

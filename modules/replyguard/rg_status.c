@@ -20,12 +20,6 @@ size_t rg_status_per_dst(const struct rg_snapshot *s)
 		   + ((size_t)2 * RG_F_COUNT + (size_t)2 * RG_C_COUNT) * 64 + 1024;
 }
 
-/* a rate in thousandths as "12.5" */
-static void rate(struct rg_buf *b, uint64_t mcps)
-{
-	rg_buf_milli(b, mcps);
-}
-
 static void summary_line(struct rg_buf *b, const struct rg_status_totals *t)
 {
 	rg_buf_printf(b,
@@ -99,10 +93,10 @@ static void row(struct rg_buf *b, const struct rg_snapshot *s)
 		rg_buf_puts(b, "<td class=\"blocked\"></td>");
 	rg_buf_puts(b, "<td class=\"cps\">");
 	if(s->f[RG_F_CPS_LIMIT]) {
-		rate(b, s->f[RG_F_CPS_LIMIT]);
+		rg_buf_milli(b, s->f[RG_F_CPS_LIMIT]);
 		rg_buf_puts(b, " / ");
 		if(s->f[RG_F_CPS_CONF])
-			rate(b, s->f[RG_F_CPS_CONF]);
+			rg_buf_milli(b, s->f[RG_F_CPS_CONF]);
 		else
 			rg_buf_puts(b, "none");
 		if(s->f[RG_F_THROTTLED])

@@ -53,6 +53,7 @@ static int reply_as(struct sip_msg *msg, int code, const char *reason,
 	return rg_xhttp.reply(msg, code, &r, ctype, &body) < 0 ? -1 : 1;
 }
 
+/* an error answer, as plain text */
 static int reply(struct sip_msg *msg, int code, const char *reason,
 		const char *text, size_t len)
 {
@@ -121,7 +122,7 @@ static size_t page_per_dst(const struct rg_snapshot *s)
  * page may take at most a quarter of the pkg memory free now. The rest
  * are omitted, counted in the page, and logged at most once a minute.
  */
-static unsigned int fit_pkg_as(const struct rg_snapshot *snaps, unsigned int n,
+static unsigned int fit_pkg(const struct rg_snapshot *snaps, unsigned int n,
 		size_t *cap, size_t base, size_t (*per_dst)(const struct rg_snapshot *))
 {
 	static uint64_t warned_ms;
@@ -150,27 +151,40 @@ static unsigned int fit_pkg_as(const struct rg_snapshot *snaps, unsigned int n,
 	return i;
 }
 
-static unsigned int fit_pkg(const struct rg_snapshot *snaps, unsigned int n,
-		size_t *cap)
+/* what every page shows besides its destinations */
+struct page_totals
 {
-	return fit_pkg_as(snaps, n, cap, page_base(), page_per_dst);
-}
+	struct rg_summary table;
+	struct rg_webhook_stats wh;
+	unsigned int omitted;
+};
 
-int ki_rg_prometheus(struct sip_msg *msg)
+/* one kind of page: its bound, its writer and its content type */
+struct page_kind
+{
+	const char *what; /* for log lines */
+	size_t (*base)(void);
+	size_t (*per_dst)(const struct rg_snapshot *s);
+	int (*write)(const struct rg_snapshot *snaps, unsigned int n,
+			const struct page_totals *t, struct rg_buf *b);
+	str *ctype;
+};
+
+/*
+ * Answer `msg` with a page of `kind`: snapshots of up to
+ * prometheus_max_destinations destinations in shm, as many as fit a
+ * quarter of free pkg (xhttp copies the body twice), the rest counted.
+ */
+static int serve(struct sip_msg *msg, const struct page_kind *kind)
 {
 	struct rg_snapshot *snaps;
-	struct rg_prom_totals tot;
-	struct rg_webhook_stats wh;
+	struct page_totals tot;
 	struct rg_buf b;
 	unsigned int n, fit;
 	size_t cap;
 	char *page;
 	int err, rc;
 
-	if(!rg_xhttp_bound) {
-		LM_ERR("rg_prometheus() needs the xhttp module: load xhttp.so\n");
-		return -1;
-	}
 	snaps = take_snapshots(
 			(unsigned int)rg_prom_max_dst, &n, &tot.omitted, &err);
 	if(err) {
@@ -179,36 +193,95 @@ int ki_rg_prometheus(struct sip_msg *msg)
 				rg_prom_max_dst);
 		return reply(msg, 500, "Server Error", "no memory\n", 10);
 	}
-	fit = fit_pkg(snaps, n, &cap);
+	fit = fit_pkg(snaps, n, &cap, kind->base(), kind->per_dst);
 	tot.omitted += n - fit;
 	n = fit;
 	rg_table_summary(rg_tbl, &tot.table);
-	rg_webhook_get_stats(&wh);
-	tot.webhook_sent = wh.sent;
-	tot.webhook_failed = wh.failed;
-	tot.webhook_dropped = wh.dropped;
-	tot.webhook_queued = wh.queued;
+	rg_webhook_get_stats(&tot.wh);
 	page = shm_malloc(cap);
 	if(page == NULL) {
 		if(snaps)
 			shm_free(snaps);
-		LM_ERR("no shared memory for a %lu byte metrics page: lower "
+		LM_ERR("no shared memory for a %lu byte %s page: lower "
 			   "prometheus_max_destinations or raise -m\n",
-				(unsigned long)cap);
+				(unsigned long)cap, kind->what);
 		return reply(msg, 500, "Server Error", "no memory\n", 10);
 	}
 	rg_buf_init(&b, page, cap);
-	if(rg_prom_write(snaps, n, &tot, &b) < 0) {
-		LM_ERR("metrics page larger than its %lu byte bound\n",
+	if(kind->write(snaps, n, &tot, &b) < 0) {
+		LM_ERR("%s page larger than its %lu byte bound\n", kind->what,
 				(unsigned long)cap);
 		rc = reply(msg, 500, "Server Error", "page overflow\n", 14);
 	} else {
-		rc = reply(msg, 200, "OK", b.s, b.len);
+		rc = reply_as(msg, 200, "OK", kind->ctype, b.s, b.len);
 	}
 	shm_free(page);
 	if(snaps)
 		shm_free(snaps);
 	return rc;
+}
+
+static int write_prom(const struct rg_snapshot *snaps, unsigned int n,
+		const struct page_totals *t, struct rg_buf *b)
+{
+	struct rg_prom_totals pt;
+
+	pt.table = t->table;
+	pt.webhook_sent = t->wh.sent;
+	pt.webhook_failed = t->wh.failed;
+	pt.webhook_dropped = t->wh.dropped;
+	pt.webhook_queued = t->wh.queued;
+	pt.omitted = t->omitted;
+	return rg_prom_write(snaps, n, &pt, b);
+}
+
+static void status_totals(
+		const struct page_totals *t, struct rg_status_totals *st)
+{
+	st->table = t->table;
+	st->webhook_sent = t->wh.sent;
+	st->webhook_failed = t->wh.failed;
+	st->webhook_dropped = t->wh.dropped;
+	st->webhook_retries = t->wh.retries;
+	st->webhook_queued = t->wh.queued;
+	st->omitted = t->omitted;
+	st->window_s = (unsigned int)rg_window_s;
+	st->refresh_s = RG_STATUS_REFRESH_S;
+	st->node = rg_node();
+}
+
+static int write_html(const struct rg_snapshot *snaps, unsigned int n,
+		const struct page_totals *t, struct rg_buf *b)
+{
+	struct rg_status_totals st;
+
+	status_totals(t, &st);
+	return rg_status_html(snaps, n, &st, b);
+}
+
+static int write_json(const struct rg_snapshot *snaps, unsigned int n,
+		const struct page_totals *t, struct rg_buf *b)
+{
+	struct rg_status_totals st;
+
+	status_totals(t, &st);
+	return rg_status_json(snaps, n, &st, b);
+}
+
+static const struct page_kind rg_page_metrics = {
+		"metrics", page_base, page_per_dst, write_prom, &rg_ctype};
+static const struct page_kind rg_page_html = {"status", rg_status_base,
+		rg_status_per_dst, write_html, &rg_ctype_html};
+static const struct page_kind rg_page_json = {"status", rg_status_base,
+		rg_status_per_dst, write_json, &rg_ctype_json};
+
+int ki_rg_prometheus(struct sip_msg *msg)
+{
+	if(!rg_xhttp_bound) {
+		LM_ERR("rg_prometheus() needs the xhttp module: load xhttp.so\n");
+		return -1;
+	}
+	return serve(msg, &rg_page_metrics);
 }
 
 int w_rg_prometheus(struct sip_msg *msg, char *p1, char *p2)
@@ -241,65 +314,11 @@ static int wants_json(struct sip_msg *msg)
 
 int ki_rg_status_page(struct sip_msg *msg)
 {
-	struct rg_status_totals tot;
-	struct rg_webhook_stats wh;
-	struct rg_snapshot *snaps;
-	struct rg_buf b;
-	unsigned int n, fit;
-	size_t cap;
-	char *page;
-	int err, rc, json;
-
 	if(!rg_xhttp_bound) {
 		LM_ERR("rg_status_page() needs the xhttp module: load xhttp.so\n");
 		return -1;
 	}
-	json = wants_json(msg);
-	snaps = take_snapshots(
-			(unsigned int)rg_prom_max_dst, &n, &tot.omitted, &err);
-	if(err) {
-		LM_ERR("no shared memory for %d destination snapshots: lower "
-			   "prometheus_max_destinations or raise -m\n",
-				rg_prom_max_dst);
-		return reply(msg, 500, "Server Error", "no memory\n", 10);
-	}
-	fit = fit_pkg_as(snaps, n, &cap, rg_status_base(), rg_status_per_dst);
-	tot.omitted += n - fit;
-	n = fit;
-	rg_table_summary(rg_tbl, &tot.table);
-	rg_webhook_get_stats(&wh);
-	tot.webhook_sent = wh.sent;
-	tot.webhook_failed = wh.failed;
-	tot.webhook_dropped = wh.dropped;
-	tot.webhook_retries = wh.retries;
-	tot.webhook_queued = wh.queued;
-	tot.window_s = (unsigned int)rg_window_s;
-	tot.refresh_s = RG_STATUS_REFRESH_S;
-	tot.node = rg_node();
-	page = shm_malloc(cap);
-	if(page == NULL) {
-		if(snaps)
-			shm_free(snaps);
-		LM_ERR("no shared memory for a %lu byte status page: lower "
-			   "prometheus_max_destinations or raise -m\n",
-				(unsigned long)cap);
-		return reply(msg, 500, "Server Error", "no memory\n", 10);
-	}
-	rg_buf_init(&b, page, cap);
-	if((json ? rg_status_json(snaps, n, &tot, &b)
-			 : rg_status_html(snaps, n, &tot, &b))
-			< 0) {
-		LM_ERR("status page larger than its %lu byte bound\n",
-				(unsigned long)cap);
-		rc = reply(msg, 500, "Server Error", "page overflow\n", 14);
-	} else {
-		rc = reply_as(msg, 200, "OK", json ? &rg_ctype_json : &rg_ctype_html,
-				b.s, b.len);
-	}
-	shm_free(page);
-	if(snaps)
-		shm_free(snaps);
-	return rc;
+	return serve(msg, wants_json(msg) ? &rg_page_json : &rg_page_html);
 }
 
 int w_rg_status_page(struct sip_msg *msg, char *p1, char *p2)

@@ -17,7 +17,6 @@
 
 #include "rg_ops.h"
 #include "rg_status.h"
-#include "seam_stub.h"
 
 #define SEC 1000ULL
 #define T0 (5000 * SEC)
