@@ -160,9 +160,9 @@ echo "-- callgrind: instructions per call in receive_msg(), $CG_CALLS calls at 2
 # (tm's, replyguard's 1 s scan) are not in it.
 : >"$DATA/callgrind.txt"
 # (a) dispatcher proxy, (b) + replyguard with its onreply route, (c) (a)
-# + the htable script. (b2, replyguard with no reply route, is for a
-# callback mode that is not built yet.)
-CG_CFGS=${CG_CFGS:-a b c}
+# + the htable script, (b2) replyguard with no reply route (replies
+# inspected from tm callbacks: modparam reply_callbacks).
+CG_CFGS=${CG_CFGS:-a b b2 c}
 for cfg in $CG_CFGS; do
 	case $cfg in
 	a) port=26300 def="" ;;
@@ -191,7 +191,7 @@ for cfg in $CG_CFGS; do
 		rg=0
 		for f in "$IT_RUN/cg_$cfg"/out.*; do
 			n=$(callgrind_annotate --inclusive=yes --threshold=100 "$f" 2>/dev/null |
-				awk '/(w_rg_allow|w_rg_inspect|rg_branch_post_script|rg_cb_reply) / {
+				awk '/(w_rg_allow|w_rg_inspect|rg_branch_post_script|rg_branch_on_tm) / {
 					gsub(",", "", $1); s += $1 } END {printf "%.0f", s}')
 			rg=$((rg + ${n:-0}))
 		done
@@ -200,10 +200,13 @@ for cfg in $CG_CFGS; do
 	esac
 	[ -n "${BENCH_KEEP_CG:-}" ] || rm -f "$IT_RUN/cg_$cfg"/out.*
 done
-if [ -s "$DATA/cg_funcs_a.txt" ] && [ -s "$DATA/cg_funcs_b.txt" ]; then
-	python3 "$BENCH/cg_funcs.py" --diff "$DATA/cg_funcs_a.txt" \
-		"$DATA/cg_funcs_b.txt" "$CG_CALLS" | tee "$DATA/cg_diff_b.txt"
-fi
+for cfg in b b2; do
+	if [ -s "$DATA/cg_funcs_a.txt" ] && [ -s "$DATA/cg_funcs_$cfg.txt" ]; then
+		echo "-- callgrind: what ($cfg) adds to (a), per call"
+		python3 "$BENCH/cg_funcs.py" --diff "$DATA/cg_funcs_a.txt" \
+			"$DATA/cg_funcs_$cfg.txt" "$CG_CALLS" | tee "$DATA/cg_diff_$cfg.txt"
+	fi
+done
 eval "kill \$PID_uas_cg_a \$PID_uas_cg_b \$PID_uas_a \$PID_uas_b \$PID_uas_c" 2>/dev/null
 
 [ "$PARTS" = all ] || exit 0

@@ -22,6 +22,7 @@
 #include "rg_dst.h"
 #include "rg_events.h"
 #include "rg_failover.h"
+#include "rg_reply.h"
 #include "rg_host.h"
 #include "rg_limit_admin.h"
 #include "rg_limits_db.h"
@@ -55,6 +56,10 @@ static int rg_max_blocked_pct = 100;
 static int rg_dispatcher_sync = 1;
 static int rg_ds_seed_on = 1;
 static char *rg_failover_codes = "503,408";
+/* inspect replies from tm callbacks, with no onreply_route */
+static int rg_reply_callbacks = 0;
+/* transactions whose branch records are preallocated */
+static int rg_txn_slots = 4096;
 static str rg_ds_xavp_dst = str_init("_dsdst_");
 static str rg_event_callback = STR_NULL;
 /* throttling */
@@ -168,6 +173,8 @@ static param_export_t params[] = {
 	{"node_name", PARAM_STRING, &rg_node_name},
 	{"prometheus_max_destinations", PARAM_INT, &rg_prom_max_dst},
 	{"rpc_list_max", PARAM_INT, &rg_rpc_list_max},
+	{"reply_callbacks", PARAM_INT, &rg_reply_callbacks},
+	{"txn_slots", PARAM_INT, &rg_txn_slots},
 	{0, 0, 0}
 };
 
@@ -441,7 +448,18 @@ static int mod_init(void)
 				rg_max_destinations);
 		goto err;
 	}
-	if(rg_rpc_init() < 0 || rg_branch_init() < 0
+	if(rg_reply_callbacks != 0 && rg_reply_callbacks != 1) {
+		LM_ERR("reply_callbacks must be 0 or 1, not %d\n", rg_reply_callbacks);
+		goto err_table;
+	}
+	if(rg_txn_slots < 0 || rg_txn_slots > 1048576) {
+		LM_ERR("txn_slots must be 0..1048576, not %d\n", rg_txn_slots);
+		goto err_table;
+	}
+	if(rg_rpc_init() < 0
+			|| rg_branch_init((unsigned int)rg_txn_slots, rg_reply_callbacks,
+					   &rg_reply_hooks)
+					   < 0
 			|| rg_limit_admin_init(&rg_tcfg.dflt) < 0
 			|| rg_limits_db_start() < 0)
 		goto err_table;

@@ -17,24 +17,28 @@
 #include "rg_update.h"
 
 /* the record's own flags: see rg_branch.h for the others */
-#define RG_BR_HELD 0x04	 /* holds a place in flight: to be released once */
-#define RG_BR_GUARD 0x08 /* registered the transaction's end callback */
-#define RG_BR_NEW 0x10	 /* admitted in the script now running */
+#define RG_BR_HELD 0x04 /* holds a place in flight: to be released once */
+#define RG_BR_NEW 0x10	/* admitted in the script now running */
 
-/* one xavp per branch, its value the packed record below */
-static str rg_branch_xname = str_init("_replyguard_branch");
+static struct rg_txn_pool *rg_txns;
+static struct rg_branch_hooks rg_hooks;
+/* the tm events the transaction's callback asks for */
+static int rg_tm_types = TMCB_DESTROY;
 
-/* the record as stored: fixed part, then key bytes */
-struct rg_branch_packed
+/*
+ * The slot the running script admitted into when it had no transaction
+ * of its own yet (or one another process relays): which message, and
+ * whether tm holds its callback (then tm frees it, else we do).
+ */
+static struct
 {
-	int32_t index;
-	uint32_t flags;
-	uint64_t t0_ms;
-	uint64_t trial;
-	uint32_t slot;
-	uint32_t gen;
-	uint32_t key_len;
-};
+	struct rg_txn *txn;
+	unsigned int msg_id;
+	int registered;
+} rg_pending;
+
+/* this process's script saved records whose sending is still to check */
+static int rg_unchecked;
 
 /* does the next hop `uri` (or `dst_uri` when set) normalise to `dst`? */
 static int hop_is(const struct rg_dst *dst, const char *uri, int ulen,
@@ -97,90 +101,135 @@ int rg_branch_reply_index(void)
 	return tcx ? tcx->branch_index : -1;
 }
 
+
+static void rg_branch_on_tm(struct cell *t, int type, struct tmcb_params *ps);
+
+/* tm frees the callback: the slot goes back with it */
+static void rg_branch_release(void *param)
+{
+	rg_txn_put(rg_txns, param);
+}
+
 /*
- * The record after `x` (the first when NULL) in the current xavp list,
- * its fixed part copied into `p`; NULL when there is none.
+ * The slot of transaction `t`: the parameter of our callback on it. tm
+ * adds callbacks at the head of the list, so a walk sees whole entries.
  */
-static sr_xavp_t *next_record(sr_xavp_t *x, struct rg_branch_packed *p)
+static struct rg_txn *txn_of(struct cell *t)
 {
-	x = x ? xavp_get_next(x) : xavp_get(&rg_branch_xname, NULL);
-	for(; x; x = xavp_get_next(x)) {
-		if(x->val.type == SR_XTYPE_STR
-				&& (size_t)x->val.v.s.len >= sizeof(*p)) {
-			memcpy(p, x->val.v.s.s, sizeof(*p));
-			return x;
-		}
+	struct tm_callback *cb;
+
+	if(t == NULL || t == T_UNDEFINED)
+		return NULL;
+	for(cb = (struct tm_callback *)t->tmcb_hl.first; cb; cb = cb->next) {
+		if(cb->callback == rg_branch_on_tm)
+			return cb->param;
 	}
 	return NULL;
 }
 
-static sr_xavp_t *find_xavp(int index, struct rg_branch_packed *p)
+/*
+ * Is `t` this request's own transaction? tm switches the current xavp
+ * list to the transaction's when it creates it; a transaction found for
+ * a retransmission (another process relays it) leaves it alone.
+ */
+static int own(struct cell *t)
 {
-	sr_xavp_t *x;
-
-	for(x = next_record(NULL, p); x; x = next_record(x, p)) {
-		if(p->index == index)
-			return x;
-	}
-	return NULL;
+	return t != NULL && t != T_UNDEFINED
+		   && xavp_get_crt_list() == &t->xavps_list;
 }
 
-static uint32_t guard(struct sip_msg *msg);
+/* the slot to add a record of `msg` to, made and tied to tm when new */
+static struct rg_txn *txn_for(struct sip_msg *msg)
+{
+	struct cell *t = rg_tmb.t_gett();
+	struct rg_txn *x;
+	int mine = own(t), tie;
 
-/* this process's script saved records whose sending is still to check */
-static int rg_unchecked;
+	if(mine && (x = txn_of(t)) != NULL)
+		return x;
+	if(!mine && rg_pending.txn != NULL && rg_pending.msg_id == msg->id)
+		return rg_pending.txn;
+	x = rg_txn_get(rg_txns);
+	if(x == NULL)
+		return NULL;
+	/* a found transaction is not ours to tie a slot to */
+	tie = mine || t == NULL || t == T_UNDEFINED;
+	if(tie
+			&& rg_tmb.register_tmcb(msg, mine ? t : NULL, rg_tm_types,
+					   rg_branch_on_tm, x, rg_branch_release)
+					   <= 0) {
+		LM_ERR("cannot register the transaction's callback\n");
+		rg_txn_put(rg_txns, x);
+		return NULL;
+	}
+	if(!mine) {
+		rg_pending.txn = x;
+		rg_pending.msg_id = msg->id;
+		rg_pending.registered = tie;
+		rg_unchecked = 1; /* so the end of the script settles it */
+	}
+	return x;
+}
+
+static void copy_out(const struct rg_txn_rec *r, struct rg_branch *br)
+{
+	br->index = r->index;
+	br->flags = r->flags;
+	br->t0_ms = r->t0_ms;
+	br->trial = r->trial;
+	br->dst.ref = r->ref;
+	br->dst.key_len = (int)r->key_len;
+	memcpy(br->dst.key, r->key, r->key_len);
+	br->dst.key[r->key_len] = '\0';
+}
+
+/* take back the admission of record `r`, whose branch was never sent */
+static void take_back(struct rg_txn_rec *r)
+{
+	rg_update_unadmit(&r->ref, r->t0_ms, (r->flags & RG_BR_HELD) != 0,
+			r->trial);
+	rg_stats_unadmit();
+}
 
 int rg_branch_save(struct sip_msg *msg, struct rg_branch *br, int held)
 {
-	char buf[sizeof(struct rg_branch_packed) + RG_KEY_MAX];
-	struct rg_branch_packed p, op;
-	sr_xavp_t *old;
-	sr_xval_t val;
+	struct rg_txn_rec *r;
+	struct rg_txn *x;
 
-	br->flags |= RG_BR_NEW;
-	if(held)
-		br->flags |= RG_BR_HELD | guard(msg);
-	p.index = br->index;
-	p.flags = br->flags;
-	p.t0_ms = br->t0_ms;
-	p.trial = br->trial;
-	p.slot = br->dst.ref.slot;
-	p.gen = br->dst.ref.gen;
-	p.key_len = (uint32_t)br->dst.key_len;
-	memcpy(buf, &p, sizeof(p));
-	memcpy(buf + sizeof(p), br->dst.key, (size_t)br->dst.key_len);
-
-	/* a branch admitted twice keeps only the last destination */
-	old = find_xavp(br->index, &op);
-	if(old) {
-		struct rg_ref ref = {op.slot, op.gen};
-
-		/* admitted in this script and replaced before it was sent */
-		if(op.flags & RG_BR_NEW) {
-			rg_update_unadmit(&ref, op.t0_ms, (op.flags & RG_BR_HELD) != 0,
-					op.trial);
-			rg_stats_unadmit();
-		} else if(op.flags & RG_BR_HELD)
-			rg_update_release(&ref);
-		/* the end-of-transaction callback stays registered */
-		p.flags |= op.flags & RG_BR_GUARD;
-		memcpy(buf, &p, sizeof(p));
-		xavp_rm(old, NULL);
+	x = txn_for(msg);
+	if(x == NULL)
+		goto fail;
+	rg_txn_lock(rg_txns, x);
+	r = rg_txn_find(x, br->index);
+	if(r != NULL) {
+		/* a branch admitted twice keeps only the last destination */
+		if(r->flags & RG_BR_NEW)
+			take_back(r); /* admitted in this script, never sent */
+		else if(r->flags & RG_BR_HELD)
+			rg_update_release(&r->ref);
+	} else
+		r = rg_txn_add(rg_txns, x, br->index);
+	if(r == NULL) {
+		rg_txn_unlock(rg_txns, x);
+		goto fail;
 	}
-
-	memset(&val, 0, sizeof(val));
-	val.type = SR_XTYPE_STR;
-	val.v.s.s = buf;
-	val.v.s.len = (int)(sizeof(p) + (size_t)br->dst.key_len);
-	if(xavp_add_value(&rg_branch_xname, &val, NULL) == NULL) {
-		LM_ERR("no shared memory for the record of branch %d\n", br->index);
-		/* not recorded: nothing could release or check it later */
-		rg_update_unadmit(&br->dst.ref, br->t0_ms, held, br->trial);
-		rg_stats_unadmit();
-		return -1;
-	}
+	br->flags |= RG_BR_NEW | (held ? RG_BR_HELD : 0);
+	r->flags = br->flags;
+	r->t0_ms = br->t0_ms;
+	r->trial = br->trial;
+	r->ref = br->dst.ref;
+	r->key_len = (uint32_t)br->dst.key_len;
+	memcpy(r->key, br->dst.key, (size_t)br->dst.key_len);
+	rg_txn_unlock(rg_txns, x);
 	rg_unchecked = 1;
 	return 0;
+
+fail:
+	LM_ERR("no shared memory for the record of branch %d\n", br->index);
+	/* not recorded: nothing could release or check it later */
+	rg_update_unadmit(&br->dst.ref, br->t0_ms, held, br->trial);
+	rg_stats_unadmit();
+	return -1;
 }
 
 int rg_branch_end_hold(struct sip_msg *msg, const struct rg_branch *br,
@@ -197,92 +246,66 @@ int rg_branch_end_hold(struct sip_msg *msg, const struct rg_branch *br,
 	return 1;
 }
 
-int rg_branch_find(int index, struct rg_branch *br, void **handle)
+int rg_branch_open(struct cell *t, struct rg_txn *txn, int index,
+		struct rg_branch *br, struct rg_branch_h *h)
 {
-	struct rg_branch_packed p;
-	sr_xavp_t *x;
+	struct rg_txn_rec *r;
 
-	x = find_xavp(index, &p);
-	if(x == NULL)
+	if(txn == NULL)
+		txn = txn_of(t != NULL ? t : rg_tmb.t_gett());
+	if(txn == NULL)
 		return -1;
-	if(p.key_len > RG_KEY_MAX
-			|| (size_t)x->val.v.s.len != sizeof(p) + p.key_len)
+	rg_txn_lock(rg_txns, txn);
+	r = rg_txn_find(txn, index);
+	if(r == NULL) {
+		rg_txn_unlock(rg_txns, txn);
 		return -1;
-	br->index = p.index;
-	br->flags = p.flags;
-	br->t0_ms = p.t0_ms;
-	br->trial = p.trial;
-	br->dst.ref.slot = p.slot;
-	br->dst.ref.gen = p.gen;
-	br->dst.key_len = (int)p.key_len;
-	memcpy(br->dst.key, x->val.v.s.s + sizeof(p), p.key_len);
-	br->dst.key[p.key_len] = '\0';
-	*handle = x;
+	}
+	copy_out(r, br);
+	h->txn = txn;
+	h->rec = r;
 	return 0;
 }
 
-void rg_branch_set_flags(void *handle, uint32_t flags)
+void rg_branch_close(struct rg_branch_h *h, uint32_t flags)
 {
-	sr_xavp_t *x = handle;
-
-	memcpy(x->val.v.s.s + offsetof(struct rg_branch_packed, flags), &flags,
-			sizeof(flags));
+	h->rec->flags = flags;
+	rg_txn_unlock(rg_txns, h->txn);
 }
 
-/* release every hold of the current xavp list (message or transaction) */
-static void release_all(void)
+/* the transaction ends: release every hold still kept */
+static void release_all(struct rg_txn *x)
 {
-	struct rg_branch_packed p;
-	struct rg_ref ref;
-	sr_xavp_t *x;
+	struct rg_txn_it it = {x, 0};
+	struct rg_txn_rec *r;
 
-	for(x = next_record(NULL, &p); x; x = next_record(x, &p)) {
-		if(!(p.flags & RG_BR_HELD))
+	rg_txn_lock(rg_txns, x);
+	while((r = rg_txn_next(&it)) != NULL) {
+		if(!(r->flags & RG_BR_HELD))
 			continue;
-		ref.slot = p.slot;
-		ref.gen = p.gen;
-		rg_update_release(&ref);
-		rg_branch_set_flags(x, p.flags & ~RG_BR_HELD);
+		rg_update_release(&r->ref);
+		r->flags &= ~RG_BR_HELD;
 	}
+	rg_txn_unlock(rg_txns, x);
 }
 
-/* tm: the transaction is being freed (its xavp list is the current one) */
-static void rg_branch_on_destroy(struct cell *t, int type,
-		struct tmcb_params *ps)
+static void rg_branch_on_tm(struct cell *t, int type, struct tmcb_params *ps)
 {
-	release_all();
-}
+	struct rg_txn *x = *ps->param;
 
-static int has_guard(void)
-{
-	struct rg_branch_packed p;
-	sr_xavp_t *x;
-
-	for(x = next_record(NULL, &p); x; x = next_record(x, &p)) {
-		if(p.flags & RG_BR_GUARD)
-			return 1;
+	if(x == NULL)
+		return;
+	if(type & TMCB_RESPONSE_IN) {
+		if(rg_hooks.reply != NULL && ps->rpl != NULL
+				&& ps->rpl != FAKED_REPLY)
+			rg_hooks.reply(ps->rpl, t, x, rg_tmb.t_gett_branch());
+		return;
 	}
-	return 0;
-}
-
-/* the flags to add to a record that holds a place in flight */
-static uint32_t guard(struct sip_msg *msg)
-{
-	struct cell *t = rg_tmb.t_gett();
-
-	if(has_guard())
-		return 0;
-	/* without a transaction yet, tm keeps the callback for the one this
-	 * request creates; the end of the script releases the holds of a
-	 * request that created none */
-	if(rg_tmb.register_tmcb(msg, (t == T_UNDEFINED) ? NULL : t, TMCB_DESTROY,
-			   rg_branch_on_destroy, NULL, NULL)
-			<= 0) {
-		LM_ERR("cannot register the end-of-transaction callback: holds of "
-			   "this call end with its final reply only\n");
-		return 0;
+	if(type & TMCB_DESTROY) {
+		if(rg_hooks.timeouts != NULL)
+			rg_hooks.timeouts(t, x);
+		release_all(x);
 	}
-	return RG_BR_GUARD;
 }
 
 /*
@@ -293,7 +316,7 @@ static int branch_sent(struct cell *t, int b)
 {
 	struct ua_client *u;
 
-	if(b < 0 || b >= (int)t->nr_of_outgoings)
+	if(t == NULL || b < 0 || b >= (int)t->nr_of_outgoings)
 		return 0;
 	u = &t->uac[b];
 	if(u->request.flags & (F_RB_REPLIED | F_RB_TIMEOUT))
@@ -301,52 +324,75 @@ static int branch_sent(struct cell *t, int b)
 	return !(u->last_received == 408 && u->reply == NULL);
 }
 
+/* every new record of `x` is settled: kept when `t` sent its branch */
+static void settle(struct rg_txn *x, struct cell *t)
+{
+	struct rg_txn_it it = {x, 0};
+	struct rg_txn_rec *r;
+
+	rg_txn_lock(rg_txns, x);
+	while((r = rg_txn_next(&it)) != NULL) {
+		if(!(r->flags & RG_BR_NEW))
+			continue;
+		if(branch_sent(t, r->index)) {
+			r->flags &= ~RG_BR_NEW;
+			continue;
+		}
+		take_back(r);
+		/* nothing is to be counted or released for it any more */
+		r->flags = (r->flags & ~(RG_BR_NEW | RG_BR_HELD)) | RG_BR_FINAL_SEEN;
+		LM_DBG("branch %d to slot %u was not sent: admission taken back\n",
+				r->index, r->ref.slot);
+	}
+	rg_txn_unlock(rg_txns, x);
+}
+
 /*
  * After a request or failure route: every record saved by it whose branch
- * was not sent is taken back. The records of a request whose transaction
- * this message did not create (a retransmission that reached this process
- * while another one relays the first copy) are still on the message's own
- * xavp list: tm moves the list onto the transaction only when it creates
- * one, so that is how "ours" is told apart from "found".
+ * was not sent is taken back. A slot tm did not move onto a transaction
+ * of this request's own (a retransmission that reached this process
+ * while another one relays the first copy, no t_relay at all) is taken
+ * back whole.
  */
 static int rg_branch_post_script(struct sip_msg *msg, unsigned int flags,
 		void *param)
 {
-	struct rg_branch_packed p;
-	struct rg_ref ref;
+	struct rg_txn *x = NULL;
 	struct cell *t;
-	sr_xavp_t *x;
-	int own;
 
 	if(!rg_unchecked)
 		return 1;
 	rg_unchecked = 0;
 	t = rg_tmb.t_gett();
-	own = t != NULL && t != T_UNDEFINED
-		  && xavp_get_crt_list() == &t->xavps_list;
-	for(x = next_record(NULL, &p); x; x = next_record(x, &p)) {
-		if(!(p.flags & RG_BR_NEW))
-			continue;
-		if(own && branch_sent(t, p.index)) {
-			rg_branch_set_flags(x, p.flags & ~RG_BR_NEW);
-			continue;
-		}
-		ref.slot = p.slot;
-		ref.gen = p.gen;
-		rg_update_unadmit(
-				&ref, p.t0_ms, (p.flags & RG_BR_HELD) != 0, p.trial);
-		rg_stats_unadmit();
-		/* nothing is to be counted or released for it any more */
-		rg_branch_set_flags(x, (p.flags & ~(RG_BR_NEW | RG_BR_HELD))
-									   | RG_BR_FINAL_SEEN);
-		LM_DBG("branch %d to slot %u was not sent: admission taken back\n",
-				p.index, p.slot);
+	if(own(t)) {
+		x = txn_of(t);
+		if(x != NULL)
+			settle(x, t);
 	}
+	if(rg_pending.txn != NULL && rg_pending.txn != x) {
+		settle(rg_pending.txn, NULL);
+		/* tm frees what it holds a callback of (when this process next
+		 * asks for an early callback); the rest is ours */
+		if(!rg_pending.registered)
+			rg_txn_put(rg_txns, rg_pending.txn);
+	}
+	rg_pending.txn = NULL;
 	return 1;
 }
 
-int rg_branch_init(void)
+int rg_branch_init(unsigned int slots, int callbacks,
+		const struct rg_branch_hooks *hooks)
 {
+	rg_txns = rg_txn_pool_new(slots);
+	if(rg_txns == NULL) {
+		LM_ERR("no shared memory for %u transaction slots (txn_slots)\n",
+				slots);
+		return -1;
+	}
+	if(callbacks) {
+		rg_hooks = *hooks;
+		rg_tm_types |= TMCB_RESPONSE_IN;
+	}
 	if(register_script_cb(rg_branch_post_script,
 			   POST_SCRIPT_CB | REQUEST_CB | FAILURE_CB, NULL)
 			< 0) {
@@ -354,4 +400,13 @@ int rg_branch_init(void)
 		return -1;
 	}
 	return 0;
+}
+
+void rg_branch_pool_stats(struct rg_txn_stats *st)
+{
+	if(rg_txns == NULL) {
+		memset(st, 0, sizeof(*st));
+		return;
+	}
+	rg_txn_pool_stats(rg_txns, st);
 }

@@ -3,10 +3,8 @@
  * Per-branch records: which destination a branch was admitted to, when
  * (the PDD clock), and what was already recorded for it.
  *
- * rg_allow() adds a record to the message's xavp list, which tm moves onto
- * the transaction; rg_inspect() finds it again by branch index. Replies of
- * one transaction are handled under tm's reply lock, so the flags can be
- * updated in place without a lock of our own.
+ * rg_allow() adds a record to the transaction's slot; rg_inspect(), or in
+ * callback mode tm's reply-in callback, finds it again by branch index.
  */
 #ifndef RG_BRANCH_H
 #define RG_BRANCH_H
@@ -15,9 +13,12 @@
 
 #include "core/parser/msg_parser.h"
 
-#include "rg_dst.h"
+#include "modules/tm/h_table.h"
 
-/* what was recorded; 0x04, 0x08 and 0x10 are rg_branch.c's own */
+#include "rg_dst.h"
+#include "rg_txn.h"
+
+/* what was recorded; 0x04 and 0x10 are rg_branch.c's own */
 #define RG_BR_PDD_DONE 0x01	 /* a first 18x was measured */
 #define RG_BR_FINAL_SEEN 0x02 /* a final reply (or timeout) was recorded */
 #define RG_BR_SEEN_180 0x20	 /* a 180 was counted: retransmissions are not */
@@ -49,15 +50,36 @@ int rg_branch_reply_index(void);
  * br->t0_ms; with `held`, the call holds a place in flight, which from
  * now on only the record releases (see rg_branch_end_hold). 0, or -1 on
  * no memory: the admission is then taken back.
+ *
+ * Records live in a slot of the transaction (rg_txn.h), tied to it by
+ * one tm callback whose parameter the slot is: the callback frees the
+ * slot with the transaction. Before tm has made the transaction (the
+ * common case: rg_allow before t_relay), tm keeps the callback for the
+ * transaction this request creates.
  */
 int rg_branch_save(struct sip_msg *msg, struct rg_branch *br, int held);
 
 /*
- * Find the record of branch `index`: 0 and a copy in `br`, -1 when none.
- * `handle` lets rg_branch_set_flags() update that record afterwards.
+ * An open record: the slot it is in stays locked until rg_branch_close.
+ * Replies of one transaction may be inspected by several processes at
+ * once (see rg_branch_init), so every read-and-update of a record's
+ * flags is one open/close.
  */
-int rg_branch_find(int index, struct rg_branch *br, void **handle);
-void rg_branch_set_flags(void *handle, uint32_t flags);
+struct rg_branch_h
+{
+	struct rg_txn *txn;
+	struct rg_txn_rec *rec;
+};
+
+/*
+ * Open the record of branch `index` of `txn`, or when NULL of the
+ * transaction `t` (NULL: the current one). 0 and a copy in `br`, or -1
+ * when there is none (nothing is then locked).
+ */
+int rg_branch_open(struct cell *t, struct rg_txn *txn, int index,
+		struct rg_branch *br, struct rg_branch_h *h);
+/* Write the record's `flags` and unlock it. */
+void rg_branch_close(struct rg_branch_h *h, uint32_t flags);
 
 /*
  * An admission counts a call only when its branch is really sent. Every
@@ -86,7 +108,30 @@ void rg_branch_set_flags(void *handle, uint32_t flags);
 int rg_branch_end_hold(struct sip_msg *msg, const struct rg_branch *br,
 		int code, uint32_t *flags);
 
-/* Register the end-of-script backstop; from mod_init. 0 or -1. */
-int rg_branch_init(void);
+/*
+ * What the transaction's callback hands on, set by rg_branch_init:
+ * - reply: a reply of branch `index` came in (tm's TMCB_RESPONSE_IN, so
+ *   not under tm's reply lock); only in callback mode.
+ * - timeouts: the transaction ends; count its branches that timed out
+ *   and were not counted yet; only in callback mode (a script counts
+ *   them in failure_route with rg_failover).
+ */
+struct rg_branch_hooks
+{
+	void (*reply)(struct sip_msg *rpl, struct cell *t, struct rg_txn *txn,
+			int index);
+	void (*timeouts)(struct cell *t, struct rg_txn *txn);
+};
+
+/*
+ * From mod_init: a pool of `slots` transaction slots; with `callbacks`,
+ * replies are inspected by `hooks` from tm callbacks, with no script.
+ * Registers the end-of-script check. 0 or -1.
+ */
+int rg_branch_init(unsigned int slots, int callbacks,
+		const struct rg_branch_hooks *hooks);
+
+/* The slot pool's figures (RPC). */
+void rg_branch_pool_stats(struct rg_txn_stats *st);
 
 #endif

@@ -13,6 +13,7 @@
 #include "rg_dst.h"
 #include "rg_failover.h"
 #include "rg_host.h"
+#include "rg_reply.h"
 #include "rg_update.h"
 
 static struct rg_codes rg_fo_codes;
@@ -27,39 +28,11 @@ int rg_failover_init(const char *codes)
 	return 0;
 }
 
-/*
- * Branches that ended in a local timeout and were admitted by rg_allow:
- * count each once. A destination that sent no provisional reply above 100
- * has failed (a 100 Trying is hop-by-hop: only our neighbour's stack
- * spoke); one that sent 18x and then rang out has not.
- */
-static void account_timeouts(struct cell *t, uint64_t now)
-{
-	struct rg_branch br;
-	uint32_t flags;
-	void *handle;
-	unsigned int b;
-	int release;
-
-	for(b = 0; b < t->nr_of_outgoings; b++) {
-		if(!(t->uac[b].request.flags & F_RB_TIMEOUT))
-			continue;
-		if(rg_branch_find((int)b, &br, &handle) < 0
-				|| (br.flags & RG_BR_FINAL_SEEN))
-			continue;
-		flags = br.flags | RG_BR_FINAL_SEEN;
-		release = rg_branch_end_hold(NULL, &br, 408, &flags);
-		rg_branch_set_flags(handle, flags);
-		rg_update_timeout(&br.dst.ref, !(br.flags & RG_BR_PROV), release,
-				br.trial, now);
-	}
-}
-
 int ki_rg_failover(struct sip_msg *msg)
 {
+	struct rg_branch_h h;
 	struct rg_branch br;
 	struct cell *t;
-	void *handle;
 	int picked, code;
 
 	t = rg_tmb.t_gett();
@@ -67,7 +40,7 @@ int ki_rg_failover(struct sip_msg *msg)
 		LM_ERR("no transaction: rg_failover() belongs in failure_route\n");
 		return -1;
 	}
-	account_timeouts(t, rg_now_ms());
+	rg_reply_timeouts(t, NULL);
 
 	picked = rg_tmb.t_get_picked_branch();
 	if(picked < 0 || picked >= (int)t->nr_of_outgoings)
@@ -75,8 +48,10 @@ int ki_rg_failover(struct sip_msg *msg)
 	code = t->uac[picked].last_received;
 	if(!rg_codes_has(&rg_fo_codes, code))
 		return -1;
-	if(rg_branch_find(picked, &br, &handle) == 0)
+	if(rg_branch_open(t, NULL, picked, &br, &h) == 0) {
+		rg_branch_close(&h, br.flags);
 		rg_dst_set_current(msg, &br.dst, 0);
+	}
 	return rg_ds_next(msg);
 }
 

@@ -9,14 +9,15 @@
 #define RG_HDR_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct rg_hdr_it
 {
 	const char *p;
 	const char *end;
 	const char *body; /* set once the blank line is reached, else NULL */
-	const char *only; /* first letters (lowercase) of the names wanted,
-						 or NULL: every header */
+	uint32_t only;	  /* bit i: names starting with 'a' + i (any case)
+						 are wanted; 0: every header */
 };
 
 /* Iterate the header block `hdrs` (the bytes after the start line). */

@@ -3,20 +3,34 @@
 
 #include "rg_key.h"
 
+/* byte classes, one lookup each: every call's key goes through here */
+#define C_DIGIT 0x01
+#define C_ALPHA 0x02
+#define C_HOST 0x04 /* a host name's: letters, digits, '-', '.' */
+#define C_CTL 0x08	/* below 0x20 or from 0x7f: not in a key */
+static const unsigned char cls[256] = {
+		[0x00 ... 0x1f] = C_CTL,
+		['0' ... '9'] = C_DIGIT | C_HOST,
+		['A' ... 'Z'] = C_ALPHA | C_HOST,
+		['a' ... 'z'] = C_ALPHA | C_HOST,
+		['-'] = C_HOST,
+		['.'] = C_HOST,
+		[0x7f ... 0xff] = C_CTL,
+};
+
 static inline char lower(char c)
 {
-	return (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
+	return (char)(c | (((unsigned char)(c - 'A') < 26u) << 5));
 }
 
 static inline int is_digit(char c)
 {
-	return c >= '0' && c <= '9';
+	return cls[(unsigned char)c] & C_DIGIT;
 }
 
 static inline int is_alnum(char c)
 {
-	char l = lower(c);
-	return is_digit(c) || (l >= 'a' && l <= 'z');
+	return cls[(unsigned char)c] & (C_DIGIT | C_ALPHA);
 }
 
 /* Case-insensitive: does [p, end) start with the lowercase `lit`? */
@@ -133,7 +147,7 @@ static int normalize_uri(
 			return RG_KEY_EBADHOST;
 		p++;
 	} else {
-		while(p < end && (is_alnum(*p) || *p == '-' || *p == '.'))
+		while(p < end && (cls[(unsigned char)*p] & C_HOST))
 			p++;
 		if(p == host)
 			return RG_KEY_EBADHOST;
@@ -194,8 +208,7 @@ int rg_key_normalize(const char *in, size_t len, char *out)
 	if((size_t)(end - p) > (size_t)4 * RG_KEY_MAX)
 		return RG_KEY_ETOOLONG;
 	for(const char *q = p; q < end; q++) {
-		unsigned char c = (unsigned char)*q;
-		if(c < 0x20 || c >= 0x7f)
+		if(cls[(unsigned char)*q] & C_CTL)
 			return RG_KEY_EBADCHAR;
 	}
 
