@@ -73,8 +73,10 @@ fuzz-short: deps
 fuzz: deps
 	@$(MAKE) --no-print-directory -C tests/fuzz long
 
+# every case, then the cases that count replies again with replies
+# inspected from tm callbacks (modparam reply_callbacks)
 integration: module
-	@tests/integration/run_all.sh
+	@tests/integration/run_all.sh && tests/integration/run_all.sh --callbacks
 
 test: module lint doc-check unit unit-asan fuzz-short integration
 

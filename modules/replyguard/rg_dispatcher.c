@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/dprint.h"
+#include "core/hashes.h"
 #include "core/locking.h"
 #include "core/rpc.h"
 #include "core/rpc_lookup.h"
@@ -23,6 +24,8 @@ static int rg_ds_sync_on = 0;
 static str rg_ds_xavp = STR_NULL;
 static str rg_ds_grp = str_init("grp");
 static str rg_ds_uri = str_init("uri");
+/* the names' xavp hashes, computed once (xavp_get hashes on every call) */
+static unsigned int rg_ds_xavp_id, rg_ds_grp_id, rg_ds_uri_id;
 static rpc_export_t *rg_ds_set_state = NULL;
 static int rg_ds_warned = 0;
 /* one dispatcher sync at a time, in every process (see converge) */
@@ -64,6 +67,9 @@ int rg_ds_init(int sync, const str *xavp_dst)
 {
 	rg_ds_sync_on = sync;
 	rg_ds_xavp = *xavp_dst;
+	rg_ds_xavp_id = get_hash1_raw(rg_ds_xavp.s, rg_ds_xavp.len);
+	rg_ds_grp_id = get_hash1_raw(rg_ds_grp.s, rg_ds_grp.len);
+	rg_ds_uri_id = get_hash1_raw(rg_ds_uri.s, rg_ds_uri.len);
 	if(find_module_by_name("dispatcher") == NULL) {
 		LM_DBG("dispatcher not loaded: no failover through it\n");
 		return 0;
@@ -188,19 +194,34 @@ void rg_ds_destroy(void)
 	}
 }
 
+/* the first xavp named `name` (hash `id`) in the list `x`: as xavp_get
+ * finds it, without hashing the name again */
+static sr_xavp_t *find_xavp(sr_xavp_t *x, const str *name, unsigned int id)
+{
+	for(; x != NULL; x = x->next) {
+		if(x->id == id && x->name.len == name->len
+				&& memcmp(x->name.s, name->s, (size_t)name->len) == 0)
+			return x;
+	}
+	return NULL;
+}
+
 int rg_ds_ext(struct sip_msg *msg, const str *raw, struct rg_ext *ext)
 {
+	sr_xavp_t **list;
+
 	sr_xavp_t *d, *g, *u;
 
 	if(!rg_ds_bound || !rg_ds_sync_on || rg_ds_xavp.len <= 0)
 		return 0;
 	/* the destination's record once, then its two fields: every call
 	 * comes here, and each lookup hashes and walks the list */
-	d = xavp_get(&rg_ds_xavp, NULL);
+	list = xavp_get_crt_list();
+	d = list ? find_xavp(*list, &rg_ds_xavp, rg_ds_xavp_id) : NULL;
 	if(d == NULL || d->val.type != SR_XTYPE_XAVP)
 		return 0;
-	g = xavp_get(&rg_ds_grp, d->val.v.xavp);
-	u = xavp_get(&rg_ds_uri, d->val.v.xavp);
+	g = find_xavp(d->val.v.xavp, &rg_ds_grp, rg_ds_grp_id);
+	u = find_xavp(d->val.v.xavp, &rg_ds_uri, rg_ds_uri_id);
 	if(g == NULL || g->val.type != SR_XTYPE_INT || u == NULL
 			|| u->val.type != SR_XTYPE_STR || u->val.v.s.len != raw->len
 			|| strncasecmp(u->val.v.s.s, raw->s, (size_t)raw->len) != 0)

@@ -117,11 +117,16 @@ static int is_sdp_type(const char *v, size_t n)
 	size_t i;
 
 	v = skip_lws(v, end);
-	for(i = 0; i < sizeof(t) - 1; i++) {
-		if(v + i >= end || lower(v[i]) != t[i])
-			return 0;
+	if((size_t)(end - v) < sizeof(t) - 1)
+		return 0;
+	/* as senders write it, then in any case */
+	if(memcmp(v, t, sizeof(t) - 1) != 0) {
+		for(i = 0; i < sizeof(t) - 1; i++) {
+			if(lower(v[i]) != t[i])
+				return 0;
+		}
 	}
-	v += i;
+	v += sizeof(t) - 1;
 	return v == end || *v == ';' || *v == ' ' || *v == '\t' || *v == '\r';
 }
 
@@ -227,26 +232,91 @@ static int multipart_has_sdp(
 	}
 }
 
+/* do the `n` bytes at `p` equal the lowercase `lit`, in any case? */
+static int ci_eq(const char *p, const char *lit, size_t n)
+{
+	size_t i;
+
+	for(i = 0; i < n; i++) {
+		if(lower(p[i]) != lit[i])
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * Might the line at `line` start a Content-Type or Content-Length (or
+ * their compact c, l)? The other headers (Call-ID, CSeq, Contact, ...)
+ * are told apart by their first letters, without looking for the colon.
+ * 2: it starts with "content-" (any case), 1: it might, 0: it does not.
+ */
+static int maybe_content(const char *line, const char *end)
+{
+	char c = lower(line[0]);
+
+	if(c != 'c' && c != 'l')
+		return 0;
+	if(end - line < 2)
+		return 1;
+	if(line[1] == ':' || line[1] == ' ' || line[1] == '\t')
+		return 1; /* compact form */
+	return (c == 'c' && end - line >= 8 && ci_eq(line + 1, "ontent-", 7)) ? 2
+																		  : 0;
+}
+
+/*
+ * Is the header name `name` (of `n` bytes) "content-" then `tail`? When it
+ * starts at `checked`, maybe_content() has read its "content-" already
+ * (returned 2 for it).
+ */
+static int tail_is(
+		const char *name, const char *checked, size_t n, const char *tail)
+{
+	if(name != checked && !ci_eq(name, "content-", 8))
+		return 0;
+	return ci_eq(name + 8, tail, n - 8);
+}
+
 int rg_hdr_has_sdp(const char *hdrs, size_t len)
 {
 	struct rg_hdr_it it;
-	const char *name, *val, *bnd = NULL;
+	const char *name, *val, *bnd = NULL, *p = hdrs, *end = hdrs + len;
+	const char *nl, *body = NULL, *p0;
 	size_t nlen, vlen, blen = 0;
 	long clen = -1, avail;
 	int ctype = -1; /* -1 absent, 0 other, 1 SDP, 2 multipart */
 	int kind;		/* of a header: 1 Content-Type, 2 Content-Length */
+	int seen;
 
-	/* c, l, Content-Type, Content-Length: this runs on every first 183 */
-	rg_hdr_begin_only(&it, hdrs, len, "cl");
-	while(rg_hdr_next(&it, &name, &nlen, &val, &vlen)) {
-		/* by length first: most headers are neither (Call-ID, CSeq,
-		 * Contact start with a c too), and this runs on every 183 */
+	/*
+	 * This runs on every first 183. A line that cannot start one of the
+	 * two headers is stepped over with one memchr (its folded lines too:
+	 * they start with a blank); a line that might is read by the
+	 * iterator, which gives exactly what a walk of every header would.
+	 */
+	while(p < end) {
+		if(*p == '\n' || (*p == '\r' && p + 1 < end && p[1] == '\n')) {
+			body = p + (*p == '\r' ? 2 : 1); /* the blank line */
+			break;
+		}
+		if(!(seen = maybe_content(p, end))) {
+			nl = memchr(p, '\n', (size_t)(end - p));
+			p = nl ? nl + 1 : end;
+			continue;
+		}
+		p0 = seen == 2 ? p : NULL;
+		rg_hdr_begin(&it, p, (size_t)(end - p));
+		if(!rg_hdr_next(&it, &name, &nlen, &val, &vlen)) {
+			body = it.body;
+			break;
+		}
+		p = it.p;
 		if(nlen == 1)
 			kind = lower(name[0]) == 'c' ? 1 : lower(name[0]) == 'l' ? 2 : 0;
 		else if(nlen == 12)
-			kind = rg_hdr_name_is(name, nlen, "content-type");
+			kind = tail_is(name, p0, 12, "type");
 		else if(nlen == 14)
-			kind = rg_hdr_name_is(name, nlen, "content-length") ? 2 : 0;
+			kind = tail_is(name, p0, 14, "length") ? 2 : 0;
 		else
 			continue;
 		if(kind == 1) {
@@ -258,12 +328,12 @@ int rg_hdr_has_sdp(const char *hdrs, size_t len)
 	}
 	if(ctype == 0)
 		return 0;
-	avail = it.body ? (long)(hdrs + len - it.body) : 0;
+	avail = body ? (long)(end - body) : 0;
 	if(clen < 0)
 		clen = avail;
 	if(ctype == 2) /* its parts are read: never past the bytes there are */
 		return avail > 0
-			   && multipart_has_sdp(it.body,
+			   && multipart_has_sdp(body,
 					   (size_t)(clen < avail ? clen : avail), bnd, blen);
 	return clen > 0;
 }

@@ -127,11 +127,14 @@ static int normalize_uri(
 	size_t tlen, pos = 0, i, nlen;
 	char num[8];
 
-	/* user part: an '@' before any parameter or header separator */
+	/* user part: the last '@' before any parameter or header separator
+	 * (a next hop seldom has one: one memchr says so) */
 	at = NULL;
-	for(q = p; q < end && *q != ';' && *q != '?'; q++) {
-		if(*q == '@')
-			at = q;
+	if(memchr(p, '@', (size_t)(end - p)) != NULL) {
+		for(q = p; q < end && *q != ';' && *q != '?'; q++) {
+			if(*q == '@')
+				at = q;
+		}
 	}
 	if(at)
 		p = at + 1;

@@ -4,13 +4,18 @@
 # print one closing "integration: N passed, N failed" line over the cases
 # run (with --repeat, over every run of every case).
 #
-#   run_all.sh [--repeat N] [--hog] [CASE...]
+#   run_all.sh [--repeat N] [--hog] [--callbacks] [CASE...]
 #
 #   --repeat N   run the selection N times in a row (default 1); a line of
 #                results after each run, and the totals at the end
 #   --hog        keep one CPU core busy for the whole run (stress-ng
 #                --cpu 1 when installed, else a shell busy loop), to see
 #                the cases hold on a loaded, slow machine
+#   --callbacks  run with RG_CALLBACKS defined: replyguard's configs then
+#                inspect replies from tm callbacks (modparam
+#                reply_callbacks) instead of rg_inspect() in onreply_route,
+#                with the same assertions; by default only the cases that
+#                count replies (CB_CASES below)
 #   CASE...      only these cases (directory names); default: every case
 #
 # Each case runs under a time limit (IT_CASE_TIMEOUT seconds, default
@@ -22,8 +27,16 @@ usage() {
 	exit 2
 }
 
+# the cases whose counts come from replies, on configs that honour
+# RG_CALLBACKS
+CB_CASES="bad_replies cluster failover_edge failover_retry_after
+failure_ratio fork_index guard load_exact probe_trial relay_fail
+reliable_183 retrans_hold sample_dialog stats_exact table_full
+throttle_adaptive throttle_concurrent throttle_rate trying_only"
+
 repeat=1
 hog=
+callbacks=
 cases=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -41,6 +54,10 @@ while [ $# -gt 0 ]; do
 		hog=1
 		shift
 		;;
+	--callbacks)
+		callbacks=1
+		shift
+		;;
 	-h | --help) usage ;;
 	-*) usage ;;
 	*)
@@ -55,6 +72,13 @@ while [ $# -gt 0 ]; do
 		;;
 	esac
 done
+if [ -n "$callbacks" ]; then
+	export RG_CALLBACKS=1
+	if [ ${#cases[@]} -eq 0 ]; then
+		# shellcheck disable=SC2206
+		cases=($CB_CASES)
+	fi
+fi
 if [ ${#cases[@]} -eq 0 ]; then
 	for run in */run.sh; do
 		c=${run%/run.sh}

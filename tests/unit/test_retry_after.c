@@ -179,6 +179,21 @@ static void test_has_sdp(void **state)
 	assert_int_equal(sdp("Content-Type: multipart/mixed;boundary=b1\r\n\r\n"
 						 "--b1\r\nContent-Type: application/sd"),
 			0);
+	/* the headers before are stepped over by their first letters, and a
+	 * folded line is never a header of its own */
+	assert_int_equal(sdp("Contact: <sip:a>\r\nCall-ID: c\r\nCSeq: 1 INVITE\r\n"
+						 "Content-Type: text/plain\r\nl: 5\r\n\r\nhello"),
+			0);
+	assert_int_equal(sdp("Subject: a\r\n c: text/plain\r\nContent-Length: 3\r\n"
+						 "\r\nabc"),
+			1);
+	assert_int_equal(sdp("Contact: <sip:a>\r\n\tc: text/plain\r\nl: 3\r\n\r\nabc"),
+			1);
+	assert_int_equal(sdp("Content-Lengthx: 3\r\nContent-Type: text/plain\r\n"
+						 "\r\nabc"),
+			0);
+	assert_int_equal(sdp("c abcdeftype: text/plain\r\nl: 3\r\n\r\nabc"), 1);
+	assert_int_equal(sdp("Content-Lengthy: 9\r\ncontent-LENGTH: 0\r\n\r\n"), 0);
 	/* truncated mid-header, never read past len */
 	assert_int_equal(rg_hdr_has_sdp("Content-Type: application/sdp\r\nl: 5", 20), 0);
 }

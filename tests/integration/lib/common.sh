@@ -93,8 +93,13 @@ kam_start() {
 	shift
 	sed -e "s#@RUNDIR@#$IT_RUN#g" -e "s#@MODULE@#$RG_MODULE#g" \
 		-e "s#@MPATH@#$KAM_MPATH#g" "$@" "$cfg" >"$IT_RUN/kamailio.cfg"
+	# RG_CALLBACKS=1 (run_all.sh --callbacks): the configs' define of the
+	# callback mode
+	local cb=()
+	[ -n "${RG_CALLBACKS:-}" ] && cb=(-A RG_CALLBACKS)
 	"$KAMAILIO" -DD -E -f "$IT_RUN/kamailio.cfg" -Y "$IT_RUN" \
-		-P "$IT_RUN/kamailio.pid" ${KAM_MEM:--m 128 -M 16} "${KAM_ARGS[@]}" \
+		-P "$IT_RUN/kamailio.pid" ${KAM_MEM:--m 128 -M 16} "${cb[@]}" \
+		"${KAM_ARGS[@]}" \
 		>"$IT_RUN/kamailio.log" 2>&1 &
 	KAM_PID=$!
 	# ready when its RPC answers: a deadline, however slow the machine
