@@ -12,6 +12,7 @@
 #include "core/rpc.h"
 #include "core/rpc_lookup.h"
 
+#include "rg_branch.h"
 #include "rg_cluster.h"
 #include "rg_dst.h"
 #include "rg_host.h"
@@ -202,11 +203,13 @@ static const char *rg_rpc_summary_doc[2] = {
 static void rg_rpc_summary(rpc_t *rpc, void *ctx)
 {
 	struct rg_webhook_stats w;
+	struct rg_txn_stats x;
 	struct rg_summary s;
 	void *th;
 
 	rg_table_summary(rg_tbl, &s);
 	rg_webhook_get_stats(&w);
+	rg_branch_pool_stats(&x);
 	if(rpc->add(ctx, "{", &th) < 0)
 		return;
 	rpc->struct_add(th, "uu", "destinations", s.tracked, "capacity",
@@ -222,6 +225,11 @@ static void rg_rpc_summary(rpc_t *rpc, void *ctx)
 	add_u64(rpc, th, "webhook_dropped", w.dropped);
 	add_u64(rpc, th, "webhook_retries", w.retries);
 	rpc->struct_add(th, "u", "webhook_queued", w.queued);
+	add_u64(rpc, th, "txn_slots", x.size);
+	add_u64(rpc, th, "txn_in_use", x.in_use);
+	add_u64(rpc, th, "txn_borrowed", x.borrowed);
+	add_u64(rpc, th, "txn_lent", x.lent);
+	add_u64(rpc, th, "txn_failed", x.failed);
 }
 
 static const char *rg_rpc_block_doc[2] = {
