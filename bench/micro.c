@@ -83,26 +83,63 @@ static int one_call(struct rg_table *t, unsigned int i, uint64_t now)
 	return rg_op_reply(t, &adm.ref, &r200, now, &chg) == RG_OK ? 0 : -1;
 }
 
-/* ns per call, one process, round robin over `ndst` destinations */
-static double single(unsigned int ndst, unsigned long iters)
-{
-	struct rg_table *t = mk(ndst);
-	uint64_t t0, now = 1000000;
-	unsigned long k;
-	unsigned int i = 0;
+#define ROUNDS 7
+#define NSIZES 3
 
-	if(t == NULL)
+struct sized
+{
+	unsigned int ndst;
+	struct rg_table *t;
+	uint64_t now;
+	unsigned int next; /* the destination the next call goes to */
+	double ns[ROUNDS];
+};
+
+/* a table of `ndst` destinations, every one of them called once */
+static int sized_init(struct sized *z, unsigned int ndst)
+{
+	struct rg_table_cfg cfg = {ndst, 60, 3600, hcfg, tcfg, fcfg, 100};
+	unsigned int k;
+
+	z->ndst = ndst;
+	z->now = 1000000;
+	z->next = 0;
+	z->t = rg_table_new(&cfg);
+	if(z->t == NULL)
 		return -1;
-	for(k = 0; k < ndst; k++) /* warm: every destination exists */
-		one_call(t, (unsigned int)k, now);
-	t0 = ns_now(CLOCK_MONOTONIC);
-	for(k = 0; k < iters; k++) {
-		if(one_call(t, i, now + (k >> 16)) < 0)
+	for(k = 0; k < ndst; k++)
+		if(one_call(z->t, k, z->now) < 0)
 			return -1;
-		if(++i == ndst)
-			i = 0;
+	return 0;
+}
+
+/* ns per call of `iters` calls, round robin over its destinations */
+static double sized_round(struct sized *z, unsigned long iters)
+{
+	uint64_t t0 = ns_now(CLOCK_MONOTONIC);
+	unsigned long k;
+
+	for(k = 0; k < iters; k++) {
+		if(one_call(z->t, z->next, z->now + (k >> 16)) < 0)
+			return -1;
+		if(++z->next == z->ndst)
+			z->next = 0;
 	}
+	z->now += (iters >> 16) + 1;
 	return (double)(ns_now(CLOCK_MONOTONIC) - t0) / (double)iters;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(*v), cmp_double);
+	return v[n / 2];
 }
 
 /* mean CPU ns per call over `nproc` processes calling one destination */
@@ -139,22 +176,36 @@ static double contended(unsigned int nproc, unsigned long iters)
 
 int main(int argc, char **argv)
 {
-	static const unsigned int sizes[] = {10, 1000, 100000};
+	static const unsigned int sizes[NSIZES] = {10, 1000, 100000};
+	static struct sized z[NSIZES];
 	unsigned long iters = argc > 1 ? strtoul(argv[1], NULL, 10) : 2000000;
 	struct rg_summary s;
 	struct rg_table *t;
-	size_t i;
-	double ns;
+	int i, r;
+	double ns, ns0 = 1;
 
 	if(bench_shm_init((size_t)1 << 30) < 0) {
 		perror("mmap");
 		return 1;
 	}
 	make_uris(100000);
-	for(i = 0; i < sizeof(sizes) / sizeof(*sizes); i++) {
-		ns = single(sizes[i], iters);
+	/* the sizes take turns, round after round, so that a noisy moment
+	 * hits all of them; each figure is the median of its rounds */
+	bench_shm_reset();
+	for(i = 0; i < NSIZES; i++)
+		if(sized_init(&z[i], sizes[i]) < 0)
+			return 1;
+	for(r = 0; r < ROUNDS; r++)
+		for(i = 0; i < NSIZES; i++)
+			if((z[i].ns[r] = sized_round(&z[i], iters / ROUNDS)) < 0)
+				return 1;
+	for(i = 0; i < NSIZES; i++) {
+		ns = median(z[i].ns, ROUNDS);
+		if(i == 0)
+			ns0 = ns;
 		printf("single_%u_call_ns %.1f\n", sizes[i], ns);
 		printf("single_%u_op_ns %.1f\n", sizes[i], ns / OPS_PER_CALL);
+		printf("single_%u_over_10 %.2f\n", sizes[i], ns / ns0);
 	}
 	ns = contended(1, iters / 2);
 	printf("procs_1_one_dst_op_ns %.1f\n", ns / OPS_PER_CALL);

@@ -50,11 +50,12 @@ static uint32_t peers_recv(
 static void measure(struct rg_demand *d, const struct rg_throttle *th,
 		uint64_t now_ms)
 {
+	/* the low 32 bits are enough for an interval's calls */
+	int32_t diff = (int32_t)((uint32_t)th->offered - d->offered_last);
 	uint64_t n, sample;
 
 	if(d->tick_ms != 0 && now_ms > d->tick_ms) {
-		n = th->offered >= d->offered_last ? th->offered - d->offered_last
-										   : 0;
+		n = diff > 0 ? (uint64_t)diff : 0;
 		sample = n * 1000000ULL / (now_ms - d->tick_ms);
 		if(sample > UINT32_MAX)
 			sample = UINT32_MAX;
@@ -62,7 +63,7 @@ static void measure(struct rg_demand *d, const struct rg_throttle *th,
 		d->demand_mcps =
 				(uint32_t)(((uint64_t)d->demand_mcps * 3 + sample) / 4);
 	}
-	d->offered_last = th->offered;
+	d->offered_last = (uint32_t)th->offered;
 	d->tick_ms = now_ms ? now_ms : 1;
 }
 
@@ -107,7 +108,8 @@ void rg_demand_tick(struct rg_demand *d, struct rg_throttle *th,
 
 int rg_demand_active(const struct rg_demand *d, const struct rg_throttle *th)
 {
-	return __atomic_load_n(&th->offered, __ATOMIC_RELAXED) != d->offered_last
+	return (uint32_t)__atomic_load_n(&th->offered, __ATOMIC_RELAXED)
+				   != d->offered_last
 		   || __atomic_load_n(&d->sent_mcps, __ATOMIC_RELAXED) != 0
 		   || __atomic_load_n(&d->heard, __ATOMIC_RELAXED) != 0
 		   || __atomic_load_n(&th->peer_recv_mcps, __ATOMIC_RELAXED) != 0

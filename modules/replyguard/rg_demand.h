@@ -38,8 +38,8 @@ struct rg_peer_demand
 
 struct rg_demand
 {
-	uint64_t offered_last; /* th->offered at the last tick */
 	uint64_t tick_ms;	   /* the last tick, 0 = none yet */
+	uint32_t offered_last; /* th->offered at the last tick, low 32 bits */
 	uint32_t demand_mcps;  /* this node's, smoothed */
 	uint32_t sent_mcps;	   /* the demand last sent (0: none to send) */
 	uint8_t heard;		   /* a peer's word since the last tick */

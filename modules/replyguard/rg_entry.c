@@ -4,21 +4,86 @@
 #include "rg_entry.h"
 #include "rg_entry_keep.h"
 
-void rg_entry_init(struct rg_entry *e, const struct rg_entry_cfg *cfg,
-		const char *key, int len, uint64_t now_ms)
+void rg_entry_init(struct rg_entry *e, struct rg_entry_cold *cold,
+		const struct rg_entry_cfg *cfg, const char *key, int len,
+		uint64_t now_ms)
 {
+	int hot = len < RG_KEY_HOT ? len : RG_KEY_HOT;
+
 	memset(e, 0, sizeof(*e));
+	memset(cold, 0, sizeof(*cold));
+	e->cold = cold;
 	e->key_len = (uint8_t)len;
-	memcpy(e->key, key, (size_t)len);
+	memcpy(e->key_hot, key, (size_t)hot);
+	memcpy(cold->key_rest, key + hot, (size_t)(len - hot));
 	e->last_ms = now_ms;
+	e->tally.epoch = (uint32_t)(now_ms / cfg->slot_ms);
 	rg_throttle_init(&e->thr, &cfg->throttle);
+}
+
+int rg_entry_key(const struct rg_entry *e, char *out)
+{
+	int hot = e->key_len < RG_KEY_HOT ? e->key_len : RG_KEY_HOT;
+
+	memcpy(out, e->key_hot, (size_t)hot);
+	memcpy(out + hot, e->cold->key_rest, (size_t)(e->key_len - hot));
+	out[e->key_len] = '\0';
+	return e->key_len;
+}
+
+uint64_t rg_entry_count(const struct rg_entry *e, enum rg_counter c)
+{
+	return e->cold->ctr[c] + e->tally.c[c];
+}
+
+/* the tally into the lifetime counters and its window slot */
+static void tally_flush(struct rg_entry *e, const struct rg_entry_cfg *cfg)
+{
+	struct rg_entry_cold *cold = e->cold;
+	uint64_t at = (uint64_t)e->tally.epoch * cfg->slot_ms;
+	int c;
+
+	for(c = 0; c < RG_C_COUNT; c++) {
+		if(e->tally.c[c] == 0)
+			continue;
+		cold->ctr[c] += e->tally.c[c];
+		rg_window_add(&cold->win, cfg->slot_ms, at, (enum rg_counter)c,
+				e->tally.c[c]);
+		e->tally.c[c] = 0;
+	}
 }
 
 static void count(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 		enum rg_counter c, uint64_t now_ms)
 {
-	e->ctr[c]++;
-	rg_window_add(&e->win, cfg->slot_ms, now_ms, c, 1);
+	uint32_t epoch = (uint32_t)(now_ms / cfg->slot_ms);
+
+	if(epoch == e->tally.epoch && e->tally.c[c] < UINT16_MAX) {
+		e->tally.c[c]++;
+		return;
+	}
+	if((int32_t)(epoch - e->tally.epoch) < 0) {
+		/* a clock read before the slot now counted: straight to it */
+		e->cold->ctr[c]++;
+		rg_window_add(&e->cold->win, cfg->slot_ms, now_ms, c, 1);
+		return;
+	}
+	tally_flush(e, cfg); /* a new slot, or a full counter */
+	e->tally.epoch = epoch;
+	e->tally.c[c] = 1;
+}
+
+/* the host pair of an admission, as a number that is never 0 */
+static uint32_t ext_fp(const struct rg_ext *x)
+{
+	uint32_t h = 2166136261u ^ (uint32_t)x->tag;
+	int i;
+
+	for(i = 0; i < x->len; i++) {
+		h ^= (unsigned char)x->name[i];
+		h *= 16777619u;
+	}
+	return h ? h : 1;
 }
 
 /* the end of a call held in flight */
@@ -37,8 +102,16 @@ static int admit(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 	out->retry_after = 0;
 	out->held = 0;
 	out->trial = 0;
-	if(op->u.admit.ext != NULL)
-		rg_ext_add(&e->ext, op->u.admit.ext);
+	if(op->u.admit.ext != NULL) {
+		/* most calls bring the pair the last one did: no look at the
+		 * cold part for them */
+		uint32_t fp = ext_fp(op->u.admit.ext);
+
+		if(fp != e->ext_fp) {
+			rg_ext_add(&e->cold->ext, op->u.admit.ext);
+			e->ext_fp = fp;
+		}
+	}
 	if(rg_health_admit(&e->health, &cfg->health, now_ms, &out->retry_after,
 			   &out->trial, &chg->ev)
 			!= RG_HEALTH_OK) {
@@ -99,14 +172,15 @@ static void pdd(struct rg_entry *e, int64_t ms)
 
 /* do the window's failures reach failure_ratio percent of its finished
  * calls (at least failure_min_calls of them)? */
-static int ratio_tripped(const struct rg_entry *e,
-		const struct rg_entry_cfg *cfg, uint64_t now_ms)
+static int ratio_tripped(struct rg_entry *e, const struct rg_entry_cfg *cfg,
+		uint64_t now_ms)
 {
 	uint64_t w[RG_C_COUNT], done;
 
 	if(cfg->fail.ratio_pct == 0)
 		return 0;
-	rg_window_sum_after(&e->win, cfg->slot_ms, now_ms, e->up_ms, w);
+	tally_flush(e, cfg);
+	rg_window_sum_after(&e->cold->win, cfg->slot_ms, now_ms, e->cold->up_ms, w);
 	done = w[RG_C_R2XX] + w[RG_C_R3XX] + w[RG_C_R4XX] + w[RG_C_R5XX]
 		   + w[RG_C_R6XX] + w[RG_C_TIMEOUTS];
 	return done > 0 && done >= cfg->fail.min_calls
@@ -126,7 +200,8 @@ static int guard_allows(void *arg)
 {
 	struct guard_ask *a = arg;
 	struct rg_guard_note note = {a->chg->guard_full, -1};
-	int ok = rg_guard_try_block(a->cfg->guard, &a->e->gfp, &a->e->ext, &note);
+	int ok = rg_guard_try_block(
+			a->cfg->guard, &a->e->cold->gfp, &a->e->cold->ext, &note);
 
 	a->chg->guard_full = note.full;
 	if(ok)
@@ -220,9 +295,10 @@ static int unadmit(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 {
 	uint64_t at = op->u.unadmit.admitted_ms;
 
-	if(e->ctr[RG_C_ATTEMPTS] > 0)
-		e->ctr[RG_C_ATTEMPTS]--;
-	rg_window_sub(&e->win, cfg->slot_ms, at, RG_C_ATTEMPTS, 1);
+	tally_flush(e, cfg);
+	if(e->cold->ctr[RG_C_ATTEMPTS] > 0)
+		e->cold->ctr[RG_C_ATTEMPTS]--;
+	rg_window_sub(&e->cold->win, cfg->slot_ms, at, RG_C_ATTEMPTS, 1);
 	rg_throttle_unadmit(&e->thr, at, now_ms);
 	rg_health_untrial(&e->health, op->u.unadmit.trial);
 	return op->u.unadmit.held ? release(e) : RG_OK;
@@ -230,8 +306,9 @@ static int unadmit(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 
 static void reset(struct rg_entry *e)
 {
-	memset(e->ctr, 0, sizeof(e->ctr));
-	memset(&e->win, 0, sizeof(e->win));
+	memset(e->cold->ctr, 0, sizeof(e->cold->ctr));
+	memset(&e->cold->win, 0, sizeof(e->cold->win));
+	memset(e->tally.c, 0, sizeof(e->tally.c));
 	e->pdd_sum_ms = 0;
 	e->pdd_n = 0;
 	e->pdd_max_ms = 0;
@@ -239,9 +316,9 @@ static void reset(struct rg_entry *e)
 
 static int warn_due(struct rg_entry *e, uint64_t interval_ms, uint64_t now_ms)
 {
-	if(e->warn_ms != 0 && now_ms - e->warn_ms < interval_ms)
+	if(e->cold->warn_ms != 0 && now_ms - e->cold->warn_ms < interval_ms)
 		return 0;
-	e->warn_ms = now_ms ? now_ms : 1;
+	e->cold->warn_ms = now_ms ? now_ms : 1;
 	return 1;
 }
 
@@ -250,7 +327,7 @@ static int min_blocked(
 {
 	uint32_t b;
 
-	if(!rg_ext_has_tag(&e->ext, op->u.blocked.tag))
+	if(!rg_ext_has_tag(&e->cold->ext, op->u.blocked.tag))
 		return 0;
 	b = rg_health_blocked_for(&e->health, now_ms);
 	if(b == 0)
@@ -277,15 +354,15 @@ static int expirable(const struct rg_entry *e, const struct rg_entry_cfg *cfg,
 	/* kept: blocked, throttled, busy or configured; a probing destination
 	 * that nobody calls any more goes too */
 	return cfg->idle_ms != 0 && e->health.state != RG_DOWN && !e->thr.throttled
-		   && e->ext.ninactive == 0 && e->thr.inflight == 0
+		   && e->cold->ext.ninactive == 0 && e->thr.inflight == 0
 		   && e->thr.src == RG_LIM_DEFAULT && now_ms > e->last_ms
 		   && now_ms - e->last_ms >= cfg->idle_ms;
 }
 
 static int ext_pending(const struct rg_entry *e)
 {
-	return e->ext.npairs != 0
-		   && (e->health.state == RG_DOWN || e->ext.ninactive != 0);
+	return e->cold->ext.npairs != 0
+		   && (e->health.state == RG_DOWN || e->cold->ext.ninactive != 0);
 }
 
 static int dispatch(struct rg_entry *e, const struct rg_entry_cfg *cfg,
@@ -321,9 +398,9 @@ static void guard_sync(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 	struct rg_guard_note note = {chg->guard_full, -1};
 	int down = e->health.state != RG_UP; /* probing is not in service */
 
-	if(!rg_guard_stale(&e->gfp, &e->ext, down))
+	if(!rg_guard_stale(&e->cold->gfp, &e->cold->ext, down))
 		return;
-	rg_guard_sync(cfg->guard, &e->gfp, &e->ext, down, &note);
+	rg_guard_sync(cfg->guard, &e->cold->gfp, &e->cold->ext, down, &note);
 	chg->guard_full = note.full;
 }
 
@@ -361,7 +438,7 @@ int rg_entry_apply(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 	if(chg->ev == RG_EV_DOWN)
 		chg->reason = rg_health_reason(&e->health);
 	if(chg->ev == RG_EV_UP)
-		e->up_ms = now_ms ? now_ms : 1;
+		e->cold->up_ms = now_ms ? now_ms : 1;
 	chg->ceil_mcps = chg->tev == RG_TEV_THROTTLED ? e->thr.ceil_mcps : 0;
 	if(cfg->guard != NULL && moves_guard(op->kind))
 		guard_sync(e, cfg, chg);
@@ -403,7 +480,8 @@ static int dispatch(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 			chg->tev = rg_throttle_tick(&e->thr, &cfg->throttle, now_ms);
 			return RG_OK;
 		case RG_OP_EXT_MARK:
-			rg_ext_mark(&e->ext, op->u.mark);
+			rg_ext_mark(&e->cold->ext, op->u.mark);
+			e->ext_fp = 0;
 			return RG_OK;
 		case RG_OP_EXT_PENDING:
 			return ext_pending(e);
@@ -423,10 +501,11 @@ static int dispatch(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 			if(!expirable(e, cfg, now_ms))
 				return 0;
 			if(cfg->guard != NULL) /* it is freed */
-				rg_guard_leave(cfg->guard, &e->gfp);
+				rg_guard_leave(cfg->guard, &e->cold->gfp);
 			return 1;
 		case RG_OP_SEED:
-			rg_ext_add(&e->ext, op->u.seed);
+			rg_ext_add(&e->cold->ext, op->u.seed);
+			e->ext_fp = 0; /* it may have pushed out the last admission's */
 			e->seeded = 1;
 			return RG_OK;
 		case RG_OP_SAVE:
@@ -449,16 +528,14 @@ static int dispatch(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 					op->u.peer_cut.ceil_mcps, now_ms);
 			return RG_OK;
 		case RG_OP_PEER_DEMAND:
-			rg_demand_peer(&e->dm, &e->thr, op->u.peer_demand.place,
+			rg_demand_peer(&e->cold->dm, &e->thr, op->u.peer_demand.place,
 					op->u.peer_demand.demand_mcps, op->u.peer_demand.recv_mcps,
 					op->u.peer_demand.fresh_ms, now_ms);
 			return RG_OK;
 		case RG_OP_CLUSTER_TICK:
-			rg_demand_tick(&e->dm, &e->thr, op->u.ctick.view, now_ms,
+			rg_demand_tick(&e->cold->dm, &e->thr, op->u.ctick.view, now_ms,
 					op->u.ctick.out);
-			memcpy(op->u.ctick.key, e->key, e->key_len);
-			op->u.ctick.key[e->key_len] = '\0';
-			op->u.ctick.key_len = e->key_len;
+			op->u.ctick.key_len = rg_entry_key(e, op->u.ctick.key);
 			return op->u.ctick.out->send;
 		case RG_OP_NONE:
 		default:
@@ -477,31 +554,32 @@ int rg_entry_peek(const struct rg_entry *e, enum rg_op_kind kind)
 		case RG_OP_MIN_BLOCKED:
 			return PEEK(e->health.state) == RG_DOWN;
 		case RG_OP_CLUSTER_TICK:
-			return rg_demand_active(&e->dm, &e->thr);
+			return rg_demand_active(&e->cold->dm, &e->thr);
 		case RG_OP_SWEEP_LIMITS:
 			return PEEK(e->thr.src) == RG_LIM_FILE;
 		case RG_OP_SAVE:
 			return PEEK(e->health.state) == RG_DOWN || PEEK(e->thr.throttled)
 				   || PEEK(e->thr.src) == RG_LIM_MANUAL;
 		case RG_OP_EXT_PENDING:
-			return PEEK(e->ext.npairs) != 0
+			return PEEK(e->cold->ext.npairs) != 0
 				   && (PEEK(e->health.state) == RG_DOWN
-						   || PEEK(e->ext.ninactive) != 0);
+						   || PEEK(e->cold->ext.ninactive) != 0);
 		default:
 			return 1;
 	}
 }
 
-void rg_entry_snapshot(const struct rg_entry *e, const struct rg_entry_cfg *cfg,
+void rg_entry_snapshot(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 		uint64_t now_ms, struct rg_snapshot *s)
 {
-	memcpy(s->key, e->key, e->key_len);
-	s->key[e->key_len] = '\0';
-	s->key_len = e->key_len;
-	memcpy(s->ctr, e->ctr, sizeof(s->ctr));
-	rg_window_sum(&e->win, cfg->slot_ms, now_ms, s->win);
-	rg_window_series(&e->win, cfg->slot_ms, now_ms, RG_C_R183, s->series_183);
-	rg_window_series(&e->win, cfg->slot_ms, now_ms, RG_C_R503, s->series_503);
+	const struct rg_entry_cold *cold = e->cold;
+
+	tally_flush(e, cfg);
+	s->key_len = rg_entry_key(e, s->key);
+	memcpy(s->ctr, cold->ctr, sizeof(s->ctr));
+	rg_window_sum(&cold->win, cfg->slot_ms, now_ms, s->win);
+	rg_window_series(&cold->win, cfg->slot_ms, now_ms, RG_C_R183, s->series_183);
+	rg_window_series(&cold->win, cfg->slot_ms, now_ms, RG_C_R503, s->series_503);
 	s->f[RG_F_STATE] = e->health.state;
 	s->f[RG_F_BLOCKED_FOR] = rg_health_blocked_for(&e->health, now_ms);
 	s->f[RG_F_RA_LAST] = e->health.ra_last;
@@ -518,5 +596,5 @@ void rg_entry_snapshot(const struct rg_entry *e, const struct rg_entry_cfg *cfg,
 	s->f[RG_F_MAX_CONCURRENT] = e->thr.lim.max_concurrent;
 	s->f[RG_F_THROTTLED] = e->thr.throttled != 0;
 	s->f[RG_F_LIMIT_SRC] = e->thr.src;
-	rg_ext_copy(&e->ext, s);
+	rg_ext_copy(&cold->ext, s);
 }

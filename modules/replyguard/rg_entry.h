@@ -43,6 +43,7 @@
 #define RG_ENTRY_H
 
 #include <stdint.h>
+#include <string.h>
 
 #include "rg_codes.h"
 #include "rg_demand.h"
@@ -80,25 +81,54 @@ struct rg_entry_cfg
 	struct rg_guard *guard; /* max_blocked_percent, or NULL: no guard */
 };
 
+/*
+ * An entry is split in two, so that a call touches few cache lines:
+ * struct rg_entry is the hot part, what admission and replies read and
+ * write (the table keeps it, with its own fields, in 256 bytes: four
+ * cache lines); struct rg_entry_cold is the rest, read by lookups of long
+ * keys, by reports and by the timers. The cold part is reached through
+ * `cold`; the table keeps the cold parts in an array of their own.
+ *
+ * Counts go to the tally first: the counts of the window slot now
+ * running. They move to the lifetime counters and the window when the
+ * slot ends, when a tally counter is full, and before anything reads
+ * them (rg_entry_snapshot(), the failure ratio, an unadmission).
+ */
+#define RG_KEY_HOT 33 /* the key's first bytes, kept in the hot part */
+
+struct rg_tally
+{
+	uint32_t epoch; /* the window slot counted (now / slot width) */
+	uint16_t c[RG_C_COUNT];
+};
+
+struct rg_entry_cold
+{
+	char key_rest[RG_KEY_MAX + 1 - RG_KEY_HOT]; /* the key after key_hot */
+	uint64_t warn_ms;		/* last log line about it */
+	uint64_t up_ms;			/* last back up: the failure ratio counts from here */
+	uint64_t ctr[RG_C_COUNT]; /* lifetime counts, but the tally's */
+	struct rg_window win;	  /* windowed counts, but the tally's */
+	struct rg_ext_set ext;
+	struct rg_demand dm;	/* cluster: demand here and at the peers */
+	struct rg_guard_fp gfp; /* what the set guard counts for it */
+};
+
 struct rg_entry
 {
 	uint8_t key_len;
-	char key[RG_KEY_MAX + 1];
-	uint64_t last_ms; /* last admission or reply */
-	uint64_t warn_ms; /* last log line about it */
-	uint64_t up_ms;	  /* last back up: the failure ratio counts from here */
-	uint8_t seeded;	  /* seeded from dispatcher's list: never expired */
+	uint8_t seeded;		/* seeded from dispatcher's list: never expired */
 	uint8_t held_noted; /* a held block was reported since the last change */
-	struct rg_guard_fp gfp; /* what the set guard counts for it */
-	uint64_t ctr[RG_C_COUNT];
+	char key_hot[RG_KEY_HOT]; /* the key's first bytes (no terminator) */
+	uint32_t ext_fp; /* the host pair the last admission added, or 0 */
+	uint64_t last_ms; /* last admission or reply */
+	struct rg_entry_cold *cold;
+	struct rg_health health;
+	struct rg_throttle thr;
 	uint64_t pdd_sum_ms;
 	uint64_t pdd_n;
 	uint32_t pdd_max_ms;
-	struct rg_health health;
-	struct rg_throttle thr;
-	struct rg_ext_set ext;
-	struct rg_window win;
-	struct rg_demand dm; /* cluster: demand here and at the peers */
+	struct rg_tally tally;
 };
 
 enum rg_op_kind
@@ -204,9 +234,31 @@ struct rg_op
 	} u;
 };
 
-/* A new entry for `key` at `now_ms`. */
-void rg_entry_init(struct rg_entry *e, const struct rg_entry_cfg *cfg,
-		const char *key, int len, uint64_t now_ms);
+/* A new entry for `key` at `now_ms`, its cold part in `cold`. */
+void rg_entry_init(struct rg_entry *e, struct rg_entry_cold *cold,
+		const struct rg_entry_cfg *cfg, const char *key, int len,
+		uint64_t now_ms);
+
+/* Is the entry's key `key` (`len` bytes)? */
+static inline int rg_entry_key_is(
+		const struct rg_entry *e, const char *key, int len)
+{
+	if(e->key_len != len)
+		return 0;
+	if(len <= RG_KEY_HOT)
+		return memcmp(e->key_hot, key, (size_t)len) == 0;
+	return memcmp(e->key_hot, key, RG_KEY_HOT) == 0
+		   && memcmp(e->cold->key_rest, key + RG_KEY_HOT,
+					  (size_t)(len - RG_KEY_HOT))
+					  == 0;
+}
+
+/* The entry's key into `out` (RG_KEY_MAX + 1 bytes), terminated: its
+ * length. */
+int rg_entry_key(const struct rg_entry *e, char *out);
+
+/* The lifetime count of `c`, the tally's included. */
+uint64_t rg_entry_count(const struct rg_entry *e, enum rg_counter c);
 
 /*
  * Run `op` on `e` (its lock held). `chg`, when not NULL, gets the
@@ -229,7 +281,8 @@ static inline int rg_change_any(const struct rg_change *chg)
  */
 int rg_entry_peek(const struct rg_entry *e, enum rg_op_kind kind);
 
-void rg_entry_snapshot(const struct rg_entry *e, const struct rg_entry_cfg *cfg,
+/* (moves the tally into the counters first) */
+void rg_entry_snapshot(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 		uint64_t now_ms, struct rg_snapshot *s);
 
 #endif

@@ -9,8 +9,7 @@ int rg_entry_save(
 	const struct rg_health *h = &e->health;
 
 	memset(r, 0, sizeof(*r));
-	memcpy(r->key, e->key, e->key_len);
-	r->key_len = e->key_len;
+	r->key_len = rg_entry_key(e, r->key);
 	if(h->state == RG_DOWN && (int64_t)h->until_ms + wall_ms > 0
 			&& (uint64_t)((int64_t)h->until_ms + wall_ms) <= RG_STATE_END_MAX) {
 		r->block_end = (uint64_t)((int64_t)h->until_ms + wall_ms);

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <stdint.h>
 #include <string.h>
 
 #include "rg_seam.h"
@@ -7,7 +8,10 @@
 #define RG_NIL (-1)
 #define RG_MAX_LOCKS 1024u
 
-/* a slot of the table: the container's fields, then the entry */
+#define RG_LINE 64u
+
+/* a slot of the table: the container's fields, then the entry's hot part
+ * (its cold part is in the table's array of them, at the same index) */
 struct rg_slot
 {
 	uint32_t gen;  /* bumped when freed: invalidates old references */
@@ -15,7 +19,10 @@ struct rg_slot
 	uint32_t hash; /* of the key; names the bucket */
 	uint8_t used;
 	struct rg_entry e;
-};
+} __attribute__((aligned(RG_LINE)));
+
+/* a call's lookup, admission and replies touch one slot: 4 cache lines */
+_Static_assert(sizeof(struct rg_slot) == (size_t)4 * RG_LINE, "a slot is 4 lines");
 
 struct rg_table
 {
@@ -25,7 +32,9 @@ struct rg_table
 	struct rg_entry_cfg ecfg;
 	struct rg_lockset *locks; /* lock_mask + 1 bucket locks, then free */
 	int32_t *buckets;
-	struct rg_slot *slots;
+	struct rg_slot *slots; /* in slots_mem, aligned to a cache line */
+	void *slots_mem;
+	struct rg_entry_cold *colds; /* slot i's cold part: colds[i] */
 	int32_t free_head;	  /* under the free lock */
 	unsigned int tracked; /* under the free lock */
 	uint64_t evictions;	  /* atomics from here on */
@@ -103,12 +112,18 @@ struct rg_table *rg_table_new(const struct rg_table_cfg *cfg)
 	t->buckets = rg_shm_zalloc(sizeof(int32_t) * nbuckets);
 	if(t->buckets == NULL)
 		goto err_table;
-	t->slots = rg_shm_zalloc(sizeof(struct rg_slot) * cfg->capacity);
-	if(t->slots == NULL)
+	t->slots_mem =
+			rg_shm_zalloc(sizeof(struct rg_slot) * cfg->capacity + RG_LINE - 1);
+	if(t->slots_mem == NULL)
 		goto err_buckets;
+	t->slots = (struct rg_slot *)(((uintptr_t)t->slots_mem + RG_LINE - 1)
+								  & ~(uintptr_t)(RG_LINE - 1));
+	t->colds = rg_shm_zalloc(sizeof(struct rg_entry_cold) * cfg->capacity);
+	if(t->colds == NULL)
+		goto err_slots;
 	t->locks = rg_lockset_new(nlocks + 1);
 	if(t->locks == NULL)
-		goto err_slots;
+		goto err_colds;
 
 	for(i = 0; i < nbuckets; i++)
 		t->buckets[i] = RG_NIL;
@@ -117,8 +132,10 @@ struct rg_table *rg_table_new(const struct rg_table_cfg *cfg)
 	t->free_head = 0;
 	return t;
 
+err_colds:
+	rg_shm_free(t->colds);
 err_slots:
-	rg_shm_free(t->slots);
+	rg_shm_free(t->slots_mem);
 err_buckets:
 	rg_shm_free(t->buckets);
 err_table:
@@ -139,7 +156,8 @@ void rg_table_free(struct rg_table *t)
 		return;
 	rg_lockset_free(t->locks);
 	rg_guard_free(t->ecfg.guard);
-	rg_shm_free(t->slots);
+	rg_shm_free(t->colds);
+	rg_shm_free(t->slots_mem);
 	rg_shm_free(t->buckets);
 	rg_shm_free(t);
 }
@@ -193,8 +211,7 @@ static int32_t find_locked(struct rg_table *t, const char *key, int len,
 	*rc = RG_OK;
 	for(s = t->buckets[b]; s != RG_NIL; s = t->slots[s].next) {
 		sl = &t->slots[s];
-		if(sl->hash == h && sl->e.key_len == len
-				&& memcmp(sl->e.key, key, (size_t)len) == 0)
+		if(sl->hash == h && rg_entry_key_is(&sl->e, key, len))
 			return s;
 	}
 	if(!create) {
@@ -208,7 +225,7 @@ static int32_t find_locked(struct rg_table *t, const char *key, int len,
 		return RG_NIL;
 	}
 	sl = &t->slots[s];
-	rg_entry_init(&sl->e, &t->ecfg, key, len, now_ms);
+	rg_entry_init(&sl->e, &t->colds[s], &t->ecfg, key, len, now_ms);
 	sl->hash = h;
 	sl->next = t->buckets[b];
 	t->buckets[b] = s;

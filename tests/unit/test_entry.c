@@ -19,6 +19,7 @@
 #define T0 (5000 * SEC)
 
 static struct rg_entry E;
+static struct rg_entry_cold EC;
 static struct rg_entry_cfg C;
 static struct rg_change chg;
 
@@ -37,7 +38,7 @@ static int setup(void **state)
 	C.throttle = th;
 	memset(&C.fail, 0, sizeof(C.fail));
 	C.fail.min_calls = 20;
-	rg_entry_init(&E, &C, "gw", 2, T0);
+	rg_entry_init(&E, &EC, &C, "gw", 2, T0);
 	return 0;
 }
 
@@ -517,7 +518,7 @@ static void test_overloaded_is_not_dead(void **state)
 	assert_int_equal(snap(T0 + SEC).ctr[RG_C_FAILURES], 10);
 	/* without AIMD it is a health failure, as before */
 	C.throttle.adaptive = 0;
-	rg_entry_init(&E, &C, "gw", 2, T0);
+	rg_entry_init(&E, &EC, &C, "gw", 2, T0);
 	for(i = 0; i < 3; i++)
 		reply(503, 0, -1, -1, T0);
 	assert_int_equal(chg.ev, RG_EV_DOWN);
@@ -570,7 +571,7 @@ static void test_failure_ratio(void **state)
 	/* 50 %, at least 5 calls: the 5th reply (3 of 5) takes it down */
 	C.fail.ratio_pct = 50;
 	C.fail.min_calls = 5;
-	rg_entry_init(&E, &C, "gw", 2, T0);
+	rg_entry_init(&E, &EC, &C, "gw", 2, T0);
 	for(i = 0; i < 4; i++) {
 		reply(pattern[i], 0, -1, -1, T0 + i);
 		assert_int_equal(chg.ev, RG_EV_NONE);
@@ -579,14 +580,14 @@ static void test_failure_ratio(void **state)
 	assert_int_equal(chg.ev, RG_EV_DOWN);
 	assert_int_equal(snap(T0 + 4).f[RG_F_BLOCKED_FOR], 30);
 	/* 503s without Retry-After count whatever adaptive says */
-	rg_entry_init(&E, &C, "gw", 2, T0);
+	rg_entry_init(&E, &EC, &C, "gw", 2, T0);
 	for(i = 0; i < 5; i++)
 		reply(i % 2 ? 200 : 503, 0, -1, -1, T0 + i);
 	assert_int_equal(chg.ev, RG_EV_DOWN);
 	/* back up after its trial: the failures that took it down no longer
 	 * count, and a 200 cannot take it down again */
 	C.fail.min_calls = 5;
-	rg_entry_init(&E, &C, "gw", 2, T0);
+	rg_entry_init(&E, &EC, &C, "gw", 2, T0);
 	for(i = 0; i < 5; i++)
 		reply(500, 0, -1, -1, T0 + i);
 	assert_int_equal(snap(T0 + 5).f[RG_F_STATE], RG_DOWN);
@@ -604,7 +605,7 @@ static void test_failure_ratio(void **state)
 	assert_int_equal(chg.code, 0);
 	/* below the minimum: never */
 	C.fail.min_calls = 20;
-	rg_entry_init(&E, &C, "gw", 2, T0);
+	rg_entry_init(&E, &EC, &C, "gw", 2, T0);
 	for(i = 0; i < 7; i++)
 		reply(pattern[i], 0, -1, -1, T0 + i);
 	assert_int_equal(snap(T0 + 7).f[RG_F_STATE], RG_UP);
@@ -660,8 +661,49 @@ static void test_expirable(void **state)
 	assert_int_equal(simple(RG_OP_EXPIRE, T0 + 9000 * SEC), 0);
 	/* never, with idle 0 */
 	C.idle_ms = 0;
-	rg_entry_init(&E, &C, "gw", 2, T0);
+	rg_entry_init(&E, &EC, &C, "gw", 2, T0);
 	assert_int_equal(simple(RG_OP_EXPIRE, T0 + 9000 * SEC), 0);
+}
+
+/* counts wait in the tally of the slot now running, and are all there
+ * when read: across a slot's end, from a clock read before it, and past
+ * what a tally counter holds */
+static void test_tally(void **state)
+{
+	struct rg_snapshot s;
+	uint64_t slot = C.slot_ms;
+	uint32_t ra;
+	int i;
+
+	(void)state;
+	for(i = 0; i < 3; i++)
+		assert_int_equal(admit(T0, &ra), RG_ADMITTED);
+	assert_int_equal(rg_entry_count(&E, RG_C_ATTEMPTS), 3);
+	for(i = 0; i < 2; i++)
+		assert_int_equal(admit(T0 + slot, &ra), RG_ADMITTED);
+	/* a process that read the clock before the slot began */
+	assert_int_equal(admit(T0 + slot - 1, &ra), RG_ADMITTED);
+	assert_int_equal(rg_entry_count(&E, RG_C_ATTEMPTS), 6);
+	s = snap(T0 + slot);
+	assert_int_equal(s.ctr[RG_C_ATTEMPTS], 6);
+	assert_int_equal(s.win[RG_C_ATTEMPTS], 6);
+	/* read twice: nothing counted twice */
+	s = snap(T0 + slot);
+	assert_int_equal(s.ctr[RG_C_ATTEMPTS], 6);
+	assert_int_equal(s.win[RG_C_ATTEMPTS], 6);
+	/* more than a tally counter holds, in one slot */
+	for(i = 0; i < 70000; i++)
+		reply_r(&(struct rg_reply){183, 0, -1, -1, 0, 0}, T0 + slot);
+	assert_int_equal(rg_entry_count(&E, RG_C_R183), 70000);
+	s = snap(T0 + slot);
+	assert_int_equal(s.ctr[RG_C_R183], 70000);
+	assert_int_equal(s.win[RG_C_R183], 70000);
+	assert_int_equal(s.series_183[RG_WIN_SLOTS - 1], 70000);
+	/* the window forgets, the lifetime counters do not */
+	s = snap(T0 + 13 * slot);
+	assert_int_equal(s.win[RG_C_ATTEMPTS], 0);
+	assert_int_equal(s.ctr[RG_C_ATTEMPTS], 6);
+	assert_int_equal(s.ctr[RG_C_R183], 70000);
 }
 
 int main(void)
@@ -681,6 +723,7 @@ int main(void)
 			cmocka_unit_test_setup(test_failure_ratio, setup),
 			cmocka_unit_test_setup(test_up_threshold, setup),
 			cmocka_unit_test_setup(test_expirable, setup),
+			cmocka_unit_test_setup(test_tally, setup),
 	};
 
 	return cmocka_run_group_tests_name("entry", tests, NULL, NULL);

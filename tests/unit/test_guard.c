@@ -21,6 +21,7 @@
 #define N 4
 
 static struct rg_entry E[N];
+static struct rg_entry_cold EC[N];
 static struct rg_entry_cfg C;
 static struct rg_change chg;
 
@@ -44,7 +45,7 @@ static void start(unsigned int pct, int n, int tag)
 	assert_non_null(C.guard);
 	for(i = 0; i < n; i++) {
 		snprintf(name, sizeof(name), "gw%d", i);
-		rg_entry_init(&E[i], &C, name, 3, T0);
+		rg_entry_init(&E[i], &EC[i], &C, name, 3, T0);
 		x.tag = tag;
 		x.name = name;
 		x.len = 3;
@@ -107,7 +108,7 @@ static void test_two_destinations(void **state)
 	counts(1, 2, 1);
 	assert_false(knock_down(1, T0));
 	assert_int_equal(E[1].health.state, RG_UP);
-	assert_int_equal(E[1].ctr[RG_C_BLOCKS_SKIPPED], 1);
+	assert_int_equal(rg_entry_count(&E[1], RG_C_BLOCKS_SKIPPED), 1);
 	counts(1, 2, 1);
 	teardown(NULL);
 	/* 49 % of 2: none may be */
@@ -125,10 +126,10 @@ static void test_three_destinations(void **state)
 	assert_true(knock_down(0, T0));
 	assert_true(knock_down(1, T0));
 	assert_false(knock_down(2, T0));
-	assert_int_equal(E[2].ctr[RG_C_BLOCKS_SKIPPED], 1);
+	assert_int_equal(rg_entry_count(&E[2], RG_C_BLOCKS_SKIPPED), 1);
 	/* each further failure is another block skipped; reported once */
 	fail_once(2, T0 + 1);
-	assert_int_equal(E[2].ctr[RG_C_BLOCKS_SKIPPED], 2);
+	assert_int_equal(rg_entry_count(&E[2], RG_C_BLOCKS_SKIPPED), 2);
 	assert_int_equal(chg.guard_held, -1);
 	counts(1, 3, 2);
 	teardown(NULL);
@@ -221,7 +222,7 @@ static void test_always_applied(void **state)
 	op.u.reply = &ra;
 	rg_entry_apply(&E[1], &C, &op, T0, &chg);
 	assert_int_equal(chg.ev, RG_EV_DOWN);
-	assert_int_equal(E[1].ctr[RG_C_BLOCKS_SKIPPED], 0);
+	assert_int_equal(rg_entry_count(&E[1], RG_C_BLOCKS_SKIPPED), 0);
 	counts(1, 2, 2);
 	/* a manual block of a third, in the set too */
 	teardown(NULL);
@@ -253,10 +254,10 @@ static void test_failed_trial(void **state)
 	assert_int_equal(E[0].health.state, RG_PROBING);
 	counts(1, 2, 1);
 	assert_false(knock_down(1, T0 + 31 * SEC));
-	assert_int_equal(E[1].ctr[RG_C_BLOCKS_SKIPPED], 1);
+	assert_int_equal(rg_entry_count(&E[1], RG_C_BLOCKS_SKIPPED), 1);
 	fail_once(0, T0 + 32 * SEC); /* its trial fails */
 	assert_int_equal(E[0].health.state, RG_DOWN);
-	assert_int_equal(E[0].ctr[RG_C_BLOCKS_SKIPPED], 0);
+	assert_int_equal(rg_entry_count(&E[0], RG_C_BLOCKS_SKIPPED), 0);
 	counts(1, 2, 1);
 	teardown(NULL);
 }
@@ -277,7 +278,7 @@ static void test_restore(void **state)
 	op.u.saved.wall_ms = -(int64_t)T0;
 	rg_entry_apply(&E[1], &C, &op, T0, &chg);
 	assert_int_equal(E[1].health.state, RG_UP);
-	assert_int_equal(E[1].ctr[RG_C_BLOCKS_SKIPPED], 1);
+	assert_int_equal(rg_entry_count(&E[1], RG_C_BLOCKS_SKIPPED), 1);
 	rec.reason = RG_BR_RA;
 	rg_entry_apply(&E[1], &C, &op, T0, &chg);
 	assert_int_equal(E[1].health.state, RG_DOWN);
@@ -302,7 +303,7 @@ static void test_ratio_held(void **state)
 	for(k = 0; k < 5; k++) {
 		op.u.reply = (k % 2) ? &ok : &bad;
 		rg_entry_apply(&E[1], &C, &op, T0, &chg);
-		assert_int_equal(E[1].ctr[RG_C_BLOCKS_SKIPPED], k < 3 ? 0 : k - 2);
+		assert_int_equal(rg_entry_count(&E[1], RG_C_BLOCKS_SKIPPED), k < 3 ? 0 : k - 2);
 	}
 	assert_int_equal(E[1].health.state, RG_UP);
 	teardown(NULL);

@@ -137,7 +137,8 @@ static void test_bad_files(void **state)
 	assert_int_equal(ngot, 0);
 }
 
-static void entry(struct rg_entry *e, struct rg_entry_cfg *c)
+static void entry(struct rg_entry *e, struct rg_entry_cold *cold,
+		struct rg_entry_cfg *c)
 {
 	static const struct rg_health_cfg h = {1, 300, 3, 30, 30, 1};
 	static const struct rg_throttle_cfg th = {
@@ -147,7 +148,7 @@ static void entry(struct rg_entry *e, struct rg_entry_cfg *c)
 	c->slot_ms = rg_window_slot_ms(60);
 	c->health = h;
 	c->throttle = th;
-	rg_entry_init(e, c, "gw", 2, T0);
+	rg_entry_init(e, cold, c, "gw", 2, T0);
 }
 
 /* a block, a limit and a back-off out of one entry and into another one,
@@ -155,6 +156,7 @@ static void entry(struct rg_entry *e, struct rg_entry_cfg *c)
 static void test_entry_round_trip(void **state)
 {
 	struct rg_entry a, b;
+	struct rg_entry_cold ac, bc;
 	struct rg_entry_cfg c;
 	struct rg_change chg;
 	struct rg_saved rec;
@@ -162,7 +164,7 @@ static void test_entry_round_trip(void **state)
 	struct rg_op op = {.kind = RG_OP_BLOCK};
 
 	(void)state;
-	entry(&a, &c);
+	entry(&a, &ac, &c);
 	op.u.saved.rec = &rec;
 	op.u.saved.wall_ms = WALL - (int64_t)T0;
 	op.kind = RG_OP_SAVE;
@@ -187,7 +189,7 @@ static void test_entry_round_trip(void **state)
 	assert_int_equal(rec.throttled, 1);
 
 	/* a new process: its clock starts elsewhere, the wall went on 15 s */
-	entry(&b, &c);
+	entry(&b, &bc, &c);
 	op.kind = RG_OP_RESTORE;
 	op.u.saved.wall_ms = WALL + 15 * (int64_t)SEC - (int64_t)T0;
 	rg_entry_apply(&b, &c, &op, T0, &chg);
@@ -200,14 +202,14 @@ static void test_entry_round_trip(void **state)
 	assert_memory_equal(&b.thr.lim, &lim, sizeof(lim));
 	assert_int_equal(b.thr.cur_mcps, a.thr.cur_mcps);
 	/* a block that ended while stopped is not taken back */
-	entry(&b, &c);
+	entry(&b, &bc, &c);
 	op.u.saved.wall_ms = WALL + 601 * (int64_t)SEC - (int64_t)T0;
 	rg_entry_apply(&b, &c, &op, T0, &chg);
 	assert_int_equal(b.health.state, RG_UP);
 	assert_int_equal(b.thr.src, RG_LIM_MANUAL);
 	/* a clock stepped back (or a foreign file): an inferred block is
 	 * never longer than retry_after_max */
-	entry(&b, &c);
+	entry(&b, &bc, &c);
 	rec.reason = RG_BR_INFERRED;
 	rec.block_end = (uint64_t)WALL + 10 * 86400 * SEC;
 	op.u.saved.wall_ms = WALL - (int64_t)T0;

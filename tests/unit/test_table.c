@@ -481,6 +481,33 @@ static void test_limits_pin_and_sweep(void **state)
 	assert_int_equal(stub_locks_held(), 0);
 }
 
+/* keys longer than the part kept with the hot fields: told apart by their
+ * tails, and given back whole */
+static void test_long_keys(void **state)
+{
+	struct rg_table *t = *state;
+	char k1[RG_KEY_MAX + 1], k2[RG_KEY_MAX + 1], k3[RG_KEY_MAX + 1];
+	struct rg_ref a, b, c, again;
+
+	memset(k1, 'h', RG_KEY_MAX);
+	k1[RG_KEY_MAX] = '\0';
+	memcpy(k2, k1, sizeof(k1));
+	k2[RG_KEY_MAX - 1] = 'z';			/* the last byte differs */
+	memcpy(k3, k1, 50);
+	k3[50] = '\0'; /* a prefix of k1 */
+	a = add(t, k1, T0);
+	b = add(t, k2, T0);
+	c = add(t, k3, T0);
+	assert_int_not_equal(a.slot, b.slot);
+	assert_int_not_equal(a.slot, c.slot);
+	again = add(t, k2, T0);
+	assert_int_equal(again.slot, b.slot);
+	assert_string_equal(snap(t, a, T0).key, k1);
+	assert_string_equal(snap(t, b, T0).key, k2);
+	assert_string_equal(snap(t, c, T0).key, k3);
+	assert_int_equal(snap(t, a, T0).key_len, RG_KEY_MAX);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -489,6 +516,7 @@ int main(void)
 			cmocka_unit_test_setup_teardown(
 					test_ops_through_table, setup, teardown),
 			cmocka_unit_test_setup_teardown(test_reset, setup, teardown),
+			cmocka_unit_test_setup_teardown(test_long_keys, setup, teardown),
 			cmocka_unit_test(test_full_table),
 			cmocka_unit_test(test_expiry),
 			cmocka_unit_test(test_no_expiry_when_disabled),
