@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <stddef.h>
 #include <string.h>
 
 #include "rg_entry.h"
 #include "rg_entry_keep.h"
+
+#define RG_AFTER_COLD \
+	(offsetof(struct rg_entry, cold) + sizeof(struct rg_entry_cold *))
 
 void rg_entry_init(struct rg_entry *e, struct rg_entry_cold *cold,
 		const struct rg_entry_cfg *cfg, const char *key, int len,
@@ -10,7 +14,10 @@ void rg_entry_init(struct rg_entry *e, struct rg_entry_cold *cold,
 {
 	int hot = len < RG_KEY_HOT ? len : RG_KEY_HOT;
 
-	memset(e, 0, sizeof(*e));
+	/* all but `cold`, which rg_entry_peek() may be reading: the table
+	 * sets it once, to this same place */
+	memset(e, 0, offsetof(struct rg_entry, cold));
+	memset((char *)e + RG_AFTER_COLD, 0, sizeof(*e) - RG_AFTER_COLD);
 	memset(cold, 0, sizeof(*cold));
 	e->cold = cold;
 	e->key_len = (uint8_t)len;

@@ -136,7 +136,9 @@ int rg_reply_inspect(struct sip_msg *msg, struct cell *t, struct rg_txn *txn,
 /*
  * A destination that sent no provisional reply above 100 has failed (a
  * 100 Trying is hop-by-hop: only our neighbour's stack spoke); one that
- * sent 18x and then rang out has not.
+ * sent 18x and then rang out has not. A branch the caller cancelled is
+ * left out, as a failure_route that exits on t_is_canceled() leaves it:
+ * its hold is released with the transaction.
  */
 void rg_reply_timeouts(struct cell *t, struct rg_txn *txn)
 {
@@ -148,7 +150,9 @@ void rg_reply_timeouts(struct cell *t, struct rg_txn *txn)
 	int release;
 
 	for(b = 0; b < t->nr_of_outgoings; b++) {
-		if(!(t->uac[b].request.flags & F_RB_TIMEOUT))
+		if(!(t->uac[b].request.flags & F_RB_TIMEOUT)
+				|| (t->uac[b].request.flags & F_RB_CANCELED)
+				|| (t->flags & T_CANCELED))
 			continue;
 		if(rg_branch_open(t, txn, (int)b, &br, &h) < 0)
 			continue;

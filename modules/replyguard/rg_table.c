@@ -127,8 +127,11 @@ struct rg_table *rg_table_new(const struct rg_table_cfg *cfg)
 
 	for(i = 0; i < nbuckets; i++)
 		t->buckets[i] = RG_NIL;
-	for(i = 0; i < cfg->capacity; i++)
+	for(i = 0; i < cfg->capacity; i++) {
 		t->slots[i].next = (i + 1 < cfg->capacity) ? (int32_t)(i + 1) : RG_NIL;
+		/* set for good: rg_entry_peek() reads it, unlocked, in free slots */
+		t->slots[i].e.cold = &t->colds[i];
+	}
 	t->free_head = 0;
 	return t;
 

@@ -706,6 +706,35 @@ static void test_tally(void **state)
 	assert_int_equal(s.ctr[RG_C_R183], 70000);
 }
 
+/* the tally's counts land in their own window slot, and a tally left
+ * unread longer than the window is only lifetime counts */
+static void test_tally_slots(void **state)
+{
+	const struct rg_reply r183 = {183, 0, -1, -1, 0, 0};
+	struct rg_snapshot s;
+	uint64_t slot = C.slot_ms;
+
+	(void)state;
+	reply_r(&r183, T0);
+	reply_r(&r183, T0);
+	reply_r(&r183, T0 + slot);
+	reply_r(&r183, T0 + slot - 1); /* a clock read before the slot began */
+	reply_r(&r183, T0 + 3 * slot);
+	s = snap(T0 + 3 * slot);
+	assert_int_equal(s.series_183[RG_WIN_SLOTS - 1], 1);
+	assert_int_equal(s.series_183[RG_WIN_SLOTS - 2], 0);
+	assert_int_equal(s.series_183[RG_WIN_SLOTS - 3], 1);
+	assert_int_equal(s.series_183[RG_WIN_SLOTS - 4], 3);
+	assert_int_equal(s.win[RG_C_R183], 5);
+	/* counted, then not read for longer than the window */
+	reply_r(&r183, T0 + 4 * slot);
+	reply_r(&r183, T0 + 4 * slot);
+	s = snap(T0 + 20 * slot);
+	assert_int_equal(s.win[RG_C_R183], 0);
+	assert_int_equal(s.series_183[RG_WIN_SLOTS - 1], 0);
+	assert_int_equal(s.ctr[RG_C_R183], 7);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -724,6 +753,7 @@ int main(void)
 			cmocka_unit_test_setup(test_up_threshold, setup),
 			cmocka_unit_test_setup(test_expirable, setup),
 			cmocka_unit_test_setup(test_tally, setup),
+			cmocka_unit_test_setup(test_tally_slots, setup),
 	};
 
 	return cmocka_run_group_tests_name("entry", tests, NULL, NULL);

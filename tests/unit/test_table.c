@@ -508,6 +508,88 @@ static void test_long_keys(void **state)
 	assert_int_equal(snap(t, a, T0).key_len, RG_KEY_MAX);
 }
 
+/* the key comparison itself (the table compares hashes first), on both
+ * sides of the hot part's end */
+static void test_key_compare(void **state)
+{
+	static const int lens[] = {1, RG_KEY_HOT - 1, RG_KEY_HOT, RG_KEY_HOT + 1,
+			RG_KEY_HOT + 2, RG_KEY_MAX - 1, RG_KEY_MAX};
+	const struct rg_entry_cfg cfg = {.slot_ms = 5000};
+	struct rg_entry e;
+	struct rg_entry_cold cold;
+	char k[RG_KEY_MAX + 1], o[RG_KEY_MAX + 1];
+	size_t i;
+	int n, j;
+
+	(void)state;
+	for(i = 0; i < sizeof(lens) / sizeof(*lens); i++) {
+		n = lens[i];
+		for(j = 0; j < n; j++)
+			k[j] = (char)('a' + j % 26);
+		rg_entry_init(&e, &cold, &cfg, k, n, T0);
+		assert_true(rg_entry_key_is(&e, k, n));
+		assert_int_equal(rg_entry_key(&e, o), n);
+		assert_memory_equal(o, k, (size_t)n);
+		assert_int_equal(o[n], '\0');
+		assert_false(rg_entry_key_is(&e, k, n - 1));
+		for(j = 0; j < n; j++) { /* one byte differs, anywhere */
+			memcpy(o, k, (size_t)n);
+			o[j] = '#';
+			assert_false(rg_entry_key_is(&e, o, n));
+		}
+	}
+}
+
+/* the walks visit slots never used (their cold parts are zero, not
+ * absent): a table of 8 with one destination */
+static void test_walk_sparse(void **state)
+{
+	struct rg_table *t = *state;
+	struct rg_cview v = {0};
+	struct rg_demand_out out;
+	char key[RG_KEY_MAX + 1];
+	struct rg_ref ref;
+	unsigned int s;
+	int len, n = 0;
+
+	add(t, "sip:a:5060", T0);
+	for(s = 0; s < rg_table_capacity(t); s++) {
+		assert_int_equal(rg_op_ext_pending_slot(t, s, &ref), 0);
+		n += rg_op_cluster_tick_slot(t, s, &v, T0, &out, key, &len) >= 0;
+	}
+	assert_int_equal(n, (int)rg_table_capacity(t));
+	assert_int_equal(stub_locks_held(), 0);
+}
+
+/* a host pair pushed out of the set by a seed comes back with the next
+ * call that brings it, though it was also the last call's */
+static void test_ext_after_seed(void **state)
+{
+	struct rg_table *t = *state;
+	struct rg_ref a = add(t, "sip:a:5060", T0);
+	struct rg_ext x = {1, "sip:A", 5};
+	struct rg_ext seed = {0, "sip:A", 5};
+	uint32_t secs;
+	int i, found;
+	struct rg_snapshot s;
+
+	assert_int_equal(admit_ext(t, "sip:a:5060", &x, T0, &secs), 1);
+	/* four seeded pairs fill the set and push the admitted one out */
+	for(i = 0; i < RG_EXT_PAIRS; i++) {
+		seed.tag = 10 + i;
+		assert_int_equal(rg_op_seed(t, "sip:a:5060", 10, &seed, T0), RG_OK);
+	}
+	s = snap(t, a, T0);
+	for(i = 0, found = 0; i < s.ext_npairs; i++)
+		found |= s.ext_pairs[i].tag == 1;
+	assert_false(found);
+	assert_int_equal(admit_ext(t, "sip:a:5060", &x, T0, &secs), 1);
+	s = snap(t, a, T0);
+	for(i = 0, found = 0; i < s.ext_npairs; i++)
+		found |= s.ext_pairs[i].tag == 1;
+	assert_true(found);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -517,6 +599,10 @@ int main(void)
 					test_ops_through_table, setup, teardown),
 			cmocka_unit_test_setup_teardown(test_reset, setup, teardown),
 			cmocka_unit_test_setup_teardown(test_long_keys, setup, teardown),
+			cmocka_unit_test(test_key_compare),
+			cmocka_unit_test_setup_teardown(test_walk_sparse, setup, teardown),
+			cmocka_unit_test_setup_teardown(
+					test_ext_after_seed, setup, teardown),
 			cmocka_unit_test(test_full_table),
 			cmocka_unit_test(test_expiry),
 			cmocka_unit_test(test_no_expiry_when_disabled),
