@@ -136,9 +136,7 @@ int rg_reply_inspect(struct sip_msg *msg, struct cell *t, struct rg_txn *txn,
 /*
  * A destination that sent no provisional reply above 100 has failed (a
  * 100 Trying is hop-by-hop: only our neighbour's stack spoke); one that
- * sent 18x and then rang out has not. A branch the caller cancelled is
- * left out, as a failure_route that exits on t_is_canceled() leaves it:
- * its hold is released with the transaction.
+ * sent 18x and then rang out has not.
  */
 void rg_reply_timeouts(struct cell *t, struct rg_txn *txn)
 {
@@ -150,9 +148,7 @@ void rg_reply_timeouts(struct cell *t, struct rg_txn *txn)
 	int release;
 
 	for(b = 0; b < t->nr_of_outgoings; b++) {
-		if(!(t->uac[b].request.flags & F_RB_TIMEOUT)
-				|| (t->uac[b].request.flags & F_RB_CANCELED)
-				|| (t->flags & T_CANCELED))
+		if(!(t->uac[b].request.flags & F_RB_TIMEOUT))
 			continue;
 		if(rg_branch_open(t, txn, (int)b, &br, &h) < 0)
 			continue;
@@ -192,4 +188,15 @@ static void hook_reply(struct sip_msg *rpl, struct cell *t, struct rg_txn *txn,
 	rg_reply_inspect(rpl, t, txn, index, 0);
 }
 
-const struct rg_branch_hooks rg_reply_hooks = {hook_reply, rg_reply_timeouts};
+/*
+ * The transaction ends: its timeouts, but not those of a call the caller
+ * cancelled, as a failure_route that exits on t_is_canceled() leaves
+ * them out (the holds are released with the transaction all the same).
+ */
+static void hook_end(struct cell *t, struct rg_txn *txn)
+{
+	if(!(t->flags & T_CANCELED))
+		rg_reply_timeouts(t, txn);
+}
+
+const struct rg_branch_hooks rg_reply_hooks = {hook_reply, hook_end};
