@@ -500,6 +500,7 @@ static int child_init(int rank)
 
 static void mod_destroy(void)
 {
+	rg_branch_stop();
 	rg_webhook_destroy();
 	rg_ds_destroy();
 	rg_state_file_save(1);

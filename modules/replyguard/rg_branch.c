@@ -289,11 +289,18 @@ static void release_all(struct rg_txn *x)
 	rg_txn_unlock(rg_txns, x);
 }
 
+static int rg_stopping;
+
+void rg_branch_stop(void)
+{
+	rg_stopping = 1;
+}
+
 static void rg_branch_on_tm(struct cell *t, int type, struct tmcb_params *ps)
 {
 	struct rg_txn *x = *ps->param;
 
-	if(x == NULL)
+	if(x == NULL || rg_stopping)
 		return;
 	if(type & TMCB_RESPONSE_IN) {
 		if(rg_hooks.reply != NULL && ps->rpl != NULL

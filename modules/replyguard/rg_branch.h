@@ -134,4 +134,12 @@ int rg_branch_init(unsigned int slots, int callbacks,
 /* The slot pool's figures (RPC). */
 void rg_branch_pool_stats(struct rg_txn_stats *st);
 
+/*
+ * Kamailio is stopping (mod_destroy): tm's end-of-transaction callbacks,
+ * run by tm's shutdown for every transaction left, do nothing from now
+ * on. Their holds go with the process, and a child that died holding a
+ * lock must not hang the shutdown.
+ */
+void rg_branch_stop(void);
+
 #endif
