@@ -43,12 +43,18 @@ static uint64_t ns_now(clockid_t c)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static struct rg_table *mk(unsigned int cap)
+static struct rg_table *table_new(unsigned int cap)
 {
 	struct rg_table_cfg cfg = {cap, 60, 3600, hcfg, tcfg, fcfg, 100};
 
-	bench_shm_reset();
 	return rg_table_new(&cfg);
+}
+
+/* a table alone in the shm pool */
+static struct rg_table *mk(unsigned int cap)
+{
+	bench_shm_reset();
+	return table_new(cap);
 }
 
 static char (*uris)[64];
@@ -98,13 +104,12 @@ struct sized
 /* a table of `ndst` destinations, every one of them called once */
 static int sized_init(struct sized *z, unsigned int ndst)
 {
-	struct rg_table_cfg cfg = {ndst, 60, 3600, hcfg, tcfg, fcfg, 100};
 	unsigned int k;
 
 	z->ndst = ndst;
 	z->now = 1000000;
 	z->next = 0;
-	z->t = rg_table_new(&cfg);
+	z->t = table_new(ndst);
 	if(z->t == NULL)
 		return -1;
 	for(k = 0; k < ndst; k++)

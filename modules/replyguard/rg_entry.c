@@ -83,13 +83,8 @@ static void count(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 /* the host pair of an admission, as a number that is never 0 */
 static uint32_t ext_fp(const struct rg_ext *x)
 {
-	uint32_t h = 2166136261u ^ (uint32_t)x->tag;
-	int i;
+	uint32_t h = rg_fnv1a(x->name, x->len, RG_FNV_SEED ^ (uint32_t)x->tag);
 
-	for(i = 0; i < x->len; i++) {
-		h ^= (unsigned char)x->name[i];
-		h *= 16777619u;
-	}
 	return h ? h : 1;
 }
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * One destination: its counters, post-dial delay, health, throttle and
- * host names, and every rule about them. No locks and no hashing: the
+ * host names, and every rule about them. No locks and no key hashing: the
  * table (rg_table.c) finds an entry, locks it and runs one operation on
  * it; the operation reports the transitions it made in a struct
  * rg_change, and the table adds a snapshot when there were any.

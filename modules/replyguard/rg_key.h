@@ -15,9 +15,26 @@
 #define RG_KEY_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Longest key stored, in bytes, not counting the terminating NUL. */
 #define RG_KEY_MAX 127
+
+#define RG_FNV_SEED 2166136261u
+
+/* FNV-1a of `len` bytes from `seed` (RG_FNV_SEED: plain FNV-1a): short
+ * keys, no allocation, good enough spread for a mask */
+static inline uint32_t rg_fnv1a(const char *s, int len, uint32_t seed)
+{
+	uint32_t h = seed;
+	int i;
+
+	for(i = 0; i < len; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 16777619u;
+	}
+	return h;
+}
 
 enum rg_key_err
 {

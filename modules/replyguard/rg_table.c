@@ -2,6 +2,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "rg_key.h"
 #include "rg_seam.h"
 #include "rg_table.h"
 
@@ -57,19 +58,6 @@ static inline unsigned int lock_of(const struct rg_table *t, uint32_t hash)
 static inline void stat_inc(uint64_t *v)
 {
 	__atomic_add_fetch(v, 1, __ATOMIC_RELAXED);
-}
-
-/* FNV-1a: short keys, no allocation, good enough spread for a mask */
-static uint32_t hash_key(const char *key, int len)
-{
-	uint32_t h = 2166136261u;
-	int i;
-
-	for(i = 0; i < len; i++) {
-		h ^= (unsigned char)key[i];
-		h *= 16777619u;
-	}
-	return h;
 }
 
 static unsigned int pow2_at_least(unsigned int n)
@@ -275,7 +263,7 @@ int rg_table_apply_key(struct rg_table *t, const char *key, int len, int create,
 		struct rg_op *op, uint64_t now_ms, struct rg_ref *ref,
 		struct rg_change *chg)
 {
-	uint32_t h = hash_key(key, len);
+	uint32_t h = rg_fnv1a(key, len, RG_FNV_SEED);
 	unsigned int l = lock_of(t, h);
 	int32_t s;
 	int rc;
