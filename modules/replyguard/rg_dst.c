@@ -16,6 +16,9 @@
 
 static struct rg_dst_ctx rg_current;
 
+/* this process's last destinations: most calls repeat one */
+static struct rg_key_memo rg_memo;
+
 static uint64_t rg_last_warn_ms;
 static unsigned int rg_warn_held;
 
@@ -35,7 +38,9 @@ static void warn_limited(const char *what, const str *raw, const char *why)
 
 int rg_dst_key(const str *raw, int for_call, struct rg_dst *dst)
 {
-	int rc = rg_key_normalize(raw->s, (size_t)raw->len, dst->key);
+	int rc = raw->len > 0 ? rg_key_normalize_memo(&rg_memo, raw->s,
+										 (size_t)raw->len, dst->key)
+						  : RG_KEY_EEMPTY;
 
 	if(rc < 0) {
 		/* only refusals of calls are counted; a lookup just fails */

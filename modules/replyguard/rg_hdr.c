@@ -66,6 +66,13 @@ int rg_hdr_next(struct rg_hdr_it *it, const char **name, size_t *nlen,
 			it->p = nl ? nl + 1 : end;
 			continue;
 		}
+		/* a blank line ends the headers, even before a line that
+		 * starts with a blank (no header to continue) */
+		if(*line == '\n' || (*line == '\r' && line + 1 < end && line[1] == '\n')) {
+			it->body = line + (*line == '\r' ? 2 : 1);
+			it->p = end;
+			return 0;
+		}
 		/* the end of this header, folded continuation lines included;
 		 * memchr, not a byte loop: this runs on every 183 */
 		for(;;) {
@@ -232,16 +239,44 @@ static int multipart_has_sdp(
 	}
 }
 
-/* do the `n` bytes at `p` equal the lowercase `lit`, in any case? */
-static int ci_eq(const char *p, const char *lit, size_t n)
+/*
+ * The names compared on every reply are compared 8 or 4 bytes at a time:
+ * OR-ing 0x20 into the bytes that are letters in the lowercase literal
+ * maps exactly the two cases of that letter onto it, and leaves the other
+ * bytes ('-') as they are. `fold` says which bytes are letters (0x20) and
+ * which are not (0x00); literal and fold are read the same way as the
+ * message, so the byte order of the machine does not matter.
+ */
+static uint64_t load8(const char *p)
 {
-	size_t i;
+	uint64_t v;
 
-	for(i = 0; i < n; i++) {
-		if(lower(p[i]) != lit[i])
-			return 0;
-	}
-	return 1;
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static uint32_t load4(const char *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static int fold_eq8(const char *p, const char *lit, const char *fold)
+{
+	return (load8(p) | load8(fold)) == load8(lit);
+}
+
+static int fold_eq4(const char *p, const char *lit)
+{
+	return (load4(p) | load4("\x20\x20\x20\x20")) == load4(lit);
+}
+
+/* the first 8 bytes are "content-" in any case (the caller has 8) */
+static int is_content_dash(const char *p)
+{
+	return fold_eq8(p, "content-", "\x20\x20\x20\x20\x20\x20\x20\x00");
 }
 
 /*
@@ -260,21 +295,61 @@ static int maybe_content(const char *line, const char *end)
 		return 1;
 	if(line[1] == ':' || line[1] == ' ' || line[1] == '\t')
 		return 1; /* compact form */
-	return (c == 'c' && end - line >= 8 && ci_eq(line + 1, "ontent-", 7)) ? 2
-																		  : 0;
+	return (c == 'c' && end - line >= 8 && is_content_dash(line)) ? 2 : 0;
 }
 
 /*
- * Is the header name `name` (of `n` bytes) "content-" then `tail`? When it
- * starts at `checked`, maybe_content() has read its "content-" already
- * (returned 2 for it).
+ * Of a header name `name` of `n` bytes (12 or 14): 1 Content-Type, 2
+ * Content-Length, else 0. When it starts at `checked`, maybe_content()
+ * has read its "content-" already (returned 2 for it).
  */
-static int tail_is(
-		const char *name, const char *checked, size_t n, const char *tail)
+static int content_kind(const char *name, const char *checked, size_t n)
 {
-	if(name != checked && !ci_eq(name, "content-", 8))
+	if((checked == NULL || name != checked) && !is_content_dash(name))
 		return 0;
-	return ci_eq(name + 8, tail, n - 8);
+	if(n == 12)
+		return fold_eq4(name + 8, "type");
+	/* "t-length": the '-' is no letter */
+	return fold_eq8(name + 6, "t-length",
+				   "\x20\x00\x20\x20\x20\x20\x20\x20")
+				   ? 2
+				   : 0;
+}
+
+/*
+ * The common case read without the iterator: a line at `p` starting with
+ * "content-" (read already) that is Content-Type or Content-Length, with
+ * its colon, on one line that is not the last of the bytes. 1 or 2 (the
+ * header's kind), its raw value as the iterator gives it and the next
+ * line; 0 for anything else (the iterator reads it then).
+ */
+static int content_line(const char *p, const char *end, const char **val,
+		size_t *vlen, const char **next)
+{
+	const char *q = p + 8, *nl, *eol;
+	int kind;
+
+	if(end - q >= 4 && fold_eq4(q, "type")) {
+		kind = 1;
+		q += 4;
+	} else if(end - q >= 6 && fold_eq4(q, "leng") && lower(q[4]) == 't'
+			  && lower(q[5]) == 'h') {
+		kind = 2;
+		q += 6;
+	} else
+		return 0;
+	while(q < end && (*q == ' ' || *q == '\t'))
+		q++;
+	if(q == end || *q != ':')
+		return 0;
+	nl = memchr(q, '\n', (size_t)(end - q));
+	if(nl == NULL || nl + 1 >= end || nl[1] == ' ' || nl[1] == '\t')
+		return 0; /* folded, or at the end of the bytes */
+	eol = nl[-1] == '\r' ? nl - 1 : nl;
+	*val = q + 1;
+	*vlen = (size_t)(eol - q - 1);
+	*next = nl + 1;
+	return kind;
 }
 
 int rg_hdr_has_sdp(const char *hdrs, size_t len)
@@ -291,8 +366,10 @@ int rg_hdr_has_sdp(const char *hdrs, size_t len)
 	/*
 	 * This runs on every first 183. A line that cannot start one of the
 	 * two headers is stepped over with one memchr (its folded lines too:
-	 * they start with a blank); a line that might is read by the
-	 * iterator, which gives exactly what a walk of every header would.
+	 * they start with a blank); a plain Content-Type or Content-Length
+	 * line is read on the spot, and any other line that might be one is
+	 * read by the iterator, which gives exactly what a walk of every
+	 * header would.
 	 */
 	while(p < end) {
 		if(*p == '\n' || (*p == '\r' && p + 1 < end && p[1] == '\n')) {
@@ -304,6 +381,8 @@ int rg_hdr_has_sdp(const char *hdrs, size_t len)
 			p = nl ? nl + 1 : end;
 			continue;
 		}
+		if(seen == 2 && (kind = content_line(p, end, &val, &vlen, &p)) > 0)
+			goto value;
 		p0 = seen == 2 ? p : NULL;
 		rg_hdr_begin(&it, p, (size_t)(end - p));
 		if(!rg_hdr_next(&it, &name, &nlen, &val, &vlen)) {
@@ -313,12 +392,11 @@ int rg_hdr_has_sdp(const char *hdrs, size_t len)
 		p = it.p;
 		if(nlen == 1)
 			kind = lower(name[0]) == 'c' ? 1 : lower(name[0]) == 'l' ? 2 : 0;
-		else if(nlen == 12)
-			kind = tail_is(name, p0, 12, "type");
-		else if(nlen == 14)
-			kind = tail_is(name, p0, 14, "length") ? 2 : 0;
+		else if(nlen == 12 || nlen == 14)
+			kind = content_kind(name, p0, nlen);
 		else
 			continue;
+	value:
 		if(kind == 1) {
 			ctype = is_sdp_type(val, vlen);
 			if(!ctype && multipart_boundary(val, vlen, &bnd, &blen))

@@ -222,6 +222,31 @@ int rg_key_normalize(const char *in, size_t len, char *out)
 	return normalize_name(p, end, out);
 }
 
+int rg_key_normalize_memo(
+		struct rg_key_memo *m, const char *in, size_t len, char *out)
+{
+	unsigned int i;
+	int n;
+
+	if(in != NULL && len > 0 && len <= RG_KEY_MEMO_RAW) {
+		for(i = 0; i < RG_KEY_MEMO_N; i++) {
+			if(m->e[i].raw_len == len && memcmp(m->e[i].raw, in, len) == 0) {
+				memcpy(out, m->e[i].key, (size_t)m->e[i].key_len + 1);
+				return m->e[i].key_len;
+			}
+		}
+	}
+	n = rg_key_normalize(in, len, out);
+	if(n > 0 && len > 0 && len <= RG_KEY_MEMO_RAW) {
+		i = m->next++ % RG_KEY_MEMO_N;
+		m->e[i].raw_len = (uint8_t)len;
+		m->e[i].key_len = (uint8_t)n;
+		memcpy(m->e[i].raw, in, len);
+		memcpy(m->e[i].key, out, (size_t)n + 1);
+	}
+	return n;
+}
+
 const char *rg_key_strerror(int err)
 {
 	switch(err) {

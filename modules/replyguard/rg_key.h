@@ -52,6 +52,31 @@ enum rg_key_err
  */
 int rg_key_normalize(const char *in, size_t len, char *out);
 
+/*
+ * The last few inputs a process normalised, with their keys. A proxy
+ * sends most calls to a handful of destinations, and the same `$du`
+ * bytes give the same key: a hit is one compare and one copy instead of
+ * a parse. Per process (no lock); zero it before use. Inputs longer than
+ * RG_KEY_MEMO_RAW bytes, and inputs that are refused, are not kept.
+ */
+#define RG_KEY_MEMO_N 4
+#define RG_KEY_MEMO_RAW 95
+struct rg_key_memo
+{
+	struct
+	{
+		uint8_t raw_len; /* 0: a free place */
+		uint8_t key_len;
+		char raw[RG_KEY_MEMO_RAW];
+		char key[RG_KEY_MAX + 1];
+	} e[RG_KEY_MEMO_N];
+	unsigned int next; /* the place the next new input takes */
+};
+
+/* rg_key_normalize(), answered from `m` when `in` is there. */
+int rg_key_normalize_memo(
+		struct rg_key_memo *m, const char *in, size_t len, char *out);
+
 /* A short English text for an rg_key_err. */
 const char *rg_key_strerror(int err);
 

@@ -19,14 +19,23 @@
  * A non-empty application/sdp body, or a body with no Content-Type (read
  * as SDP), from the raw header block: Kamailio's parser would parse every
  * header before Content-Type, which costs more than all of replyguard's
- * own work on a reply.
+ * own work on a reply. The headers it has parsed already (tm's matching
+ * reads up to CSeq) are not read again when neither of the two headers
+ * asked for is among them: the scan starts where the parser stopped.
  */
 static int reply_has_sdp(struct sip_msg *msg)
 {
+	const char *from, *end;
+
 	if(msg->first_line.len <= 0 || msg->first_line.len >= (int)msg->len)
 		return 0;
-	return rg_hdr_has_sdp(msg->buf + msg->first_line.len,
-			(size_t)(msg->len - msg->first_line.len));
+	from = msg->buf + msg->first_line.len;
+	end = msg->buf + msg->len;
+	if(!(msg->parsed_flag & HDR_EOH_F) && msg->content_type == NULL
+			&& msg->content_length == NULL && msg->unparsed > from
+			&& msg->unparsed <= end)
+		from = msg->unparsed;
+	return rg_hdr_has_sdp(from, (size_t)(end - from));
 }
 
 /*

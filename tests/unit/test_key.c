@@ -96,6 +96,63 @@ static void test_bad_keys(void **state)
 	assert_non_null(rg_key_strerror(RG_KEY_EBADPORT));
 }
 
+/*
+ * The memo answers exactly what a parse would: for hits, for inputs that
+ * evicted others, for inputs too long to keep, and for refusals, which
+ * are never kept (the same bytes are refused again).
+ */
+static void test_memo_same_as_parse(void **state)
+{
+	static const char *in[] = {"sip:10.0.0.1", "sip:GW.example.com:5070",
+			"sip:bob@10.0.0.1;transport=udp", "carrier-A", "sip:h:0", "a b",
+			"sips:10.0.0.2", "sip:10.0.0.1;transport=tcp",
+			"sip:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+			"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.example.com",
+			"  sip:10.0.0.1  "};
+	struct rg_key_memo memo;
+	char a[RG_KEY_MAX + 1], b[RG_KEY_MAX + 1];
+	unsigned int round, i, hits = 0;
+
+	(void)state;
+	memset(&memo, 0, sizeof(memo));
+	for(round = 0; round < 3; round++) {
+		for(i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
+			size_t n = strlen(in[i]);
+			int want = rg_key_normalize(in[i], n, a);
+			int got;
+
+			memset(b, 'x', sizeof(b));
+			got = rg_key_normalize_memo(&memo, in[i], n, b);
+			assert_int_equal(got, want);
+			if(want > 0)
+				assert_memory_equal(a, b, (size_t)want + 1);
+			/* asked again at once: answered from the memo, the same */
+			memset(b, 'x', sizeof(b));
+			assert_int_equal(rg_key_normalize_memo(&memo, in[i], n, b), want);
+			if(want > 0) {
+				assert_memory_equal(a, b, (size_t)want + 1);
+				hits++;
+			}
+		}
+	}
+	assert_true(hits > 0);
+	/* a refusal was not kept: the memo holds only accepted inputs */
+	for(i = 0; i < RG_KEY_MEMO_N; i++) {
+		if(memo.e[i].raw_len == 0)
+			continue;
+		assert_true(rg_key_normalize(memo.e[i].raw, memo.e[i].raw_len, a) > 0);
+	}
+	/* one byte apart is another input */
+	assert_int_equal(rg_key_normalize_memo(&memo, "sip:10.0.0.3", 12, b), 17);
+	assert_string_equal(b, "sip:10.0.0.3:5060");
+	assert_int_equal(rg_key_normalize_memo(&memo, "sip:10.0.0.4", 12, b), 17);
+	assert_string_equal(b, "sip:10.0.0.4:5060");
+	assert_int_equal(rg_key_normalize_memo(&memo, "sip:10.0.0.3", 12, b), 17);
+	assert_string_equal(b, "sip:10.0.0.3:5060");
+	assert_int_equal(rg_key_normalize_memo(&memo, NULL, 4, b), RG_KEY_EEMPTY);
+	assert_int_equal(rg_key_normalize_memo(&memo, "", 0, b), RG_KEY_EEMPTY);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -104,6 +161,7 @@ int main(void)
 			cmocka_unit_test(test_hosts_and_ports),
 			cmocka_unit_test(test_names_kept_verbatim),
 			cmocka_unit_test(test_bad_keys),
+			cmocka_unit_test(test_memo_same_as_parse),
 	};
 	return cmocka_run_group_tests_name("rg_key", tests, NULL, NULL);
 }

@@ -105,6 +105,8 @@ static void test_find_in_raw_headers(void **state)
 	const char *two = "Retry-After: 5\r\nX: y\r\nRetry-After: 7\r\n\r\n";
 	const char *folded = "Retry-After: 5\r\n ;duration=9\r\n\r\n";
 	const char *none = "X-Retry-After: 5\r\nRetry-Afterx: 1\r\n\r\n";
+	const char *body_blank = "X: y\r\n\r\n z\r\nRetry-After: 5\r\n";
+	const char *body_tab = "X: y\n\n\tz\nRetry-After: 5\n";
 	struct rg_retry_after ra;
 
 	(void)state;
@@ -123,6 +125,10 @@ static void test_find_in_raw_headers(void **state)
 	assert_int_equal(rg_retry_after_find("Retry-After: 1", 14, &v, &n), 1);
 	assert_int_equal(rg_retry_after_find("Retry-After", 11, &v, &n), 0);
 	assert_int_equal(rg_retry_after_find("", 0, &v, &n), 0);
+	/* a blank line then a line starting blank: the body, not a fold */
+	assert_int_equal(rg_retry_after_find(body_blank, strlen(body_blank), &v, &n),
+			0);
+	assert_int_equal(rg_retry_after_find(body_tab, strlen(body_tab), &v, &n), 0);
 }
 
 static int sdp(const char *h)
@@ -196,6 +202,22 @@ static void test_has_sdp(void **state)
 	assert_int_equal(sdp("Content-Lengthy: 9\r\ncontent-LENGTH: 0\r\n\r\n"), 0);
 	/* truncated mid-header, never read past len */
 	assert_int_equal(rg_hdr_has_sdp("Content-Type: application/sdp\r\nl: 5", 20), 0);
+	/* the names read on the spot: blanks before the colon, any case, the
+	 * last line of the bytes, a name that only starts like one */
+	assert_int_equal(sdp("Content-Type : application/sdp\r\nCONTENT-length"
+						 "\t:  3\r\n\r\nv=0"),
+			1);
+	assert_int_equal(sdp("content-LENGTH:0\r\ncontent-type: application/sdp"
+						 "\r\n\r\n"),
+			0);
+	assert_int_equal(sdp("Content-Length: 3\r\nContent-Type: text/plain"), 0);
+	assert_int_equal(sdp("Content-Typed: text/plain\r\nContent-Lengths: 0\r\n"
+						 "\r\nabc"),
+			1);
+	assert_int_equal(sdp("Content-Type\r: text/plain\r\n\r\nabc"), 1);
+	assert_int_equal(sdp("Content-Type: text/plain\r\n ;x=1\r\n\r\nabc"), 0);
+	/* a blank line ends the headers though the next line starts blank */
+	assert_int_equal(sdp("Content-Length: 0\r\n\r\n l: 5\r\nabcde"), 0);
 }
 
 /* retry_after_jitter: up to pct percent more, whole seconds; 0 stays 0 */
