@@ -2,7 +2,9 @@
 /*
  * libFuzzer: destination key normalisation (rg_key.c). A key is at most
  * RG_KEY_MAX bytes, NUL-terminated, printable without spaces, and
- * normalising it again gives the same key.
+ * normalising it again gives the same key. The per-process memo
+ * (kept across inputs, as a worker keeps it across calls) answers the
+ * same as a parse.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -10,16 +12,24 @@
 
 #include "rg_key.h"
 
+static struct rg_key_memo memo;
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char out[RG_KEY_MAX + 1], again[RG_KEY_MAX + 1];
+	char out[RG_KEY_MAX + 1], again[RG_KEY_MAX + 1], memo_out[RG_KEY_MAX + 1];
 	char *copy = malloc(size ? size : 1);
-	int n, m, i;
+	int n, m, i, k;
 
 	if(copy == NULL)
 		return 0;
 	memcpy(copy, data, size);
 	n = rg_key_normalize(copy, size, out);
+	/* twice: the second answer may come from the memo */
+	for(i = 0; i < 2; i++) {
+		k = rg_key_normalize_memo(&memo, copy, size, memo_out);
+		if(k != n || (n > 0 && memcmp(out, memo_out, (size_t)n + 1) != 0))
+			abort();
+	}
 	free(copy);
 	if(n < 0) {
 		if(rg_key_strerror(n) == NULL)
