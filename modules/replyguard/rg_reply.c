@@ -21,7 +21,9 @@
  * header before Content-Type, which costs more than all of replyguard's
  * own work on a reply. The headers it has parsed already (tm's matching
  * reads up to CSeq) are not read again when neither of the two headers
- * asked for is among them: the scan starts where the parser stopped.
+ * asked for is among them: the scan starts where the parser stopped,
+ * when that is a line's start (some header parsers end a header at a
+ * lone CR, inside what this scan reads as one line).
  */
 static int reply_has_sdp(struct sip_msg *msg)
 {
@@ -33,7 +35,7 @@ static int reply_has_sdp(struct sip_msg *msg)
 	end = msg->buf + msg->len;
 	if(!(msg->parsed_flag & HDR_EOH_F) && msg->content_type == NULL
 			&& msg->content_length == NULL && msg->unparsed > from
-			&& msg->unparsed <= end)
+			&& msg->unparsed <= end && msg->unparsed[-1] == '\n')
 		from = msg->unparsed;
 	return rg_hdr_has_sdp(from, (size_t)(end - from));
 }
