@@ -71,7 +71,10 @@ def main(data, out, rate, calls, reps):
     w = lines.append
     w("# replyguard benchmark results")
     w("")
-    w("- date: %s" % datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M UTC"))
+    # the run's date, not the report's: the report can be made again later
+    ran = os.path.getmtime(os.path.join(data, "micro.txt"))
+    w("- date: %s" % datetime.datetime.utcfromtimestamp(ran).strftime(
+        "%Y-%m-%d %H:%M UTC"))
     w("- machine: %s, %d CPUs, %s" % (cpu_model(), os.cpu_count(),
                                       platform.platform()))
     w("- kamailio: %s" % version(["kamailio", "-v"]))
@@ -131,7 +134,11 @@ def main(data, out, rate, calls, reps):
     w("")
     w("On a shared 2-core machine one sample's CPU per call varies by "
       "±30%, far more than the 1% asked; the instruction counts under "
-      "callgrind are the deterministic figure.")
+      "callgrind are the deterministic figure. They are deterministic "
+      "within a run, but the same config's count moves between runs by up "
+      "to about 800 instructions per call ((a) alone measured 48,074,703, "
+      "48,235,419 and 48,237,273 for its 200 calls in three runs of "
+      "2026-12-03): compare configs within one run, and functions by name.")
     w("")
     w("## Micro: the core's call path (key normalise + admit + 183 + 200)")
     w("")
@@ -158,6 +165,10 @@ def main(data, out, rate, calls, reps):
     w("| shm per destination (4096 / 100k) | %.0f / %.0f bytes | | ≤ 2048: %s |"
       % (micro["shm_bytes_per_dst_4096"], micro["shm_bytes_per_dst_100000"],
          goal(micro["shm_bytes_per_dst_4096"] <= 2048)))
+    w("")
+    w("The 100k / 10 ratio sits near the goal and moves from run to run; "
+      "bench/history.md keeps the by-hand runs of the micro program alone "
+      "and other figures measured outside `make bench`.")
     w("")
     for cfg in ("b", "b2"):
         diff_path = os.path.join(data, "cg_diff_%s.txt" % cfg)
