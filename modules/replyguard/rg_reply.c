@@ -33,7 +33,8 @@ static int reply_has_sdp(struct sip_msg *msg)
 		return 0;
 	from = msg->buf + msg->first_line.len;
 	end = msg->buf + msg->len;
-	if(!(msg->parsed_flag & HDR_EOH_F) && msg->content_type == NULL
+	/* HDR_EOH_F has every bit set: only all of them say the end was read */
+	if((msg->parsed_flag & HDR_EOH_F) != HDR_EOH_F && msg->content_type == NULL
 			&& msg->content_length == NULL && msg->unparsed > from
 			&& msg->unparsed <= end && msg->unparsed[-1] == '\n')
 		from = msg->unparsed;

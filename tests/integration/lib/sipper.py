@@ -22,10 +22,12 @@ after --max-seconds whatever happens.
         silent   nothing at all
       Options override the preset: --code --reason --retry-after
       --answer-ms --ring N --ring-gap-ms --rel183 N --t1-ms --no-trying
-      --hold-file PATH (the final waits until PATH exists) --no-cancel-487.
+      --hold-file PATH (the final waits until PATH exists) --no-cancel-487
+      --body-first (Content-Type and Content-Length right after the Vias)
+      --body-type TYPE (the Content-Type of bodies, application/sdp).
       --rule USER:key=val,... overrides them for calls whose R-URI user
       is USER (keys: mode code reason retry_after answer_ms trying ring
-      ring_gap_ms rel183 t1_ms hold_file cancel487).
+      ring_gap_ms rel183 t1_ms hold_file cancel487 body_first body_type).
       Runs until SIGTERM/SIGINT or --max-seconds.
 
   sipper.py uac --proxy HOST:PORT --port LOCAL --ruri URI [options]
@@ -244,7 +246,8 @@ def bump(d, key, n=1):
 
 BASE_SPEC = {"mode": "answer", "code": 200, "reason": "", "retry_after": "",
              "answer_ms": 0, "trying": 1, "ring": 0, "ring_gap_ms": 50,
-             "rel183": 0, "t1_ms": 500, "hold_file": "", "cancel487": 1}
+             "rel183": 0, "t1_ms": 500, "hold_file": "", "cancel487": 1,
+             "body_first": 0, "body_type": "application/sdp"}
 MODES = {
     "answer": {"code": 200},
     "reject": {"code": 486},
@@ -254,7 +257,7 @@ MODES = {
     "silent": {"code": 0, "trying": 0, "cancel487": 0},
 }
 INT_KEYS = ("code", "answer_ms", "trying", "ring", "ring_gap_ms", "rel183",
-            "t1_ms", "cancel487", "port")
+            "t1_ms", "cancel487", "body_first", "port")
 
 
 def typed(over):
@@ -332,6 +335,15 @@ class Uas:
         out = ["SIP/2.0 %d %s" % (code, reason or REASONS.get(code, "Reply"))]
         for v in req.all("via"):
             out.append("Via: " + v)
+        # body_first: the body's headers before From (what a parser reading
+        # up to CSeq has then read already); body_type: its Content-Type
+        spec = self.spec_for(req)
+        body_hdrs = ["Content-Length: %d" % len(body.encode())]
+        if body:
+            body_hdrs.insert(0, "Content-Type: " + spec["body_type"])
+        first = spec["body_first"]
+        if first:
+            out.extend(body_hdrs)
         if 100 < code < 300:
             for v in req.all("record-route"):
                 out.append("Record-Route: " + v)
@@ -345,9 +357,8 @@ class Uas:
         if contact and code > 100:
             out.append("Contact: <sip:sipper@%s:%d>" % (LOOPBACK, self.port))
         out.extend(extra)
-        if body:
-            out.append("Content-Type: application/sdp")
-        out.append("Content-Length: %d" % len(body.encode()))
+        if not first:
+            out.extend(body_hdrs)
         return ("\r\n".join(out) + "\r\n\r\n" + body).encode()
 
     def send(self, data, addr, code, resent=False, invite=True):
@@ -780,6 +791,8 @@ def main():
     u.add_argument("--no-trying", action="store_true")
     u.add_argument("--hold-file")
     u.add_argument("--no-cancel-487", action="store_true")
+    u.add_argument("--body-first", action="store_true")
+    u.add_argument("--body-type")
     u.add_argument("--rule", action="append", default=[],
                    help="USER:key=val,...: overrides for that R-URI user")
 
@@ -817,13 +830,16 @@ def main():
     if args.cmd == "uas":
         over = {"mode": args.mode}
         for key in ("code", "reason", "retry_after", "answer_ms", "ring",
-                    "ring_gap_ms", "rel183", "t1_ms", "hold_file"):
+                    "ring_gap_ms", "rel183", "t1_ms", "hold_file",
+                    "body_type"):
             if getattr(args, key) is not None:
                 over[key] = getattr(args, key)
         if args.no_trying:
             over["trying"] = 0
         if args.no_cancel_487:
             over["cancel487"] = 0
+        if args.body_first:
+            over["body_first"] = 1
         rules = {}
         for r in args.rule:
             user, _, kv = r.partition(":")

@@ -5,10 +5,15 @@
 # RSeq: 1) resent every T1 until PRACK (never sent here: 4 copies), then
 # 200. The proxy relays every copy and gives each to rg_inspect(); each
 # call must count one 180, one 183 (with SDP), one 2xx and one PDD sample.
+# A second destination sends the same, but its body is text/plain and its
+# Content-Type and Content-Length come right after the Vias, where tm's
+# reply parsing (up to CSeq) has read them already: the SDP check must
+# still see them (a body with no Content-Type would be read as SDP).
 . "$(dirname "$0")/../lib/common.sh"
 it_init reliable_183
 P=26300
 D=sip:127.0.0.1:26311
+D2=sip:127.0.0.1:26312
 N=5
 
 
@@ -16,14 +21,22 @@ kam_start "$(dirname "$0")/kamailio.cfg" -e "s#@PORT@#$P#g" \
 	-e "s#@HTTP@#$((P + 20))#g" || exit 1
 RPC_PORT=$((P + 20))
 kcmd replyguard.set_limit "$D" 0 1 5 >/dev/null
+kcmd replyguard.set_limit "$D2" 0 1 5 >/dev/null
 sipper_bg uas uas --port 26311 --mode rel183 --ring 2 --rel183 4 \
 	--t1-ms 500 --max-seconds 50 || exit 1
+sipper_bg uas2 uas --port 26312 --mode rel183 --ring 2 --rel183 4 \
+	--t1-ms 500 --body-first --body-type text/plain --max-seconds 50 || exit 1
 
 sipper_fg uac uac --proxy 127.0.0.1:$P --port 26301 \
 	--ruri "sip:26311@127.0.0.1:26311" --calls $N --hold-ms 100 \
 	--max-seconds 40
 check_eq "the caller completed every call (200, ACK, BYE 200)" 0 $?
+sipper_fg uac2 uac --proxy 127.0.0.1:$P --port 26302 \
+	--ruri "sip:26312@127.0.0.1:26312" --calls $N --hold-ms 100 \
+	--max-seconds 40
+check_eq "the caller completed every call to D2" 0 $?
 sipper_stop uas
+sipper_stop uas2
 
 # what really went over the wire
 s183=$(($(sipper_stat uas uas.26311.sent.183) + $(sipper_stat uas uas.26311.resent.183)))
@@ -43,9 +56,13 @@ check_eq "the caller received every 180 copy" "$s180" \
 	"$(sipper_stat uac uac.provisionals.180)"
 check_eq "the caller saw the 183s as reliable" "$s183" \
 	"$(sipper_stat uac uac.reliable_provisionals)"
-check_eq "onreply_route ran for every 183 copy" "$s183" \
+s183_2=$(($(sipper_stat uas2 uas.26312.sent.183) + $(sipper_stat uas2 uas.26312.resent.183)))
+s180_2=$(($(sipper_stat uas2 uas.26312.sent.180) + $(sipper_stat uas2 uas.26312.resent.180)))
+check_cmp "D2 sent (at least) 4 copies of the reliable 183 per call" \
+	"$s183_2" -ge $((4 * N))
+check_eq "onreply_route ran for every 183 copy" "$((s183 + s183_2))" \
 	"$(grep -c 'R183-REPLY 183 ' "$IT_RUN/kamailio.log")"
-check_eq "onreply_route ran for every 180 copy" "$s180" \
+check_eq "onreply_route ran for every 180 copy" "$((s180 + s180_2))" \
 	"$(grep -c 'R183-REPLY 180 ' "$IT_RUN/kamailio.log")"
 
 # what replyguard made of it: once per call
@@ -55,6 +72,11 @@ check_eq "replies_183_sdp: once per call" $N "$(rg_field "$D" replies_183_sdp)"
 check_eq "replies_180: once per call" $N "$(rg_field "$D" replies_180)"
 check_eq "replies_2xx" $N "$(rg_field "$D" replies_2xx)"
 check_eq "pdd_samples: one per call" $N "$(rg_field "$D" pdd_samples)"
+# the body's headers before CSeq: read by Kamailio's parser, not skipped
+check_eq "D2 replies_183: once per call" $N "$(rg_field "$D2" replies_183)"
+check_eq "D2 replies_183_sdp: none (text/plain, its headers first)" 0 \
+	"$(rg_field "$D2" replies_183_sdp)"
+check_eq "D2 replies_2xx" $N "$(rg_field "$D2" replies_2xx)"
 check_eq "concurrent: nothing left in flight" 0 \
 	"$(wait_rg "$D" concurrent 0 3000)"
 check_no_errors
