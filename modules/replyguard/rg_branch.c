@@ -4,6 +4,9 @@
 
 #include "core/dprint.h"
 #include "core/dset.h"
+#include "core/kemi.h"
+#include "core/mem/shm_mem.h"
+#include "core/parser/parse_cseq.h"
 #include "core/route.h"
 #include "core/script_cb.h"
 #include "core/xavp.h"
@@ -22,8 +25,13 @@
 
 static struct rg_txn_pool *rg_txns;
 static struct rg_branch_hooks rg_hooks;
-/* the tm events the transaction's callback asks for */
-static int rg_tm_types = TMCB_DESTROY;
+/* replies inspected with no script (modparam reply_callbacks) */
+static int rg_callbacks;
+/*
+ * Shared: was a request other than INVITE ever admitted? Until then the
+ * reply hook passes over replies to other methods (BYE's) unlooked-up.
+ */
+static int *rg_any_noninvite;
 
 /*
  * The slot the running script admitted into when it had no transaction
@@ -104,6 +112,35 @@ int rg_branch_reply_index(void)
 
 static void rg_branch_on_tm(struct cell *t, int type, struct tmcb_params *ps);
 
+/*
+ * In callback mode, how replies reach the hooks. With no script of its
+ * own for replies (no onreply_route, no KEMI reply route), a reply goes
+ * from the core's pre-script callback straight to tm: there, tm's lookup
+ * of the transaction is made for it (see rg_branch_pre_reply), and no tm
+ * callback runs per reply. A script reply route may drop a reply before
+ * tm sees it, and then tm would never give that lookup's reference back:
+ * with one, tm's reply-in callback is asked for instead. Known once the
+ * configuration is loaded; asked on first use, in each process.
+ */
+static int reply_fast(void)
+{
+	static int fast = -1;
+
+	if(fast < 0)
+		fast = onreply_rt.rlist[DEFAULT_RT] == NULL
+			   && !(kemi_reply_route_callback.len > 0
+					   && sr_kemi_eng_get() != NULL);
+	return fast;
+}
+
+/* the tm events the transaction's callback asks for */
+static int tm_types(void)
+{
+	if(rg_callbacks && !reply_fast())
+		return TMCB_DESTROY | TMCB_RESPONSE_IN;
+	return TMCB_DESTROY;
+}
+
 /* tm frees the callback: the slot goes back with it */
 static void rg_branch_release(void *param)
 {
@@ -138,13 +175,21 @@ static int own(struct cell *t)
 		   && xavp_get_crt_list() == &t->xavps_list;
 }
 
-/* the slot to add a record of `msg` to, made and tied to tm when new */
-static struct rg_txn *txn_for(struct sip_msg *msg)
+/*
+ * The slot to add a record of `msg` to, made and tied to tm when new.
+ * `*fresh` is 1 for a new slot no other process can reach yet: one tm
+ * keeps for the transaction this request has not made so far, or one
+ * for a transaction that is not this request's own. A new slot on a
+ * transaction of our own is not fresh: a reply to one of its branches
+ * (not admitted here) may walk its callbacks at once.
+ */
+static struct rg_txn *txn_for(struct sip_msg *msg, int *fresh)
 {
 	struct cell *t = rg_tmb.t_gett();
 	struct rg_txn *x;
 	int mine = own(t), tie;
 
+	*fresh = 0;
 	if(mine && (x = txn_of(t)) != NULL)
 		return x;
 	if(!mine && rg_pending.txn != NULL && rg_pending.msg_id == msg->id)
@@ -155,7 +200,7 @@ static struct rg_txn *txn_for(struct sip_msg *msg)
 	/* a found transaction is not ours to tie a slot to */
 	tie = mine || t == NULL || t == T_UNDEFINED;
 	if(tie
-			&& rg_tmb.register_tmcb(msg, mine ? t : NULL, rg_tm_types,
+			&& rg_tmb.register_tmcb(msg, mine ? t : NULL, tm_types(),
 					   rg_branch_on_tm, x, rg_branch_release)
 					   <= 0) {
 		LM_ERR("cannot register the transaction's callback\n");
@@ -168,9 +213,11 @@ static struct rg_txn *txn_for(struct sip_msg *msg)
 		rg_pending.registered = tie;
 		rg_unchecked = 1; /* so the end of the script settles it */
 	}
+	*fresh = !mine;
 	return x;
 }
 
+/* the record's figures; its key only when asked (rg_branch_key) */
 static void copy_out(const struct rg_txn_rec *r, struct rg_branch *br)
 {
 	br->index = r->index;
@@ -178,9 +225,15 @@ static void copy_out(const struct rg_txn_rec *r, struct rg_branch *br)
 	br->t0_ms = r->t0_ms;
 	br->trial = r->trial;
 	br->dst.ref = r->ref;
-	br->dst.key_len = (int)r->key_len;
-	memcpy(br->dst.key, r->key, r->key_len);
-	br->dst.key[r->key_len] = '\0';
+	br->dst.key_len = 0;
+	br->dst.key[0] = '\0';
+}
+
+void rg_branch_key(const struct rg_branch_h *h, struct rg_branch *br)
+{
+	br->dst.key_len = (int)h->rec->key_len;
+	memcpy(br->dst.key, h->rec->key, h->rec->key_len);
+	br->dst.key[h->rec->key_len] = '\0';
 }
 
 /* take back the admission of record `r`, whose branch was never sent */
@@ -195,10 +248,19 @@ int rg_branch_save(struct sip_msg *msg, struct rg_branch *br, int held)
 {
 	struct rg_txn_rec *r;
 	struct rg_txn *x;
+	int fresh;
 
-	x = txn_for(msg);
+	x = txn_for(msg, &fresh);
 	if(x == NULL)
 		goto fail;
+	if(msg->first_line.type == SIP_REQUEST
+			&& msg->first_line.u.request.method_value != METHOD_INVITE
+			&& !__atomic_load_n(rg_any_noninvite, __ATOMIC_RELAXED))
+		__atomic_store_n(rg_any_noninvite, 1, __ATOMIC_RELAXED);
+	if(fresh) { /* no one else sees it yet: no lock, no record to find */
+		r = rg_txn_add(rg_txns, x, br->index);
+		goto fill;
+	}
 	rg_txn_lock(rg_txns, x);
 	r = rg_txn_find(x, br->index);
 	if(r != NULL) {
@@ -209,8 +271,10 @@ int rg_branch_save(struct sip_msg *msg, struct rg_branch *br, int held)
 			rg_update_release(&r->ref);
 	} else
 		r = rg_txn_add(rg_txns, x, br->index);
+fill:
 	if(r == NULL) {
-		rg_txn_unlock(rg_txns, x);
+		if(!fresh)
+			rg_txn_unlock(rg_txns, x);
 		goto fail;
 	}
 	br->flags |= RG_BR_NEW | (held ? RG_BR_HELD : 0);
@@ -220,7 +284,8 @@ int rg_branch_save(struct sip_msg *msg, struct rg_branch *br, int held)
 	r->ref = br->dst.ref;
 	r->key_len = (uint32_t)br->dst.key_len;
 	memcpy(r->key, br->dst.key, (size_t)br->dst.key_len);
-	rg_txn_unlock(rg_txns, x);
+	if(!fresh)
+		rg_txn_unlock(rg_txns, x);
 	rg_unchecked = 1;
 	return 0;
 
@@ -303,8 +368,7 @@ static void rg_branch_on_tm(struct cell *t, int type, struct tmcb_params *ps)
 	if(x == NULL || rg_stopping)
 		return;
 	if(type & TMCB_RESPONSE_IN) {
-		if(rg_hooks.reply != NULL && ps->rpl != NULL
-				&& ps->rpl != FAKED_REPLY)
+		if(ps->rpl != NULL && ps->rpl != FAKED_REPLY)
 			rg_hooks.reply(ps->rpl, t, x, rg_tmb.t_gett_branch());
 		return;
 	}
@@ -387,9 +451,49 @@ static int rg_branch_post_script(struct sip_msg *msg, unsigned int flags,
 	return 1;
 }
 
+/*
+ * Callback mode's reply path (see reply_fast): the core runs this for
+ * every reply, before tm. A 100 Trying changes nothing recorded, so it
+ * is not looked up. For the others, tm's own lookup is made here: t_check
+ * keeps what it found for this message, so tm's reply handling, which
+ * comes next with nothing in between to drop the reply, reuses it and
+ * gives back the reference it took.
+ */
+static int rg_branch_pre_reply(
+		struct sip_msg *msg, unsigned int flags, void *param)
+{
+	struct cell *t;
+	struct rg_txn *x;
+	int branch = T_BR_UNDEFINED;
+
+	if(msg->first_line.type != SIP_REPLY
+			|| msg->first_line.u.reply.statuscode <= 100 || rg_stopping
+			|| !reply_fast())
+		return 1;
+	/* the core parsed CSeq before this runs; the request was sent after
+	 * its admission set the flag */
+	if(msg->cseq == NULL
+			|| (get_cseq(msg)->method_id != METHOD_INVITE
+					&& !__atomic_load_n(rg_any_noninvite, __ATOMIC_RELAXED)))
+		return 1;
+	if(rg_tmb.t_check(msg, &branch) <= 0)
+		return 1;
+	t = rg_tmb.t_gett();
+	x = txn_of(t);
+	if(x != NULL)
+		rg_hooks.reply(msg, t, x, branch);
+	return 1;
+}
+
 int rg_branch_init(unsigned int slots, int callbacks,
 		const struct rg_branch_hooks *hooks)
 {
+	rg_any_noninvite = shm_malloc(sizeof(*rg_any_noninvite));
+	if(rg_any_noninvite == NULL) {
+		SHM_MEM_ERROR;
+		return -1;
+	}
+	*rg_any_noninvite = 0;
 	rg_txns = rg_txn_pool_new(slots);
 	if(rg_txns == NULL) {
 		LM_ERR("no shared memory for %u transaction slots (txn_slots)\n",
@@ -398,7 +502,13 @@ int rg_branch_init(unsigned int slots, int callbacks,
 	}
 	if(callbacks) {
 		rg_hooks = *hooks;
-		rg_tm_types |= TMCB_RESPONSE_IN;
+		rg_callbacks = 1;
+		if(register_script_cb(rg_branch_pre_reply, PRE_SCRIPT_CB | ONREPLY_CB,
+				   NULL)
+				< 0) {
+			LM_ERR("cannot register the reply callback\n");
+			return -1;
+		}
 	}
 	if(register_script_cb(rg_branch_post_script,
 			   POST_SCRIPT_CB | REQUEST_CB | FAILURE_CB, NULL)

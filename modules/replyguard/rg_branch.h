@@ -73,11 +73,13 @@ struct rg_branch_h
 
 /*
  * Open the record of branch `index` of `txn`, or when NULL of the
- * transaction `t` (NULL: the current one). 0 and a copy in `br`, or -1
- * when there is none (nothing is then locked).
+ * transaction `t` (NULL: the current one). 0 and a copy in `br`, its
+ * key left empty, or -1 when there is none (nothing is then locked).
  */
 int rg_branch_open(struct cell *t, struct rg_txn *txn, int index,
 		struct rg_branch *br, struct rg_branch_h *h);
+/* The open record's key into br->dst (only a log line or $rg needs it). */
+void rg_branch_key(const struct rg_branch_h *h, struct rg_branch *br);
 /* Write the record's `flags` and unlock it. */
 void rg_branch_close(struct rg_branch_h *h, uint32_t flags);
 
@@ -110,8 +112,10 @@ int rg_branch_end_hold(struct sip_msg *msg, const struct rg_branch *br,
 
 /*
  * What the transaction's callback hands on, set by rg_branch_init:
- * - reply: a reply of branch `index` came in (tm's TMCB_RESPONSE_IN, so
- *   not under tm's reply lock); only in callback mode.
+ * - reply: a reply above 100 of branch `index` came in, before tm's
+ *   reply lock (from the core's pre-script reply callback, or tm's
+ *   TMCB_RESPONSE_IN when the script has a reply route of its own);
+ *   only in callback mode.
  * - timeouts: the transaction ends; count its branches that timed out
  *   and were not counted yet; only in callback mode (a script counts
  *   them in failure_route with rg_failover).

@@ -38,8 +38,8 @@ static void warn_limited(const char *what, const str *raw, const char *why)
 
 int rg_dst_key(const str *raw, int for_call, struct rg_dst *dst)
 {
-	int rc = raw->len > 0 ? rg_key_normalize_memo(&rg_memo, raw->s,
-										 (size_t)raw->len, dst->key)
+	int rc = raw->len > 0 ? rg_key_normalize_memo_h(&rg_memo, raw->s,
+										 (size_t)raw->len, dst->key, &dst->hash)
 						  : RG_KEY_EEMPTY;
 
 	if(rc < 0) {

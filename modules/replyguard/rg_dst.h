@@ -20,6 +20,7 @@ struct rg_dst
 	char key[RG_KEY_MAX + 1];
 	int key_len;
 	struct rg_ref ref;
+	struct rg_key_hashes hash; /* set by rg_dst_key() */
 };
 
 /*

@@ -83,9 +83,7 @@ static void count(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 /* the host pair of an admission, as a number that is never 0 */
 static uint32_t ext_fp(const struct rg_ext *x)
 {
-	uint32_t h = rg_fnv1a(x->name, x->len, RG_FNV_SEED ^ (uint32_t)x->tag);
-
-	return h ? h : 1;
+	return rg_ext_fp(rg_fnv1a(x->name, x->len, RG_FNV_SEED), x->tag);
 }
 
 /* the end of a call held in flight */
@@ -107,7 +105,8 @@ static int admit(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 	if(op->u.admit.ext != NULL) {
 		/* most calls bring the pair the last one did: no look at the
 		 * cold part for them */
-		uint32_t fp = ext_fp(op->u.admit.ext);
+		uint32_t fp = op->u.admit.fp ? op->u.admit.fp
+									 : ext_fp(op->u.admit.ext);
 
 		if(fp != e->ext_fp) {
 			rg_ext_add(&e->cold->ext, op->u.admit.ext);

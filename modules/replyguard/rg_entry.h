@@ -170,6 +170,7 @@ struct rg_op
 		struct
 		{
 			const struct rg_ext *ext; /* or NULL */
+			uint32_t fp;			  /* rg_ext_fp() of ext, or 0 */
 			struct rg_admission *out;
 		} admit;
 		const struct rg_reply *reply;

@@ -28,6 +28,18 @@ struct rg_ext_set
 	char names[RG_EXT_NAMES][RG_KEY_MAX + 1];
 };
 
+/*
+ * A pair's fingerprint, from `name_hash`, the FNV-1a (RG_FNV_SEED) of its
+ * name, and its set: never 0. Admissions compare it with the last one's,
+ * so a call bringing the same pair does not read the names.
+ */
+static inline uint32_t rg_ext_fp(uint32_t name_hash, int tag)
+{
+	uint32_t h = (name_hash ^ (uint32_t)tag) * 2654435761u;
+
+	return h ? h : 1;
+}
+
 /* Remember the pair `x` (a name longer than RG_KEY_MAX is ignored). */
 void rg_ext_add(struct rg_ext_set *es, const struct rg_ext *x);
 

@@ -49,6 +49,7 @@ int ki_rg_failover(struct sip_msg *msg)
 	if(!rg_codes_has(&rg_fo_codes, code))
 		return -1;
 	if(rg_branch_open(t, NULL, picked, &br, &h) == 0) {
+		rg_branch_key(&h, &br);
 		rg_branch_close(&h, br.flags);
 		rg_dst_set_current(msg, &br.dst, 0);
 	}

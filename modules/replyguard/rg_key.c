@@ -222,9 +222,10 @@ int rg_key_normalize(const char *in, size_t len, char *out)
 	return normalize_name(p, end, out);
 }
 
-int rg_key_normalize_memo(
-		struct rg_key_memo *m, const char *in, size_t len, char *out)
+int rg_key_normalize_memo_h(struct rg_key_memo *m, const char *in,
+		size_t len, char *out, struct rg_key_hashes *h)
 {
+	struct rg_key_hashes mine;
 	unsigned int i;
 	int n;
 
@@ -232,19 +233,37 @@ int rg_key_normalize_memo(
 		for(i = 0; i < RG_KEY_MEMO_N; i++) {
 			if(m->e[i].raw_len == len && memcmp(m->e[i].raw, in, len) == 0) {
 				memcpy(out, m->e[i].key, (size_t)m->e[i].key_len + 1);
+				if(h != NULL) {
+					h->key = m->e[i].key_hash;
+					h->raw = m->e[i].raw_hash;
+				}
 				return m->e[i].key_len;
 			}
 		}
 	}
 	n = rg_key_normalize(in, len, out);
-	if(n > 0 && len > 0 && len <= RG_KEY_MEMO_RAW) {
+	if(n <= 0)
+		return n;
+	if(h == NULL)
+		h = &mine;
+	h->key = rg_fnv1a(out, n, RG_FNV_SEED);
+	h->raw = rg_fnv1a(in, (int)len, RG_FNV_SEED);
+	if(len <= RG_KEY_MEMO_RAW) {
 		i = m->next++ % RG_KEY_MEMO_N;
 		m->e[i].raw_len = (uint8_t)len;
 		m->e[i].key_len = (uint8_t)n;
+		m->e[i].key_hash = h->key;
+		m->e[i].raw_hash = h->raw;
 		memcpy(m->e[i].raw, in, len);
 		memcpy(m->e[i].key, out, (size_t)n + 1);
 	}
 	return n;
+}
+
+int rg_key_normalize_memo(
+		struct rg_key_memo *m, const char *in, size_t len, char *out)
+{
+	return rg_key_normalize_memo_h(m, in, len, out, NULL);
 }
 
 const char *rg_key_strerror(int err)

@@ -67,6 +67,8 @@ struct rg_key_memo
 	{
 		uint8_t raw_len; /* 0: a free place */
 		uint8_t key_len;
+		uint32_t key_hash; /* FNV-1a (RG_FNV_SEED) of key, and of raw */
+		uint32_t raw_hash;
 		char raw[RG_KEY_MEMO_RAW];
 		char key[RG_KEY_MAX + 1];
 	} e[RG_KEY_MEMO_N];
@@ -76,6 +78,17 @@ struct rg_key_memo
 /* rg_key_normalize(), answered from `m` when `in` is there. */
 int rg_key_normalize_memo(
 		struct rg_key_memo *m, const char *in, size_t len, char *out);
+
+/* The FNV-1a (RG_FNV_SEED) of a key and of the input it came from. */
+struct rg_key_hashes
+{
+	uint32_t key;
+	uint32_t raw;
+};
+
+/* The same, and with a key (> 0) the two hashes in `*h`, kept with it. */
+int rg_key_normalize_memo_h(struct rg_key_memo *m, const char *in,
+		size_t len, char *out, struct rg_key_hashes *h);
 
 /* A short English text for an rg_key_err. */
 const char *rg_key_strerror(int err);

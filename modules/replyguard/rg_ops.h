@@ -31,9 +31,9 @@ static inline int rg_op_lookup(struct rg_table *t, const char *key, int len,
  * seconds to suggest upstream when refused, whether the call is held in
  * flight (release it once) and its trial token.
  */
-static inline int rg_op_admit(struct rg_table *t, const char *key, int len,
-		const struct rg_ext *ext, uint64_t now_ms, struct rg_admission *out,
-		struct rg_change *chg)
+static inline int rg_op_admit_h(struct rg_table *t, const char *key, int len,
+		uint32_t hash, const struct rg_ext *ext, uint32_t ext_fp,
+		uint64_t now_ms, struct rg_admission *out, struct rg_change *chg)
 {
 	struct rg_op op;
 
@@ -43,8 +43,23 @@ static inline int rg_op_admit(struct rg_table *t, const char *key, int len,
 	out->held = 0;
 	out->trial = 0;
 	op.u.admit.ext = ext;
+	op.u.admit.fp = ext_fp;
 	op.u.admit.out = out;
-	return rg_table_apply_key(t, key, len, 1, &op, now_ms, &out->ref, chg);
+	return rg_table_apply_key_h(
+			t, key, len, hash, 1, &op, now_ms, &out->ref, chg);
+}
+
+/*
+ * The same, with what a caller may know already (a process's memo of its
+ * last destinations): `hash`, rg_table_key_hash() of the key, and
+ * `ext_fp`, rg_ext_fp() of the pair `ext`, or 0 (worked out here).
+ */
+static inline int rg_op_admit(struct rg_table *t, const char *key, int len,
+		const struct rg_ext *ext, uint64_t now_ms, struct rg_admission *out,
+		struct rg_change *chg)
+{
+	return rg_op_admit_h(t, key, len, rg_table_key_hash(key, len), ext, 0,
+			now_ms, out, chg);
 }
 
 /* One reply (see rg_entry.h for what it counts and means). */

@@ -88,8 +88,10 @@ int rg_reply_inspect(struct sip_msg *msg, struct cell *t, struct rg_txn *txn,
 	code = (int)msg->first_line.u.reply.statuscode;
 	if(index < 0 || rg_branch_open(t, txn, index, &br, &h) < 0)
 		return -1;
-	if(script)
+	if(script) {
+		rg_branch_key(&h, &br);
 		rg_dst_set_current(msg, &br.dst, 0);
+	}
 	if(code <= 100) {
 		rg_branch_close(&h, br.flags);
 		return 1;
@@ -132,6 +134,8 @@ int rg_reply_inspect(struct sip_msg *msg, struct cell *t, struct rg_txn *txn,
 		}
 		flags |= RG_BR_FINAL_SEEN;
 		if(code == 503) {
+			if(!script) /* named in its log line */
+				rg_branch_key(&h, &br);
 			r.retry_after = reply_retry_after(msg, &br.dst);
 			update_stat(rg_st_replies_503, 1);
 		}

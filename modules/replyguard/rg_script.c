@@ -9,6 +9,7 @@
 #include "rg_buf.h"
 #include "rg_dispatcher.h"
 #include "rg_dst.h"
+#include "rg_ext.h"
 #include "rg_host.h"
 #include "rg_reply.h"
 #include "rg_script.h"
@@ -28,13 +29,16 @@ int ki_rg_allow_dst(struct sip_msg *msg, str *raw)
 	uint64_t now;
 	int rc, have_ext;
 
-	memset(&br, 0, sizeof(br));
 	if(rg_dst_key(raw, 1, &br.dst) < 0)
 		return 1;
+	br.flags = 0;
 	have_ext = rg_ds_ext(msg, raw, &ext);
 	now = rg_now_ms();
-	rc = rg_update_admit(
-			br.dst.key, br.dst.key_len, have_ext ? &ext : NULL, now, &adm);
+	/* dispatcher's name is `raw` (rg_ds_ext compared them): its hash is
+	 * the one the key's memo keeps */
+	rc = rg_update_admit(br.dst.key, br.dst.key_len, br.dst.hash.key,
+			have_ext ? &ext : NULL,
+			have_ext ? rg_ext_fp(br.dst.hash.raw, ext.tag) : 0, now, &adm);
 	if(rc == RG_EFULL) {
 		rg_dst_warn_full(raw);
 		return 1;

@@ -263,7 +263,14 @@ int rg_table_apply_key(struct rg_table *t, const char *key, int len, int create,
 		struct rg_op *op, uint64_t now_ms, struct rg_ref *ref,
 		struct rg_change *chg)
 {
-	uint32_t h = rg_fnv1a(key, len, RG_FNV_SEED);
+	return rg_table_apply_key_h(t, key, len, rg_table_key_hash(key, len),
+			create, op, now_ms, ref, chg);
+}
+
+int rg_table_apply_key_h(struct rg_table *t, const char *key, int len,
+		uint32_t h, int create, struct rg_op *op, uint64_t now_ms,
+		struct rg_ref *ref, struct rg_change *chg)
+{
 	unsigned int l = lock_of(t, h);
 	int32_t s;
 	int rc;

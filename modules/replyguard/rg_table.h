@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "rg_entry.h"
+#include "rg_key.h"
 #include "rg_types-t.h"
 
 struct rg_table_cfg
@@ -60,6 +61,17 @@ int rg_table_apply(struct rg_table *t, const struct rg_ref *ref,
 int rg_table_apply_key(struct rg_table *t, const char *key, int len, int create,
 		struct rg_op *op, uint64_t now_ms, struct rg_ref *ref,
 		struct rg_change *chg);
+
+/* The hash the table files `key` under (a caller may keep it). */
+static inline uint32_t rg_table_key_hash(const char *key, int len)
+{
+	return rg_fnv1a(key, len, RG_FNV_SEED);
+}
+
+/* rg_table_apply_key() with `h`, rg_table_key_hash() of the key, known. */
+int rg_table_apply_key_h(struct rg_table *t, const char *key, int len,
+		uint32_t h, int create, struct rg_op *op, uint64_t now_ms,
+		struct rg_ref *ref, struct rg_change *chg);
 
 /*
  * Run `op` on the entry in `slot`, if one is there and rg_entry_peek()

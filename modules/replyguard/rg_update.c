@@ -30,11 +30,13 @@ static void apply(const struct rg_change *chg)
 	apply_as(chg, 1);
 }
 
-int rg_update_admit(const char *key, int len, const struct rg_ext *ext,
-		uint64_t now_ms, struct rg_admission *adm)
+int rg_update_admit(const char *key, int len, uint32_t hash,
+		const struct rg_ext *ext, uint32_t ext_fp, uint64_t now_ms,
+		struct rg_admission *adm)
 {
 	struct rg_change chg;
-	int rc = rg_op_admit(rg_tbl, key, len, ext, now_ms, adm, &chg);
+	int rc = rg_op_admit_h(
+			rg_tbl, key, len, hash, ext, ext_fp, now_ms, adm, &chg);
 
 	if(rc != RG_EFULL)
 		apply(&chg);

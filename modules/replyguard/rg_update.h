@@ -12,8 +12,9 @@
 
 #include "rg_ops.h"
 
-/* See rg_op_admit(); the verdict, or RG_EFULL. */
-int rg_update_admit(const char *key, int len, const struct rg_ext *ext,
+/* See rg_op_admit_h(); the verdict, or RG_EFULL. */
+int rg_update_admit(const char *key, int len, uint32_t hash,
+		const struct rg_ext *ext, uint32_t ext_fp,
 		uint64_t now_ms, struct rg_admission *adm);
 
 int rg_update_reply(

@@ -26,8 +26,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	n = rg_key_normalize(copy, size, out);
 	/* twice: the second answer may come from the memo */
 	for(i = 0; i < 2; i++) {
-		k = rg_key_normalize_memo(&memo, copy, size, memo_out);
+		struct rg_key_hashes h;
+
+		k = rg_key_normalize_memo_h(&memo, copy, size, memo_out, &h);
 		if(k != n || (n > 0 && memcmp(out, memo_out, (size_t)n + 1) != 0))
+			abort();
+		/* the hashes kept with a key are those of the key and the input */
+		if(n > 0
+				&& (h.key != rg_fnv1a(out, n, RG_FNV_SEED)
+						|| h.raw != rg_fnv1a(copy, (int)size, RG_FNV_SEED)))
 			abort();
 	}
 	free(copy);

@@ -110,6 +110,7 @@ static void test_memo_same_as_parse(void **state)
 			"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.example.com",
 			"  sip:10.0.0.1  "};
 	struct rg_key_memo memo;
+	struct rg_key_hashes h;
 	char a[RG_KEY_MAX + 1], b[RG_KEY_MAX + 1];
 	unsigned int round, i, hits = 0;
 
@@ -126,11 +127,16 @@ static void test_memo_same_as_parse(void **state)
 			assert_int_equal(got, want);
 			if(want > 0)
 				assert_memory_equal(a, b, (size_t)want + 1);
-			/* asked again at once: answered from the memo, the same */
+			/* asked again at once: answered from the memo, the same, with
+			 * the hashes of the key and of the input */
 			memset(b, 'x', sizeof(b));
-			assert_int_equal(rg_key_normalize_memo(&memo, in[i], n, b), want);
+			memset(&h, 0, sizeof(h));
+			assert_int_equal(
+					rg_key_normalize_memo_h(&memo, in[i], n, b, &h), want);
 			if(want > 0) {
 				assert_memory_equal(a, b, (size_t)want + 1);
+				assert_int_equal(h.key, rg_fnv1a(a, want, RG_FNV_SEED));
+				assert_int_equal(h.raw, rg_fnv1a(in[i], (int)n, RG_FNV_SEED));
 				hits++;
 			}
 		}
