@@ -192,7 +192,7 @@ for cfg in $CG_CFGS; do
 		rg=0
 		for f in "$IT_RUN/cg_$cfg"/out.*; do
 			n=$(callgrind_annotate --inclusive=yes --threshold=100 "$f" 2>/dev/null |
-				awk '/(w_rg_allow|w_rg_inspect|rg_branch_post_script|rg_branch_on_tm) / {
+				awk '/(w_rg_allow|w_rg_inspect|rg_branch_post_script|rg_branch_on_tm|hook_reply) / {
 					gsub(",", "", $1); s += $1 } END {printf "%.0f", s}')
 			rg=$((rg + ${n:-0}))
 		done

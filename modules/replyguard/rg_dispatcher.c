@@ -196,16 +196,11 @@ void rg_ds_destroy(void)
 
 /* the first xavp named `name` (hash `id`) in the list `x`: as xavp_get
  * finds it, without hashing the name again */
-static int is_xavp(const sr_xavp_t *x, const str *name, unsigned int id)
-{
-	return x->id == id && x->name.len == name->len
-		   && memcmp(x->name.s, name->s, (size_t)name->len) == 0;
-}
-
 static sr_xavp_t *find_xavp(sr_xavp_t *x, const str *name, unsigned int id)
 {
 	for(; x != NULL; x = x->next) {
-		if(is_xavp(x, name, id))
+		if(x->id == id && x->name.len == name->len
+				&& memcmp(x->name.s, name->s, (size_t)name->len) == 0)
 			return x;
 	}
 	return NULL;
@@ -215,7 +210,7 @@ int rg_ds_ext(struct sip_msg *msg, const str *raw, struct rg_ext *ext)
 {
 	sr_xavp_t **list;
 
-	sr_xavp_t *d, *g, *u, *x;
+	sr_xavp_t *d, *g, *u;
 
 	if(!rg_ds_bound || !rg_ds_sync_on || rg_ds_xavp.len <= 0)
 		return 0;
@@ -225,15 +220,8 @@ int rg_ds_ext(struct sip_msg *msg, const str *raw, struct rg_ext *ext)
 	d = list ? find_xavp(*list, &rg_ds_xavp, rg_ds_xavp_id) : NULL;
 	if(d == NULL || d->val.type != SR_XTYPE_XAVP)
 		return 0;
-	/* both fields in one walk: the first of each name, as xavp_get */
-	g = u = NULL;
-	for(x = d->val.v.xavp; x != NULL && (g == NULL || u == NULL);
-			x = x->next) {
-		if(g == NULL && is_xavp(x, &rg_ds_grp, rg_ds_grp_id))
-			g = x;
-		else if(u == NULL && is_xavp(x, &rg_ds_uri, rg_ds_uri_id))
-			u = x;
-	}
+	g = find_xavp(d->val.v.xavp, &rg_ds_grp, rg_ds_grp_id);
+	u = find_xavp(d->val.v.xavp, &rg_ds_uri, rg_ds_uri_id);
 	if(g == NULL || g->val.type != SR_XTYPE_INT || u == NULL
 			|| u->val.type != SR_XTYPE_STR || u->val.v.s.len != raw->len
 			|| strncasecmp(u->val.v.s.s, raw->s, (size_t)raw->len) != 0)
