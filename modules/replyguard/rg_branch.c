@@ -9,6 +9,7 @@
 #include "core/parser/parse_cseq.h"
 #include "core/route.h"
 #include "core/script_cb.h"
+#include "core/timer.h"
 #include "core/xavp.h"
 #include "modules/tm/h_table.h"
 #include "modules/tm/t_lookup.h"
@@ -48,6 +49,57 @@ static struct
 /* this process's script saved records whose sending is still to check */
 static int rg_unchecked;
 
+/*
+ * The transaction the reply hook looked up for tm (tm_ctx's branch index
+ * left undefined), in this process: which reply, with which id. tm's
+ * reply handling reuses the lookup and gives its reference back (then
+ * the current transaction is reset), or keeps it on purpose (then it has
+ * set the branch index). A reply that never reaches tm's handling (the
+ * core's check_via, another module's callback dropping it) gives it back
+ * here, in the post-script callback or, when even that does not run, at
+ * this process's next reply or admission (looked_flush).
+ */
+static struct
+{
+	struct cell *t; /* NULL: none held */
+	struct sip_msg *msg;
+	unsigned int id;
+	ticks_t at; /* when */
+} rg_looked;
+
+/*
+ * tm frees a transaction still referenced after TM_LIFETIME_LIMIT (90 s)
+ * in its wait state: a reference older than this is forgotten, not given
+ * back (a process can sit idle that long)
+ */
+#define LOOKED_MAX_AGE S_TO_TICKS(30)
+
+/*
+ * Give back the reference held in rg_looked, which tm's reply handling
+ * never took over; an old one is forgotten (LOOKED_MAX_AGE).
+ */
+static void looked_release(void)
+{
+	struct cell *t = rg_looked.t;
+
+	rg_looked.t = NULL;
+	if(get_ticks_raw() - rg_looked.at > LOOKED_MAX_AGE)
+		return;
+	if(rg_tmb.t_gett() == t)
+		rg_tmb.t_sett(T_UNDEFINED, T_BR_UNDEFINED);
+	rg_tmb.unref_cell(t);
+}
+
+/* a lookup whose reply's post-script callback never ran */
+static void looked_flush(void)
+{
+	if(rg_looked.t == NULL)
+		return;
+	LM_DBG("a reply dropped before tm: its transaction's reference given "
+		   "back\n");
+	looked_release();
+}
+
 /* does the next hop `uri` (or `dst_uri` when set) normalise to `dst`? */
 static int hop_is(const struct rg_dst *dst, const char *uri, int ulen,
 		const char *duri, int dlen)
@@ -73,6 +125,7 @@ int rg_branch_next_index(struct sip_msg *msg, const struct rg_dst *dst)
 	str ruri;
 	int base, ruri_new, k;
 
+	looked_flush(); /* before the current transaction is read */
 	if(is_route_type(BRANCH_ROUTE)) {
 		tcx = rg_tmb.tm_ctx_get();
 		return tcx ? tcx->branch_index : -1;
@@ -185,10 +238,13 @@ static int own(struct cell *t)
  */
 static struct rg_txn *txn_for(struct sip_msg *msg, int *fresh)
 {
-	struct cell *t = rg_tmb.t_gett();
+	struct cell *t;
 	struct rg_txn *x;
-	int mine = own(t), tie;
+	int mine, tie;
 
+	looked_flush(); /* before the current transaction is read */
+	t = rg_tmb.t_gett();
+	mine = own(t);
 	*fresh = 0;
 	if(mine && (x = txn_of(t)) != NULL)
 		return x;
@@ -456,19 +512,21 @@ static int rg_branch_post_script(struct sip_msg *msg, unsigned int flags,
  * every reply, before tm. A 100 Trying changes nothing recorded, so it
  * is not looked up. For the others, tm's own lookup is made here: t_check
  * keeps what it found for this message, so tm's reply handling, which
- * comes next with nothing in between to drop the reply, reuses it and
- * gives back the reference it took.
+ * comes next, reuses it and gives back the reference it took (see
+ * rg_looked for a reply that never gets there). A reply tm stored and
+ * runs again (t_continue) was read when it came in.
  */
 static int rg_branch_pre_reply(
 		struct sip_msg *msg, unsigned int flags, void *param)
 {
-	struct cell *t;
+	struct cell *t, *before;
 	struct rg_txn *x;
+	tm_ctx_t *tcx;
 	int branch = T_BR_UNDEFINED;
 
 	if(msg->first_line.type != SIP_REPLY
 			|| msg->first_line.u.reply.statuscode <= 100 || rg_stopping
-			|| !reply_fast())
+			|| !reply_fast() || (msg->msg_flags & FL_SHM_CLONE))
 		return 1;
 	/* the core parsed CSeq before this runs; the request was sent after
 	 * its admission set the flag */
@@ -476,12 +534,59 @@ static int rg_branch_pre_reply(
 			|| (get_cseq(msg)->method_id != METHOD_INVITE
 					&& !__atomic_load_n(rg_any_noninvite, __ATOMIC_RELAXED)))
 		return 1;
+	looked_flush();
+	/* a transaction already current for this reply was looked up by
+	 * someone else, with no new reference for this lookup */
+	before = rg_tmb.t_gett();
 	if(rg_tmb.t_check(msg, &branch) <= 0)
 		return 1;
 	t = rg_tmb.t_gett();
+	if(t == NULL || t == T_UNDEFINED)
+		return 1;
+	if(before == NULL || before == T_UNDEFINED) {
+		rg_looked.t = t;
+		rg_looked.msg = msg;
+		rg_looked.id = msg->id;
+		rg_looked.at = get_ticks_raw();
+		tcx = rg_tmb.tm_ctx_get();
+		if(tcx != NULL)
+			tcx->branch_index = T_BR_UNDEFINED;
+	}
 	x = txn_of(t);
 	if(x != NULL)
 		rg_hooks.reply(msg, t, x, branch);
+	return 1;
+}
+
+/* after the core has handed the reply on: see rg_looked */
+static int rg_branch_post_reply(
+		struct sip_msg *msg, unsigned int flags, void *param)
+{
+	tm_ctx_t *tcx;
+
+	if(rg_looked.t == NULL || rg_looked.msg != msg)
+		return 1;
+	if(msg->id == rg_looked.id) {
+		if(rg_tmb.t_gett() != rg_looked.t) {
+			rg_looked.t = NULL; /* tm gave the reference back */
+			return 1;
+		}
+		tcx = rg_tmb.tm_ctx_get();
+		if(tcx != NULL && tcx->branch_index != T_BR_UNDEFINED) {
+			rg_looked.t = NULL; /* tm kept it on purpose */
+			return 1;
+		}
+	}
+	/*
+	 * tm never took the lookup over: the reply was not handed to it
+	 * (check_via), or it was renumbered after the lookup (debugger's
+	 * reset_msgid) and tm looked it up again itself, or (another id at
+	 * the same address) an earlier reply's, dropped before its own
+	 * post-script callback
+	 */
+	LM_DBG("a reply's lookup not taken over by tm: its transaction's "
+		   "reference given back\n");
+	looked_release();
 	return 1;
 }
 
@@ -505,7 +610,10 @@ int rg_branch_init(unsigned int slots, int callbacks,
 		rg_callbacks = 1;
 		if(register_script_cb(rg_branch_pre_reply, PRE_SCRIPT_CB | ONREPLY_CB,
 				   NULL)
-				< 0) {
+						< 0
+				|| register_script_cb(rg_branch_post_reply,
+						   POST_SCRIPT_CB | ONREPLY_CB, NULL)
+						   < 0) {
 			LM_ERR("cannot register the reply callback\n");
 			return -1;
 		}

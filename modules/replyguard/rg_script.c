@@ -34,8 +34,10 @@ int ki_rg_allow_dst(struct sip_msg *msg, str *raw)
 	br.flags = 0;
 	have_ext = rg_ds_ext(msg, raw, &ext);
 	now = rg_now_ms();
-	/* dispatcher's name is `raw` (rg_ds_ext compared them): its hash is
-	 * the one the key's memo keeps */
+	/* dispatcher's name for it equals `raw` but for case (rg_ds_ext
+	 * compared them): the pair's fingerprint is taken from raw's hash, which
+	 * the key's memo keeps (a name spelt otherwise by another path only
+	 * costs its pair one more look) */
 	rc = rg_update_admit(br.dst.key, br.dst.key_len, br.dst.hash.key,
 			have_ext ? &ext : NULL,
 			have_ext ? rg_ext_fp(br.dst.hash.raw, ext.tag) : 0, now, &adm);

@@ -24,10 +24,13 @@ after --max-seconds whatever happens.
       --answer-ms --ring N --ring-gap-ms --rel183 N --t1-ms --no-trying
       --hold-file PATH (the final waits until PATH exists) --no-cancel-487
       --body-first (Content-Type and Content-Length right after the Vias)
-      --body-type TYPE (the Content-Type of bodies, application/sdp).
+      --body-type TYPE (the Content-Type of bodies, application/sdp)
+      --bad-via (provisionals above 100 carry a top Via naming another
+      host, 192.0.2.1, their branch unchanged).
       --rule USER:key=val,... overrides them for calls whose R-URI user
       is USER (keys: mode code reason retry_after answer_ms trying ring
-      ring_gap_ms rel183 t1_ms hold_file cancel487 body_first body_type).
+      ring_gap_ms rel183 t1_ms hold_file cancel487 body_first body_type
+      bad_via).
       Runs until SIGTERM/SIGINT or --max-seconds.
 
   sipper.py uac --proxy HOST:PORT --port LOCAL --ruri URI [options]
@@ -52,6 +55,7 @@ import heapq
 import json
 import os
 import random
+import re
 import select
 import signal
 import socket
@@ -247,7 +251,7 @@ def bump(d, key, n=1):
 BASE_SPEC = {"mode": "answer", "code": 200, "reason": "", "retry_after": "",
              "answer_ms": 0, "trying": 1, "ring": 0, "ring_gap_ms": 50,
              "rel183": 0, "t1_ms": 500, "hold_file": "", "cancel487": 1,
-             "body_first": 0, "body_type": "application/sdp"}
+             "body_first": 0, "body_type": "application/sdp", "bad_via": 0}
 MODES = {
     "answer": {"code": 200},
     "reject": {"code": 486},
@@ -257,7 +261,7 @@ MODES = {
     "silent": {"code": 0, "trying": 0, "cancel487": 0},
 }
 INT_KEYS = ("code", "answer_ms", "trying", "ring", "ring_gap_ms", "rel183",
-            "t1_ms", "cancel487", "body_first", "port")
+            "t1_ms", "cancel487", "body_first", "bad_via", "port")
 
 
 def typed(over):
@@ -333,11 +337,15 @@ class Uas:
     def reply(self, req, code, reason=None, totag=None, extra=(),
               body="", contact=True):
         out = ["SIP/2.0 %d %s" % (code, reason or REASONS.get(code, "Reply"))]
-        for v in req.all("via"):
+        spec = self.spec_for(req)
+        for i, v in enumerate(req.all("via")):
+            # bad_via: a provisional above 100 whose top Via names another
+            # host (its branch unchanged): a proxy with check_via drops it
+            if i == 0 and spec["bad_via"] and 100 < code < 200:
+                v = re.sub(r"^(SIP/2\.0/\w+\s+)[^;:\s]+", r"\g<1>192.0.2.1", v)
             out.append("Via: " + v)
         # body_first: the body's headers before From (what a parser reading
         # up to CSeq has then read already); body_type: its Content-Type
-        spec = self.spec_for(req)
         body_hdrs = ["Content-Length: %d" % len(body.encode())]
         if body:
             body_hdrs.insert(0, "Content-Type: " + spec["body_type"])
@@ -792,6 +800,7 @@ def main():
     u.add_argument("--hold-file")
     u.add_argument("--no-cancel-487", action="store_true")
     u.add_argument("--body-first", action="store_true")
+    u.add_argument("--bad-via", action="store_true")
     u.add_argument("--body-type")
     u.add_argument("--rule", action="append", default=[],
                    help="USER:key=val,...: overrides for that R-URI user")
@@ -840,6 +849,8 @@ def main():
             over["cancel487"] = 0
         if args.body_first:
             over["body_first"] = 1
+        if args.bad_via:
+            over["bad_via"] = 1
         rules = {}
         for r in args.rule:
             user, _, kv = r.partition(":")
