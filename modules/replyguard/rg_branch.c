@@ -242,8 +242,7 @@ static struct rg_txn *txn_for(struct sip_msg *msg, int *fresh)
 	struct rg_txn *x;
 	int mine, tie;
 
-	looked_flush(); /* before the current transaction is read */
-	t = rg_tmb.t_gett();
+	t = rg_tmb.t_gett(); /* looked_flush() ran in rg_branch_next_index */
 	mine = own(t);
 	*fresh = 0;
 	if(mine && (x = txn_of(t)) != NULL)
@@ -519,7 +518,7 @@ static int rg_branch_post_script(struct sip_msg *msg, unsigned int flags,
 static int rg_branch_pre_reply(
 		struct sip_msg *msg, unsigned int flags, void *param)
 {
-	struct cell *t, *before;
+	struct cell *t;
 	struct rg_txn *x;
 	tm_ctx_t *tcx;
 	int branch = T_BR_UNDEFINED;
@@ -535,23 +534,24 @@ static int rg_branch_pre_reply(
 					&& !__atomic_load_n(rg_any_noninvite, __ATOMIC_RELAXED)))
 		return 1;
 	looked_flush();
-	/* a transaction already current for this reply was looked up by
-	 * someone else, with no new reference for this lookup */
-	before = rg_tmb.t_gett();
 	if(rg_tmb.t_check(msg, &branch) <= 0)
 		return 1;
 	t = rg_tmb.t_gett();
 	if(t == NULL || t == T_UNDEFINED)
 		return 1;
-	if(before == NULL || before == T_UNDEFINED) {
-		rg_looked.t = t;
-		rg_looked.msg = msg;
-		rg_looked.id = msg->id;
-		rg_looked.at = get_ticks_raw();
-		tcx = rg_tmb.tm_ctx_get();
-		if(tcx != NULL)
-			tcx->branch_index = T_BR_UNDEFINED;
-	}
+	/*
+	 * Held until tm takes it over. Had someone else looked it up for this
+	 * reply already, t_check took no reference of its own: then the one
+	 * given back here, when tm never sees the reply, is theirs, which tm
+	 * would not have given back either.
+	 */
+	rg_looked.t = t;
+	rg_looked.msg = msg;
+	rg_looked.id = msg->id;
+	rg_looked.at = get_ticks_raw();
+	tcx = rg_tmb.tm_ctx_get();
+	if(tcx != NULL)
+		tcx->branch_index = T_BR_UNDEFINED;
 	x = txn_of(t);
 	if(x != NULL)
 		rg_hooks.reply(msg, t, x, branch);
