@@ -222,9 +222,12 @@ int rg_ds_ext(struct sip_msg *msg, const str *raw, struct rg_ext *ext)
 		return 0;
 	g = find_xavp(d->val.v.xavp, &rg_ds_grp, rg_ds_grp_id);
 	u = find_xavp(d->val.v.xavp, &rg_ds_uri, rg_ds_uri_id);
+	/* most often the very bytes (raw is $du, which dispatcher set) */
 	if(g == NULL || g->val.type != SR_XTYPE_INT || u == NULL
 			|| u->val.type != SR_XTYPE_STR || u->val.v.s.len != raw->len
-			|| strncasecmp(u->val.v.s.s, raw->s, (size_t)raw->len) != 0)
+			|| (memcmp(u->val.v.s.s, raw->s, (size_t)raw->len) != 0
+					&& strncasecmp(u->val.v.s.s, raw->s, (size_t)raw->len)
+							   != 0))
 		return 0;
 	ext->tag = (int)g->val.v.i;
 	ext->name = u->val.v.s.s;
