@@ -7,6 +7,7 @@
 #include "core/kemi.h"
 #include "core/mem/shm_mem.h"
 #include "core/parser/parse_cseq.h"
+#include "core/pt.h"
 #include "core/route.h"
 #include "core/script_cb.h"
 #include "core/timer.h"
@@ -90,11 +91,24 @@ static void looked_release(void)
 	rg_tmb.unref_cell(t);
 }
 
-/* a lookup whose reply's post-script callback never ran */
+/*
+ * Before this process reads the current transaction for an admission or
+ * looks up another reply: a lookup whose reply's post-script callback
+ * never ran is given back. An admission in a failure_route that tm runs
+ * while handling that very reply (under its reply lock, held by this
+ * process) finds tm has taken the lookup over.
+ */
 static void looked_flush(void)
 {
-	if(rg_looked.t == NULL)
+	struct cell *t = rg_looked.t;
+
+	if(t == NULL)
 		return;
+	if(get_ticks_raw() - rg_looked.at <= LOOKED_MAX_AGE
+			&& atomic_get(&t->reply_locker_pid) == my_pid()) {
+		rg_looked.t = NULL;
+		return;
+	}
 	LM_DBG("a reply dropped before tm: its transaction's reference given "
 		   "back\n");
 	looked_release();
