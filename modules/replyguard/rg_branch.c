@@ -7,7 +7,6 @@
 #include "core/kemi.h"
 #include "core/mem/shm_mem.h"
 #include "core/parser/parse_cseq.h"
-#include "core/pt.h"
 #include "core/route.h"
 #include "core/script_cb.h"
 #include "core/timer.h"
@@ -57,8 +56,11 @@ static int rg_unchecked;
  * the current transaction is reset), or keeps it on purpose (then it has
  * set the branch index). A reply that never reaches tm's handling (the
  * core's check_via, another module's callback dropping it) gives it back
- * here, in the post-script callback or, when even that does not run, at
- * this process's next reply or admission (looked_flush).
+ * here, in the post-script callback or, when even that does not run (a
+ * later pre-script callback dropped the reply), before anything else of
+ * this process's next message (looked_flush): tm leaves the current
+ * transaction set across messages, and the next request's script and
+ * tm's end-of-script release would take it for their own.
  */
 static struct
 {
@@ -84,31 +86,22 @@ static void looked_release(void)
 	struct cell *t = rg_looked.t;
 
 	rg_looked.t = NULL;
-	if(get_ticks_raw() - rg_looked.at > LOOKED_MAX_AGE)
-		return;
-	if(rg_tmb.t_gett() == t)
+	if(rg_tmb.t_gett() == t) /* compared, never read */
 		rg_tmb.t_sett(T_UNDEFINED, T_BR_UNDEFINED);
-	rg_tmb.unref_cell(t);
+	if(get_ticks_raw() - rg_looked.at <= LOOKED_MAX_AGE)
+		rg_tmb.unref_cell(t);
 }
 
 /*
- * Before this process reads the current transaction for an admission or
- * looks up another reply: a lookup whose reply's post-script callback
- * never ran is given back. An admission in a failure_route that tm runs
- * while handling that very reply (under its reply lock, held by this
- * process) finds tm has taken the lookup over.
+ * At the start of a message (a reply's lookup, a request's pre-script
+ * callback): a lookup whose reply's post-script callback never ran is
+ * given back. Never in between: an admission in a failure_route that tm
+ * runs while handling the very reply looked up must leave it to tm.
  */
 static void looked_flush(void)
 {
-	struct cell *t = rg_looked.t;
-
-	if(t == NULL)
+	if(rg_looked.t == NULL)
 		return;
-	if(get_ticks_raw() - rg_looked.at <= LOOKED_MAX_AGE
-			&& atomic_get(&t->reply_locker_pid) == my_pid()) {
-		rg_looked.t = NULL;
-		return;
-	}
 	LM_DBG("a reply dropped before tm: its transaction's reference given "
 		   "back\n");
 	looked_release();
@@ -139,7 +132,6 @@ int rg_branch_next_index(struct sip_msg *msg, const struct rg_dst *dst)
 	str ruri;
 	int base, ruri_new, k;
 
-	looked_flush(); /* before the current transaction is read */
 	if(is_route_type(BRANCH_ROUTE)) {
 		tcx = rg_tmb.tm_ctx_get();
 		return tcx ? tcx->branch_index : -1;
@@ -256,7 +248,7 @@ static struct rg_txn *txn_for(struct sip_msg *msg, int *fresh)
 	struct rg_txn *x;
 	int mine, tie;
 
-	t = rg_tmb.t_gett(); /* looked_flush() ran in rg_branch_next_index */
+	t = rg_tmb.t_gett();
 	mine = own(t);
 	*fresh = 0;
 	if(mine && (x = txn_of(t)) != NULL)
@@ -572,6 +564,14 @@ static int rg_branch_pre_reply(
 	return 1;
 }
 
+/* a request comes in: see looked_flush */
+static int rg_branch_pre_request(
+		struct sip_msg *msg, unsigned int flags, void *param)
+{
+	looked_flush();
+	return 1;
+}
+
 /* after the core has handed the reply on: see rg_looked */
 static int rg_branch_post_reply(
 		struct sip_msg *msg, unsigned int flags, void *param)
@@ -627,6 +627,9 @@ int rg_branch_init(unsigned int slots, int callbacks,
 						< 0
 				|| register_script_cb(rg_branch_post_reply,
 						   POST_SCRIPT_CB | ONREPLY_CB, NULL)
+						   < 0
+				|| register_script_cb(rg_branch_pre_request,
+						   PRE_SCRIPT_CB | REQUEST_CB, NULL)
 						   < 0) {
 			LM_ERR("cannot register the reply callback\n");
 			return -1;
