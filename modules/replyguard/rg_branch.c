@@ -176,10 +176,11 @@ static void rg_branch_on_tm(struct cell *t, int type, struct tmcb_params *ps);
  * own for replies (no onreply_route, no KEMI reply route), a reply goes
  * from the core's pre-script callback straight to tm: there, tm's lookup
  * of the transaction is made for it (see rg_branch_pre_reply), and no tm
- * callback runs per reply. A script reply route may drop a reply before
- * tm sees it, and then tm would never give that lookup's reference back:
- * with one, tm's reply-in callback is asked for instead. Known once the
- * configuration is loaded; asked on first use, in each process.
+ * callback runs per reply. A script reply route would run between that
+ * lookup and tm, and may look the reply up, drop or suspend it itself:
+ * with one, replies keep coming from tm's reply-in callback, as before.
+ * Known once the configuration is loaded; asked on first use, in each
+ * process.
  */
 static int reply_fast(void)
 {
@@ -305,6 +306,25 @@ static void take_back(struct rg_txn_rec *r)
 	rg_stats_unadmit();
 }
 
+/*
+ * The record of branch `index` in `x`, rid of what an earlier admission
+ * of that branch held, or a new one (NULL: none to be had). Under the
+ * slot's lock.
+ */
+static struct rg_txn_rec *record_for_locked(struct rg_txn *x, int32_t index)
+{
+	struct rg_txn_rec *r = rg_txn_find(x, index);
+
+	if(r == NULL)
+		return rg_txn_add(rg_txns, x, index);
+	/* a branch admitted twice keeps only the last destination */
+	if(r->flags & RG_BR_NEW)
+		take_back(r); /* admitted in this script, never sent */
+	else if(r->flags & RG_BR_HELD)
+		rg_update_release(&r->ref);
+	return r;
+}
+
 int rg_branch_save(struct sip_msg *msg, struct rg_branch *br, int held)
 {
 	struct rg_txn_rec *r;
@@ -318,21 +338,12 @@ int rg_branch_save(struct sip_msg *msg, struct rg_branch *br, int held)
 			&& msg->first_line.u.request.method_value != METHOD_INVITE
 			&& !__atomic_load_n(rg_any_noninvite, __ATOMIC_RELAXED))
 		__atomic_store_n(rg_any_noninvite, 1, __ATOMIC_RELAXED);
-	if(fresh) { /* no one else sees it yet: no lock, no record to find */
+	if(fresh) /* no one else sees it yet: no lock, no record to find */
 		r = rg_txn_add(rg_txns, x, br->index);
-		goto fill;
+	else {
+		rg_txn_lock(rg_txns, x);
+		r = record_for_locked(x, br->index);
 	}
-	rg_txn_lock(rg_txns, x);
-	r = rg_txn_find(x, br->index);
-	if(r != NULL) {
-		/* a branch admitted twice keeps only the last destination */
-		if(r->flags & RG_BR_NEW)
-			take_back(r); /* admitted in this script, never sent */
-		else if(r->flags & RG_BR_HELD)
-			rg_update_release(&r->ref);
-	} else
-		r = rg_txn_add(rg_txns, x, br->index);
-fill:
 	if(r == NULL) {
 		if(!fresh)
 			rg_txn_unlock(rg_txns, x);

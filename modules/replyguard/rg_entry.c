@@ -83,7 +83,7 @@ static void count(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 /* the host pair of an admission, as a number that is never 0 */
 static uint32_t ext_fp(const struct rg_ext *x)
 {
-	return rg_ext_fp(rg_fnv1a(x->name, x->len, RG_FNV_SEED), x->tag);
+	return rg_ext_fp(rg_key_hash(x->name, x->len), x->tag);
 }
 
 /* the end of a call held in flight */

@@ -29,8 +29,8 @@ struct rg_ext_set
 };
 
 /*
- * A pair's fingerprint, from `name_hash`, the FNV-1a (RG_FNV_SEED) of its
- * name, and its set: never 0. Admissions compare it with the last one's,
+ * A pair's fingerprint, from `name_hash`, rg_key_hash() of its name,
+ * and its set: never 0. Admissions compare it with the last one's,
  * so a call bringing the same pair does not read the names.
  */
 static inline uint32_t rg_ext_fp(uint32_t name_hash, int tag)

@@ -246,8 +246,8 @@ int rg_key_normalize_memo_h(struct rg_key_memo *m, const char *in,
 		return n;
 	if(h == NULL)
 		h = &mine;
-	h->key = rg_fnv1a(out, n, RG_FNV_SEED);
-	h->raw = rg_fnv1a(in, (int)len, RG_FNV_SEED);
+	h->key = rg_key_hash(out, n);
+	h->raw = rg_key_hash(in, (int)len);
 	if(len <= RG_KEY_MEMO_RAW) {
 		i = m->next++ % RG_KEY_MEMO_N;
 		m->e[i].raw_len = (uint8_t)len;

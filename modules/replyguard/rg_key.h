@@ -36,6 +36,16 @@ static inline uint32_t rg_fnv1a(const char *s, int len, uint32_t seed)
 	return h;
 }
 
+/*
+ * The one hash of a key (or of a destination's raw spelling): the table
+ * files keys under it, and the memo below keeps it with each key, so the
+ * two can never disagree.
+ */
+static inline uint32_t rg_key_hash(const char *s, int len)
+{
+	return rg_fnv1a(s, len, RG_FNV_SEED);
+}
+
 enum rg_key_err
 {
 	RG_KEY_EEMPTY = -1,
@@ -67,7 +77,7 @@ struct rg_key_memo
 	{
 		uint8_t raw_len; /* 0: a free place */
 		uint8_t key_len;
-		uint32_t key_hash; /* FNV-1a (RG_FNV_SEED) of key, and of raw */
+		uint32_t key_hash; /* rg_key_hash() of key, and of raw */
 		uint32_t raw_hash;
 		char raw[RG_KEY_MEMO_RAW];
 		char key[RG_KEY_MAX + 1];
@@ -79,7 +89,7 @@ struct rg_key_memo
 int rg_key_normalize_memo(
 		struct rg_key_memo *m, const char *in, size_t len, char *out);
 
-/* The FNV-1a (RG_FNV_SEED) of a key and of the input it came from. */
+/* rg_key_hash() of a key and of the input it came from. */
 struct rg_key_hashes
 {
 	uint32_t key;

@@ -31,6 +31,15 @@ static inline int rg_op_lookup(struct rg_table *t, const char *key, int len,
  * seconds to suggest upstream when refused, whether the call is held in
  * flight (release it once) and its trial token.
  */
+static inline int rg_op_admit(struct rg_table *t, const char *key, int len,
+		const struct rg_ext *ext, uint64_t now_ms, struct rg_admission *out,
+		struct rg_change *chg);
+
+/*
+ * The same, with what a caller may know already (a process's memo of its
+ * last destinations): `hash`, rg_key_hash() of the key, and `ext_fp`,
+ * rg_ext_fp() of the pair `ext`, or 0 (worked out here).
+ */
 static inline int rg_op_admit_h(struct rg_table *t, const char *key, int len,
 		uint32_t hash, const struct rg_ext *ext, uint32_t ext_fp,
 		uint64_t now_ms, struct rg_admission *out, struct rg_change *chg)
@@ -49,16 +58,11 @@ static inline int rg_op_admit_h(struct rg_table *t, const char *key, int len,
 			t, key, len, hash, 1, &op, now_ms, &out->ref, chg);
 }
 
-/*
- * The same, with what a caller may know already (a process's memo of its
- * last destinations): `hash`, rg_table_key_hash() of the key, and
- * `ext_fp`, rg_ext_fp() of the pair `ext`, or 0 (worked out here).
- */
 static inline int rg_op_admit(struct rg_table *t, const char *key, int len,
 		const struct rg_ext *ext, uint64_t now_ms, struct rg_admission *out,
 		struct rg_change *chg)
 {
-	return rg_op_admit_h(t, key, len, rg_table_key_hash(key, len), ext, 0,
+	return rg_op_admit_h(t, key, len, rg_key_hash(key, len), ext, 0,
 			now_ms, out, chg);
 }
 

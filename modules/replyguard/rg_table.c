@@ -263,7 +263,7 @@ int rg_table_apply_key(struct rg_table *t, const char *key, int len, int create,
 		struct rg_op *op, uint64_t now_ms, struct rg_ref *ref,
 		struct rg_change *chg)
 {
-	return rg_table_apply_key_h(t, key, len, rg_table_key_hash(key, len),
+	return rg_table_apply_key_h(t, key, len, rg_key_hash(key, len),
 			create, op, now_ms, ref, chg);
 }
 

@@ -62,13 +62,7 @@ int rg_table_apply_key(struct rg_table *t, const char *key, int len, int create,
 		struct rg_op *op, uint64_t now_ms, struct rg_ref *ref,
 		struct rg_change *chg);
 
-/* The hash the table files `key` under (a caller may keep it). */
-static inline uint32_t rg_table_key_hash(const char *key, int len)
-{
-	return rg_fnv1a(key, len, RG_FNV_SEED);
-}
-
-/* rg_table_apply_key() with `h`, rg_table_key_hash() of the key, known. */
+/* rg_table_apply_key() with `h`, rg_key_hash() of the key, known. */
 int rg_table_apply_key_h(struct rg_table *t, const char *key, int len,
 		uint32_t h, int create, struct rg_op *op, uint64_t now_ms,
 		struct rg_ref *ref, struct rg_change *chg);
