@@ -146,6 +146,9 @@ static param_export_t params[] = {
 	{"cluster", PARAM_INT, &rg_cluster_on},
 	{"cluster_interval", PARAM_INT, &rg_cluster_interval},
 	{"cluster_share_floor", PARAM_INT, &rg_cluster_share_floor},
+	{"cluster_max_skew", PARAM_INT, &rg_cluster_max_skew},
+	{"cluster_secret", PARAM_STRING, &rg_cluster_secret},
+	{"cluster_secret_old", PARAM_STRING, &rg_cluster_secret_old},
 	{"state_file", PARAM_STRING, &rg_state_path},
 	{"state_save_interval", PARAM_INT, &rg_state_interval},
 	{"retry_after_jitter", PARAM_INT, &rg_ra_jitter_pct},
@@ -428,6 +431,12 @@ static int mod_init(void)
 	cfg.fail.ratio_pct = (uint32_t)rg_failure_ratio;
 	cfg.fail.min_calls = (uint32_t)rg_failure_min_calls;
 	cfg.max_blocked_pct = (unsigned int)rg_max_blocked_pct;
+	/* cluster: a replicated fact is compared for an hour after it was
+	 * written, or for as long as a block may run */
+	cfg.retain_ms = (uint64_t)(rg_ra_max > 3600 ? rg_ra_max : 3600) * 1000;
+	cfg.hlc = rg_cluster_prepare(cfg.retain_ms);
+	if(rg_cluster_on && cfg.hlc == NULL)
+		goto err;
 	if(rg_max_blocked_pct < 100
 			&& (!module_loaded("dispatcher") || !rg_ds_seed_on))
 		LM_WARN("max_blocked_percent: a set's members are the destinations "

@@ -1,23 +1,28 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The cluster (`cluster` = 1): replyguard's peer on Kamailio's dmq
- * module. Every node sends the others, at once, what changed here:
+ * module. What a node writes of a destination (a block, an unblock, a
+ * limit set by hand, an AIMD cut) carries a version (rg_ver.h), and
+ * every node keeps the newest write of each (rg_repl.h), so messages
+ * reordered, repeated or lost and sent again end in the same state.
  *
- *   a destination down (with its time left, reason and Retry-After),
- *   a destination up again (a trial passed, or unblocked by hand),
- *   a limit set over RPC or in script, an AIMD cut.
+ * - Every message is signed with cluster_secret (HMAC-SHA256) and
+ *   carries its sender instance, a sequence number per channel and the
+ *   sender's wall clock: an unsigned, replayed or stale one is dropped,
+ *   counted, and logged at most once a minute with its source.
+ * - A SIP worker never sends: a change is queued, and the process
+ *   "replyguard cluster" sends it within RG_CLUSTER_TICK_MS.
+ * - Every cluster_interval the process sends this node's demand per
+ *   destination that changed, and about every second a digest of the
+ *   replicated facts in RG_CMSG_BUCKETS buckets of keys; a peer whose
+ *   digest differs from its own sends what it holds of those buckets,
+ *   so a missed message or a healed partition converges with no
+ *   operator.
+ * - A starting node asks the peers for what they hold (and takes only
+ *   what is newer than its state file).
  *
  * What a peer sends is applied as if it happened here (event routes,
- * dispatcher, webhook) but never sent back out. A starting node asks a
- * peer for the current blocks, limits and cuts as soon as dmq has found
- * one. Messages are text (rg_cluster_msg.h), taken once per sender
- * instance (rg_peers.h); a malformed, foreign, oversized or replayed one
- * is counted, dropped, and logged at most once every 10 s per process.
- * Every cluster_interval ms a process of its own, "replyguard cluster",
- * sends the peers this node's demand per active destination in batches
- * (or an empty message: it is alive), and sets each destination's share
- * of its CPS budget from the demands of the peers heard in the last 3
- * intervals (rg_demand.h).
+ * dispatcher, webhook) but never sent back out.
  */
 #ifndef RG_CLUSTER_H
 #define RG_CLUSTER_H
@@ -26,27 +31,34 @@
 #include "core/str.h"
 
 #include "rg_types-t.h"
+#include "rg_ver.h"
 
-/* modparams "cluster", "cluster_interval" (ms), "cluster_share_floor" (%) */
+/* modparams "cluster", "cluster_interval" (ms), "cluster_share_floor"
+ * (%), "cluster_max_skew" (s), "cluster_secret", "cluster_secret_old" */
 extern int rg_cluster_on;
 extern int rg_cluster_interval;
 extern int rg_cluster_share_floor;
+extern int rg_cluster_max_skew;
+extern char *rg_cluster_secret;
+extern char *rg_cluster_secret_old;
 
-/* Bind dmq and register the peer (mod_init). 0 or -1. */
+/*
+ * Check the parameters, read the secret and make the shared state, before
+ * the table (mod_init): the clock that versions the table's replicated
+ * facts, or NULL (cluster off, or an error, logged; rg_cluster_init()
+ * then fails). Replicated facts are compared for `retain_ms` after they
+ * were written (the table's rg_table_cfg.retain_ms).
+ */
+struct rg_hlc *rg_cluster_prepare(uint64_t retain_ms);
+
+/* Bind dmq and register the peer (mod_init, after the state file). */
 int rg_cluster_init(void);
 
-/* Fork the heartbeat process (rank PROC_MAIN). 0 or -1. */
+/* Fork the cluster process (rank PROC_MAIN). 0 or -1. */
 int rg_cluster_child_init(int rank);
 
-/* Tell the peers about a change made here (not one from a peer). */
+/* Queue what a change made here marked for the peers (chg->pub). */
 void rg_cluster_publish(const struct rg_change *chg);
-
-/* Tell the peers about a block by hand (`seconds`), or an unblock (0). */
-void rg_cluster_publish_manual(const char *key, int len, uint32_t seconds);
-
-/* Tell the peers about a limit set by RPC or script. */
-void rg_cluster_publish_limit(
-		const char *key, int len, const struct rg_limit *lim);
 
 /*
  * The node a change being applied now comes from: a peer's node_name

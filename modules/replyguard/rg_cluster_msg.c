@@ -4,11 +4,16 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
 #include "rg_cluster_msg.h"
 #include "rg_limits.h"
 #include "rg_text.h"
 
-#define MAGIC "RG1"
+#define MAGIC "RG2"
+#define MAC_LINE (2 + 2 * RG_CMSG_MAC_LEN + 1) /* "H " hex "\n" */
 
 /* append printf-style: 0, or -1 (nothing appended) when it does not fit */
 static int put(struct rg_cbuf *b, const char *fmt, ...)
@@ -31,8 +36,9 @@ static int put(struct rg_cbuf *b, const char *fmt, ...)
 	return 0;
 }
 
-/* room kept for the end line, so a record that fits can always be ended */
-#define END_ROOM 16
+/* room kept for the end and HMAC lines, so a record that fits can always
+ * be ended */
+#define END_ROOM (16 + MAC_LINE)
 
 int rg_cmsg_begin(struct rg_cbuf *b, char *buf, size_t size,
 		const struct rg_chdr *h)
@@ -41,9 +47,12 @@ int rg_cmsg_begin(struct rg_cbuf *b, char *buf, size_t size,
 	b->size = size > END_ROOM ? size - END_ROOM : 0;
 	b->len = 0;
 	b->n = 0;
-	return put(b, MAGIC " %016" PRIx64 " %" PRIu64 " %s\n", h->origin, h->seq,
-			h->node);
+	return put(b, MAGIC " %016" PRIx64 " %c %" PRIu64 " %" PRIu64 " %s\n",
+			h->origin, h->chan, h->seq, h->wall_ms, h->node);
 }
+
+#define VER "%" PRIu64 " %016" PRIx64
+#define VER_ARGS(r) (r)->ver.clk, (r)->ver.id
 
 int rg_cmsg_add(struct rg_cbuf *b, const struct rg_crec *r)
 {
@@ -51,21 +60,27 @@ int rg_cmsg_add(struct rg_cbuf *b, const struct rg_crec *r)
 
 	switch(r->kind) {
 		case RG_CR_BLOCK:
-			rc = put(b, "B %.*s %" PRIu64 " %u %u\n", r->key_len, r->key,
-					r->left_ms, (unsigned int)r->reason, (unsigned int)r->ra_s);
+			rc = put(b, "B %.*s %" PRIu64 " %u %u " VER "\n", r->key_len,
+					r->key, r->left_ms, (unsigned int)r->reason,
+					(unsigned int)r->ra_s, VER_ARGS(r));
 			break;
 		case RG_CR_UNBLOCK:
-			rc = put(b, "U %.*s %u\n", r->key_len, r->key,
-					(unsigned int)r->manual);
+			rc = put(b, "U %.*s %u " VER "\n", r->key_len, r->key,
+					(unsigned int)r->manual, VER_ARGS(r));
 			break;
 		case RG_CR_LIMIT:
-			rc = put(b, "L %.*s %u %u %u\n", r->key_len, r->key,
+			rc = put(b, "L %.*s %u %u %u " VER "\n", r->key_len, r->key,
 					(unsigned int)r->lim.mcps, (unsigned int)r->lim.burst,
-					(unsigned int)r->lim.max_concurrent);
+					(unsigned int)r->lim.max_concurrent, VER_ARGS(r));
 			break;
 		case RG_CR_CUT:
-			rc = put(b, "C %.*s %u %u\n", r->key_len, r->key,
-					(unsigned int)r->cur_mcps, (unsigned int)r->ceil_mcps);
+			rc = put(b, "C %.*s %u %u " VER "\n", r->key_len, r->key,
+					(unsigned int)r->cur_mcps, (unsigned int)r->ceil_mcps,
+					VER_ARGS(r));
+			break;
+		case RG_CR_DIGEST:
+			rc = put(b, "G %u %016" PRIx64 "\n", (unsigned int)r->bucket,
+					r->digest);
 			break;
 		case RG_CR_DEMAND:
 			rc = put(b, "D %.*s %u %u\n", r->key_len, r->key,
@@ -82,12 +97,100 @@ int rg_cmsg_add(struct rg_cbuf *b, const struct rg_crec *r)
 	return rc;
 }
 
-int rg_cmsg_end(struct rg_cbuf *b)
+/* HMAC-SHA256 of buf[0..len) with `key`: 0 or -1 */
+static int mac(const unsigned char *key, size_t klen, const char *buf,
+		size_t len, unsigned char out[RG_CMSG_MAC_LEN])
 {
+	unsigned int n = 0;
+
+	if(key == NULL || klen == 0 || klen > INT32_MAX)
+		return -1;
+	if(HMAC(EVP_sha256(), key, (int)klen, (const unsigned char *)buf, len,
+			   out, &n)
+					== NULL
+			|| n != RG_CMSG_MAC_LEN)
+		return -1;
+	return 0;
+}
+
+int rg_cmsg_end(struct rg_cbuf *b, const struct rg_ckeys *keys)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char m[RG_CMSG_MAC_LEN];
+	char line[MAC_LINE + 1];
+	int i;
+
 	b->size += END_ROOM;
-	if(put(b, "E %u\n", b->n) < 0)
+	if(keys == NULL || keys->n < 1 || put(b, "E %u\n", b->n) < 0
+			|| mac(keys->key[0], keys->len[0], b->buf, b->len, m) < 0)
+		return -1;
+	line[0] = 'H';
+	line[1] = ' ';
+	for(i = 0; i < RG_CMSG_MAC_LEN; i++) {
+		line[2 + 2 * i] = hex[m[i] >> 4];
+		line[3 + 2 * i] = hex[m[i] & 15];
+	}
+	line[MAC_LINE - 1] = '\n';
+	line[MAC_LINE] = '\0';
+	if(put(b, "%s", line) < 0)
 		return -1;
 	return (int)b->len;
+}
+
+/* 16 lowercase hex digits */
+static int hex64(const char *s, size_t n, uint64_t *v)
+{
+	size_t i;
+
+	if(n != 16)
+		return -1;
+	*v = 0;
+	for(i = 0; i < 16; i++) {
+		*v <<= 4;
+		if(s[i] >= '0' && s[i] <= '9')
+			*v |= (uint64_t)(s[i] - '0');
+		else if(s[i] >= 'a' && s[i] <= 'f')
+			*v |= (uint64_t)(s[i] - 'a' + 10);
+		else
+			return -1;
+	}
+	return 0;
+}
+
+/* Is the last line of buf[0..len) an HMAC some key makes of the rest? */
+static int verify(const char *buf, size_t len, const struct rg_ckeys *keys)
+{
+	unsigned char want[RG_CMSG_MAC_LEN], m[RG_CMSG_MAC_LEN];
+	const char *l;
+	size_t body;
+	int i, ok = 0, hi, lo;
+
+	if(keys == NULL || len < MAC_LINE + 1)
+		return 0;
+	body = len - MAC_LINE;
+	l = buf + body;
+	if(buf[body - 1] != '\n' || l[0] != 'H' || l[1] != ' '
+			|| l[MAC_LINE - 1] != '\n')
+		return 0;
+	for(i = 0; i < RG_CMSG_MAC_LEN; i++) {
+		hi = l[2 + 2 * i];
+		lo = l[3 + 2 * i];
+		hi = hi >= '0' && hi <= '9' ? hi - '0'
+			 : hi >= 'a' && hi <= 'f' ? hi - 'a' + 10
+									  : -1;
+		lo = lo >= '0' && lo <= '9' ? lo - '0'
+			 : lo >= 'a' && lo <= 'f' ? lo - 'a' + 10
+									  : -1;
+		if(hi < 0 || lo < 0)
+			return 0;
+		want[i] = (unsigned char)(hi << 4 | lo);
+	}
+	for(i = 0; i < keys->n && i < RG_CMSG_KEYS; i++) {
+		if(mac(keys->key[i], keys->len[i], buf, body, m) == 0
+				&& CRYPTO_memcmp(m, want, sizeof(m)) == 0)
+			ok = 1;
+	}
+	return ok;
 }
 
 static int header(struct rg_cur *c, struct rg_chdr *h)
@@ -99,20 +202,15 @@ static int header(struct rg_cur *c, struct rg_chdr *h)
 	if(n != 3 || memcmp(s, MAGIC, 3) != 0 || rg_cur_next(c, n, 0) < 0)
 		return -1;
 	n = rg_cur_field(c, &s);
-	if(n != 16)
+	if(hex64(s, n, &h->origin) < 0 || rg_cur_next(c, n, 0) < 0)
 		return -1;
-	h->origin = 0;
-	for(i = 0; i < 16; i++) {
-		h->origin <<= 4;
-		if(s[i] >= '0' && s[i] <= '9')
-			h->origin |= (uint64_t)(s[i] - '0');
-		else if(s[i] >= 'a' && s[i] <= 'f')
-			h->origin |= (uint64_t)(s[i] - 'a' + 10);
-		else
-			return -1;
-	}
-	if(rg_cur_next(c, n, 0) < 0 || rg_cur_num(c, UINT64_MAX, &h->seq, 0) < 0
-			|| h->seq == 0)
+	n = rg_cur_field(c, &s);
+	if(n != 1 || (*s != RG_CCHAN_CHANGE && *s != RG_CCHAN_BEAT)
+			|| rg_cur_next(c, n, 0) < 0)
+		return -1;
+	h->chan = *s;
+	if(rg_cur_num(c, UINT64_MAX, &h->seq, 0) < 0 || h->seq == 0
+			|| rg_cur_num(c, UINT64_MAX, &h->wall_ms, 0) < 0)
 		return -1;
 	n = rg_cur_field(c, &s);
 	if(n == 0 || n > RG_CMSG_NODE_MAX || rg_cur_next(c, n, 1) < 0)
@@ -126,14 +224,25 @@ static int header(struct rg_cur *c, struct rg_chdr *h)
 	return 0;
 }
 
-static int nums(struct rg_cur *c, const uint64_t *max, uint64_t *v, int n)
+/* `n` numbers, then a version (`ver`) or the line's end */
+static int nums(struct rg_cur *c, const uint64_t *max, uint64_t *v, int n,
+		struct rg_ver *ver)
 {
+	const char *s;
+	size_t len;
 	int i;
 
 	for(i = 0; i < n; i++) {
-		if(rg_cur_num(c, max[i], &v[i], i == n - 1) < 0)
+		if(rg_cur_num(c, max[i], &v[i], ver == NULL && i == n - 1) < 0)
 			return -1;
 	}
+	if(ver == NULL)
+		return 0;
+	if(rg_cur_num(c, UINT64_MAX, &ver->clk, 0) < 0 || ver->clk == 0)
+		return -1;
+	len = rg_cur_field(c, &s);
+	if(hex64(s, len, &ver->id) < 0 || rg_cur_next(c, len, 1) < 0)
+		return -1;
 	return 0;
 }
 
@@ -146,7 +255,10 @@ static const char *record(struct rg_cur *c, struct rg_crec *r)
 	/* a demand or a sent rate: at most RG_LIMIT_MAX cps */
 	static const uint64_t dmax[2] = {
 			(uint64_t)RG_LIMIT_MAX * 1000, (uint64_t)RG_LIMIT_MAX * 1000};
+	static const uint64_t umax[1] = {1};
 	uint64_t v[3];
+	const char *s;
+	size_t n;
 
 	memset(r, 0, sizeof(*r));
 	if(c->end - c->p < 1)
@@ -156,6 +268,15 @@ static const char *record(struct rg_cur *c, struct rg_crec *r)
 		return rg_cur_is(c, "S") ? NULL : "bad sync line";
 	if(rg_cur_next(c, 1, 0) < 0)
 		return "bad record";
+	if(r->kind == RG_CR_DIGEST) {
+		if(rg_cur_num(c, RG_CMSG_BUCKETS - 1, v, 0) < 0)
+			return "bad digest";
+		r->bucket = (uint8_t)v[0];
+		n = rg_cur_field(c, &s);
+		if(hex64(s, n, &r->digest) < 0 || rg_cur_next(c, n, 1) < 0)
+			return "bad digest";
+		return NULL;
+	}
 	switch(r->kind) {
 		case RG_CR_BLOCK:
 		case RG_CR_LIMIT:
@@ -170,28 +291,28 @@ static const char *record(struct rg_cur *c, struct rg_crec *r)
 	if(r->key_len < 0)
 		return "bad destination key";
 	if(r->kind == RG_CR_UNBLOCK) {
-		if(rg_cur_num(c, 1, v, 1) < 0)
+		if(nums(c, umax, v, 1, &r->ver) < 0)
 			return "bad unblock";
 		r->manual = (uint8_t)v[0];
 	} else if(r->kind == RG_CR_BLOCK) {
-		if(nums(c, bmax, v, 3) < 0 || v[0] == 0)
+		if(nums(c, bmax, v, 3, &r->ver) < 0 || v[0] == 0)
 			return "bad block";
 		r->left_ms = v[0];
 		r->reason = (uint8_t)v[1];
 		r->ra_s = (uint32_t)v[2];
 	} else if(r->kind == RG_CR_LIMIT) {
-		if(nums(c, lmax, v, 3) < 0 || v[1] == 0)
+		if(nums(c, lmax, v, 3, &r->ver) < 0 || v[1] == 0)
 			return "bad limit";
 		r->lim.mcps = (uint32_t)v[0];
 		r->lim.burst = (uint32_t)v[1];
 		r->lim.max_concurrent = (uint32_t)v[2];
 	} else if(r->kind == RG_CR_DEMAND) {
-		if(nums(c, dmax, v, 2) < 0)
+		if(nums(c, dmax, v, 2, NULL) < 0)
 			return "bad demand";
 		r->demand_mcps = (uint32_t)v[0];
 		r->recv_mcps = (uint32_t)v[1];
 	} else {
-		if(nums(c, cmax, v, 2) < 0 || v[0] == 0)
+		if(nums(c, cmax, v, 2, &r->ver) < 0 || v[0] == 0)
 			return "bad cut";
 		r->cur_mcps = (uint32_t)v[0];
 		r->ceil_mcps = (uint32_t)v[1];
@@ -237,11 +358,44 @@ static int pass(const char *buf, size_t len, struct rg_chdr *h,
 	return -1;
 }
 
-int rg_cmsg_parse(const char *buf, size_t len, struct rg_chdr *h,
-		void (*each)(const struct rg_crec *r, void *arg), void *arg,
-		const char **why)
+int rg_cmsg_parse(const char *buf, size_t len, const struct rg_ckeys *keys,
+		struct rg_chdr *h, void (*each)(const struct rg_crec *r, void *arg),
+		void *arg, const char **why)
 {
+	if(len > RG_CMSG_MAX) {
+		*why = "too large";
+		return RG_CMSG_BAD;
+	}
+	/* nothing of it is read before it proves who wrote it */
+	if(!verify(buf, len, keys)) {
+		*why = "no valid HMAC (not signed with cluster_secret)";
+		return RG_CMSG_AUTH;
+	}
+	len -= MAC_LINE;
 	if(pass(buf, len, h, NULL, NULL, why) < 0)
-		return -1;
+		return RG_CMSG_BAD;
 	return pass(buf, len, h, each, arg, why);
+}
+
+/* FNV-1a, 64 bits, over `n` bytes */
+static uint64_t fnv64(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	size_t i;
+
+	for(i = 0; i < n; i++) {
+		h ^= s[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+uint64_t rg_cmsg_digest(const char *key, int len, const struct rg_ver *blk,
+		const struct rg_ver *lim, const struct rg_ver *cut)
+{
+	uint64_t h = fnv64(0xcbf29ce484222325ULL, key, (size_t)len);
+
+	h = fnv64(h, blk, sizeof(*blk));
+	h = fnv64(h, lim, sizeof(*lim));
+	return fnv64(h, cut, sizeof(*cut));
 }

@@ -16,7 +16,7 @@ void rg_demand_peer(struct rg_demand *d, struct rg_throttle *th, int place,
 	p = &d->peer[place];
 	p->demand_mcps = demand_mcps;
 	p->recv_mcps = recv_mcps;
-	p->at_ms = (uint32_t)now_ms ? (uint32_t)now_ms : 1;
+	p->at_ms = now_ms ? now_ms : 1;
 	d->heard = 1;
 	/* at once: a cut made before the next interval starts from it */
 	th->peer_recv_mcps = peers_recv(d, fresh_ms, now_ms);
@@ -27,9 +27,9 @@ void rg_demand_peer(struct rg_demand *d, struct rg_throttle *th, int place,
 static int fresh(const struct rg_peer_demand *p, uint32_t fresh_ms,
 		uint64_t now_ms)
 {
-	int32_t age = (int32_t)((uint32_t)now_ms - p->at_ms);
-
-	return p->at_ms != 0 && age <= (int32_t)fresh_ms;
+	/* 64-bit times: no difference wraps, whatever the uptime */
+	return p->at_ms != 0
+		   && (now_ms <= p->at_ms || now_ms - p->at_ms <= fresh_ms);
 }
 
 /* what the peers heard lately say they send it */

@@ -33,7 +33,7 @@ struct rg_peer_demand
 {
 	uint32_t demand_mcps; /* offered to it */
 	uint32_t recv_mcps;	  /* sent by it to the destination */
-	uint32_t at_ms;		  /* heard (now_ms, low 32 bits); 0 = never */
+	uint64_t at_ms;		  /* heard (now_ms); 0 = never */
 };
 
 struct rg_demand

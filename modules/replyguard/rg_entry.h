@@ -36,8 +36,12 @@
  *   its wall-clock end, a limit set by RPC or script, and the back-off
  *   rate in force. Counters do not.
  * - An entry may be expired when idle, unless it is down, throttled,
- *   holds calls, has a limit of its own, a host pair still inactive, or
- *   was seeded from dispatcher's list.
+ *   holds calls, has a limit of its own, a host pair still inactive, was
+ *   seeded from dispatcher's list, or holds live replicated facts.
+ * - Cluster (cfg->hlc set): a block, an unblock, a limit set by hand and
+ *   an AIMD cut made here get a new version and are marked for the peers
+ *   (chg->pub); what a peer wrote is taken only when newer than what the
+ *   entry holds (rg_repl.h), and is never marked.
  */
 #ifndef RG_ENTRY_H
 #define RG_ENTRY_H
@@ -50,6 +54,7 @@
 #include "rg_ext.h"
 #include "rg_guard.h"
 #include "rg_health.h"
+#include "rg_repl.h"
 #include "rg_state.h"
 #include "rg_throttle.h"
 #include "rg_types-t.h"
@@ -79,6 +84,10 @@ struct rg_entry_cfg
 	struct rg_throttle_cfg throttle;
 	struct rg_fail_cfg fail;
 	struct rg_guard *guard; /* max_blocked_percent, or NULL: no guard */
+	/* cluster: the clock that versions what is replicated, or NULL (no
+	 * cluster: nothing is versioned); wall clock = now_ms + wall_off_ms */
+	struct rg_hlc *hlc;
+	uint64_t retain_ms; /* replicated facts are kept this long (rg_repl.h) */
 };
 
 /*
@@ -111,6 +120,7 @@ struct rg_entry_cold
 	struct rg_window win;	  /* windowed counts, but the tally's */
 	struct rg_ext_set ext;
 	struct rg_demand dm;	/* cluster: demand here and at the peers */
+	struct rg_repl repl;	/* cluster: versions of what is replicated */
 	struct rg_guard_fp gfp; /* what the set guard counts for it */
 };
 
@@ -156,7 +166,7 @@ enum rg_op_kind
 	RG_OP_RESTORE,		/* take it back after a restart -> RG_OK */
 	RG_OP_PEER_BLOCK,	/* a block from another node -> RG_OK */
 	RG_OP_PEER_CUT,		/* an AIMD cut from another node -> RG_OK */
-	RG_OP_PEER_UP,		/* a trial passed on another node -> RG_OK */
+	RG_OP_PEER_UP,		/* unblocked on another node -> RG_OK */
 	RG_OP_PEER_DEMAND,	/* a peer's demand and sent rate -> RG_OK */
 	RG_OP_CLUSTER_TICK, /* the share of the budget; what to send -> 1/0 */
 };
@@ -191,6 +201,7 @@ struct rg_op
 			const struct rg_limit *lim;
 			enum rg_limit_src src;
 			uint32_t gen; /* the limits-file load, or 0 */
+			const struct rg_ver *ver; /* a peer's write, or NULL: here */
 		} limit;
 		uint32_t block_s;
 		const struct rg_snapshot *mark;
@@ -209,11 +220,14 @@ struct rg_op
 			uint64_t left_ms;
 			uint8_t reason; /* enum rg_block_reason */
 			uint32_t ra_s;
+			struct rg_ver ver;
 		} peer_block;
 		struct
 		{
 			uint32_t cur_mcps, ceil_mcps;
+			struct rg_ver ver;
 		} peer_cut;
+		struct rg_ver peer_up;
 		struct
 		{
 			int place; /* the peer's place in rg_peers */

@@ -26,6 +26,7 @@ int rg_entry_save(
 		r->cur_mcps = e->thr.cur_mcps;
 		r->ceil_mcps = e->thr.ceil_mcps;
 	}
+	r->repl = e->cold->repl;
 	return r->block_end != 0 || r->has_limit || r->throttled;
 }
 
@@ -42,20 +43,29 @@ static int64_t block_left(
 int rg_saved_in_force(
 		const struct rg_saved *r, int64_t wall_ms, uint64_t now_ms)
 {
-	return r->has_limit || r->throttled || block_left(r, wall_ms, now_ms) > 0;
+	/* a version is kept too: an unblock made here must outlive the block
+	 * a peer still holds (rg_repl.h decides, once restored) */
+	return r->has_limit || r->throttled || block_left(r, wall_ms, now_ms) > 0
+		   || r->repl.blk.clk != 0 || r->repl.lim.clk != 0
+		   || r->repl.cut.clk != 0;
 }
-
-/* the longest block a restart takes back: what could have set it */
-#define RG_MANUAL_MAX_MS (31536000ULL * 1000)
 
 void rg_entry_restore(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 		const struct rg_saved *r, int64_t wall_ms, uint64_t now_ms,
 		struct rg_change *chg, const struct rg_veto *veto)
 {
 	int64_t left = block_left(r, wall_ms, now_ms);
-	uint64_t cap = r->reason == RG_BR_MANUAL ? RG_MANUAL_MAX_MS
-											 : (uint64_t)cfg->health.ra_max * 1000;
+	uint64_t cap = rg_health_block_cap_ms(
+			&cfg->health, (enum rg_block_reason)r->reason);
 
+	/* the versions come back with the facts: a peer's newer write wins
+	 * over what the file kept, an older one is refused */
+	if(cfg->hlc != NULL) {
+		e->cold->repl = r->repl;
+		rg_hlc_see(cfg->hlc, r->repl.blk.clk);
+		rg_hlc_see(cfg->hlc, r->repl.lim.clk);
+		rg_hlc_see(cfg->hlc, r->repl.cut.clk);
+	}
 	if(r->has_limit)
 		chg->tev = rg_throttle_set(&e->thr, &r->lim, RG_LIM_MANUAL);
 	if(r->throttled)

@@ -3,7 +3,8 @@
  * What of one destination survives a restart (RG_OP_SAVE, RG_OP_RESTORE
  * of rg_entry.c; the file itself is rg_state.c): a block with its
  * wall-clock end and reason, a limit set by RPC or script, and the
- * back-off rate in force. Under the entry's lock, like every rule.
+ * back-off rate in force, and with the cluster the versions of each
+ * (rg_repl.h). Under the entry's lock, like every rule.
  */
 #ifndef RG_ENTRY_KEEP_H
 #define RG_ENTRY_KEEP_H
@@ -15,7 +16,8 @@
 int rg_entry_save(
 		const struct rg_entry *e, struct rg_saved *r, int64_t wall_ms);
 
-/* Is anything of `r` still in force (a limit, a back-off, a block)? */
+/* Is anything of `r` still in force (a limit, a back-off, a block, a
+ * version)? */
 int rg_saved_in_force(
 		const struct rg_saved *r, int64_t wall_ms, uint64_t now_ms);
 

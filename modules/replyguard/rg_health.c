@@ -230,24 +230,13 @@ enum rg_event rg_health_peer_block(struct rg_health *h, uint64_t until_ms,
 {
 	enum rg_event ev = h->state == RG_DOWN ? RG_EV_NONE : RG_EV_DOWN;
 
-	/* by hand: for that long, as rg_health_block() does here */
-	if(reason == RG_BR_MANUAL && h->state == RG_DOWN) {
-		h->manual = 1;
-		h->by_ra = 0;
-		h->until_ms = until_ms;
-		return RG_EV_NONE;
-	}
-	if(h->state == RG_DOWN && until_ms <= h->until_ms)
-		return RG_EV_NONE;
 	if(h->state != RG_DOWN && reason == RG_BR_INFERRED && veto != NULL
 			&& !veto->allow(veto->arg))
 		return RG_EV_NONE;
-	if(h->state != RG_DOWN) {
-		h->manual = reason == RG_BR_MANUAL;
-		h->by_ra = reason == RG_BR_RA;
-	} else if(reason == RG_BR_RA && !h->manual) {
-		h->by_ra = 1;
-	}
+	/* the newest write decides, whatever was here: every node that took
+	 * the same writes ends in the same state */
+	h->manual = reason == RG_BR_MANUAL;
+	h->by_ra = reason == RG_BR_RA;
 	h->state = RG_DOWN;
 	h->until_ms = until_ms;
 	if(ra_last)
@@ -255,14 +244,6 @@ enum rg_event rg_health_peer_block(struct rg_health *h, uint64_t until_ms,
 	h->probe_ms = 0;
 	h->trials_ok = 0;
 	return ev;
-}
-
-enum rg_event rg_health_peer_up(struct rg_health *h, uint64_t now_ms)
-{
-	if(h->state == RG_UP || h->manual
-			|| (h->state == RG_DOWN && h->by_ra && now_ms < h->until_ms))
-		return RG_EV_NONE;
-	return rg_health_unblock(h);
 }
 
 uint32_t rg_health_blocked_for(const struct rg_health *h, uint64_t now_ms)

@@ -162,20 +162,29 @@ enum rg_event rg_health_restore(struct rg_health *h, uint64_t until_ms,
 		const struct rg_veto *veto);
 
 /*
- * A block another node of the cluster applied: down until `until_ms`
- * (extending a block in force, never cutting it), for `reason`; an
- * inferred one asks `veto` (max_blocked_percent) first. A manual one is
- * applied as rg_health_block() would: manual, for exactly that long.
+ * A block another node of the cluster wrote, newer than anything this
+ * node holds (the caller compares versions): down until `until_ms`, for
+ * `reason`, replacing the block in force; an inferred one asks `veto`
+ * (max_blocked_percent) first when the destination is not down yet. A
+ * newer unblock from a peer is rg_health_unblock().
  */
 enum rg_event rg_health_peer_block(struct rg_health *h, uint64_t until_ms,
 		enum rg_block_reason reason, uint32_t ra_last,
 		const struct rg_veto *veto);
 
+/* the longest block a block by hand may set: 365 days */
+#define RG_MANUAL_MAX_MS (31536000ULL * 1000)
+
 /*
- * A trial passed on another node: up, unless blocked by hand, or by a
- * Retry-After still running here.
+ * The longest block this node takes from anywhere but its own replies (a
+ * restart's file, a peer): by hand 365 days, else retry_after_max.
  */
-enum rg_event rg_health_peer_up(struct rg_health *h, uint64_t now_ms);
+static inline uint64_t rg_health_block_cap_ms(
+		const struct rg_health_cfg *cfg, enum rg_block_reason reason)
+{
+	return reason == RG_BR_MANUAL ? RG_MANUAL_MAX_MS
+								  : (uint64_t)cfg->ra_max * 1000;
+}
 
 /* Whole seconds left of the block, rounded up; 0 when not down. */
 uint32_t rg_health_blocked_for(const struct rg_health *h, uint64_t now_ms);

@@ -134,7 +134,23 @@ static inline int rg_op_set_limit(struct rg_table *t, const char *key, int len,
 	op.u.limit.lim = lim;
 	op.u.limit.src = src;
 	op.u.limit.gen = gen;
+	op.u.limit.ver = NULL;
 	return rg_table_apply_key(t, key, len, 1, &op, now_ms, ref, chg);
+}
+
+/* A limit another node set by hand, version `ver` (adding the entry). */
+static inline int rg_op_peer_limit(struct rg_table *t, const char *key,
+		int len, const struct rg_limit *lim, const struct rg_ver *ver,
+		uint64_t now_ms, struct rg_change *chg)
+{
+	struct rg_op op;
+
+	op.kind = RG_OP_SET_LIMIT;
+	op.u.limit.lim = lim;
+	op.u.limit.src = RG_LIM_MANUAL;
+	op.u.limit.gen = 0;
+	op.u.limit.ver = ver;
+	return rg_table_apply_key(t, key, len, 1, &op, now_ms, NULL, chg);
 }
 
 /*
@@ -327,10 +343,13 @@ static inline int rg_op_restore(struct rg_table *t, struct rg_saved *rec,
 			t, rec->key, rec->key_len, 1, &op, now_ms, NULL, chg);
 }
 
-/* A block another node applied (adding the entry): RG_OK or an rg_err. */
+/*
+ * A block another node wrote, version `ver` (adding the entry, so the
+ * version is kept): RG_OK or an rg_err. Older than what is here: no-op.
+ */
 static inline int rg_op_peer_block(struct rg_table *t, const char *key,
-		int len, uint64_t left_ms, int reason, uint32_t ra_s, uint64_t now_ms,
-		struct rg_change *chg)
+		int len, uint64_t left_ms, int reason, uint32_t ra_s,
+		const struct rg_ver *ver, uint64_t now_ms, struct rg_change *chg)
 {
 	struct rg_op op;
 
@@ -338,30 +357,37 @@ static inline int rg_op_peer_block(struct rg_table *t, const char *key,
 	op.u.peer_block.left_ms = left_ms;
 	op.u.peer_block.reason = (uint8_t)reason;
 	op.u.peer_block.ra_s = ra_s;
+	op.u.peer_block.ver = *ver;
 	return rg_table_apply_key(t, key, len, 1, &op, now_ms, NULL, chg);
 }
 
 /* An AIMD cut another node made (adding the entry). */
 static inline int rg_op_peer_cut(struct rg_table *t, const char *key,
-		int len, uint32_t cur_mcps, uint32_t ceil_mcps, uint64_t now_ms,
-		struct rg_change *chg)
+		int len, uint32_t cur_mcps, uint32_t ceil_mcps,
+		const struct rg_ver *ver, uint64_t now_ms, struct rg_change *chg)
 {
 	struct rg_op op;
 
 	op.kind = RG_OP_PEER_CUT;
 	op.u.peer_cut.cur_mcps = cur_mcps;
 	op.u.peer_cut.ceil_mcps = ceil_mcps;
+	op.u.peer_cut.ver = *ver;
 	return rg_table_apply_key(t, key, len, 1, &op, now_ms, NULL, chg);
 }
 
-/* A trial passed on another node (an entry known here only). */
+/*
+ * An unblock another node wrote (by hand, or a trial that passed there),
+ * adding the entry: its version is the marker that refuses a late copy
+ * of the block it ended.
+ */
 static inline int rg_op_peer_up(struct rg_table *t, const char *key, int len,
-		uint64_t now_ms, struct rg_change *chg)
+		const struct rg_ver *ver, uint64_t now_ms, struct rg_change *chg)
 {
 	struct rg_op op;
 
 	op.kind = RG_OP_PEER_UP;
-	return rg_table_apply_key(t, key, len, 0, &op, now_ms, NULL, chg);
+	op.u.peer_up = *ver;
+	return rg_table_apply_key(t, key, len, 1, &op, now_ms, NULL, chg);
 }
 
 /*

@@ -33,51 +33,51 @@ void rg_peers_free(struct rg_peers *p)
 	rg_shm_free(p);
 }
 
-/* bit `d` of the window (d < RG_PEER_WINDOW) */
-static int seen_bit(const struct rg_peer *e, uint64_t d)
+/* bit `d` of a window (d < RG_PEER_WINDOW) */
+static int seen_bit(const uint64_t *seen, uint64_t d)
 {
-	return (int)((e->seen[d / 64] >> (d % 64)) & 1);
+	return (int)((seen[d / 64] >> (d % 64)) & 1);
 }
 
-static void set_bit(struct rg_peer *e, uint64_t d)
+static void set_bit(uint64_t *seen, uint64_t d)
 {
-	e->seen[d / 64] |= 1ULL << (d % 64);
+	seen[d / 64] |= 1ULL << (d % 64);
 }
 
-/* move the window up by `d`: bit i becomes bit i + d */
-static void shift(struct rg_peer *e, uint64_t d)
+/* move a window up by `d`: bit i becomes bit i + d */
+static void shift(uint64_t *seen, uint64_t d)
 {
 	const int w = RG_PEER_WINDOW / 64;
 	uint64_t out[RG_PEER_WINDOW / 64] = {0};
 	int i, q = (int)(d / 64), r = (int)(d % 64);
 
 	if(d >= RG_PEER_WINDOW) {
-		memset(e->seen, 0, sizeof(e->seen));
+		memset(seen, 0, sizeof(out));
 		return;
 	}
 	for(i = w - 1; i >= q; i--) {
-		out[i] = e->seen[i - q] << r;
+		out[i] = seen[i - q] << r;
 		if(r != 0 && i - q - 1 >= 0)
-			out[i] |= e->seen[i - q - 1] >> (64 - r);
+			out[i] |= seen[i - q - 1] >> (64 - r);
 	}
-	memcpy(e->seen, out, sizeof(out));
+	memcpy(seen, out, sizeof(out));
 }
 
-/* the window of sequence numbers: 1 when `seq` is new */
-static int take_seq(struct rg_peer *e, uint64_t seq)
+/* a channel's window of sequence numbers: 1 when `seq` is new */
+static int take_seq(struct rg_peer *e, int chan, uint64_t seq)
 {
-	uint64_t d;
+	uint64_t *seen = e->seen[chan], d;
 
-	if(seq > e->max_seq) {
-		shift(e, seq - e->max_seq);
-		set_bit(e, 0);
-		e->max_seq = seq;
+	if(seq > e->max_seq[chan]) {
+		shift(seen, seq - e->max_seq[chan]);
+		set_bit(seen, 0);
+		e->max_seq[chan] = seq;
 		return 1;
 	}
-	d = e->max_seq - seq;
-	if(d >= RG_PEER_WINDOW || seen_bit(e, d))
+	d = e->max_seq[chan] - seq;
+	if(d >= RG_PEER_WINDOW || seen_bit(seen, d))
 		return 0;
-	set_bit(e, d);
+	set_bit(seen, d);
 	return 1;
 }
 
@@ -107,7 +107,9 @@ static struct rg_peer *place(
 	}
 	if(p->n < RG_PEERS_MAX)
 		old = &p->peer[p->n++];
-	else if(old == NULL || now_ms - old->last_ms < stale_ms)
+	else if(old == NULL
+			|| (now_ms >= old->last_ms && now_ms - old->last_ms < stale_ms)
+			|| now_ms < old->last_ms)
 		return NULL;
 	memset(old, 0, sizeof(*old));
 	old->origin = origin;
@@ -116,16 +118,18 @@ static struct rg_peer *place(
 }
 
 enum rg_peer_verdict rg_peers_accept(struct rg_peers *p, uint64_t origin,
-		uint64_t seq, const char *node, const char *addr, uint64_t now_ms,
-		uint64_t stale_ms)
+		int chan, uint64_t seq, const char *node, const char *addr,
+		uint64_t now_ms, uint64_t stale_ms)
 {
 	struct rg_peer *e;
 	enum rg_peer_verdict v = RG_PEER_FULL;
 
+	if(chan < 0 || chan >= RG_PEER_CHANS)
+		return RG_PEER_REPLAYED;
 	rg_lock(p->lock, 0);
 	e = place(p, origin, now_ms, stale_ms);
 	if(e != NULL) {
-		v = take_seq(e, seq) ? RG_PEER_TAKEN : RG_PEER_REPLAYED;
+		v = take_seq(e, chan, seq) ? RG_PEER_TAKEN : RG_PEER_REPLAYED;
 		if(v == RG_PEER_TAKEN) {
 			e->taken++;
 			e->last_ms = now_ms;
@@ -148,6 +152,20 @@ int rg_peers_place(struct rg_peers *p, uint64_t origin)
 	}
 	rg_unlock(p->lock, 0);
 	return at;
+}
+
+uint64_t rg_peers_last_heard(struct rg_peers *p, uint64_t origin)
+{
+	uint64_t last = 0;
+	int i;
+
+	rg_lock(p->lock, 0);
+	for(i = 0; i < p->n; i++) {
+		if(p->peer[i].origin == origin)
+			last = p->peer[i].last_ms;
+	}
+	rg_unlock(p->lock, 0);
+	return last;
 }
 
 int rg_peers_heard(struct rg_peers *p, uint64_t now_ms, uint64_t within_ms,

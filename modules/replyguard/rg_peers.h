@@ -3,9 +3,12 @@
  * The cluster's other nodes, as their messages show them: per sending
  * instance (origin), its node name and address, when it was last heard
  * and how many of its messages were taken. A message is taken once:
- * each origin keeps a window of the last RG_PEER_WINDOW sequence numbers, so a
- * message replayed, or delivered twice, is refused, while messages that
- * arrive out of order (DMQ hands them to several workers) are not.
+ * each origin keeps, for each of its channels (changes, heartbeats), a
+ * window of the last RG_PEER_WINDOW sequence numbers, so a message
+ * replayed, or delivered twice, is refused, while messages that arrive
+ * out of order (DMQ hands them to several workers) are not, and a flood
+ * of heartbeats never pushes a late change out of its window. A restart
+ * is a new origin, so a restarted sender is never refused as a replay.
  * Shared memory and one lock; no SIP.
  */
 #ifndef RG_PEERS_H
@@ -15,7 +18,8 @@
 
 #define RG_PEERS_MAX 32
 #define RG_PEER_ADDR_MAX 63
-#define RG_PEER_WINDOW 1024 /* sequence numbers remembered per sender */
+#define RG_PEER_WINDOW 1024 /* sequence numbers remembered per channel */
+#define RG_PEER_CHANS 2		/* channels: 0 changes, 1 heartbeats */
 
 struct rg_peer
 {
@@ -25,8 +29,9 @@ struct rg_peer
 	uint64_t first_ms; /* first heard */
 	uint64_t last_ms;  /* last heard */
 	uint64_t taken;	   /* messages taken */
-	uint64_t max_seq;  /* highest sequence number taken */
-	uint64_t seen[RG_PEER_WINDOW / 64]; /* bit i: max_seq - i was taken */
+	uint64_t max_seq[RG_PEER_CHANS]; /* highest sequence number taken */
+	/* bit i: max_seq - i was taken */
+	uint64_t seen[RG_PEER_CHANS][RG_PEER_WINDOW / 64];
 };
 
 /* what rg_peers_accept() decided */
@@ -43,16 +48,19 @@ struct rg_peers *rg_peers_new(void);
 void rg_peers_free(struct rg_peers *p);
 
 /*
- * A message from `origin` numbered `seq`, heard at `now_ms`. A new
- * origin takes a free place, or the one heard longest ago if it has been
- * silent `stale_ms`.
+ * A message from `origin` numbered `seq` on channel `chan` (0 ..
+ * RG_PEER_CHANS - 1), heard at `now_ms`. A new origin takes a free
+ * place, or the one heard longest ago if it has been silent `stale_ms`.
  */
 enum rg_peer_verdict rg_peers_accept(struct rg_peers *p, uint64_t origin,
-		uint64_t seq, const char *node, const char *addr, uint64_t now_ms,
-		uint64_t stale_ms);
+		int chan, uint64_t seq, const char *node, const char *addr,
+		uint64_t now_ms, uint64_t stale_ms);
 
 /* The place of `origin` (0 .. RG_PEERS_MAX - 1), or -1 when it has none. */
 int rg_peers_place(struct rg_peers *p, uint64_t origin);
+
+/* When `origin` was last heard, or 0 when it has no place. */
+uint64_t rg_peers_last_heard(struct rg_peers *p, uint64_t origin);
 
 /*
  * The places of the peers heard within `within_ms` of `now_ms`, into

@@ -252,7 +252,7 @@ static void rg_rpc_block(rpc_t *rpc, void *ctx)
 	}
 	if(resolve_dst(rpc, ctx, &raw, 1, &dst) < 0)
 		return;
-	if(rg_update_block(&dst.ref, dst.key, dst.key_len, (uint32_t)secs) != RG_OK) {
+	if(rg_update_block(&dst.ref, (uint32_t)secs) != RG_OK) {
 		rpc->fault(ctx, 500, "cannot block");
 		return;
 	}
@@ -268,7 +268,7 @@ static void rg_rpc_unblock(rpc_t *rpc, void *ctx)
 
 	if(scan_dst(rpc, ctx, &dst) < 0)
 		return;
-	if(rg_update_unblock(&dst.ref, dst.key, dst.key_len) != RG_OK) {
+	if(rg_update_unblock(&dst.ref) != RG_OK) {
 		rpc->fault(ctx, 404, "destination not found");
 		return;
 	}

@@ -116,7 +116,7 @@ int ki_rg_block(struct sip_msg *msg, str *raw, int seconds)
 	}
 	if(rg_dst_resolve(raw, 1, &dst) != RG_OK)
 		return -1;
-	return rg_update_block(&dst.ref, dst.key, dst.key_len, (uint32_t)seconds) == RG_OK ? 1 : -1;
+	return rg_update_block(&dst.ref, (uint32_t)seconds) == RG_OK ? 1 : -1;
 }
 
 int ki_rg_unblock(struct sip_msg *msg, str *raw)
@@ -125,7 +125,7 @@ int ki_rg_unblock(struct sip_msg *msg, str *raw)
 
 	if(rg_dst_resolve(raw, 0, &dst) != RG_OK)
 		return -1;
-	return rg_update_unblock(&dst.ref, dst.key, dst.key_len) == RG_OK ? 1 : -1;
+	return rg_update_unblock(&dst.ref) == RG_OK ? 1 : -1;
 }
 
 int w_rg_block(struct sip_msg *msg, char *dst, char *secs)

@@ -9,14 +9,18 @@
 
 int rg_state_format(const struct rg_saved *s, char *buf, size_t size)
 {
+	const struct rg_repl *v = &s->repl;
 	int n = snprintf(buf, size,
-			"%.*s %" PRIu64 " %u %u %u %u %u %u %u %u %u %u\n", s->key_len,
-			s->key, s->block_end, (unsigned int)s->reason,
+			"%.*s %" PRIu64 " %u %u %u %u %u %u %u %u %u %u %" PRIu64
+			" %016" PRIx64 " %" PRIu64 " %016" PRIx64 " %" PRIu64
+			" %016" PRIx64 " %" PRIu64 "\n",
+			s->key_len, s->key, s->block_end, (unsigned int)s->reason,
 			(unsigned int)s->level, (unsigned int)s->ra_last,
 			(unsigned int)s->has_limit, (unsigned int)s->lim.mcps,
 			(unsigned int)s->lim.burst, (unsigned int)s->lim.max_concurrent,
 			(unsigned int)s->throttled, (unsigned int)s->cur_mcps,
-			(unsigned int)s->ceil_mcps);
+			(unsigned int)s->ceil_mcps, v->blk.clk, v->blk.id, v->lim.clk,
+			v->lim.id, v->cut.clk, v->cut.id, v->keep_ms);
 
 	return (n < 0 || (size_t)n >= size) ? -1 : n;
 }
@@ -43,7 +47,31 @@ static const char *consistent(const struct rg_saved *r)
 	return NULL;
 }
 
-static const char *record(struct rg_cur *c, struct rg_saved *r)
+/* a version: "<clock> <16 hex digits>"; 0 or -1 */
+static int version(struct rg_cur *c, struct rg_ver *v, int last)
+{
+	const char *s;
+	size_t n, i;
+
+	if(rg_cur_num(c, UINT64_MAX, &v->clk, 0) < 0)
+		return -1;
+	n = rg_cur_field(c, &s);
+	if(n != 16 || rg_cur_next(c, n, last) < 0)
+		return -1;
+	v->id = 0;
+	for(i = 0; i < n; i++) {
+		v->id <<= 4;
+		if(s[i] >= '0' && s[i] <= '9')
+			v->id |= (uint64_t)(s[i] - '0');
+		else if(s[i] >= 'a' && s[i] <= 'f')
+			v->id |= (uint64_t)(s[i] - 'a' + 10);
+		else
+			return -1;
+	}
+	return 0;
+}
+
+static const char *record(struct rg_cur *c, struct rg_saved *r, int v2)
 {
 	uint64_t v[11];
 	static const uint64_t max[11] = {RG_STATE_END_MAX, 2, UINT16_MAX,
@@ -56,9 +84,15 @@ static const char *record(struct rg_cur *c, struct rg_saved *r)
 	if(r->key_len < 0)
 		return "bad destination key";
 	for(i = 0; i < 11; i++) {
-		if(rg_cur_num(c, max[i], &v[i], i == 10) < 0)
+		if(rg_cur_num(c, max[i], &v[i], !v2 && i == 10) < 0)
 			return "bad number";
 	}
+	if(v2
+			&& (version(c, &r->repl.blk, 0) < 0
+					|| version(c, &r->repl.lim, 0) < 0
+					|| version(c, &r->repl.cut, 0) < 0
+					|| rg_cur_num(c, RG_STATE_END_MAX, &r->repl.keep_ms, 1) < 0))
+		return "bad version";
 	r->block_end = v[0];
 	r->reason = (uint8_t)v[1];
 	r->level = (uint16_t)v[2];
@@ -82,7 +116,7 @@ static int pass(const char *buf, size_t len,
 	struct rg_saved r;
 	struct rg_cur c;
 	uint64_t want;
-	int line = 0, n = 0;
+	int line = 0, n = 0, v2 = 1;
 
 	err->line = 0;
 	while(p < end) {
@@ -93,7 +127,8 @@ static int pass(const char *buf, size_t len,
 			return -1;
 		}
 		if(line == 1) {
-			if(!rg_cur_is(&c, RG_STATE_MAGIC))
+			v2 = rg_cur_is(&c, RG_STATE_MAGIC);
+			if(!v2 && !rg_cur_is(&c, RG_STATE_MAGIC_V1))
 				goto foreign;
 			continue;
 		}
@@ -111,7 +146,7 @@ static int pass(const char *buf, size_t len,
 			err->line = 0;
 			return n;
 		}
-		if((err->what = record(&c, &r)) != NULL)
+		if((err->what = record(&c, &r, v2)) != NULL)
 			return -1;
 		if(each != NULL)
 			each(&r, arg);

@@ -2,9 +2,10 @@
 /*
  * The state file (state_file): what a restart must not forget, as text.
  *
- *   replyguard-state 1
+ *   replyguard-state 2
  *   <key> <block_end> <reason> <level> <ra_last> <limit> <mcps> <burst>
  *         <max_concurrent> <throttled> <cur_mcps> <ceil_mcps>
+ *         <blk_clk> <blk_id> <lim_clk> <lim_id> <cut_clk> <cut_id> <keep>
  *   ...
  *   end <records>
  *
@@ -14,7 +15,12 @@
  * and ra_last are 0), reason is enum rg_block_reason (0 inferred, 1
  * manual, 2 Retry-After), limit/throttled are 0 or 1 (0: their fields
  * are 0), rates are in thousandths of a call per second, within the
- * bounds of rg_limits.h. The last line counts the records, so a
+ * bounds of rg_limits.h. The last seven fields are the cluster's
+ * versions of the block, the limit and the cut (rg_ver.h: clock in
+ * decimal, id in 16 hex digits; 0 0000000000000000 when never written)
+ * and the wall-clock time the entry is kept until (rg_repl.h), so an
+ * unblock made elsewhere is not undone by a restart. A file of version 1
+ * (without them) is still read. The last line counts the records, so a
  * truncated file is told from a short one.
  *
  * A file is taken whole or not at all: rg_state_parse() checks every line
@@ -28,9 +34,11 @@
 #include <stdint.h>
 
 #include "rg_key.h"
+#include "rg_repl.h"
 #include "rg_throttle.h"
 
-#define RG_STATE_MAGIC "replyguard-state 1"
+#define RG_STATE_MAGIC "replyguard-state 2"
+#define RG_STATE_MAGIC_V1 "replyguard-state 1" /* read, never written */
 
 /* the latest block end a file may hold (wall clock, ms): year 2500 */
 #define RG_STATE_END_MAX 16725225600000ULL
@@ -49,10 +57,11 @@ struct rg_saved
 	uint8_t throttled;	/* in AIMD back-off at: */
 	uint32_t cur_mcps;
 	uint32_t ceil_mcps;
+	struct rg_repl repl; /* cluster: versions, or all 0 */
 };
 
 /* the longest record line, newline included */
-#define RG_STATE_LINE_MAX (RG_KEY_MAX + 160)
+#define RG_STATE_LINE_MAX (RG_KEY_MAX + 300)
 
 /* The record's line (with its newline) into `buf`: its length, or -1. */
 int rg_state_format(const struct rg_saved *s, char *buf, size_t size);

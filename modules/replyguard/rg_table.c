@@ -91,6 +91,8 @@ struct rg_table *rg_table_new(const struct rg_table_cfg *cfg)
 	t->ecfg.health = cfg->health;
 	t->ecfg.throttle = cfg->throttle;
 	t->ecfg.fail = cfg->fail;
+	t->ecfg.hlc = cfg->hlc;
+	t->ecfg.retain_ms = cfg->retain_ms;
 	if(cfg->max_blocked_pct > 0 && cfg->max_blocked_pct < 100) {
 		t->ecfg.guard = rg_guard_new(cfg->max_blocked_pct);
 		if(t->ecfg.guard == NULL)
@@ -251,7 +253,7 @@ static inline int run_locked(struct rg_table *t, uint32_t slot,
 	if(chg != NULL) {
 		chg->ref.slot = slot;
 		chg->ref.gen = sl->gen;
-		if(rg_change_any(chg))
+		if(rg_change_any(chg) || chg->pub)
 			rg_entry_snapshot(&sl->e, &t->ecfg, now_ms, &chg->snap);
 	}
 	if(rc == RG_ENOHOLD)

@@ -36,6 +36,8 @@ struct rg_table_cfg
 	struct rg_throttle_cfg throttle;
 	struct rg_fail_cfg fail;
 	unsigned int max_blocked_pct; /* set guard, 1..100; 100 (or 0) = none */
+	struct rg_hlc *hlc;	 /* cluster: the versions' clock, or NULL */
+	uint64_t retain_ms;	 /* cluster: replicated facts kept this long */
 };
 
 struct rg_table;

@@ -235,8 +235,22 @@ enum rg_tevent rg_throttle_restore(struct rg_throttle *th,
 }
 
 enum rg_tevent rg_throttle_peer_cut(struct rg_throttle *th,
-		uint32_t cur_mcps, uint32_t ceil_mcps, uint64_t now_ms)
+		const struct rg_throttle_cfg *cfg, uint32_t cur_mcps,
+		uint32_t ceil_mcps, uint64_t now_ms)
 {
+	uint64_t top;
+
+	/* within what a cut here could be: never below cps_min, and ending
+	 * no higher than the limit, or than the rate such a cut began from */
+	if(cur_mcps < cfg->min_mcps)
+		cur_mcps = cfg->min_mcps;
+	top = cfg->backoff_permille
+				  ? (uint64_t)cur_mcps * 1000 / cfg->backoff_permille + 1
+				  : (uint64_t)cur_mcps + 1;
+	if(th->lim.mcps != 0 && top > th->lim.mcps)
+		top = th->lim.mcps;
+	if(ceil_mcps > top)
+		ceil_mcps = (uint32_t)top;
 	if(th->throttled && th->cur_mcps <= cur_mcps)
 		return RG_TEV_NONE;
 	if(th->throttled) {

@@ -157,10 +157,13 @@ enum rg_tevent rg_throttle_restore(struct rg_throttle *th,
 
 /*
  * An AIMD cut another node of the cluster made: back off to `cur_mcps`
- * (never up: a lower rate in force stays), ending at `ceil_mcps`.
+ * (never up: a lower rate in force stays), ending at `ceil_mcps`; both
+ * held to what a cut here could make (cps_min, the limit, the back-off
+ * factor).
  */
 enum rg_tevent rg_throttle_peer_cut(struct rg_throttle *th,
-		uint32_t cur_mcps, uint32_t ceil_mcps, uint64_t now_ms);
+		const struct rg_throttle_cfg *cfg, uint32_t cur_mcps,
+		uint32_t ceil_mcps, uint64_t now_ms);
 
 const char *rg_limit_src_name(enum rg_limit_src src);
 

@@ -14,6 +14,7 @@
 #include "rg_fields.h"
 #include "rg_health.h"
 #include "rg_key.h"
+#include "rg_repl.h"
 #include "rg_throttle.h"
 #include "rg_window.h"
 
@@ -88,10 +89,18 @@ struct rg_snapshot
 	char ext_names[RG_EXT_NAMES][RG_KEY_MAX + 1]; /* "" when unused */
 };
 
+/* what of a change the cluster's peers are to be told (rg_change.pub) */
+enum rg_pub
+{
+	RG_PUB_BLK = 1, /* the block or unblock: blk_left_ms, blk_manual */
+	RG_PUB_LIM = 2, /* the limit set: lim */
+	RG_PUB_CUT = 4	/* the AIMD cut: snap's cps_limit, ceil_mcps */
+};
+
 /*
  * The state changes one operation made: of health (`ev`), of throttling
  * (`tev`), and what the set guard did. `snap` is filled only when
- * rg_change_any() says there is something.
+ * rg_change_any() says there is something, or `pub` is set.
  */
 struct rg_change
 {
@@ -109,6 +118,13 @@ struct rg_change
 							first time in this state), or -1 */
 	int guard_full;		 /* a set that has just reached
 							max_blocked_percent, or -1 */
+	/* cluster: a change made here, to replicate (enum rg_pub bits; never
+	 * set by what a peer wrote), with the registers' new versions */
+	uint8_t pub;
+	uint8_t blk_manual;	  /* RG_PUB_BLK: by hand (RPC, script) */
+	uint64_t blk_left_ms; /* RG_PUB_BLK: the block's time left; 0: up */
+	struct rg_limit lim;  /* RG_PUB_LIM */
+	struct rg_repl repl;
 	struct rg_snapshot snap;
 };
 

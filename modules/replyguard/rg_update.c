@@ -8,26 +8,20 @@
 
 /*
  * The one place a change is applied: after the table's lock is dropped;
- * the cluster first, so the peers do not wait for the event routes. A
- * change by hand (`publish` 0) reaches the cluster as such, from its
- * caller.
+ * the cluster first (what the entry marked for it: never what came from
+ * a peer), so the peers do not wait for the event routes.
  */
-static void apply_as(const struct rg_change *chg, int publish)
+static void apply(const struct rg_change *chg)
 {
+	if(chg->pub)
+		rg_cluster_publish(chg);
 	if(!rg_change_any(chg))
 		return;
-	if(publish)
-		rg_cluster_publish(chg); /* not what came from a peer */
 	if(chg->ev != RG_EV_NONE)
 		rg_ds_sync(chg);
 	rg_events_run(chg);
 	if(chg->ev == RG_EV_DOWN || chg->ev == RG_EV_UP || chg->tev != RG_TEV_NONE)
 		rg_webhook_notify(chg);
-}
-
-static void apply(const struct rg_change *chg)
-{
-	apply_as(chg, 1);
 }
 
 int rg_update_admit(const char *key, int len, uint32_t hash,
@@ -83,11 +77,10 @@ int rg_update_set_limit(const char *key, int len, const struct rg_limit *lim,
 	int rc = rg_op_set_limit(
 			rg_tbl, key, len, lim, src, gen, now_ms, NULL, &chg);
 
+	/* (the cluster hears of a limit only when it changed: script may set
+	 * the same one on every call) */
 	if(rc == RG_OK && !quiet)
 		apply(&chg);
-	/* only a change: script may set the same limit on every call */
-	if(rc == RG_OK && src == RG_LIM_MANUAL && chg.limit_changed)
-		rg_cluster_publish_limit(key, len, lim);
 	return rc;
 }
 
@@ -107,29 +100,25 @@ unsigned int rg_update_limits_sweep(uint32_t gen, int quiet)
 	return n;
 }
 
-int rg_update_block(
-		const struct rg_ref *ref, const char *key, int len, uint32_t seconds)
+int rg_update_block(const struct rg_ref *ref, uint32_t seconds)
 {
 	struct rg_change chg;
 	int rc = rg_op_block(rg_tbl, ref, seconds, rg_now_ms(), &chg);
 
-	if(rc == RG_OK) {
-		apply_as(&chg, 0);
-		/* even when it was down already: the peers' own blocks may end */
-		rg_cluster_publish_manual(key, len, seconds);
-	}
+	/* the cluster hears of it even when it was down already: the peers'
+	 * own blocks may end */
+	if(rc == RG_OK)
+		apply(&chg);
 	return rc;
 }
 
-int rg_update_unblock(const struct rg_ref *ref, const char *key, int len)
+int rg_update_unblock(const struct rg_ref *ref)
 {
 	struct rg_change chg;
 	int rc = rg_op_unblock(rg_tbl, ref, rg_now_ms(), &chg);
 
-	if(rc == RG_OK) {
-		apply_as(&chg, 0);
-		rg_cluster_publish_manual(key, len, 0);
-	}
+	if(rc == RG_OK)
+		apply(&chg);
 	return rc;
 }
 
@@ -146,40 +135,44 @@ void rg_update_tick_all(void)
 }
 
 int rg_update_peer_block(const char *key, int len, uint64_t left_ms,
-		int reason, uint32_t ra_s)
+		int reason, uint32_t ra_s, const struct rg_ver *ver)
 {
 	struct rg_change chg;
 	int rc = rg_op_peer_block(
-			rg_tbl, key, len, left_ms, reason, ra_s, rg_now_ms(), &chg);
+			rg_tbl, key, len, left_ms, reason, ra_s, ver, rg_now_ms(), &chg);
 
 	if(rc == RG_OK)
 		apply(&chg);
 	return rc;
 }
 
-int rg_update_peer_unblock(const char *key, int len, int manual)
+int rg_update_peer_unblock(const char *key, int len, const struct rg_ver *ver)
 {
 	struct rg_change chg;
-	struct rg_ref ref;
-	int rc;
+	int rc = rg_op_peer_up(rg_tbl, key, len, ver, rg_now_ms(), &chg);
 
-	if(manual) { /* an operator's unblock, on another node */
-		if(rg_op_lookup(rg_tbl, key, len, 0, rg_now_ms(), &ref) != RG_OK)
-			return RG_ENOTFOUND;
-		return rg_update_unblock(&ref, key, len);
-	}
-	rc = rg_op_peer_up(rg_tbl, key, len, rg_now_ms(), &chg);
 	if(rc == RG_OK)
 		apply(&chg);
 	return rc;
 }
 
-int rg_update_peer_cut(
-		const char *key, int len, uint32_t cur_mcps, uint32_t ceil_mcps)
+int rg_update_peer_limit(const char *key, int len, const struct rg_limit *lim,
+		const struct rg_ver *ver)
+{
+	struct rg_change chg;
+	int rc = rg_op_peer_limit(rg_tbl, key, len, lim, ver, rg_now_ms(), &chg);
+
+	if(rc == RG_OK)
+		apply(&chg);
+	return rc;
+}
+
+int rg_update_peer_cut(const char *key, int len, uint32_t cur_mcps,
+		uint32_t ceil_mcps, const struct rg_ver *ver)
 {
 	struct rg_change chg;
 	int rc = rg_op_peer_cut(
-			rg_tbl, key, len, cur_mcps, ceil_mcps, rg_now_ms(), &chg);
+			rg_tbl, key, len, cur_mcps, ceil_mcps, ver, rg_now_ms(), &chg);
 
 	if(rc == RG_OK)
 		apply(&chg);

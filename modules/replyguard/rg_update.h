@@ -38,19 +38,23 @@ int rg_update_set_limit(const char *key, int len, const struct rg_limit *lim,
  */
 unsigned int rg_update_limits_sweep(uint32_t gen, int quiet);
 
-/* By hand (RPC, script): `key` names the entry for the cluster. */
-int rg_update_block(
-		const struct rg_ref *ref, const char *key, int len, uint32_t seconds);
-int rg_update_unblock(const struct rg_ref *ref, const char *key, int len);
+/* By hand (RPC, script). */
+int rg_update_block(const struct rg_ref *ref, uint32_t seconds);
+int rg_update_unblock(const struct rg_ref *ref);
 
 /* The timer's transitions of every entry (blocks ended, back-off steps). */
 void rg_update_tick_all(void);
 
-/* What another node of the cluster did (never sent back out). */
+/*
+ * What another node of the cluster wrote, version `ver`: applied here
+ * when newer than what this node holds (rg_repl.h), never sent back out.
+ */
 int rg_update_peer_block(const char *key, int len, uint64_t left_ms,
-		int reason, uint32_t ra_s);
-int rg_update_peer_unblock(const char *key, int len, int manual);
-int rg_update_peer_cut(
-		const char *key, int len, uint32_t cur_mcps, uint32_t ceil_mcps);
+		int reason, uint32_t ra_s, const struct rg_ver *ver);
+int rg_update_peer_unblock(const char *key, int len, const struct rg_ver *ver);
+int rg_update_peer_limit(const char *key, int len, const struct rg_limit *lim,
+		const struct rg_ver *ver);
+int rg_update_peer_cut(const char *key, int len, uint32_t cur_mcps,
+		uint32_t ceil_mcps, const struct rg_ver *ver);
 
 #endif

@@ -10,9 +10,12 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <ctype.h>
 #include <string.h>
 
 #include <cmocka.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include "rg_cluster_msg.h"
 #include "rg_peers.h"
@@ -29,12 +32,60 @@ static void collect(const struct rg_crec *r, void *arg)
 	ngot++;
 }
 
-static int parse(const char *text, size_t len, struct rg_chdr *h)
+static const unsigned char K1[] = "0123456789abcdef-one";
+static const unsigned char K2[] = "0123456789abcdef-two";
+static const struct rg_ckeys KEYS = {{K1, NULL}, {sizeof(K1) - 1, 0}, 1};
+/* rotation: signs with the new key, takes the old one too */
+static const struct rg_ckeys KEYS2 = {
+		{K2, K1}, {sizeof(K2) - 1, sizeof(K1) - 1}, 2};
+static const struct rg_ckeys KEYS_OTHER = {{K2, NULL}, {sizeof(K2) - 1, 0}, 1};
+
+static int parse_with(const char *text, size_t len, struct rg_chdr *h,
+		const struct rg_ckeys *k)
 {
 	const char *why = NULL;
 
 	ngot = 0;
-	return rg_cmsg_parse(text, len, h, collect, NULL, &why);
+	return rg_cmsg_parse(text, len, k, h, collect, NULL, &why);
+}
+
+static int parse(const char *text, size_t len, struct rg_chdr *h)
+{
+	return parse_with(text, len, h, &KEYS);
+}
+
+/* `text` with the HMAC line K1 makes of it, into `out` */
+static size_t sign(const char *text, size_t len, char *out, size_t size)
+{
+	unsigned char m[32];
+	unsigned int n = 0;
+	size_t i, at;
+
+	assert_true(len + 68 <= size);
+	memcpy(out, text, len);
+	HMAC(EVP_sha256(), K1, sizeof(K1) - 1, (const unsigned char *)text, len,
+			m, &n);
+	assert_int_equal(n, 32);
+	at = len;
+	out[at++] = 'H';
+	out[at++] = ' ';
+	for(i = 0; i < 32; i++)
+		at += (size_t)snprintf(out + at, 3, "%02x", m[i]);
+	out[at++] = '\n';
+	return at;
+}
+
+static struct rg_chdr hdr(uint64_t origin, uint64_t seq, const char *node)
+{
+	struct rg_chdr h;
+
+	memset(&h, 0, sizeof(h));
+	h.origin = origin;
+	h.seq = seq;
+	h.chan = RG_CCHAN_CHANGE;
+	h.wall_ms = 1764000000000ULL;
+	snprintf(h.node, sizeof(h.node), "%s", node);
+	return h;
 }
 
 static struct rg_crec rec(char kind, const char *key)
@@ -43,6 +94,10 @@ static struct rg_crec rec(char kind, const char *key)
 
 	memset(&r, 0, sizeof(r));
 	r.kind = kind;
+	if(kind != RG_CR_SYNC && kind != RG_CR_DEMAND && kind != RG_CR_DIGEST) {
+		r.ver.clk = 1764000000123ULL;
+		r.ver.id = 0xa1b2c3d4e5f60718ULL;
+	}
 	if(key != NULL) {
 		r.key_len = (int)strlen(key);
 		memcpy(r.key, key, (size_t)r.key_len);
@@ -52,8 +107,8 @@ static struct rg_crec rec(char kind, const char *key)
 
 static void test_round_trip(void **state)
 {
-	struct rg_chdr h = {0x0123456789abcdefULL, 42, "node-1"}, h2;
-	struct rg_crec r[6];
+	struct rg_chdr h = hdr(0x0123456789abcdefULL, 42, "node-1"), h2;
+	struct rg_crec r[7];
 	struct rg_cbuf b;
 	char buf[2048];
 	int i, len;
@@ -76,27 +131,77 @@ static void test_round_trip(void **state)
 	r[5] = rec(RG_CR_DEMAND, "carrier-a");
 	r[5].demand_mcps = 20000;
 	r[5].recv_mcps = 9875;
+	r[6] = rec(RG_CR_DIGEST, NULL);
+	r[6].bucket = 15;
+	r[6].digest = 0xffeeddccbbaa0099ULL;
+	h.chan = RG_CCHAN_BEAT;
 	rg_cmsg_begin(&b, buf, sizeof(buf), &h);
-	for(i = 0; i < 6; i++)
+	for(i = 0; i < 7; i++)
 		assert_int_equal(rg_cmsg_add(&b, &r[i]), 0);
-	len = rg_cmsg_end(&b);
+	len = rg_cmsg_end(&b, &KEYS);
 	assert_true(len > 0);
 	assert_non_null(strstr(buf, "\nD carrier-a 20000 9875\n"));
-	assert_int_equal(parse(buf, (size_t)len, &h2), 6);
+	assert_non_null(strstr(buf, "\nU carrier-a 1 1764000000123 a1b2c3d4e5f60718\n"));
+	assert_non_null(strstr(buf, "\nG 15 ffeeddccbbaa0099\n"));
+	assert_int_equal(parse(buf, (size_t)len, &h2), 7);
 	assert_true(h2.origin == h.origin);
 	assert_true(h2.seq == 42);
+	assert_true(h2.wall_ms == h.wall_ms);
+	assert_int_equal(h2.chan, RG_CCHAN_BEAT);
 	assert_string_equal(h2.node, "node-1");
-	for(i = 0; i < 6; i++)
+	for(i = 0; i < 7; i++)
 		assert_memory_equal(&got[i], &r[i], sizeof(r[i]));
+}
+
+/* no valid HMAC: refused before anything is read */
+static void test_auth(void **state)
+{
+	struct rg_chdr h = hdr(7, 1, "n"), h2;
+	struct rg_crec r = rec(RG_CR_BLOCK, "sip:gw:5060");
+	struct rg_cbuf b;
+	char buf[1024], t[1024];
+	int len;
+
+	(void)state;
+	r.left_ms = 1000;
+	rg_cmsg_begin(&b, buf, sizeof(buf), &h);
+	assert_int_equal(rg_cmsg_add(&b, &r), 0);
+	len = rg_cmsg_end(&b, &KEYS);
+	assert_int_equal(parse(buf, (size_t)len, &h2), 1);
+	/* another secret */
+	assert_int_equal(parse_with(buf, (size_t)len, &h2, &KEYS_OTHER),
+			RG_CMSG_AUTH);
+	assert_int_equal(ngot, 0);
+	/* rotation: a node with the new key and the old takes it */
+	assert_int_equal(parse_with(buf, (size_t)len, &h2, &KEYS2), 1);
+	/* one byte changed anywhere: the record, the header, the HMAC */
+	memcpy(t, buf, (size_t)len);
+	t[strstr(t, "\nB ") - t + 3] = 'S';
+	assert_int_equal(parse(t, (size_t)len, &h2), RG_CMSG_AUTH);
+	memcpy(t, buf, (size_t)len);
+	t[5] ^= 1;
+	assert_int_equal(parse(t, (size_t)len, &h2), RG_CMSG_AUTH);
+	memcpy(t, buf, (size_t)len);
+	t[len - 2] = t[len - 2] == '0' ? '1' : '0';
+	assert_int_equal(parse(t, (size_t)len, &h2), RG_CMSG_AUTH);
+	/* upper-case hex, no HMAC line, a truncated one, no keys at all */
+	memcpy(t, buf, (size_t)len);
+	t[len - 10] = (char)toupper((unsigned char)t[len - 10]);
+	if(t[len - 10] != buf[len - 10])
+		assert_int_equal(parse(t, (size_t)len, &h2), RG_CMSG_AUTH);
+	assert_int_equal(parse(buf, (size_t)len - 67, &h2), RG_CMSG_AUTH);
+	assert_int_equal(parse(buf, (size_t)len - 1, &h2), RG_CMSG_AUTH);
+	assert_int_equal(parse_with(buf, (size_t)len, &h2, NULL), RG_CMSG_AUTH);
+	assert_int_equal(ngot, 0);
 }
 
 /* a record that does not fit leaves the message whole, and endable */
 static void test_full(void **state)
 {
-	struct rg_chdr h = {1, 1, "n"}, h2;
+	struct rg_chdr h = hdr(1, 1, "n"), h2;
 	struct rg_crec r = rec(RG_CR_UNBLOCK, "carrier-with-a-longish-name");
 	struct rg_cbuf b;
-	char buf[200];
+	char buf[400];
 	int n = 0, len;
 
 	(void)state;
@@ -104,62 +209,84 @@ static void test_full(void **state)
 	while(rg_cmsg_add(&b, &r) == 0)
 		n++;
 	assert_true(n > 0);
-	len = rg_cmsg_end(&b);
+	len = rg_cmsg_end(&b, &KEYS);
 	assert_true(len > 0 && (size_t)len <= sizeof(buf));
 	assert_int_equal(parse(buf, (size_t)len, &h2), n);
 }
 
+#define HD "RG2 0000000000000001 c 1 1764000000000 n\n"
+#define V " 5 00000000000000aa"
+
+/* signed, but not what a writer writes: refused whole */
 static void test_bad(void **state)
 {
 	static const char *bad[] = {
 			"",
 			"garbage\n",
-			"RG2 0000000000000001 1 n\nE 0\n",
-			"RG1 000000000000001 1 n\nE 0\n",	/* 15 hex digits */
-			"RG1 000000000000000G 1 n\nE 0\n",
-			"RG1 0000000000000001 0 n\nE 0\n",	/* seq 0 */
-			"RG1 0000000000000001 01 n\nE 0\n", /* not canonical */
-			"RG1 0000000000000001 1\nE 0\n",	/* no node */
-			"RG1 0000000000000001 1 n\n",		/* no end */
-			"RG1 0000000000000001 1 n\nE 1\n",
-			"RG1 0000000000000001 1 n\nE 0\nU gw 0\n",
-			"RG1 0000000000000001 1 n\nX gw\nE 1\n",
-			"RG1 0000000000000001 1 n\nU SIP:GW 0\nE 1\n",
-			"RG1 0000000000000001 1 n\nU gw x\nE 1\n",
-			"RG1 0000000000000001 1 n\nU gw\nE 1\n",
-			"RG1 0000000000000001 1 n\nU gw 2\nE 1\n",
-			"RG1 0000000000000001 1 n\nB gw 0 0 0\nE 1\n", /* no time */
-			"RG1 0000000000000001 1 n\nB gw 1000 3 0\nE 1\n",
-			"RG1 0000000000000001 1 n\nB gw 31536000001 0 0\nE 1\n",
-			"RG1 0000000000000001 1 n\nL gw 1000 0 0\nE 1\n", /* burst 0 */
-			"RG1 0000000000000001 1 n\nL gw 1000000001 1 0\nE 1\n",
-			"RG1 0000000000000001 1 n\nC gw 0 0\nE 1\n",
-			"RG1 0000000000000001 1 n\nS x\nE 1\n",
-			"RG1 0000000000000001 1 n\nD gw 1000\nE 1\n", /* no recv */
-			"RG1 0000000000000001 1 n\nD gw 4294967296 0\nE 1\n",
-			"RG1 0000000000000001 1 n\nD gw -1 0\nE 1\n",
-			"RG1 0000000000000001 1 n\nU gw 0\r\nE 1\n",
-			"RG1 0000000000000001 1 n\nU gw 0\nU gw 0\nE 1\n",
+			"RG1 0000000000000001 c 1 5 n\nE 0\n",
+			"RG2 000000000000001 c 1 5 n\nE 0\n", /* 15 hex digits */
+			"RG2 000000000000000G c 1 5 n\nE 0\n",
+			"RG2 0000000000000001 x 1 5 n\nE 0\n", /* no such channel */
+			"RG2 0000000000000001 c 0 5 n\nE 0\n", /* seq 0 */
+			"RG2 0000000000000001 c 01 5 n\nE 0\n", /* not canonical */
+			"RG2 0000000000000001 c 1 n\nE 0\n",	  /* no wall clock */
+			"RG2 0000000000000001 c 1 5\nE 0\n",	  /* no node */
+			HD,										  /* no end */
+			HD "E 1\n",
+			HD "E 0\nU gw 0" V "\n",
+			HD "X gw\nE 1\n",
+			HD "U SIP:GW 0" V "\nE 1\n",
+			HD "U gw x" V "\nE 1\n",
+			HD "U gw\nE 1\n",
+			HD "U gw 0\nE 1\n", /* no version */
+			HD "U gw 2" V "\nE 1\n",
+			HD "U gw 0 0 00000000000000aa\nE 1\n", /* clock 0 */
+			HD "U gw 0 5 aa\nE 1\n",
+			HD "U gw 0 5 00000000000000AA\nE 1\n",
+			HD "U gw 0" V " x\nE 1\n",
+			HD "B gw 0 0 0" V "\nE 1\n", /* no time */
+			HD "B gw 1000 3 0" V "\nE 1\n",
+			HD "B gw 31536000001 0 0" V "\nE 1\n",
+			HD "L gw 1000 0 0" V "\nE 1\n", /* burst 0 */
+			HD "L gw 1000000001 1 0" V "\nE 1\n",
+			HD "C gw 0 0" V "\nE 1\n",
+			HD "S x\nE 1\n",
+			HD "D gw 1000\nE 1\n", /* no recv */
+			HD "D gw 4294967296 0\nE 1\n",
+			HD "D gw -1 0\nE 1\n",
+			HD "D gw 1 0" V "\nE 1\n",
+			HD "G 16 0000000000000000\nE 1\n",
+			HD "G 1 000000000000000\nE 1\n",
+			HD "G 1\nE 1\n",
+			HD "U gw 0" V "\r\nE 1\n",
+			HD "U gw 0" V "\nU gw 0" V "\nE 1\n",
 	};
+	static char t[RG_CMSG_MAX + 200];
 	struct rg_chdr h;
-	size_t i;
+	size_t i, n;
 
 	(void)state;
 	for(i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		if(parse(bad[i], strlen(bad[i]), &h) != -1 || ngot != 0)
+		n = sign(bad[i], strlen(bad[i]), t, sizeof(t));
+		if(parse(t, n, &h) >= 0 || ngot != 0)
 			fail_msg("message %zu taken: %s", i, bad[i]);
 	}
+	/* and the same, well formed, is taken */
+	n = sign(HD "U gw 0" V "\nE 1\n", strlen(HD "U gw 0" V "\nE 1\n"), t,
+			sizeof(t));
+	assert_int_equal(parse(t, n, &h), 1);
 	/* one byte over the size */
 	{
-		static char big[RG_CMSG_MAX + 2];
-		int n = snprintf(big, sizeof(big), "RG1 0000000000000001 1 n\n");
+		static char big[RG_CMSG_MAX + 64];
+		int m = snprintf(big, sizeof(big), HD);
 
-		while(n < RG_CMSG_MAX)
-			n += snprintf(big + n, sizeof(big) - (size_t)n, "S\n");
-		n += snprintf(big + n, sizeof(big) - (size_t)n, "E %d\n",
-				(n - 25) / 2);
+		while(m < RG_CMSG_MAX)
+			m += snprintf(big + m, sizeof(big) - (size_t)m, "S\n");
+		m += snprintf(big + m, sizeof(big) - (size_t)m, "E %d\n",
+				(m - (int)strlen(HD)) / 2);
+		n = sign(big, (size_t)m, t, sizeof(t));
 		assert_true(n > RG_CMSG_MAX);
-		assert_int_equal(parse(big, (size_t)n, &h), -1);
+		assert_int_equal(parse(t, n, &h), RG_CMSG_BAD);
 	}
 }
 
@@ -171,25 +298,31 @@ static void test_peers_window(void **state)
 	const uint64_t T = 1000000;
 
 	(void)state;
-	assert_int_equal(rg_peers_accept(p, 7, 1, "a", "sip:x", T, 600), 1);
-	assert_int_equal(rg_peers_accept(p, 7, 1, "a", "sip:x", T, 600), 0);
-	assert_int_equal(rg_peers_accept(p, 7, 3, "a", "sip:x", T, 600), 1);
-	assert_int_equal(rg_peers_accept(p, 7, 2, "a", "sip:x", T, 600), 1);
-	assert_int_equal(rg_peers_accept(p, 7, 2, "a", "sip:x", T, 600), 0);
-	assert_int_equal(rg_peers_accept(p, 7, 100, "a", "sip:x", T, 600), 1);
-	assert_int_equal(rg_peers_accept(p, 7, 37, "a", "sip:x", T, 600), 1);
-	assert_int_equal(rg_peers_accept(p, 7, 37, "a", "sip:x", T, 600), 0);
+	assert_int_equal(rg_peers_accept(p, 7, 0, 1, "a", "sip:x", T, 600), 1);
+	assert_int_equal(rg_peers_accept(p, 7, 0, 1, "a", "sip:x", T, 600), 0);
+	assert_int_equal(rg_peers_accept(p, 7, 0, 3, "a", "sip:x", T, 600), 1);
+	assert_int_equal(rg_peers_accept(p, 7, 0, 2, "a", "sip:x", T, 600), 1);
+	assert_int_equal(rg_peers_accept(p, 7, 0, 2, "a", "sip:x", T, 600), 0);
+	assert_int_equal(rg_peers_accept(p, 7, 0, 100, "a", "sip:x", T, 600), 1);
+	assert_int_equal(rg_peers_accept(p, 7, 0, 37, "a", "sip:x", T, 600), 1);
+	assert_int_equal(rg_peers_accept(p, 7, 0, 37, "a", "sip:x", T, 600), 0);
 	/* a jump of 1000 (not a multiple of 64): what was seen moves along */
-	assert_int_equal(rg_peers_accept(p, 7, 1100, "a", "sip:x", T, 600), 1);
-	assert_int_equal(rg_peers_accept(p, 7, 100, "a", "sip:x", T, 600), 0);
-	assert_int_equal(rg_peers_accept(p, 7, 99, "a", "sip:x", T, 600), 1);
-	assert_int_equal(rg_peers_accept(p, 7, 76, "a", "sip:x", T, 600), 0);
-	assert_int_equal(rg_peers_accept(p, 7, 77, "a", "sip:x", T, 600), 1);
+	assert_int_equal(rg_peers_accept(p, 7, 0, 1100, "a", "sip:x", T, 600), 1);
+	assert_int_equal(rg_peers_accept(p, 7, 0, 100, "a", "sip:x", T, 600), 0);
+	assert_int_equal(rg_peers_accept(p, 7, 0, 99, "a", "sip:x", T, 600), 1);
+	assert_int_equal(rg_peers_accept(p, 7, 0, 76, "a", "sip:x", T, 600), 0);
+	assert_int_equal(rg_peers_accept(p, 7, 0, 77, "a", "sip:x", T, 600), 1);
+	/* the other channel has a window of its own */
+	assert_int_equal(rg_peers_accept(p, 7, 1, 1, "a", "sip:x", T, 600), 1);
+	assert_int_equal(rg_peers_accept(p, 7, 1, 1, "a", "sip:x", T, 600), 0);
+	assert_int_equal(rg_peers_accept(p, 7, 1, 5000, "a", "sip:x", T, 600), 1);
+	assert_int_equal(rg_peers_accept(p, 7, 0, 1099, "a", "sip:x", T, 600), 1);
+	assert_int_equal(rg_peers_accept(p, 7, 2, 9, "a", "sip:x", T, 600), 0);
 	/* another instance (a restart) starts again from 1 */
-	assert_int_equal(rg_peers_accept(p, 8, 1, "a", "sip:x", T + 5, 600), 1);
+	assert_int_equal(rg_peers_accept(p, 8, 0, 1, "a", "sip:x", T + 5, 600), 1);
 	assert_int_equal(rg_peers_list(p, l, RG_PEERS_MAX), 2);
 	assert_true(l[0].origin == 8); /* heard last */
-	assert_true(l[1].taken == 8);
+	assert_true(l[1].taken == 11);
 	rg_peers_free(p);
 }
 
@@ -202,9 +335,9 @@ static void test_peers_full(void **state)
 	(void)state;
 	for(i = 0; i < RG_PEERS_MAX; i++)
 		assert_int_equal(
-				rg_peers_accept(p, 100 + i, 1, "n", "a", 1000 + i, 600), 1);
-	assert_int_equal(rg_peers_accept(p, 999, 1, "n", "a", 1100, 600), -1);
-	assert_int_equal(rg_peers_accept(p, 999, 1, "n", "a", 1700, 600), 1);
+				rg_peers_accept(p, 100 + i, 0, 1, "n", "a", 1000 + i, 600), 1);
+	assert_int_equal(rg_peers_accept(p, 999, 0, 1, "n", "a", 1100, 600), -1);
+	assert_int_equal(rg_peers_accept(p, 999, 0, 1, "n", "a", 1700, 600), 1);
 	rg_peers_free(p);
 	assert_int_equal(stub_locks_held(), 0);
 }
@@ -213,6 +346,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 			cmocka_unit_test(test_round_trip),
+			cmocka_unit_test(test_auth),
 			cmocka_unit_test(test_full),
 			cmocka_unit_test(test_bad),
 			cmocka_unit_test(test_peers_window),

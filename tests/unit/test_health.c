@@ -207,7 +207,8 @@ static int refuse(void *arg)
 	return 0;
 }
 
-/* what a cluster peer's block and passed trial do here */
+/* what a cluster peer's newer block does here (the caller has compared
+ * versions): it replaces the block in force, whatever that was */
 static void test_peers(void **state)
 {
 	struct rg_health h;
@@ -220,19 +221,17 @@ static void test_peers(void **state)
 							 0, &no),
 			RG_EV_NONE);
 	assert_int_equal(h.state, RG_UP);
-	/* a Retry-After one does not; it extends, never cuts */
+	/* a Retry-After one does not ask; a newer one replaces it, shorter */
 	assert_int_equal(rg_health_peer_block(&h, T0 + 60 * SEC, RG_BR_RA, 60,
 							 &no),
 			RG_EV_DOWN);
 	assert_int_equal(rg_health_peer_block(&h, T0 + 30 * SEC, RG_BR_RA, 30,
 							 NULL),
 			RG_EV_NONE);
-	assert_int_equal(rg_health_blocked_for(&h, T0), 60);
-	/* a passed trial elsewhere lifts no running Retry-After block */
-	assert_int_equal(rg_health_peer_up(&h, T0 + SEC), RG_EV_NONE);
-	assert_int_equal(rg_health_peer_up(&h, T0 + 61 * SEC), RG_EV_UP);
+	assert_int_equal(rg_health_blocked_for(&h, T0), 30);
+	assert_int_equal(h.ra_last, 30);
 	/* an inferred block here, then a peer's manual one, even shorter:
-	 * manual, for that long, and no passed trial lifts it */
+	 * manual, for that long */
 	memset(&h, 0, sizeof(h));
 	rg_health_failure(&h, &cfg, -1, 0, T0, NULL);
 	rg_health_failure(&h, &cfg, -1, 0, T0, NULL);
@@ -243,14 +242,12 @@ static void test_peers(void **state)
 			RG_EV_NONE);
 	assert_int_equal(rg_health_reason(&h), RG_BR_MANUAL);
 	assert_int_equal(rg_health_blocked_for(&h, T0), 10);
-	assert_int_equal(rg_health_peer_up(&h, T0 + SEC), RG_EV_NONE);
-	/* an inferred block here is lifted by a passed trial elsewhere */
-	memset(&h, 0, sizeof(h));
-	rg_health_failure(&h, &cfg, -1, 0, T0, NULL);
-	rg_health_failure(&h, &cfg, -1, 0, T0, NULL);
-	rg_health_failure(&h, &cfg, -1, 0, T0, NULL);
-	assert_int_equal(rg_health_peer_up(&h, T0 + SEC), RG_EV_UP);
-	assert_int_equal(h.level, 0);
+	/* a peer's newer inferred block over a manual one: no longer manual */
+	assert_int_equal(rg_health_peer_block(&h, T0 + 20 * SEC, RG_BR_INFERRED,
+							 0, &no),
+			RG_EV_NONE);
+	assert_int_equal(rg_health_reason(&h), RG_BR_INFERRED);
+	assert_int_equal(rg_health_blocked_for(&h, T0), 20);
 }
 
 int main(void)

@@ -30,7 +30,7 @@ static const struct rg_fail_cfg fcfg = {{{0}}, 0, 20};
 
 static struct rg_table *mk(void)
 {
-	struct rg_table_cfg cfg = {8, 60, 600, hcfg, tcfg, fcfg, 100};
+	struct rg_table_cfg cfg = {8, 60, 600, hcfg, tcfg, fcfg, 100, NULL, 0};
 	struct rg_table *t = rg_table_new(&cfg);
 
 	assert_non_null(t);

@@ -50,6 +50,9 @@ static void test_round_trip(void **state)
 	a.block_end = (uint64_t)WALL + 42000;
 	a.reason = RG_BR_MANUAL;
 	a.ra_last = 7;
+	a.repl.blk.clk = (uint64_t)WALL + 1;
+	a.repl.blk.id = 0xfedcba9876543210ULL;
+	a.repl.keep_ms = (uint64_t)WALL + 42000;
 	memset(&b, 0, sizeof(b));
 	strcpy(b.key, "carrier-a");
 	b.key_len = 9;
@@ -70,6 +73,13 @@ static void test_round_trip(void **state)
 	assert_memory_equal(&got[1], &b, sizeof(b));
 	/* an empty table is a file too */
 	assert_int_equal(parse(RG_STATE_MAGIC "\nend 0\n", &err), 0);
+	/* a file of version 1 is read, with no versions */
+	assert_int_equal(parse(RG_STATE_MAGIC_V1
+						   "\ngw 0 0 0 0 1 1000 1 0 0 0 0\nend 1\n",
+							 &err),
+			1);
+	assert_int_equal(got[0].lim.mcps, 1000);
+	assert_true(got[0].repl.lim.clk == 0 && got[0].repl.lim.id == 0);
 }
 
 /* every bad file is refused whole, with the line and the reason */
@@ -82,37 +92,54 @@ static void test_bad_files(void **state)
 	} bad[] = {
 			{"", 0},
 			{"garbage\n", 1},
-			{"replyguard-state 2\nend 0\n", 1},
+			{"replyguard-state 3\nend 0\n", 1},
+			/* version 2: seven more fields, the ids in 16 hex digits */
+			{RG_STATE_MAGIC "\ngw 0 0 0 0 1 1000 1 0 0 0 0\nend 1\n", 2},
+			{RG_STATE_MAGIC "\ngw 0 0 0 0 1 1000 1 0 0 0 0 5 "
+						   "00000000000000aa 0 0000000000000000 0 "
+						   "0000000000000000\nend 1\n",
+					2},
+			{RG_STATE_MAGIC "\ngw 0 0 0 0 1 1000 1 0 0 0 0 5 "
+						   "00000000000000AA 0 0000000000000000 0 "
+						   "0000000000000000 0\nend 1\n",
+					2},
+			{RG_STATE_MAGIC "\ngw 0 0 0 0 1 1000 1 0 0 0 0 5 aa 0 "
+						   "0000000000000000 0 0000000000000000 0\nend 1\n",
+					2},
+			{RG_STATE_MAGIC "\ngw 0 0 0 0 1 1000 1 0 0 0 0 5 "
+						   "00000000000000aa 0 0000000000000000 0 "
+						   "0000000000000000 16725225600001\nend 1\n",
+					2},
 			{RG_STATE_MAGIC, 1},	/* cut in the first line */
 			{RG_STATE_MAGIC "\n", 0}, /* no end line */
-			{RG_STATE_MAGIC "\ngw 0 0 0 0 1 1000 1 0 0 0 0\n", 0},
-			{RG_STATE_MAGIC "\ngw 0 0 0 0 1 1000 1 0 0 0 0\nend 1", 3},
-			{RG_STATE_MAGIC "\ngw 0 0 0 0 1 1000 1 0 0 0 0\nend 2\n", 3},
+			{RG_STATE_MAGIC_V1 "\ngw 0 0 0 0 1 1000 1 0 0 0 0\n", 0},
+			{RG_STATE_MAGIC_V1 "\ngw 0 0 0 0 1 1000 1 0 0 0 0\nend 1", 3},
+			{RG_STATE_MAGIC_V1 "\ngw 0 0 0 0 1 1000 1 0 0 0 0\nend 2\n", 3},
 			{RG_STATE_MAGIC "\nend 0\nmore\n", 2},
-			{RG_STATE_MAGIC "\ngw 0 0 0 0 1 1000 1 0 0 0\nend 1\n", 2},
-			{RG_STATE_MAGIC "\ngw 0 0 0 0 1 1000 1 0 0 0 0 0\nend 1\n", 2},
-			{RG_STATE_MAGIC "\ngw 0 2 0 0 0 0 0 0 0 0 0\nend 1\n", 2},
-			{RG_STATE_MAGIC "\ngw -1 0 0 0 0 0 0 0 0 0 0\nend 1\n", 2},
-			{RG_STATE_MAGIC "\ngw 0 0 0 0 0 4294967296 0 0 0 0 0\nend 1\n", 2},
-			{RG_STATE_MAGIC "\ngw 0 0 0 0 0 0 0 0 0 0 "
+			{RG_STATE_MAGIC_V1 "\ngw 0 0 0 0 1 1000 1 0 0 0\nend 1\n", 2},
+			{RG_STATE_MAGIC_V1 "\ngw 0 0 0 0 1 1000 1 0 0 0 0 0\nend 1\n", 2},
+			{RG_STATE_MAGIC_V1 "\ngw 0 2 0 0 0 0 0 0 0 0 0\nend 1\n", 2},
+			{RG_STATE_MAGIC_V1 "\ngw -1 0 0 0 0 0 0 0 0 0 0\nend 1\n", 2},
+			{RG_STATE_MAGIC_V1 "\ngw 0 0 0 0 0 4294967296 0 0 0 0 0\nend 1\n", 2},
+			{RG_STATE_MAGIC_V1 "\ngw 0 0 0 0 0 0 0 0 0 0 "
 						   "99999999999999999999\nend 1\n",
 					2},
-			{RG_STATE_MAGIC "\ngw  0 0 0 0 0 0 0 0 0 0 0\nend 1\n", 2},
-			{RG_STATE_MAGIC "\ngw\t0 0 0 0 0 0 0 0 0 0 0\nend 1\n", 2},
-			{RG_STATE_MAGIC "\nSIP:GW 0 0 0 0 0 0 0 0 0 0 0\nend 1\n", 2},
-			{RG_STATE_MAGIC "\n 0 0 0 0 0 0 0 0 0 0 0\nend 1\n", 2},
-			{RG_STATE_MAGIC "\ngw 0 0 0 0 0 0 0 0 0 0 0\r\nend 1\n", 2},
+			{RG_STATE_MAGIC_V1 "\ngw  0 0 0 0 0 0 0 0 0 0 0\nend 1\n", 2},
+			{RG_STATE_MAGIC_V1 "\ngw\t0 0 0 0 0 0 0 0 0 0 0\nend 1\n", 2},
+			{RG_STATE_MAGIC_V1 "\nSIP:GW 0 0 0 0 0 0 0 0 0 0 0\nend 1\n", 2},
+			{RG_STATE_MAGIC_V1 "\n 0 0 0 0 0 0 0 0 0 0 0\nend 1\n", 2},
+			{RG_STATE_MAGIC_V1 "\ngw 0 0 0 0 0 0 0 0 0 0 0\r\nend 1\n", 2},
 			/* what the writer never writes */
-			{RG_STATE_MAGIC "\ngw 07 1 0 0 0 0 0 0 0 0 0\nend 1\n", 2},
-			{RG_STATE_MAGIC "\ngw 7 3 0 0 0 0 0 0 0 0 0\nend 1\n", 2},
-			{RG_STATE_MAGIC "\ngw 0 1 0 0 0 0 0 0 0 0 0\nend 1\n", 2},
-			{RG_STATE_MAGIC "\ngw 0 0 0 5 0 0 0 0 0 0 0\nend 1\n", 2},
-			{RG_STATE_MAGIC "\ngw 0 0 0 0 0 1000 1 0 0 0 0\nend 1\n", 2},
-			{RG_STATE_MAGIC "\ngw 0 0 0 0 1 1000 0 0 0 0 0\nend 1\n", 2},
-			{RG_STATE_MAGIC "\ngw 0 0 0 0 0 0 0 0 0 500 0\nend 1\n", 2},
-			{RG_STATE_MAGIC "\ngw 0 0 0 0 1 1000000001 1 0 0 0 0\nend 1\n",
+			{RG_STATE_MAGIC_V1 "\ngw 07 1 0 0 0 0 0 0 0 0 0\nend 1\n", 2},
+			{RG_STATE_MAGIC_V1 "\ngw 7 3 0 0 0 0 0 0 0 0 0\nend 1\n", 2},
+			{RG_STATE_MAGIC_V1 "\ngw 0 1 0 0 0 0 0 0 0 0 0\nend 1\n", 2},
+			{RG_STATE_MAGIC_V1 "\ngw 0 0 0 5 0 0 0 0 0 0 0\nend 1\n", 2},
+			{RG_STATE_MAGIC_V1 "\ngw 0 0 0 0 0 1000 1 0 0 0 0\nend 1\n", 2},
+			{RG_STATE_MAGIC_V1 "\ngw 0 0 0 0 1 1000 0 0 0 0 0\nend 1\n", 2},
+			{RG_STATE_MAGIC_V1 "\ngw 0 0 0 0 0 0 0 0 0 500 0\nend 1\n", 2},
+			{RG_STATE_MAGIC_V1 "\ngw 0 0 0 0 1 1000000001 1 0 0 0 0\nend 1\n",
 					2},
-			{RG_STATE_MAGIC "\ngw 16725225600001 1 0 0 0 0 0 0 0 0 0\nend "
+			{RG_STATE_MAGIC_V1 "\ngw 16725225600001 1 0 0 0 0 0 0 0 0 0\nend "
 						   "1\n",
 					2},
 			{RG_STATE_MAGIC "\nend 00\n", 2},

@@ -33,7 +33,7 @@ static struct rg_status_totals tot;
  * "<script>alert(1)</script>": a name key with a limit */
 static int setup(void **state)
 {
-	struct rg_table_cfg cfg = {8, 60, 600, hcfg, tcfg, fcfg, 100};
+	struct rg_table_cfg cfg = {8, 60, 600, hcfg, tcfg, fcfg, 100, NULL, 0};
 	struct rg_table *t = rg_table_new(&cfg);
 	struct rg_admission adm;
 	struct rg_change chg;

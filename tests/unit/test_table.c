@@ -24,7 +24,7 @@ static const struct rg_fail_cfg fcfg = {{{0}}, 0, 20};
 
 static struct rg_table *mk(unsigned int cap, unsigned int idle_s)
 {
-	struct rg_table_cfg cfg = {cap, 60, idle_s, hcfg, tcfg, fcfg, 100};
+	struct rg_table_cfg cfg = {cap, 60, idle_s, hcfg, tcfg, fcfg, 100, NULL, 0};
 	struct rg_table *t = rg_table_new(&cfg);
 
 	assert_non_null(t);
@@ -254,9 +254,9 @@ static void test_many_keys_all_distinct(void **state)
 
 static void test_bad_config_and_alloc_failure(void **state)
 {
-	struct rg_table_cfg zero = {0, 60, 0, hcfg, tcfg, fcfg, 100};
-	struct rg_table_cfg nowin = {10, 0, 0, hcfg, tcfg, fcfg, 100};
-	struct rg_table_cfg ok = {10, 60, 0, hcfg, tcfg, fcfg, 100};
+	struct rg_table_cfg zero = {0, 60, 0, hcfg, tcfg, fcfg, 100, NULL, 0};
+	struct rg_table_cfg nowin = {10, 0, 0, hcfg, tcfg, fcfg, 100, NULL, 0};
+	struct rg_table_cfg ok = {10, 60, 0, hcfg, tcfg, fcfg, 100, NULL, 0};
 	int n;
 
 	(void)state;

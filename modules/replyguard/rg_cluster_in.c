@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A peer's message, in a dmq worker: proved (HMAC), fresh (wall clock
+ * within cluster_max_skew), taken once (rg_peers.h), then applied record
+ * by record, each within the bounds local input has.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/dprint.h"
+#include "core/ip_addr.h"
+#include "core/parser/msg_parser.h"
+#include "core/parser/parse_content.h"
+
+#include "rg_buf.h"
+#include "rg_cluster.h"
+#include "rg_cluster_int.h"
+#include "rg_host.h"
+#include "rg_update.h"
+
+/* set while a peer's message is applied: the webhook names its node */
+static const char *rg_applying_node = "";
+/* this process's last log line per kind of drop */
+static uint64_t rg_drop_log_ms[3];
+
+#define DROP_LOG_MS 60000
+
+const char *rg_cluster_origin(void)
+{
+	return rg_applying_node;
+}
+
+enum drop_kind
+{
+	DROP_BAD,
+	DROP_AUTH,
+	DROP_STALE
+};
+
+/* count a dropped message; log it at most once a minute per kind */
+static void drop(enum drop_kind k, const char *why, struct sip_msg *msg,
+		const dmq_node_t *node)
+{
+	uint64_t now = rg_now_ms();
+	char src[80];
+
+	switch(k) {
+		case DROP_AUTH:
+			RG_CSTAT_ADD(dropped_auth, 1);
+			break;
+		case DROP_STALE:
+			RG_CSTAT_ADD(dropped_stale, 1);
+			break;
+		default:
+			break;
+	}
+	RG_CSTAT_ADD(dropped, 1);
+	if(rg_drop_log_ms[k] != 0 && now - rg_drop_log_ms[k] < DROP_LOG_MS)
+		return;
+	rg_drop_log_ms[k] = now ? now : 1;
+	snprintf(src, sizeof(src), "%s:%d",
+			msg ? ip_addr2a(&msg->rcv.src_ip) : "?",
+			msg ? (int)msg->rcv.src_port : 0);
+	LM_WARN("cluster: a message from %s (From %s) dropped: %s (counted in "
+			"replyguard.cluster; logged at most once a minute)\n",
+			src,
+			node ? rg_log_safe(node->orig_uri.s, node->orig_uri.len) : "?",
+			why);
+}
+
+struct taking
+{
+	int sync;	 /* a peer asked for what this node knows */
+	int no_room; /* records this node had no room for */
+	int refused; /* records out of bounds */
+	int place;	 /* the sender's place in rg_peers */
+	int demands; /* D records */
+	uint32_t push; /* buckets whose digests differ from this node's */
+	uint64_t wall; /* this node's wall clock */
+};
+
+/* a version no honest peer could have written yet */
+static int from_future(const struct taking *t, const struct rg_crec *r)
+{
+	return r->ver.clk > t->wall + (uint64_t)rg_cluster_max_skew * 1000;
+}
+
+/*
+ * A peer's digest of a bucket: when it differs from this node's twice in
+ * a row (once may be a change still on its way), the bucket is sent.
+ */
+static void digest(struct taking *t, const struct rg_crec *r)
+{
+	uint32_t bit = 1u << r->bucket;
+
+	if(!__atomic_load_n(&rg_csh->digest_ok, __ATOMIC_RELAXED))
+		return;
+	if(__atomic_load_n(&rg_csh->digest[r->bucket], __ATOMIC_RELAXED)
+			== r->digest) {
+		__atomic_and_fetch(&rg_csh->suspect, ~bit, __ATOMIC_RELAXED);
+		return;
+	}
+	if(__atomic_fetch_or(&rg_csh->suspect, bit, __ATOMIC_RELAXED) & bit)
+		t->push |= bit;
+}
+
+static void apply_one(const struct rg_crec *r, void *arg)
+{
+	struct taking *t = arg;
+	int rc = RG_OK;
+
+	if((r->kind == RG_CR_BLOCK || r->kind == RG_CR_UNBLOCK
+			   || r->kind == RG_CR_LIMIT || r->kind == RG_CR_CUT)
+			&& from_future(t, r)) {
+		t->refused++;
+		return;
+	}
+	switch(r->kind) {
+		case RG_CR_BLOCK:
+			rc = rg_update_peer_block(r->key, r->key_len, r->left_ms,
+					r->reason, r->ra_s, &r->ver);
+			break;
+		case RG_CR_UNBLOCK:
+			rc = rg_update_peer_unblock(r->key, r->key_len, &r->ver);
+			break;
+		case RG_CR_LIMIT:
+			rc = rg_update_peer_limit(r->key, r->key_len, &r->lim, &r->ver);
+			break;
+		case RG_CR_CUT:
+			rc = rg_update_peer_cut(
+					r->key, r->key_len, r->cur_mcps, r->ceil_mcps, &r->ver);
+			break;
+		case RG_CR_DEMAND: /* a destination the cluster calls: add it */
+			rc = rg_op_peer_demand(rg_tbl, r->key, r->key_len,
+					r->demand_mcps != 0 || r->recv_mcps != 0, t->place,
+					r->demand_mcps, r->recv_mcps,
+					3 * (uint32_t)rg_cluster_interval, rg_now_ms());
+			if(rc == RG_ENOTFOUND)
+				rc = RG_OK; /* a 0 for a destination not known here */
+			t->demands++;
+			break;
+		case RG_CR_DIGEST:
+			digest(t, r);
+			break;
+		case RG_CR_SYNC:
+			t->sync = 1;
+			break;
+		default:
+			break;
+	}
+	if(rc == RG_EFULL)
+		t->no_room++;
+}
+
+static void addr_of(const dmq_node_t *node, char *out, size_t size)
+{
+	int n = node ? node->orig_uri.len : 0;
+
+	if(n <= 0 || node->orig_uri.s == NULL) {
+		snprintf(out, size, "?");
+		return;
+	}
+	snprintf(out, size, "%.*s", n, node->orig_uri.s);
+}
+
+int rg_cluster_on_msg(
+		struct sip_msg *msg, peer_reponse_t *resp, dmq_node_t *node)
+{
+	static str ok = str_init("OK");
+	static str bad = str_init("Bad Request");
+	struct rg_chdr h;
+	struct taking t;
+	char addr[RG_PEER_ADDR_MAX + 1];
+	const char *why = NULL;
+	str body = STR_NULL;
+	enum rg_peer_verdict v;
+	uint64_t skew;
+	int rc;
+
+	memset(&t, 0, sizeof(t));
+	t.place = -1;
+	resp->resp_code = 400;
+	resp->reason = bad;
+	if(parse_headers(msg, HDR_EOH_F, 0) < 0 || msg->content_length == NULL
+			|| (body.s = get_body(msg)) == NULL) {
+		drop(DROP_BAD, "no body", msg, node);
+		return 0;
+	}
+	body.len = get_content_length(msg);
+	if(body.len <= 0 || body.s + body.len > msg->buf + msg->len) {
+		drop(DROP_BAD, "no body", msg, node);
+		return 0;
+	}
+	/* proved and checked whole first: nothing of a bad message is read */
+	rc = rg_cmsg_parse(
+			body.s, (size_t)body.len, &rg_ckeys, &h, NULL, NULL, &why);
+	if(rc < 0) {
+		drop(rc == RG_CMSG_AUTH ? DROP_AUTH : DROP_BAD, why, msg, node);
+		return 0;
+	}
+	resp->resp_code = 200;
+	resp->reason = ok;
+	if(h.origin == rg_cluster_self())
+		return 0; /* our own, come back */
+	t.wall = rg_cluster_wall_ms();
+	skew = t.wall > h.wall_ms ? t.wall - h.wall_ms : h.wall_ms - t.wall;
+	if(skew > (uint64_t)rg_cluster_max_skew * 1000) {
+		drop(DROP_STALE,
+				"its wall clock is more than cluster_max_skew from this "
+				"node's (an old message replayed, or the clocks are apart)",
+				msg, node);
+		return 0;
+	}
+	addr_of(node, addr, sizeof(addr));
+	/* a sender is remembered at least as long as its messages are fresh,
+	 * so none of them can be taken twice */
+	v = rg_peers_accept(rg_cpeers, h.origin,
+			h.chan == RG_CCHAN_BEAT ? 1 : 0, h.seq, h.node, addr, rg_now_ms(),
+			2 * (uint64_t)rg_cluster_max_skew * 1000);
+	if(v == RG_PEER_REPLAYED) {
+		RG_CSTAT_ADD(replayed, 1);
+		drop(DROP_BAD, "replayed (taken before)", msg, node);
+		return 0;
+	}
+	if(v == RG_PEER_FULL) {
+		drop(DROP_BAD, "too many peers", msg, node);
+		return 0;
+	}
+	RG_CSTAT_ADD(received, 1);
+	t.place = rg_peers_place(rg_cpeers, h.origin);
+	rg_applying_node = h.node;
+	rg_cmsg_parse(body.s, (size_t)body.len, &rg_ckeys, &h, apply_one, &t, &why);
+	rg_applying_node = "";
+	if(t.demands)
+		RG_CSTAT_ADD(demand_heard, t.demands);
+	if(t.refused)
+		RG_CSTAT_ADD(refused, t.refused);
+	if(t.no_room) {
+		RG_CSTAT_ADD(no_room, t.no_room);
+		drop(DROP_BAD, "this node's table is full (some records not applied)",
+				msg, node);
+	}
+	if(t.sync)
+		__atomic_or_fetch(&rg_csh->want_push,
+				(uint32_t)((1ULL << RG_CMSG_BUCKETS) - 1), __ATOMIC_RELAXED);
+	else if(t.push)
+		__atomic_or_fetch(&rg_csh->want_push, t.push, __ATOMIC_RELAXED);
+	return 0;
+}

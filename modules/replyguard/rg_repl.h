@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What the cluster replicates of one destination, as versioned registers
+ * (rg_ver.h), merged last-writer-wins:
+ *
+ *   blk  its block: the last block (B) or unblock (U) written
+ *   lim  its limit set by RPC or script (L)
+ *   cut  its AIMD cut (C)
+ *
+ * A write is taken only when its version is newer than the register's;
+ * an older one, however late it comes, changes nothing. An unblock is a
+ * write like any other, so it is its own deletion marker: a block
+ * delivered after it is older and refused. The entry that holds the
+ * markers is kept (not expired when idle) while they are live: for
+ * `retain_ms` after they were written, and while a block they replaced
+ * would still run (`keep_ms`). Every node decides liveness from the
+ * versions alone, so the repair digests of two nodes that took the same
+ * writes agree. No locks: the entry's lock is held.
+ */
+#ifndef RG_REPL_H
+#define RG_REPL_H
+
+#include <stdint.h>
+
+#include "rg_ver.h"
+
+struct rg_repl
+{
+	struct rg_ver blk;
+	struct rg_ver lim;
+	struct rg_ver cut;
+	uint64_t keep_ms; /* wall clock: kept at least until then */
+};
+
+/* Take `v` into `reg` when newer: 1, or 0 (older or the same: ignored). */
+static inline int rg_repl_take(struct rg_ver *reg, const struct rg_ver *v)
+{
+	if(rg_ver_cmp(v, reg) <= 0)
+		return 0;
+	*reg = *v;
+	return 1;
+}
+
+/* was `v` written within `retain_ms` of `wall_ms`? */
+static inline int rg_repl_recent(
+		const struct rg_ver *v, uint64_t wall_ms, uint64_t retain_ms)
+{
+	return v->clk != 0 && (v->clk >= wall_ms || wall_ms - v->clk < retain_ms);
+}
+
+/*
+ * Is the entry compared in the repair digest: a limit of its own
+ * (`has_limit`), a block running (`blocked`), or a register written
+ * within `retain_ms`? Every node that took the same writes decides the
+ * same, so two digests differ only when the writes taken differ.
+ */
+static inline int rg_repl_compared(const struct rg_repl *r, int has_limit,
+		int blocked, uint64_t wall_ms, uint64_t retain_ms)
+{
+	return (has_limit && r->lim.clk != 0) || (blocked && r->blk.clk != 0)
+		   || rg_repl_recent(&r->blk, wall_ms, retain_ms)
+		   || rg_repl_recent(&r->lim, wall_ms, retain_ms)
+		   || rg_repl_recent(&r->cut, wall_ms, retain_ms);
+}
+
+/* Is the entry kept from expiry: compared, or a marker still needed? */
+static inline int rg_repl_kept(const struct rg_repl *r, int has_limit,
+		int blocked, uint64_t wall_ms, uint64_t retain_ms)
+{
+	return r->keep_ms > wall_ms
+		   || rg_repl_compared(r, has_limit, blocked, wall_ms, retain_ms);
+}
+
+#endif

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Versions of the cluster's replicated facts (a destination's block, its
+ * limit, its AIMD cut), so every node orders two writes of one fact the
+ * same way and keeps the last: last-writer-wins.
+ *
+ * A version is a hybrid clock reading and the writing instance's id: the
+ * clock is the wall clock in ms, but never less than one more than any
+ * version this node wrote or took before, so a write made after another
+ * was seen is always newer, whatever the clocks say. Ties (one clock
+ * value on two nodes) go to the larger id. Version {0, 0} is "never
+ * written". No locks: the clock is one shared 64-bit word, moved with
+ * compare-and-swap.
+ */
+#ifndef RG_VER_H
+#define RG_VER_H
+
+#include <stdint.h>
+
+struct rg_ver
+{
+	uint64_t clk; /* hybrid clock, ms; 0 = never written */
+	uint64_t id;  /* the writing instance */
+};
+
+/* <0, 0, >0 as a is older, the same, newer than b */
+static inline int rg_ver_cmp(const struct rg_ver *a, const struct rg_ver *b)
+{
+	if(a->clk != b->clk)
+		return a->clk < b->clk ? -1 : 1;
+	if(a->id != b->id)
+		return a->id < b->id ? -1 : 1;
+	return 0;
+}
+
+/* the clock: one per node, in shared memory */
+struct rg_hlc
+{
+	uint64_t last;		 /* the highest clock value written or seen */
+	uint64_t id;		 /* this instance's id (versions it writes) */
+	int64_t wall_off_ms; /* wall clock minus the host's now_ms */
+};
+
+/* The wall clock at the host's `now_ms`. */
+static inline uint64_t rg_hlc_wall(const struct rg_hlc *h, uint64_t now_ms)
+{
+	int64_t w = (int64_t)now_ms + h->wall_off_ms;
+
+	return w > 0 ? (uint64_t)w : 0;
+}
+
+/* A new version for a write at wall clock `wall_ms`. */
+static inline struct rg_ver rg_hlc_next(struct rg_hlc *h, uint64_t wall_ms)
+{
+	struct rg_ver v;
+	uint64_t last = __atomic_load_n(&h->last, __ATOMIC_RELAXED), next;
+
+	do {
+		next = wall_ms > last ? wall_ms : last + 1;
+	} while(!__atomic_compare_exchange_n(&h->last, &last, next, 1,
+			__ATOMIC_RELAXED, __ATOMIC_RELAXED));
+	v.clk = next;
+	v.id = h->id;
+	return v;
+}
+
+/* A version written elsewhere was taken: later writes here are newer. */
+static inline void rg_hlc_see(struct rg_hlc *h, uint64_t clk)
+{
+	uint64_t last = __atomic_load_n(&h->last, __ATOMIC_RELAXED);
+
+	while(clk > last
+			&& !__atomic_compare_exchange_n(&h->last, &last, clk, 1,
+					__ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+}
+
+#endif
