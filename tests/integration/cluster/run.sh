@@ -11,10 +11,12 @@
 #     the block never reach the gateway.
 #  late joiner: node 3 stops; node 1 gets a manual block and an RPC limit;
 #     node 3 starts again and has both from a peer within 2 s.
-#  bad peer: garbage, a foreign version, an oversized body, a valid
-#     message from an address that is no dmq node, and a replayed message
-#     sent to node 2 as KDMQ are counted and change nothing; the first copy
-#     of the replayed one (sent as from node 1) is taken once.
+#  forged: KDMQ to node 2 with no HMAC (the review's forgery: a year's
+#     manual block, a 0.001 cps limit, a sync request, seq 2^64-1, From
+#     node 2 itself), a wrong key, the old RG1 format, garbage, and a
+#     signed message 10 minutes old change nothing and are counted; a
+#     signed fresh one is taken once and its replay refused; the real
+#     nodes keep talking.
 . "$(dirname "$0")/../lib/common.sh"
 it_init cluster
 N1=28100 N2=28200 N3=28300 GWP=28150
@@ -127,69 +129,52 @@ check_eq "node 3 has the RPC limit after its restart" 7 "$(node_field 3 carrier-
 check_cmp "within 2 s of its start" $((t2 - t1)) -le 2000
 check_eq "node 3 has the gateway's block too" down "$(node_field 3 "$GW" state)"
 
-# --- bad peer
-kdmq() { # BODY_FILE FROM_PORT: one KDMQ to node 2, From that address
-	"$IT_PY" - "$1" $N2 "$2" <<'PY'
-import socket, sys, os
-body = open(sys.argv[1], "rb").read()
-port = int(sys.argv[2])
-fport = int(sys.argv[3])
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("127.0.0.1", 0))
-lp = s.getsockname()[1]
-cid = os.urandom(6).hex()
-head = ("KDMQ sip:replyguard@127.0.0.1:%d SIP/2.0\r\n"
-        "Via: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bK%s\r\n"
-        "From: <sip:replyguard@127.0.0.1:%d>;tag=%s\r\n"
-        "To: <sip:replyguard@127.0.0.1:%d>\r\n"
-        "Call-ID: %s\r\nCSeq: 1 KDMQ\r\nMax-Forwards: 1\r\n"
-        "Content-Type: text/plain\r\nContent-Length: %d\r\n\r\n"
-        % (port, lp, cid, fport, cid, port, cid, len(body)))
-s.settimeout(3)
-s.sendto(head.encode() + body, ("127.0.0.1", port))
-try:
-    print(s.recv(65535).split(b"\r\n", 1)[0].decode())
-except socket.timeout:
-    print("no answer")
-PY
-}
+# --- forged, stale and replayed messages, from node 2's own address and
+# from a stranger's
+SECRET=$IT_RUN/cluster.secret
+kd() { "$IT_PY" "$IT_LIB/kdmq.py" --to $N2 "$@"; }
 stat2() { nkcmd 2 replyguard.cluster 2>/dev/null | awk -v k="$1:" '$1 == k {print $2; exit}'; }
-d0=$(stat2 dropped)
-r0=$(stat2 replayed)
-l0=$(grep -c 'cluster: a message from .* dropped' "$IT_RUN/n2/kamailio.log")
-if [ "$l0" -gt 0 ]; then
-	# a worker logs a drop at most every 10 s: let an earlier line's window
-	# pass, so the drops below must log again
-	echo "  info $l0 drop line(s) before the bad messages; waiting out their 10 s"
-	grep 'cluster: a message from .* dropped' "$IT_RUN/n2/kamailio.log" | cut -c1-200
-	sleep 10.5
-fi
-head -c 800 /dev/urandom | tr -d '\000' >"$IT_RUN/garbage.txt"
-printf 'RG2 00000000000000aa 1 evil\nB carrier-bp 60000 1 0\nE 1\n' >"$IT_RUN/foreign.txt"
-{ printf 'RG1 00000000000000aa 1 evil\n'; for i in $(seq 1 2400); do
-	printf 'B carrier-x%04d 60000 1 0\n' "$i"; done; printf 'E 2400\n'; } >"$IT_RUN/big.txt"
-printf 'RG1 00000000000000bb 1 evil\nB carrier-bp 60000 1 0\nE 1\n' >"$IT_RUN/valid.txt"
-for f in garbage foreign big; do
-	echo "  info $f ($(wc -c <"$IT_RUN/$f.txt") bytes): $(kdmq "$IT_RUN/$f.txt" 28999)"
-done
-echo "  info valid, from an address that is no node: $(kdmq "$IT_RUN/valid.txt" 28999)"
 fault2() { nkcmd 2 replyguard.get "$1" 2>&1 | sed -n 's/^error: \([0-9]*\).*/\1/p'; }
-check_eq "nothing of the bad messages applied" 404 "$(fault2 carrier-bp)"
-check_eq "none of carrier-x* applied" 404 "$(fault2 carrier-x0001)"
-echo "  info valid, as from node 1: $(kdmq "$IT_RUN/valid.txt" $N1)"
-check_eq "a valid message from a node's address is taken" down \
-	"$(wait_eq 2 down node_field 2 carrier-bp state)"
-nkcmd 2 replyguard.unblock carrier-bp >/dev/null
-echo "  info the same again: $(kdmq "$IT_RUN/valid.txt" $N1)"
-sleep 0.5 # a refused replay changes nothing that could be waited for
-check_eq "the replay changed nothing" up "$(node_field 2 carrier-bp state)"
-check_eq "5 dropped (garbage, foreign, oversized, no node, replay)" 5 \
-	$(($(stat2 dropped) - d0))
-check_eq "1 counted as replayed" 1 $(($(stat2 replayed) - r0))
-l1=$(grep -c 'cluster: a message from .* dropped' "$IT_RUN/n2/kamailio.log")
+d0=$(stat2 dropped) a0=$(stat2 dropped_auth) s0=$(stat2 dropped_stale)
+r0=$(stat2 replayed)
+l0=$(grep -c 'cluster: a message from .* dropped: no valid HMAC' "$IT_RUN/n2/kamailio.log")
+# the forgery of the review, in today's format: a year's manual block, a
+# limit of 0.001 cps, a sync request and the highest sequence number, as
+# from node 2 itself, with no HMAC
+echo "  info forged, no HMAC, From node 2: $(kd --from-port $N2 --no-sign \
+	--origin 00000000deadbeef --seq 18446744073709551615 --node node1 \
+	"B carrier-bp 31536000000 1 0 @now 00000000deadbeef" \
+	"L carrier-bp2 1 1 0 @now 00000000deadbeef" S)"
+echo "  info forged, wrong key, From a stranger: $(kd --from-port 28999 --bad-sign \
+	--origin 00000000deadbeef "B carrier-bp 60000 1 0 @now 00000000deadbeef")"
+printf 'RG1 00000000deadbeef 1 x\nB carrier-bp 31536000000 1 0\nL carrier-bp2 1 1 0\nE 2\n' >"$IT_RUN/v1.txt"
+echo "  info the old format (RG1), From node 1: $(kd --from-port $N1 --raw "$IT_RUN/v1.txt")"
+head -c 800 /dev/urandom | tr -d '\000' >"$IT_RUN/garbage.txt"
+echo "  info garbage: $(kd --from-port 28999 --raw "$IT_RUN/garbage.txt")"
+# signed, but written 10 minutes ago (a recording played back)
+echo "  info signed, 10 minutes old: $(kd --from-port $N1 --secret-file "$SECRET" \
+	--wall now-600000 "B carrier-bp 60000 1 0 @now-600000 00000000000000ee")"
+check_eq "none of the forged blocks applied" 404 "$(fault2 carrier-bp)"
+check_eq "the forged limit not applied" 404 "$(fault2 carrier-bp2)"
+check_eq "4 dropped for no valid HMAC" 4 $(($(stat2 dropped_auth) - a0))
+check_eq "1 dropped as stale" 1 $(($(stat2 dropped_stale) - s0))
+check_eq "5 dropped in all" 5 $(($(stat2 dropped) - d0))
+# a signed, fresh message is taken once, whoever sends it; the same
+# datagram again is a replay
+echo "  info signed, sent twice: $(kd --from-port 28999 --secret-file "$SECRET" \
+	--origin 0000000000c0ffee --seq 7 --repeat 2 \
+	"B carrier-ok 60000 1 0 @now 0000000000c0ffee" | tr '\n' ' ')"
+check_eq "a signed message is taken" down "$(wait_eq 2 down node_field 2 carrier-ok state)"
+check_eq "its replay refused" 1 "$(sp_wait_eq 2000 1 eval 'echo $(($(stat2 replayed) - r0))')"
+l1=$(grep -c 'cluster: a message from .* dropped: no valid HMAC' "$IT_RUN/n2/kamailio.log")
 check_cmp "at most one log line per dmq worker for them (2 workers)" \
 	$((l1 - l0)) -le 2
-check_cmp "at least one log line for them" $((l1 - l0)) -ge 1
+check_cmp "at least one log line for them, with its source" $((l1 - l0)) -ge 1
+grep 'dropped: no valid HMAC' "$IT_RUN/n2/kamailio.log" | tail -1 | cut -c1-220
+# the real nodes keep talking
+nkcmd 1 replyguard.block carrier-after 60 >/dev/null
+check_eq "a block on node 1 still reaches node 2" down \
+	"$(wait_eq 5 down node_field 2 carrier-after state)"
 
 sipper_stop gw
 check_eq "the gateway got exactly the 20 calls of node 1" 20 \

@@ -593,10 +593,14 @@ node_start() {
 	shift 4
 	params=$(printf '%s\\n' "$@")
 	mkdir -p "$base/n$n"
+	# one secret for the cluster of this case (IT_SECRET: another file)
+	[ -s "$base/cluster.secret" ] ||
+		head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$base/cluster.secret"
 	IT_RUN=$base/n$n
 	kam_start "$IT_LIB/cluster.cfg" -e "s#@PORT@#$port#g" \
 		-e "s#@HTTP@#$((port + 20))#g" -e "s#@SEED@#$seed#g" \
-		-e "s#@GW@#$gw#g" -e "s#@NODE@#node$n#g" -e "s#@RGPARAMS@#$params#"
+		-e "s#@GW@#$gw#g" -e "s#@NODE@#node$n#g" -e "s#@RGPARAMS@#$params#" \
+		-e "s#@SECRET@#${IT_SECRET:-$base/cluster.secret}#g"
 	rc=$?
 	eval "NODE_PID_$n=$KAM_PID"
 	[ -n "$KAM_PID" ] && IT_PIDS+=("$KAM_PID")
