@@ -4,6 +4,7 @@
 
 #include "rg_entry.h"
 #include "rg_entry_keep.h"
+#include "rg_entry_repl.h"
 
 #define RG_AFTER_COLD \
 	(offsetof(struct rg_entry, cold) + sizeof(struct rg_entry_cold *))
@@ -349,16 +350,6 @@ static int sweep_limits(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 	return 1;
 }
 
-/* cluster: does the entry hold replicated facts to keep? */
-static int repl_live(const struct rg_entry *e, const struct rg_entry_cfg *cfg,
-		uint64_t now_ms)
-{
-	return cfg->hlc != NULL
-		   && rg_repl_kept(&e->cold->repl, e->thr.src == RG_LIM_MANUAL,
-				   e->health.state == RG_DOWN && e->health.until_ms > now_ms,
-				   rg_hlc_wall(cfg->hlc, now_ms), cfg->retain_ms);
-}
-
 static int expirable(const struct rg_entry *e, const struct rg_entry_cfg *cfg,
 		uint64_t now_ms)
 {
@@ -368,82 +359,8 @@ static int expirable(const struct rg_entry *e, const struct rg_entry_cfg *cfg,
 	return cfg->idle_ms != 0 && e->health.state != RG_DOWN && !e->thr.throttled
 		   && e->cold->ext.ninactive == 0 && e->thr.inflight == 0
 		   && e->thr.src == RG_LIM_DEFAULT && now_ms > e->last_ms
-		   && now_ms - e->last_ms >= cfg->idle_ms && !repl_live(e, cfg, now_ms);
-}
-
-/* cluster: keep the entry at least while a block ending at `until_ms`
- * (host clock) would run */
-static void repl_keep(struct rg_entry *e, const struct rg_entry_cfg *cfg,
-		uint64_t until_ms)
-{
-	uint64_t w = rg_hlc_wall(cfg->hlc, until_ms);
-
-	if(w > e->cold->repl.keep_ms)
-		e->cold->repl.keep_ms = w;
-}
-
-/* cluster: take a peer's write into `reg` when newer (1), else 0 */
-static int repl_take(const struct rg_entry_cfg *cfg, struct rg_ver *reg,
-		const struct rg_ver *v)
-{
-	if(cfg->hlc == NULL)
-		return 1; /* no versions kept: as it comes */
-	rg_hlc_see(cfg->hlc, v->clk);
-	return rg_repl_take(reg, v);
-}
-
-/* was the operation a write by a peer, or a restart's (never marked)? */
-static int repl_foreign(const struct rg_op *op)
-{
-	switch(op->kind) {
-		case RG_OP_PEER_BLOCK:
-		case RG_OP_PEER_UP:
-		case RG_OP_PEER_CUT:
-		case RG_OP_PEER_DEMAND:
-		case RG_OP_RESTORE:
-			return 1;
-		case RG_OP_SET_LIMIT:
-			return op->u.limit.ver != NULL;
-		default:
-			return 0;
-	}
-}
-
-/*
- * cluster: a change made here gets a new version and is marked for the
- * peers: a block (by hand, or one that runs for a time), an unblock (by
- * hand, or back up), a limit set by hand that differs, an AIMD cut.
- */
-static void repl_stamp(struct rg_entry *e, const struct rg_entry_cfg *cfg,
-		const struct rg_op *op, uint64_t now_ms, struct rg_change *chg,
-		uint64_t prev_until)
-{
-	struct rg_repl *r = &e->cold->repl;
-	uint64_t wall = rg_hlc_wall(cfg->hlc, now_ms);
-	int down = e->health.state == RG_DOWN && e->health.until_ms > now_ms;
-	int by_hand = op->kind == RG_OP_BLOCK || op->kind == RG_OP_UNBLOCK;
-
-	if(by_hand || (chg->ev == RG_EV_DOWN && down) || chg->ev == RG_EV_UP) {
-		r->blk = rg_hlc_next(cfg->hlc, wall);
-		chg->pub |= RG_PUB_BLK;
-		chg->blk_manual = (uint8_t)by_hand;
-		chg->blk_left_ms = down ? e->health.until_ms - now_ms : 0;
-		if(down)
-			chg->reason = rg_health_reason(&e->health);
-		repl_keep(e, cfg, down ? e->health.until_ms : prev_until);
-	}
-	if(op->kind == RG_OP_SET_LIMIT && op->u.limit.src == RG_LIM_MANUAL
-			&& chg->limit_changed) {
-		r->lim = rg_hlc_next(cfg->hlc, wall);
-		chg->pub |= RG_PUB_LIM;
-		chg->lim = e->thr.lim;
-	}
-	if(chg->tev == RG_TEV_THROTTLED) {
-		r->cut = rg_hlc_next(cfg->hlc, wall);
-		chg->pub |= RG_PUB_CUT;
-	}
-	if(chg->pub)
-		chg->repl = *r;
+		   && now_ms - e->last_ms >= cfg->idle_ms
+		   && !rg_entry_repl_kept(e, cfg, now_ms);
 }
 
 static int ext_pending(const struct rg_entry *e)
@@ -455,26 +372,6 @@ static int ext_pending(const struct rg_entry *e)
 static int dispatch(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 		struct rg_op *op, uint64_t now_ms, struct rg_change *chg,
 		const struct rg_veto *veto);
-
-/* a block a peer wrote: when newer, for as long as one could be here */
-static int peer_block(struct rg_entry *e, const struct rg_entry_cfg *cfg,
-		const struct rg_op *op, uint64_t now_ms, struct rg_change *chg,
-		const struct rg_veto *veto)
-{
-	enum rg_block_reason why = (enum rg_block_reason)op->u.peer_block.reason;
-	uint64_t left = op->u.peer_block.left_ms,
-			 cap = rg_health_block_cap_ms(&cfg->health, why);
-
-	if(!repl_take(cfg, &e->cold->repl.blk, &op->u.peer_block.ver))
-		return RG_OK; /* older than what is here */
-	if(left > cap)
-		left = cap;
-	if(cfg->hlc != NULL)
-		repl_keep(e, cfg, now_ms + left);
-	chg->ev = rg_health_peer_block(&e->health, now_ms + left, why,
-			op->u.peer_block.ra_s, veto);
-	return RG_OK;
-}
 
 /* can `kind` change an entry's sets or its state (read-only ops never
  * take the guard's lock: the shutdown's unlocked walk relies on it) */
@@ -543,8 +440,8 @@ int rg_entry_apply(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 	chg->limit_changed = 0;
 	chg->pub = 0;
 	rc = dispatch(e, cfg, op, now_ms, chg, vp);
-	if(cfg->hlc != NULL && !repl_foreign(op))
-		repl_stamp(e, cfg, op, now_ms, chg, prev_until);
+	if(cfg->hlc != NULL)
+		rg_entry_repl_stamp(e, cfg, op, now_ms, chg, prev_until);
 	if(chg->ev != RG_EV_NONE)
 		e->held_noted = 0;
 	if(chg->ev == RG_EV_DOWN)
@@ -574,7 +471,8 @@ static int dispatch(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 			return release(e);
 		case RG_OP_SET_LIMIT:
 			if(op->u.limit.ver != NULL
-					&& !repl_take(cfg, &e->cold->repl.lim, op->u.limit.ver))
+					&& !rg_entry_repl_take(cfg, &e->cold->repl.lim,
+							op->u.limit.ver))
 				return RG_OK; /* a peer's older write */
 			chg->limit_changed = e->thr.src != op->u.limit.src
 								 || memcmp(&e->thr.lim, op->u.limit.lim,
@@ -626,26 +524,18 @@ static int dispatch(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 		case RG_OP_SAVE:
 			/* both: the record gets the versions either way */
 			return rg_entry_save(e, op->u.saved.rec, op->u.saved.wall_ms)
-				   | repl_live(e, cfg, now_ms);
+				   | rg_entry_repl_kept(e, cfg, now_ms);
 		case RG_OP_RESTORE:
 			rg_entry_restore(e, cfg, op->u.saved.rec, op->u.saved.wall_ms,
 					now_ms, chg, veto);
 			return RG_OK;
 		case RG_OP_PEER_BLOCK:
-			return peer_block(e, cfg, op, now_ms, chg, veto);
+			return rg_entry_peer_block(e, cfg, op, now_ms, chg, veto);
 		case RG_OP_PEER_UP:
-			if(!repl_take(cfg, &e->cold->repl.blk, &op->u.peer_up))
-				return RG_OK;
-			if(cfg->hlc != NULL && e->health.state == RG_DOWN)
-				repl_keep(e, cfg, e->health.until_ms);
-			chg->ev = rg_health_unblock(&e->health);
+			rg_entry_peer_up(e, cfg, op, chg);
 			return RG_OK;
 		case RG_OP_PEER_CUT:
-			if(!repl_take(cfg, &e->cold->repl.cut, &op->u.peer_cut.ver))
-				return RG_OK;
-			chg->tev = rg_throttle_peer_cut(&e->thr, &cfg->throttle,
-					op->u.peer_cut.cur_mcps,
-					op->u.peer_cut.ceil_mcps, now_ms);
+			rg_entry_peer_cut(e, cfg, op, now_ms, chg);
 			return RG_OK;
 		case RG_OP_PEER_DEMAND:
 			rg_demand_peer(&e->cold->dm, &e->thr, op->u.peer_demand.place,

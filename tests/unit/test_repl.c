@@ -1,0 +1,319 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The cluster's replicated facts in the table (rg_repl.h, rg_entry.c):
+ * writes made here get versions and are marked for the peers; a peer's
+ * write is taken only when newer, so two nodes that take the same writes
+ * in any order end in the same state; unblocks outlive the blocks they
+ * ended; a restart keeps the versions; a peer's write stays within local
+ * bounds.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "rg_ops.h"
+#include "seam_stub.h"
+
+#define SEC 1000ULL
+#define T0 (5000 * SEC)
+#define WALL 1764000000000LL /* the wall clock at now_ms 0 */
+#define GW "sip:10.0.0.1:5060"
+#define GWL ((int)sizeof(GW) - 1)
+
+static const struct rg_health_cfg hcfg = {1, 300, 3, 30, 30, 1};
+static const struct rg_throttle_cfg tcfg = {
+		{0, 1, 0}, 1, 500, 1000, 1000, 1000, 0};
+static const struct rg_fail_cfg fcfg = {{{0}}, 0, 20};
+
+struct node
+{
+	struct rg_hlc hlc;
+	struct rg_table *t;
+};
+
+static void mk(struct node *n, uint64_t id, unsigned int idle_s)
+{
+	struct rg_table_cfg cfg = {
+			8, 60, idle_s, hcfg, tcfg, fcfg, 100, &n->hlc, 3600 * SEC};
+
+	memset(&n->hlc, 0, sizeof(n->hlc));
+	n->hlc.id = id;
+	n->hlc.wall_off_ms = WALL;
+	n->t = rg_table_new(&cfg);
+	assert_non_null(n->t);
+}
+
+static void rm(struct node *n)
+{
+	rg_table_free(n->t);
+	assert_int_equal(stub_locks_held(), 0);
+}
+
+static struct rg_ref ref_of(struct node *n, const char *key, uint64_t now)
+{
+	struct rg_ref r;
+
+	assert_int_equal(
+			rg_op_lookup(n->t, key, (int)strlen(key), 1, now, &r), RG_OK);
+	return r;
+}
+
+static uint64_t field(struct node *n, const char *key, int f, uint64_t now)
+{
+	struct rg_snapshot s;
+	struct rg_ref r = ref_of(n, key, now);
+
+	assert_int_equal(rg_op_snapshot(n->t, &r, now, &s), RG_OK);
+	return s.f[f];
+}
+
+static struct rg_ver ver(uint64_t clk, uint64_t id)
+{
+	struct rg_ver v = {clk, id};
+
+	return v;
+}
+
+/* a manual block here: versioned and marked; the unblock too, newer */
+static void test_local_writes(void **state)
+{
+	struct node a;
+	struct rg_change chg;
+	struct rg_ref r;
+	struct rg_ver v1;
+
+	(void)state;
+	mk(&a, 0xa, 600);
+	r = ref_of(&a, GW, T0);
+	assert_int_equal(rg_op_block(a.t, &r, 60, T0, &chg), RG_OK);
+	assert_int_equal(chg.pub, RG_PUB_BLK);
+	assert_int_equal(chg.blk_manual, 1);
+	assert_true(chg.blk_left_ms == 60 * SEC);
+	assert_int_equal(chg.reason, RG_BR_MANUAL);
+	assert_true(chg.repl.blk.clk == (uint64_t)WALL + T0);
+	assert_true(chg.repl.blk.id == 0xa);
+	assert_string_equal(chg.snap.key, GW);
+	v1 = chg.repl.blk;
+	/* the same millisecond: still newer */
+	assert_int_equal(rg_op_unblock(a.t, &r, T0, &chg), RG_OK);
+	assert_int_equal(chg.pub, RG_PUB_BLK);
+	assert_true(chg.blk_left_ms == 0);
+	assert_true(rg_ver_cmp(&chg.repl.blk, &v1) > 0);
+	/* a limit by hand: marked once, not when set again the same */
+	{
+		struct rg_limit lim = {30000, 2, 0};
+
+		assert_int_equal(rg_op_set_limit(a.t, GW, GWL, &lim, RG_LIM_MANUAL,
+								 0, T0, NULL, &chg),
+				RG_OK);
+		assert_int_equal(chg.pub, RG_PUB_LIM);
+		assert_int_equal(chg.lim.mcps, 30000);
+		assert_int_equal(rg_op_set_limit(a.t, GW, GWL, &lim, RG_LIM_MANUAL,
+								 0, T0 + 1, NULL, &chg),
+				RG_OK);
+		assert_int_equal(chg.pub, 0);
+		/* a limits-file limit is not replicated */
+		assert_int_equal(rg_op_set_limit(a.t, "carrier-f", 9, &lim,
+								 RG_LIM_FILE, 1, T0, NULL, &chg),
+				RG_OK);
+		assert_int_equal(chg.pub, 0);
+	}
+	rm(&a);
+}
+
+/* B then U, or U then B: up on both nodes; a late B is refused */
+static void test_block_unblock_any_order(void **state)
+{
+	struct node a, b;
+	struct rg_change chg;
+	struct rg_ver vb = ver((uint64_t)WALL + T0, 1),
+				  vu = ver((uint64_t)WALL + T0 + 3, 1);
+
+	(void)state;
+	mk(&a, 0xa, 600);
+	mk(&b, 0xb, 600);
+	/* a: in order */
+	assert_int_equal(rg_op_peer_block(a.t, GW, GWL, 86400 * SEC, RG_BR_MANUAL,
+							 0, &vb, T0, &chg),
+			RG_OK);
+	assert_int_equal(chg.ev, RG_EV_DOWN);
+	assert_int_equal(chg.pub, 0); /* never sent back out */
+	assert_int_equal(rg_op_peer_up(a.t, GW, GWL, &vu, T0 + 5, &chg), RG_OK);
+	assert_int_equal(chg.ev, RG_EV_UP);
+	/* b: the unblock first, then the block it ended */
+	assert_int_equal(rg_op_peer_up(b.t, GW, GWL, &vu, T0 + 5, &chg), RG_OK);
+	assert_int_equal(chg.ev, RG_EV_NONE);
+	assert_int_equal(rg_op_peer_block(b.t, GW, GWL, 86400 * SEC, RG_BR_MANUAL,
+							 0, &vb, T0 + 6, &chg),
+			RG_OK);
+	assert_int_equal(chg.ev, RG_EV_NONE);
+	assert_int_equal(field(&a, GW, RG_F_STATE, T0 + 10), RG_UP);
+	assert_int_equal(field(&b, GW, RG_F_STATE, T0 + 10), RG_UP);
+	/* the same write again (a retransmission, a repair): nothing */
+	assert_int_equal(rg_op_peer_up(a.t, GW, GWL, &vu, T0 + 20, &chg), RG_OK);
+	assert_int_equal(chg.ev, RG_EV_NONE);
+	/* ties go to the larger id */
+	vb.id = 2;
+	vb.clk = vu.clk;
+	assert_int_equal(rg_op_peer_block(a.t, GW, GWL, 60 * SEC, RG_BR_RA, 60,
+							 &vb, T0 + 30, &chg),
+			RG_OK);
+	assert_int_equal(chg.ev, RG_EV_DOWN);
+	rm(&a);
+	rm(&b);
+}
+
+/* set_limit 30 then 10, delivered either way: 10 on both */
+static void test_limits_any_order(void **state)
+{
+	struct node a, b;
+	struct rg_change chg;
+	struct rg_limit l30 = {30000, 1, 0}, l10 = {10000, 1, 0};
+	struct rg_ver v1 = ver((uint64_t)WALL + T0, 7),
+				  v2 = ver((uint64_t)WALL + T0 + 1, 7);
+
+	(void)state;
+	mk(&a, 0xa, 600);
+	mk(&b, 0xb, 600);
+	assert_int_equal(rg_op_peer_limit(a.t, GW, GWL, &l30, &v1, T0, &chg), RG_OK);
+	assert_int_equal(rg_op_peer_limit(a.t, GW, GWL, &l10, &v2, T0, &chg), RG_OK);
+	assert_int_equal(rg_op_peer_limit(b.t, GW, GWL, &l10, &v2, T0, &chg), RG_OK);
+	assert_int_equal(rg_op_peer_limit(b.t, GW, GWL, &l30, &v1, T0, &chg), RG_OK);
+	assert_int_equal(chg.limit_changed, 0);
+	assert_int_equal(field(&a, GW, RG_F_CPS_CONF, T0), 10000);
+	assert_int_equal(field(&b, GW, RG_F_CPS_CONF, T0), 10000);
+	/* a limit set here after seeing v2 is newer, whatever the wall clock
+	 * says (this node's clock is behind: now 0) */
+	assert_int_equal(rg_op_set_limit(b.t, GW, GWL, &l30, RG_LIM_MANUAL, 0,
+							 T0 - 5000, NULL, &chg),
+			RG_OK);
+	assert_true(rg_ver_cmp(&chg.repl.lim, &v2) > 0);
+	rm(&a);
+	rm(&b);
+}
+
+/* a block a peer sends is held to this node's bounds */
+static void test_peer_bounds(void **state)
+{
+	struct node a;
+	struct rg_change chg;
+	struct rg_ver v = ver((uint64_t)WALL + T0, 9);
+
+	(void)state;
+	mk(&a, 0xa, 600);
+	/* inferred, a year: retry_after_max (300 s) at most */
+	assert_int_equal(rg_op_peer_block(a.t, GW, GWL, 31536000 * SEC,
+							 RG_BR_INFERRED, 0, &v, T0, &chg),
+			RG_OK);
+	assert_int_equal(field(&a, GW, RG_F_BLOCKED_FOR, T0), 300);
+	/* a cut to 0.001 cps that would end at 4 billion: cps_min (1 cps),
+	 * ending where such a cut could have begun */
+	v.clk++;
+	assert_int_equal(rg_op_peer_cut(a.t, "carrier-c", 9, 1, UINT32_MAX, &v,
+							 T0, &chg),
+			RG_OK);
+	assert_int_equal(chg.tev, RG_TEV_THROTTLED);
+	assert_int_equal(field(&a, "carrier-c", RG_F_CPS_LIMIT, T0), 1000);
+	rm(&a);
+}
+
+/* an unblock keeps its entry while the block it ended would run */
+static void test_marker_kept(void **state)
+{
+	struct node a;
+	struct rg_change chg;
+	struct rg_ver vb = ver((uint64_t)WALL + T0, 1),
+				  vu = ver((uint64_t)WALL + T0 + 1, 1);
+	struct rg_ref r;
+
+	(void)state;
+	mk(&a, 0xa, 60); /* idle entries go after 60 s */
+	assert_int_equal(rg_op_peer_block(a.t, GW, GWL, 7200 * SEC, RG_BR_MANUAL,
+							 0, &vb, T0, &chg),
+			RG_OK);
+	assert_int_equal(rg_op_peer_up(a.t, GW, GWL, &vu, T0 + 1, &chg), RG_OK);
+	/* idle for an hour and a half: kept (the block would run 2 h) */
+	assert_int_equal(rg_op_expire(a.t, T0 + 5400 * SEC), 0);
+	assert_int_equal(rg_op_peer_block(a.t, GW, GWL, 7200 * SEC, RG_BR_MANUAL,
+							 0, &vb, T0 + 5400 * SEC, &chg),
+			RG_OK);
+	assert_int_equal(chg.ev, RG_EV_NONE);
+	/* after it: gone */
+	assert_int_equal(rg_op_expire(a.t, T0 + 7300 * SEC), 1);
+	assert_int_equal(rg_op_lookup(a.t, GW, GWL, 0, T0 + 7300 * SEC, &r),
+			RG_ENOTFOUND);
+	rm(&a);
+}
+
+/* the state file keeps versions: a peer's newer unblock undoes a block
+ * the file brought back, an older block does nothing */
+static void test_restart(void **state)
+{
+	struct node a, b;
+	struct rg_change chg;
+	struct rg_saved s;
+	struct rg_ref r;
+	struct rg_ver vu;
+
+	(void)state;
+	mk(&a, 0xa, 600);
+	r = ref_of(&a, GW, T0);
+	assert_int_equal(rg_op_block(a.t, &r, 3600, T0, &chg), RG_OK);
+	assert_int_equal(rg_op_save_slot(a.t, r.slot, WALL, T0, &s, 0), 1);
+	assert_true(rg_ver_cmp(&s.repl.blk, &chg.repl.blk) == 0);
+	/* another node unblocked it while this one was stopped */
+	vu = ver(s.repl.blk.clk + 1000, 0xb);
+	mk(&b, 0xa2, 600); /* the restart: a new instance */
+	assert_int_equal(rg_op_restore(b.t, &s, WALL, T0 + 5000, &chg), RG_OK);
+	assert_int_equal(field(&b, GW, RG_F_STATE, T0 + 5000), RG_DOWN);
+	assert_true(b.hlc.last >= s.repl.blk.clk);
+	assert_int_equal(rg_op_peer_up(b.t, GW, GWL, &vu, T0 + 5100, &chg), RG_OK);
+	assert_int_equal(chg.ev, RG_EV_UP);
+	/* the block sent again (a peer still holding it): refused */
+	assert_int_equal(rg_op_peer_block(b.t, GW, GWL, 3000 * SEC, RG_BR_MANUAL,
+							 0, &s.repl.blk, T0 + 5200, &chg),
+			RG_OK);
+	assert_int_equal(field(&b, GW, RG_F_STATE, T0 + 5200), RG_UP);
+	/* and its save keeps the unblock's version */
+	r = ref_of(&b, GW, T0 + 5300);
+	assert_int_equal(rg_op_save_slot(b.t, r.slot, WALL, T0 + 5300, &s, 0), 1);
+	assert_true(rg_ver_cmp(&s.repl.blk, &vu) == 0);
+	assert_true(s.block_end == 0);
+	rm(&a);
+	rm(&b);
+}
+
+/* without a cluster nothing is versioned or marked */
+static void test_no_cluster(void **state)
+{
+	struct rg_table_cfg cfg = {8, 60, 600, hcfg, tcfg, fcfg, 100, NULL, 0};
+	struct rg_table *t = rg_table_new(&cfg);
+	struct rg_change chg;
+	struct rg_ref r;
+
+	(void)state;
+	assert_int_equal(rg_op_lookup(t, GW, GWL, 1, T0, &r), RG_OK);
+	assert_int_equal(rg_op_block(t, &r, 60, T0, &chg), RG_OK);
+	assert_int_equal(chg.pub, 0);
+	rg_table_free(t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+			cmocka_unit_test(test_local_writes),
+			cmocka_unit_test(test_block_unblock_any_order),
+			cmocka_unit_test(test_limits_any_order),
+			cmocka_unit_test(test_peer_bounds),
+			cmocka_unit_test(test_marker_kept),
+			cmocka_unit_test(test_restart),
+			cmocka_unit_test(test_no_cluster),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
