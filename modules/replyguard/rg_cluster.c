@@ -21,6 +21,7 @@ int rg_cluster_on = 0;
 int rg_cluster_interval = 200;
 int rg_cluster_share_floor = 25;
 int rg_cluster_max_skew = 30;
+int rg_cluster_nodes = 0;
 uint64_t rg_cluster_retain_ms;
 char *rg_cluster_secret = NULL;
 char *rg_cluster_secret_old = NULL;
@@ -48,6 +49,21 @@ uint64_t rg_cluster_stale_ms(void)
 	uint64_t ms = 3ULL * (uint64_t)rg_cluster_interval;
 
 	return ms < 2000 ? 2000 : ms;
+}
+
+uint64_t rg_cluster_lease_ms(void)
+{
+	return 5ULL * (uint64_t)rg_cluster_interval;
+}
+
+uint64_t rg_cluster_beat_sent(uint64_t seq)
+{
+	unsigned int i = (unsigned int)(seq % RG_BEATS_KEPT);
+
+	if(seq == 0
+			|| __atomic_load_n(&rg_csh->beat_seq[i], __ATOMIC_ACQUIRE) != seq)
+		return 0;
+	return __atomic_load_n(&rg_csh->beat_ms[i], __ATOMIC_RELAXED);
 }
 
 unsigned int rg_cluster_bucket(const char *key, int len)
@@ -130,6 +146,11 @@ struct rg_hlc *rg_cluster_prepare(uint64_t retain_ms)
 	if(rg_cluster_share_floor < 0 || rg_cluster_share_floor > 100) {
 		LM_ERR("cluster_share_floor must be 0..100 (percent), not %d\n",
 				rg_cluster_share_floor);
+		return NULL;
+	}
+	if(rg_cluster_nodes < 0 || rg_cluster_nodes > RG_PEERS_MAX + 1) {
+		LM_ERR("cluster_nodes must be 0 (learned) or 1..%d, not %d\n",
+				RG_PEERS_MAX + 1, rg_cluster_nodes);
 		return NULL;
 	}
 	if(rg_cluster_max_skew < 1 || rg_cluster_max_skew > 3600) {
@@ -239,6 +260,9 @@ void rg_cluster_rpc(rpc_t *rpc, void *ctx)
 	rpc->struct_add(th, "ssddd", "node", rg_node(), "instance", origin,
 			"interval_ms", rg_cluster_interval, "size",
 			(int)RG_CSTAT_GET(size), "alone", (int)RG_CSTAT_GET(alone));
+	rpc->struct_add(th, "ddd", "members", (int)RG_CSTAT_GET(members),
+			"leased", (int)RG_CSTAT_GET(leased), "majority",
+			(int)RG_CSTAT_GET(majority));
 	rpc->struct_add(th, "JJJJJ", "sent", (unsigned long long)RG_CSTAT_GET(sent),
 			"received", (unsigned long long)RG_CSTAT_GET(received), "dropped",
 			(unsigned long long)RG_CSTAT_GET(dropped), "dropped_auth",

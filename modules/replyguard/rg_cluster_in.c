@@ -74,7 +74,14 @@ struct taking
 	int no_room; /* records this node had no room for */
 	int refused; /* records out of bounds */
 	int place;	 /* the sender's place in rg_peers */
+	uint32_t gen; /* and its generation */
+	uint64_t origin; /* the sender */
+	uint64_t seq;	 /* the message's */
 	int demands; /* D records */
+	int pline;	 /* P lines so far */
+	int mine;	 /* the P line naming this node, or -1 */
+	uint64_t lease; /* what that line grants: the sender's grants are
+					   good until then (0: none) */
 	uint32_t push; /* buckets whose digests differ from this node's */
 	uint64_t wall; /* this node's wall clock */
 };
@@ -104,6 +111,47 @@ static void digest(struct taking *t, const struct rg_crec *r)
 		t->push |= bit;
 }
 
+/*
+ * A P line: when it names this node, the sender has taken this node's
+ * heartbeat `ack`, so its grants are good until lease_ms after that
+ * heartbeat was sent (this node's clock, whatever the sender's says).
+ */
+static void peer_line(struct taking *t, const struct rg_crec *r)
+{
+	uint64_t sent;
+
+	if(r->origin == rg_cluster_self() && t->mine < 0) {
+		t->mine = t->pline;
+		sent = rg_cluster_beat_sent(r->ack);
+		if(sent != 0) {
+			t->lease = sent + rg_cluster_lease_ms();
+			rg_peers_lease(rg_cpeers, t->origin, t->lease);
+		}
+	}
+	t->pline++;
+}
+
+static int demand(struct taking *t, const struct rg_crec *r)
+{
+	struct rg_peer_word w;
+	uint64_t now = rg_now_ms();
+
+	memset(&w, 0, sizeof(w));
+	w.gen = t->gen;
+	w.seq = t->seq;
+	w.demand_mcps = r->demand_mcps;
+	w.recv_mcps = r->recv_mcps;
+	if(t->mine >= 0 && t->mine < r->ngrants && t->lease > now) {
+		w.has_grant = 1;
+		w.grant_mcps = r->grant[t->mine];
+		w.grant_ms = t->lease;
+	}
+	/* (a grant alone adds no key: that node calls it) */
+	return rg_op_peer_demand(rg_tbl, r->key, r->key_len,
+			r->demand_mcps != 0 || r->recv_mcps != 0, t->place, &w,
+			(uint32_t)(5000 + 3 * rg_cluster_interval), now);
+}
+
 static void apply_one(const struct rg_crec *r, void *arg)
 {
 	struct taking *t = arg;
@@ -130,11 +178,11 @@ static void apply_one(const struct rg_crec *r, void *arg)
 			rc = rg_update_peer_cut(
 					r->key, r->key_len, r->cur_mcps, r->ceil_mcps, &r->ver);
 			break;
+		case RG_CR_PEER:
+			peer_line(t, r);
+			break;
 		case RG_CR_DEMAND: /* a destination the cluster calls: add it */
-			rc = rg_op_peer_demand(rg_tbl, r->key, r->key_len,
-					r->demand_mcps != 0 || r->recv_mcps != 0, t->place,
-					r->demand_mcps, r->recv_mcps,
-					3 * (uint32_t)rg_cluster_interval, rg_now_ms());
+			rc = demand(t, r);
 			if(rc == RG_ENOTFOUND)
 				rc = RG_OK; /* a 0 for a destination not known here */
 			t->demands++;
@@ -179,6 +227,7 @@ int rg_cluster_on_msg(
 
 	memset(&t, 0, sizeof(t));
 	t.place = -1;
+	t.mine = -1;
 	resp->resp_code = 400;
 	resp->reason = bad;
 	if(parse_headers(msg, HDR_EOH_F, 0) < 0 || msg->content_length == NULL
@@ -227,7 +276,10 @@ int rg_cluster_on_msg(
 		return 0;
 	}
 	RG_CSTAT_ADD(received, 1);
-	t.place = rg_peers_place(rg_cpeers, h.origin);
+	t.place = rg_peers_place(rg_cpeers, h.origin, &t.gen);
+	t.origin = h.origin;
+	/* demands and grants are ordered by the heartbeat's numbers only */
+	t.seq = h.chan == RG_CCHAN_BEAT ? h.seq : 0;
 	rg_applying_node = h.node;
 	rg_cmsg_parse(body.s, (size_t)body.len, &rg_ckeys, &h, apply_one, &t, &why);
 	rg_applying_node = "";

@@ -14,6 +14,8 @@
 #include "rg_peers.h"
 #include "rg_ver.h"
 
+#define RG_BEATS_KEPT 64 /* heartbeats whose send time is kept */
+
 /* what every process shares */
 struct rg_cluster_shared
 {
@@ -32,13 +34,20 @@ struct rg_cluster_shared
 	uint64_t pushed;	  /* buckets sent for repair or sync */
 	uint32_t size;	   /* nodes in view at the last interval, this one too */
 	uint32_t size_last; /* the cluster's size when a peer was last heard */
-	uint32_t alone;	   /* no peer in view: budgets / size_last */
+	uint32_t alone;	   /* not in a majority: each share is the floor */
 	uint32_t asked;	   /* asked for the cluster's state with a peer in view */
 	uint32_t want_ask; /* send a sync request at the next tick */
 	uint32_t want_push; /* buckets to send the peers (bit mask) */
 	uint32_t suspect;	/* buckets a peer's digest differed in once */
 	uint32_t digest_ok; /* `digest` computed at least once */
 	uint64_t digest[RG_CMSG_BUCKETS]; /* this node's, at the last beat */
+	uint32_t members;	/* at the last interval: this node, peers, unknown */
+	uint32_t leased;	/* peers whose lease is valid */
+	uint32_t majority;	/* 1 + leased > members / 2 */
+	/* the last heartbeats: when each was sent (a peer's ack starts its
+	 * lease from there) */
+	uint64_t beat_seq[RG_BEATS_KEPT];
+	uint64_t beat_ms[RG_BEATS_KEPT];
 	struct rg_hlc hlc;
 };
 
@@ -48,6 +57,7 @@ extern struct rg_ckeys rg_ckeys;
 extern dmq_api_t rg_dmqb;
 extern dmq_peer_t *rg_dmq_peer;
 extern int rg_cluster_max_skew;
+extern int rg_cluster_nodes;
 extern uint64_t rg_cluster_retain_ms;
 
 #define RG_CSTAT_ADD(f, n) __atomic_add_fetch(&rg_csh->f, (n), __ATOMIC_RELAXED)
@@ -64,6 +74,12 @@ uint64_t rg_cluster_wall_ms(void);
 
 /* a peer not heard for this long is silent (and its place may go) */
 uint64_t rg_cluster_stale_ms(void);
+
+/* a grant is good this long after the heartbeat it answers was sent */
+uint64_t rg_cluster_lease_ms(void);
+
+/* when this node sent its heartbeat `seq` (this node's clock), or 0 */
+uint64_t rg_cluster_beat_sent(uint64_t seq);
 
 /* the bucket of a key (repair digests) */
 unsigned int rg_cluster_bucket(const char *key, int len);

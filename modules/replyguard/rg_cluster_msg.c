@@ -54,6 +54,30 @@ int rg_cmsg_begin(struct rg_cbuf *b, char *buf, size_t size,
 #define VER "%" PRIu64 " %016" PRIx64
 #define VER_ARGS(r) (r)->ver.clk, (r)->ver.id
 
+/* a D line: all of it, or nothing */
+static int demand_line(struct rg_cbuf *b, const struct rg_crec *r)
+{
+	size_t at = b->len;
+	int i;
+
+	if(r->ngrants > RG_PEERS_MAX
+			|| put(b, "D %.*s %u %u", r->key_len, r->key,
+					   (unsigned int)r->demand_mcps, (unsigned int)r->recv_mcps)
+					   < 0)
+		return -1;
+	for(i = 0; i < r->ngrants; i++) {
+		if(put(b, " %u", (unsigned int)r->grant[i]) < 0) {
+			b->len = at;
+			return -1;
+		}
+	}
+	if(put(b, "\n") < 0) {
+		b->len = at;
+		return -1;
+	}
+	return 0;
+}
+
 int rg_cmsg_add(struct rg_cbuf *b, const struct rg_crec *r)
 {
 	int rc;
@@ -83,8 +107,10 @@ int rg_cmsg_add(struct rg_cbuf *b, const struct rg_crec *r)
 					r->digest);
 			break;
 		case RG_CR_DEMAND:
-			rc = put(b, "D %.*s %u %u\n", r->key_len, r->key,
-					(unsigned int)r->demand_mcps, (unsigned int)r->recv_mcps);
+			rc = demand_line(b, r);
+			break;
+		case RG_CR_PEER:
+			rc = put(b, "P %016" PRIx64 " %" PRIu64 "\n", r->origin, r->ack);
 			break;
 		case RG_CR_SYNC:
 			rc = put(b, "S\n");
@@ -246,15 +272,43 @@ static int nums(struct rg_cur *c, const uint64_t *max, uint64_t *v, int n,
 	return 0;
 }
 
+/* a number and whether the line goes on after it; 0 or -1 */
+static int num_more(struct rg_cur *c, uint64_t max, uint64_t *v, int *more)
+{
+	const char *s;
+	size_t n = rg_cur_field(c, &s);
+
+	*more = c->p + n != c->end;
+	return rg_cur_num(c, max, v, !*more);
+}
+
+/* D: demand, received rate, then up to RG_PEERS_MAX grants */
+static int demand(struct rg_cur *c, struct rg_crec *r)
+{
+	const uint64_t max = (uint64_t)RG_LIMIT_MAX * 1000;
+	uint64_t v;
+	int more;
+
+	if(rg_cur_num(c, max, &v, 0) < 0)
+		return -1;
+	r->demand_mcps = (uint32_t)v;
+	if(num_more(c, max, &v, &more) < 0)
+		return -1;
+	r->recv_mcps = (uint32_t)v;
+	while(more) {
+		if(r->ngrants == RG_PEERS_MAX || num_more(c, max, &v, &more) < 0)
+			return -1;
+		r->grant[r->ngrants++] = (uint32_t)v;
+	}
+	return 0;
+}
+
 static const char *record(struct rg_cur *c, struct rg_crec *r)
 {
 	static const uint64_t bmax[3] = {RG_CMSG_BLOCK_MAX_MS, 2, UINT32_MAX};
 	static const uint64_t lmax[3] = {
 			(uint64_t)RG_LIMIT_MAX * 1000, RG_LIMIT_MAX, RG_LIMIT_MAX};
 	static const uint64_t cmax[2] = {UINT32_MAX, UINT32_MAX};
-	/* a demand or a sent rate: at most RG_LIMIT_MAX cps */
-	static const uint64_t dmax[2] = {
-			(uint64_t)RG_LIMIT_MAX * 1000, (uint64_t)RG_LIMIT_MAX * 1000};
 	static const uint64_t umax[1] = {1};
 	uint64_t v[3];
 	const char *s;
@@ -268,6 +322,13 @@ static const char *record(struct rg_cur *c, struct rg_crec *r)
 		return rg_cur_is(c, "S") ? NULL : "bad sync line";
 	if(rg_cur_next(c, 1, 0) < 0)
 		return "bad record";
+	if(r->kind == RG_CR_PEER) {
+		n = rg_cur_field(c, &s);
+		if(hex64(s, n, &r->origin) < 0 || rg_cur_next(c, n, 0) < 0
+				|| rg_cur_num(c, UINT64_MAX, &r->ack, 1) < 0)
+			return "bad peer line";
+		return NULL;
+	}
 	if(r->kind == RG_CR_DIGEST) {
 		if(rg_cur_num(c, RG_CMSG_BUCKETS - 1, v, 0) < 0)
 			return "bad digest";
@@ -307,10 +368,8 @@ static const char *record(struct rg_cur *c, struct rg_crec *r)
 		r->lim.burst = (uint32_t)v[1];
 		r->lim.max_concurrent = (uint32_t)v[2];
 	} else if(r->kind == RG_CR_DEMAND) {
-		if(nums(c, dmax, v, 2, NULL) < 0)
+		if(demand(c, r) < 0)
 			return "bad demand";
-		r->demand_mcps = (uint32_t)v[0];
-		r->recv_mcps = (uint32_t)v[1];
 	} else {
 		if(nums(c, cmax, v, 2, &r->ver) < 0 || v[0] == 0)
 			return "bad cut";

@@ -10,8 +10,15 @@
  *                                            a limit set by RPC or script
  *                                            (mcps 0: none of its own)
  *   C <key> <cur_mcps> <ceil_mcps> <ver>     an AIMD cut: back off to it
- *   D <key> <demand_mcps> <recv_mcps>        this interval: calls offered
- *                                            here, and sent on (rates)
+ *   P <origin> <seq>                         a member this node hears: the
+ *                                            last heartbeat taken of it
+ *                                            (heartbeats: its lease)
+ *   D <key> <demand_mcps> <recv_mcps> [<grant_mcps>...]
+ *                                            this interval: calls offered
+ *                                            here, and sent on (rates);
+ *                                            with a budget, what of it
+ *                                            this node grants each member
+ *                                            of the P lines, in order
  *   G <bucket> <digest>                      what this node holds of the
  *                                            replicated facts of one
  *                                            bucket of keys (repair)
@@ -41,6 +48,7 @@
 #include <stdint.h>
 
 #include "rg_key.h"
+#include "rg_peers.h"
 #include "rg_throttle.h"
 #include "rg_ver.h"
 
@@ -48,6 +56,9 @@
 /* a heartbeat's batch of demands: at most this big, so that it crosses a
  * network in one datagram with dmq's SIP headers */
 #define RG_CMSG_BATCH_MAX 1100
+/* a heartbeat's message: its P lines (up to RG_PEERS_MAX) and a batch of
+ * demands with a grant per member */
+#define RG_CMSG_BEAT_MAX 8000
 #define RG_CMSG_NODE_MAX 63	  /* node name bytes at most */
 #define RG_CMSG_LINE_MAX (RG_KEY_MAX + 80)
 #define RG_CMSG_BLOCK_MAX_MS (31536000ULL * 1000) /* a block: 365 days */
@@ -62,6 +73,7 @@ enum rg_crec_kind
 	RG_CR_LIMIT = 'L',
 	RG_CR_CUT = 'C',
 	RG_CR_DEMAND = 'D',
+	RG_CR_PEER = 'P',
 	RG_CR_DIGEST = 'G',
 	RG_CR_SYNC = 'S'
 };
@@ -91,6 +103,10 @@ struct rg_crec
 	struct rg_ver ver;	  /* B, U, L, C: never {0, 0} */
 	uint8_t bucket;		  /* G: 0 .. RG_CMSG_BUCKETS - 1 */
 	uint64_t digest;	  /* G */
+	uint64_t origin;	  /* P */
+	uint64_t ack;		  /* P */
+	uint8_t ngrants;	  /* D: 0 .. RG_PEERS_MAX */
+	uint32_t grant[RG_PEERS_MAX]; /* D */
 };
 
 /* Who sent a message. */

@@ -164,7 +164,13 @@ struct out
 	size_t size;
 	char chan;
 	unsigned int sent; /* messages */
+	uint64_t seq;	   /* of the message being written */
+	/* lines every message starts with (a heartbeat's P lines) */
+	const struct rg_crec *head;
+	int nhead;
 };
+
+static void begin_head(struct out *o);
 
 static void begin(struct out *o)
 {
@@ -177,6 +183,29 @@ static void begin(struct out *o)
 	h.wall_ms = rg_cluster_wall_ms();
 	snprintf(h.node, sizeof(h.node), "%s", rg_node());
 	rg_cmsg_begin(&o->b, o->buf, o->size, &h);
+	o->seq = h.seq;
+	begin_head(o);
+}
+
+/* a new message's head lines (they fit: RG_CMSG_BEAT_MAX has room) */
+static void begin_head(struct out *o)
+{
+	int i;
+
+	if(o->b.n != 0)
+		return;
+	for(i = 0; i < o->nhead; i++)
+		rg_cmsg_add(&o->b, &o->head[i]);
+}
+
+/* a heartbeat is sent: its time kept, for the leases its acks give */
+static void beat_sent(uint64_t seq)
+{
+	unsigned int i = (unsigned int)(seq % RG_BEATS_KEPT);
+
+	__atomic_store_n(&rg_csh->beat_seq[i], 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&rg_csh->beat_ms[i], rg_now_ms(), __ATOMIC_RELAXED);
+	__atomic_store_n(&rg_csh->beat_seq[i], seq, __ATOMIC_RELEASE);
 }
 
 /* end the message, sign it, and send it to every peer */
@@ -187,6 +216,8 @@ static void flush(struct out *o)
 
 	if(len < 0)
 		return;
+	if(o->chan == RG_CCHAN_BEAT)
+		beat_sent(o->seq);
 	body.s = o->buf;
 	body.len = len;
 	rg_dmqb.bcast_message(
@@ -201,6 +232,8 @@ static void start(struct out *o, char *buf, size_t size, char chan)
 	o->size = size;
 	o->chan = chan;
 	o->sent = 0;
+	o->head = NULL;
+	o->nhead = 0;
 	begin(o);
 }
 
@@ -214,10 +247,10 @@ static void add(struct out *o, const struct rg_crec *r)
 	rg_cmsg_add(&o->b, r);
 }
 
-/* the last message, if it holds anything (or `always`) */
+/* the last message, if it holds anything but its head (or `always`) */
 static void finish(struct out *o, int always)
 {
-	if(o->b.n > 0 || always)
+	if(o->b.n > (unsigned int)o->nhead || always)
 		flush(o);
 }
 
@@ -354,50 +387,97 @@ static void digests(struct out *o)
 	__atomic_store_n(&rg_csh->digest_ok, 1, __ATOMIC_RELAXED);
 }
 
-/* the peers in view now, and what this node says of its size */
+/* learned size (cluster_nodes 0): a silent peer stays a member this long */
+#define FORGET_MS 600000ULL
+
+/*
+ * The members now (the peers remembered, and with cluster_nodes those
+ * never heard yet), whose leases are valid, and whether this node is in
+ * a majority of them. A node that has never heard a peer counts one
+ * unknown member: a cluster of one is no cluster.
+ */
 static void view_of(struct rg_cview *v, uint64_t now)
 {
-	uint32_t last;
+	static int ever_heard;
+	uint32_t members, leased = 0, floor_ppm;
+	int i, max = rg_cluster_nodes > 0 ? rg_cluster_nodes - 1 : RG_PEERS_MAX;
+	int was_alone = (int)rg_csh->alone;
 
-	v->fresh_ms = 3 * (uint32_t)rg_cluster_interval;
+	memset(v, 0, sizeof(*v));
 	v->floor_permille = (uint32_t)rg_cluster_share_floor * 10;
-	v->n = rg_peers_heard(rg_cpeers, now, v->fresh_ms, v->place);
-	last = rg_csh->size_last;
-	if(v->n > 0) {
-		rg_csh->size_last = (uint32_t)v->n + 1;
-		if(rg_csh->alone)
-			LM_INFO("cluster: %d peers heard again: budgets are shared by "
-					"demand\n",
-					v->n);
-		rg_csh->alone = 0;
-	} else if(last > 1 && !rg_csh->alone) {
-		rg_csh->alone = 1;
-		LM_WARN("cluster: no peer heard for %u ms: each destination's budget "
-				"is divided by the last cluster size, %u, until one is\n",
-				v->fresh_ms, last);
+	v->lease_ms = (uint32_t)rg_cluster_lease_ms();
+	/* demands without a budget are sent at least every 5 s */
+	v->refresh_ms = 5000;
+	v->fresh_ms = v->refresh_ms + 3 * (uint32_t)rg_cluster_interval;
+	v->n = rg_peers_members(rg_cpeers, now,
+			rg_cluster_nodes > 0 ? UINT64_MAX : FORGET_MS, max, v->place,
+			v->leased);
+	if(v->n > 0)
+		ever_heard = 1;
+	if(rg_cluster_nodes > 0)
+		v->unknown = (uint32_t)(rg_cluster_nodes - 1 - v->n);
+	else
+		v->unknown = ever_heard ? 0 : 1;
+	for(i = 0; i < v->n; i++)
+		leased += v->leased[i];
+	members = 1 + (uint32_t)v->n + v->unknown;
+	v->majority = 2 * (1 + leased) > members;
+	rg_csh->members = members;
+	rg_csh->leased = leased;
+	rg_csh->majority = (uint32_t)v->majority;
+	rg_csh->size = 1 + leased;
+	rg_csh->alone = !v->majority;
+	if(was_alone && v->majority)
+		LM_INFO("cluster: %u of %u members heard: budgets are shared by "
+				"demand\n",
+				1 + leased, members);
+	else if(!was_alone && !v->majority)
+		LM_WARN("cluster: %u of %u members heard, no majority: each "
+				"destination's share is its floor (cluster_share_floor) "
+				"until more are\n",
+				1 + leased, members);
+	/* a destination new here starts with its floor */
+	floor_ppm = (uint32_t)((uint64_t)RG_SHARE_WHOLE * v->floor_permille / 1000
+						   / members);
+	rg_table_set_share(rg_tbl, floor_ppm ? floor_ppm : 1);
+}
+
+/* the P lines: every member, with the last heartbeat taken of it */
+static void peer_lines(const struct rg_cview *v, struct rg_crec *pl, int *np)
+{
+	struct rg_peer e;
+	int i;
+
+	*np = 0;
+	for(i = 0; i < v->n; i++) {
+		memset(&pl[*np], 0, sizeof(pl[0]));
+		pl[*np].kind = RG_CR_PEER;
+		if(rg_peers_get(rg_cpeers, v->place[i], &e) == 0) {
+			pl[*np].origin = e.origin;
+			pl[*np].ack = e.max_seq[1];
+		}
+		(*np)++;
 	}
-	v->fallback_n = rg_csh->size_last ? rg_csh->size_last : 1;
-	rg_csh->size = (uint32_t)v->n + 1;
-	/* a destination new here starts with an even part */
-	rg_table_set_share(rg_tbl,
-			RG_SHARE_WHOLE / (v->n > 0 ? (uint32_t)v->n + 1 : v->fallback_n));
 }
 
 /*
  * Every cluster_interval: each destination's share of its budget from
- * the peers' demands, and this node's demands to the peers, in batches;
- * about every second the digests. Always at least one message: it says
- * this node is alive.
+ * the members' demands and grants, and this node's demands and grants to
+ * the peers, in batches that each start with the P lines (a grant is
+ * read against them); about every second the digests. Always at least
+ * one message: it says this node is alive, and renews its leases.
  */
 static void heartbeat(uint64_t now, int with_digests)
 {
-	static char buf[RG_CMSG_BATCH_MAX];
+	static char buf[RG_CMSG_BEAT_MAX];
+	static struct rg_crec pl[RG_PEERS_MAX];
+	static struct rg_crec r;
 	struct rg_cview v;
 	struct rg_demand_out dout;
-	struct rg_crec r;
 	struct out o;
 	unsigned int slot, cap = rg_table_capacity(rg_tbl);
 	uint64_t n = 0;
+	int np, i;
 
 	view_of(&v, now);
 	/* dmq's start-up call may have come before any peer could hear it:
@@ -406,7 +486,11 @@ static void heartbeat(uint64_t now, int with_digests)
 		rg_csh->asked = 1;
 		ask();
 	}
+	peer_lines(&v, pl, &np);
 	start(&o, buf, sizeof(buf), RG_CCHAN_BEAT);
+	o.head = pl;
+	o.nhead = np;
+	begin_head(&o);
 	memset(&r, 0, sizeof(r));
 	r.kind = RG_CR_DEMAND;
 	for(slot = 0; slot < cap; slot++) {
@@ -415,6 +499,9 @@ static void heartbeat(uint64_t now, int with_digests)
 			continue;
 		r.demand_mcps = dout.demand_mcps;
 		r.recv_mcps = dout.recv_mcps;
+		r.ngrants = (uint8_t)dout.ngrants;
+		for(i = 0; i < dout.ngrants; i++)
+			r.grant[i] = dout.grant[i];
 		n++;
 		add(&o, &r);
 	}

@@ -1,33 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <string.h>
+
 #include "rg_demand.h"
 #include "rg_share.h"
 
-static uint32_t peers_recv(
-		const struct rg_demand *d, uint32_t fresh_ms, uint64_t now_ms);
-
-void rg_demand_peer(struct rg_demand *d, struct rg_throttle *th, int place,
-		uint32_t demand_mcps, uint32_t recv_mcps, uint32_t fresh_ms,
-		uint64_t now_ms)
-{
-	struct rg_peer_demand *p;
-
-	if(place < 0 || place >= RG_PEERS_MAX)
-		return;
-	p = &d->peer[place];
-	p->demand_mcps = demand_mcps;
-	p->recv_mcps = recv_mcps;
-	p->at_ms = now_ms ? now_ms : 1;
-	d->heard = 1;
-	/* at once: a cut made before the next interval starts from it */
-	th->peer_recv_mcps = peers_recv(d, fresh_ms, now_ms);
-}
-
 /* did the peer say it within the last `fresh_ms`? A word heard after
- * the caller read its clock (a dmq worker is quicker) is fresh too. */
+ * the caller read its clock (a dmq worker is quicker) is fresh too.
+ * 64-bit times: no difference wraps, whatever the uptime. */
 static int fresh(const struct rg_peer_demand *p, uint32_t fresh_ms,
 		uint64_t now_ms)
 {
-	/* 64-bit times: no difference wraps, whatever the uptime */
 	return p->at_ms != 0
 		   && (now_ms <= p->at_ms || now_ms - p->at_ms <= fresh_ms);
 }
@@ -44,6 +26,33 @@ static uint32_t peers_recv(
 			recv += d->peer[i].recv_mcps;
 	}
 	return recv > UINT32_MAX ? UINT32_MAX : (uint32_t)recv;
+}
+
+void rg_demand_peer(struct rg_demand *d, struct rg_throttle *th, int place,
+		const struct rg_peer_word *w, uint32_t fresh_ms, uint64_t now_ms)
+{
+	struct rg_peer_demand *p;
+
+	if(place < 0 || place >= RG_PEERS_MAX)
+		return;
+	p = &d->peer[place];
+	if(p->gen != w->gen) { /* another sender in this place: anew */
+		memset(p, 0, sizeof(*p));
+		p->gen = w->gen;
+	}
+	if(w->seq <= p->seq)
+		return; /* an older heartbeat, come late */
+	p->seq = w->seq;
+	p->demand_mcps = w->demand_mcps;
+	p->recv_mcps = w->recv_mcps;
+	p->at_ms = now_ms ? now_ms : 1;
+	if(w->has_grant) {
+		p->grant_mcps = w->grant_mcps;
+		p->grant_ms = w->grant_ms;
+	}
+	d->heard = 1;
+	/* at once: a cut made before the next interval starts from it */
+	th->peer_recv_mcps = peers_recv(d, fresh_ms, now_ms);
 }
 
 /* the offered rate since the last tick, folded into the smoothed demand */
@@ -67,43 +76,133 @@ static void measure(struct rg_demand *d, const struct rg_throttle *th,
 	d->tick_ms = now_ms ? now_ms : 1;
 }
 
+/* has a figure moved by more than a tenth (and half a call a second)? */
+static int moved(uint32_t now, uint32_t was)
+{
+	uint32_t diff = now > was ? now - was : was - now;
+	uint32_t big = was > now ? was : now;
+
+	return diff > 500 && diff * 10 > big;
+}
+
+/*
+ * With no budget the demands only feed the cluster's received rate (an
+ * AIMD cut): sent when they move, at least every refresh_ms while not
+ * zero, and once as zero when they stop.
+ */
+static int worth_sending(const struct rg_demand *d,
+		const struct rg_demand_out *out, const struct rg_cview *v,
+		uint64_t now_ms)
+{
+	int zero = out->demand_mcps == 0 && out->recv_mcps == 0;
+	int was_zero = d->sent_mcps == 0 && d->sent_recv == 0;
+
+	if(zero)
+		return !was_zero;
+	return was_zero || moved(out->demand_mcps, d->sent_mcps)
+		   || moved(out->recv_mcps, d->sent_recv) || now_ms < d->sent_ms
+		   || now_ms - d->sent_ms >= v->refresh_ms;
+}
+
+static uint32_t min32(uint32_t a, uint32_t b)
+{
+	return a < b ? a : b;
+}
+
+/* what this node may admit of `budget`, and its grants into `out` */
+static uint32_t split(struct rg_demand *d, uint32_t budget,
+		const struct rg_cview *v, uint64_t now_ms, struct rg_demand_out *out)
+{
+	uint32_t dem[RG_SHARE_NODES_MAX] = {0}, part[RG_SHARE_NODES_MAX];
+	uint32_t floor, g, held, r, use;
+	uint64_t reserve;
+	int n = v->n, members, k;
+	struct rg_peer_demand *p;
+
+	if(n > RG_SHARE_NODES_MAX - 1)
+		n = RG_SHARE_NODES_MAX - 1;
+	members = 1 + n + (int)v->unknown;
+	if(members > RG_SHARE_NODES_MAX)
+		members = RG_SHARE_NODES_MAX;
+	dem[0] = d->demand_mcps;
+	for(k = 0; k < n; k++) {
+		p = &d->peer[v->place[k] % RG_PEERS_MAX];
+		/* a member silent on it is not calling it; one whose lease ran
+		 * out cannot use a grant from here beyond its floor */
+		dem[1 + k] = v->leased[k] && fresh(p, v->fresh_ms, now_ms)
+							 ? p->demand_mcps
+							 : 0;
+	}
+	rg_share_all(budget, dem, members, v->floor_permille, part);
+	floor = (uint32_t)((uint64_t)budget
+					   * (v->floor_permille > 1000 ? 1000 : v->floor_permille)
+					   / 1000 / (uint64_t)members);
+	/* members never heard: their floor kept */
+	reserve = (uint64_t)(members - 1 - n) * floor;
+	for(k = 0; k < n; k++) {
+		p = &d->peer[v->place[k] % RG_PEERS_MAX];
+		g = part[1 + k];
+		held = p->held_ms > now_ms ? p->held_mcps : 0;
+		if(g < p->sent_mcps && p->sent_mcps > held) {
+			/* a grant cut: the peer may use the old one until its lease
+			 * ends, so it stays reserved that long */
+			held = p->sent_mcps;
+			p->held_mcps = held;
+			p->held_ms = now_ms + v->lease_ms;
+		}
+		p->sent_mcps = g;
+		out->grant[k] = g;
+		r = g > held ? g : held;
+		reserve += r > floor ? r : floor;
+	}
+	out->ngrants = n;
+	use = reserve < budget ? min32(part[0], (uint32_t)(budget - reserve)) : 0;
+	/* and no more than any member with a valid lease grants it */
+	for(k = 0; k < n; k++) {
+		p = &d->peer[v->place[k] % RG_PEERS_MAX];
+		if(v->leased[k] && p->grant_ms > now_ms)
+			use = min32(use, p->grant_mcps);
+		else if(!v->majority)
+			use = min32(use, floor);
+	}
+	/* not in a majority: the floor, which every member keeps for it */
+	if(!v->majority)
+		use = min32(use, floor);
+	return use;
+}
+
 void rg_demand_tick(struct rg_demand *d, struct rg_throttle *th,
 		const struct rg_cview *v, uint64_t now_ms, struct rg_demand_out *out)
 {
-	uint32_t dem[RG_SHARE_NODES_MAX];
-	uint32_t budget = rg_throttle_rate(th);
-	uint32_t even = RG_SHARE_WHOLE
-					/ (v->n > 0 ? (uint32_t)v->n + 1
-								: (v->fallback_n ? v->fallback_n : 1));
-	const struct rg_peer_demand *p;
+	uint32_t budget = rg_throttle_rate(th), members, use;
 	uint64_t s;
-	int i, k = 1;
 
 	measure(d, th, now_ms);
 	d->heard = 0;
-	dem[0] = d->demand_mcps;
-	for(i = 0; i < v->n && k < RG_SHARE_NODES_MAX; i++) {
-		p = &d->peer[v->place[i] % RG_PEERS_MAX];
-		/* in the cluster but silent on it: not calling it */
-		dem[k++] = fresh(p, v->fresh_ms, now_ms) ? p->demand_mcps : 0;
-	}
 	th->peer_recv_mcps = peers_recv(d, v->fresh_ms, now_ms);
-	if(budget == 0 || v->n == 0) {
-		/* no budget: a limit set before the next interval starts even */
-		th->share_ppm = even;
+	out->demand_mcps = d->demand_mcps;
+	out->recv_mcps = rg_throttle_received(th, now_ms);
+	out->ngrants = 0;
+	if(budget == 0) {
+		/* no budget: a limit set before the next interval starts from
+		 * an even part */
+		members = 1 + (uint32_t)v->n + v->unknown;
+		th->share_ppm = RG_SHARE_WHOLE / (members ? members : 1);
+		out->send = worth_sending(d, out, v, now_ms);
 	} else {
-		s = rg_share(budget, dem, k, 0, v->floor_permille);
-		s = s * RG_SHARE_WHOLE / budget;
+		use = split(d, budget, v, now_ms, out);
+		s = (uint64_t)use * RG_SHARE_WHOLE / budget;
+		/* share_ppm 0 would mean all of it */
 		th->share_ppm = s == 0 ? 1
 								: (s >= RG_SHARE_WHOLE ? RG_SHARE_WHOLE
 													   : (uint32_t)s);
+		out->send = 1; /* the grants' leases need them every interval */
 	}
-	out->demand_mcps = d->demand_mcps;
-	out->recv_mcps = rg_throttle_received(th, now_ms);
-	/* send while there is something, then one zero to say it stopped */
-	out->send = out->demand_mcps != 0 || out->recv_mcps != 0
-				|| d->sent_mcps != 0;
-	d->sent_mcps = out->demand_mcps | out->recv_mcps;
+	if(out->send) {
+		d->sent_mcps = out->demand_mcps;
+		d->sent_recv = out->recv_mcps;
+		d->sent_ms = now_ms;
+	}
 }
 
 int rg_demand_active(const struct rg_demand *d, const struct rg_throttle *th)
@@ -111,6 +210,7 @@ int rg_demand_active(const struct rg_demand *d, const struct rg_throttle *th)
 	return (uint32_t)__atomic_load_n(&th->offered, __ATOMIC_RELAXED)
 				   != d->offered_last
 		   || __atomic_load_n(&d->sent_mcps, __ATOMIC_RELAXED) != 0
+		   || __atomic_load_n(&d->sent_recv, __ATOMIC_RELAXED) != 0
 		   || __atomic_load_n(&d->heard, __ATOMIC_RELAXED) != 0
 		   || __atomic_load_n(&th->peer_recv_mcps, __ATOMIC_RELAXED) != 0
 		   || __atomic_load_n(&th->lim.mcps, __ATOMIC_RELAXED) != 0

@@ -539,8 +539,7 @@ static int dispatch(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 			return RG_OK;
 		case RG_OP_PEER_DEMAND:
 			rg_demand_peer(&e->cold->dm, &e->thr, op->u.peer_demand.place,
-					op->u.peer_demand.demand_mcps, op->u.peer_demand.recv_mcps,
-					op->u.peer_demand.fresh_ms, now_ms);
+					op->u.peer_demand.word, op->u.peer_demand.fresh_ms, now_ms);
 			return RG_OK;
 		case RG_OP_CLUSTER_TICK:
 			rg_demand_tick(&e->cold->dm, &e->thr, op->u.ctick.view, now_ms,

@@ -231,7 +231,7 @@ struct rg_op
 		struct
 		{
 			int place; /* the peer's place in rg_peers */
-			uint32_t demand_mcps, recv_mcps;
+			const struct rg_peer_word *word;
 			uint32_t fresh_ms; /* what the peers said is good this long */
 		} peer_demand;
 		struct

@@ -391,20 +391,19 @@ static inline int rg_op_peer_up(struct rg_table *t, const char *key, int len,
 }
 
 /*
- * A peer (at `place` in rg_peers) said this of `key`, good for
+ * A peer (at `place` in rg_peers) said `w` of `key`, good for
  * `fresh_ms`; with `create`, the key is added when new (a destination
  * the cluster calls, so that a first call here knows what it gets).
  */
 static inline int rg_op_peer_demand(struct rg_table *t, const char *key,
-		int len, int create, int place, uint32_t demand_mcps,
-		uint32_t recv_mcps, uint32_t fresh_ms, uint64_t now_ms)
+		int len, int create, int place, const struct rg_peer_word *w,
+		uint32_t fresh_ms, uint64_t now_ms)
 {
 	struct rg_op op;
 
 	op.kind = RG_OP_PEER_DEMAND;
 	op.u.peer_demand.place = place;
-	op.u.peer_demand.demand_mcps = demand_mcps;
-	op.u.peer_demand.recv_mcps = recv_mcps;
+	op.u.peer_demand.word = w;
 	op.u.peer_demand.fresh_ms = fresh_ms;
 	return rg_table_apply_key(t, key, len, create, &op, now_ms, NULL, NULL);
 }

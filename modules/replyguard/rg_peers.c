@@ -97,6 +97,7 @@ static struct rg_peer *place(
 		struct rg_peers *p, uint64_t origin, uint64_t now_ms, uint64_t stale_ms)
 {
 	struct rg_peer *old = NULL;
+	uint32_t gen;
 	int i;
 
 	for(i = 0; i < p->n; i++) {
@@ -111,10 +112,27 @@ static struct rg_peer *place(
 			|| (now_ms >= old->last_ms && now_ms - old->last_ms < stale_ms)
 			|| now_ms < old->last_ms)
 		return NULL;
+	gen = old->gen;
 	memset(old, 0, sizeof(*old));
 	old->origin = origin;
 	old->first_ms = now_ms;
+	old->gen = gen + 1;
 	return old;
+}
+
+/* a new instance `e` of a node: the older ones of that name and address
+ * are no longer members (their places are kept for their sequence
+ * windows) */
+static void replace_older(struct rg_peers *p, const struct rg_peer *e,
+		const char *node, const char *addr)
+{
+	int i;
+
+	for(i = 0; i < p->n; i++) {
+		if(&p->peer[i] != e && strcmp(p->peer[i].node, node) == 0
+				&& strcmp(p->peer[i].addr, addr) == 0)
+			p->peer[i].replaced = 1;
+	}
 }
 
 enum rg_peer_verdict rg_peers_accept(struct rg_peers *p, uint64_t origin,
@@ -131,6 +149,8 @@ enum rg_peer_verdict rg_peers_accept(struct rg_peers *p, uint64_t origin,
 	if(e != NULL) {
 		v = take_seq(e, chan, seq) ? RG_PEER_TAKEN : RG_PEER_REPLAYED;
 		if(v == RG_PEER_TAKEN) {
+			if(e->taken == 0)
+				replace_older(p, e, node, addr);
 			e->taken++;
 			e->last_ms = now_ms;
 			copy(e->node, sizeof(e->node), node);
@@ -141,47 +161,73 @@ enum rg_peer_verdict rg_peers_accept(struct rg_peers *p, uint64_t origin,
 	return v;
 }
 
-int rg_peers_place(struct rg_peers *p, uint64_t origin)
+int rg_peers_place(struct rg_peers *p, uint64_t origin, uint32_t *gen)
 {
 	int i, at = -1;
 
 	rg_lock(p->lock, 0);
 	for(i = 0; i < p->n && at < 0; i++) {
-		if(p->peer[i].origin == origin)
+		if(p->peer[i].origin == origin) {
 			at = i;
+			if(gen != NULL)
+				*gen = p->peer[i].gen;
+		}
 	}
 	rg_unlock(p->lock, 0);
 	return at;
 }
 
-uint64_t rg_peers_last_heard(struct rg_peers *p, uint64_t origin)
+void rg_peers_lease(struct rg_peers *p, uint64_t origin, uint64_t until_ms)
 {
-	uint64_t last = 0;
 	int i;
 
 	rg_lock(p->lock, 0);
 	for(i = 0; i < p->n; i++) {
-		if(p->peer[i].origin == origin)
-			last = p->peer[i].last_ms;
+		if(p->peer[i].origin == origin && p->peer[i].lease_ms < until_ms)
+			p->peer[i].lease_ms = until_ms;
 	}
 	rg_unlock(p->lock, 0);
-	return last;
 }
 
-int rg_peers_heard(struct rg_peers *p, uint64_t now_ms, uint64_t within_ms,
-		uint8_t *places)
+int rg_peers_members(struct rg_peers *p, uint64_t now_ms, uint64_t within_ms,
+		int max, uint8_t *places, uint8_t *leased)
 {
-	int i, n = 0;
+	uint64_t last[RG_PEERS_MAX];
+	int i, j, n = 0;
 
 	rg_lock(p->lock, 0);
 	for(i = 0; i < p->n; i++) {
-		if(p->peer[i].last_ms != 0
-				&& (now_ms <= p->peer[i].last_ms /* heard just now */
-						|| now_ms - p->peer[i].last_ms <= within_ms))
-			places[n++] = (uint8_t)i;
+		const struct rg_peer *e = &p->peer[i];
+
+		if(e->last_ms == 0 || e->replaced
+				|| (now_ms > e->last_ms && now_ms - e->last_ms > within_ms))
+			continue;
+		/* most recently heard first (few: insertion) */
+		for(j = n; j > 0 && last[j - 1] < e->last_ms; j--) {
+			last[j] = last[j - 1];
+			places[j] = places[j - 1];
+			leased[j] = leased[j - 1];
+		}
+		last[j] = e->last_ms;
+		places[j] = (uint8_t)i;
+		leased[j] = e->lease_ms > now_ms;
+		n++;
 	}
 	rg_unlock(p->lock, 0);
-	return n;
+	return n < max ? n : max;
+}
+
+int rg_peers_get(struct rg_peers *p, int place, struct rg_peer *out)
+{
+	int rc = -1;
+
+	rg_lock(p->lock, 0);
+	if(place >= 0 && place < p->n) {
+		*out = p->peer[place];
+		rc = 0;
+	}
+	rg_unlock(p->lock, 0);
+	return rc;
 }
 
 int rg_peers_list(struct rg_peers *p, struct rg_peer *out, int max)

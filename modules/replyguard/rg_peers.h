@@ -29,6 +29,10 @@ struct rg_peer
 	uint64_t first_ms; /* first heard */
 	uint64_t last_ms;  /* last heard */
 	uint64_t taken;	   /* messages taken */
+	uint64_t lease_ms; /* it acknowledged this node's heartbeat: its grants
+						  are good until then (0: never) */
+	uint32_t gen;	   /* counts the senders this place has held */
+	uint8_t replaced;  /* a newer instance of the same node was heard */
 	uint64_t max_seq[RG_PEER_CHANS]; /* highest sequence number taken */
 	/* bit i: max_seq - i was taken */
 	uint64_t seen[RG_PEER_CHANS][RG_PEER_WINDOW / 64];
@@ -56,18 +60,26 @@ enum rg_peer_verdict rg_peers_accept(struct rg_peers *p, uint64_t origin,
 		int chan, uint64_t seq, const char *node, const char *addr,
 		uint64_t now_ms, uint64_t stale_ms);
 
-/* The place of `origin` (0 .. RG_PEERS_MAX - 1), or -1 when it has none. */
-int rg_peers_place(struct rg_peers *p, uint64_t origin);
+/*
+ * The place of `origin` (0 .. RG_PEERS_MAX - 1), or -1 when it has none;
+ * `gen` (may be NULL) gets the place's generation.
+ */
+int rg_peers_place(struct rg_peers *p, uint64_t origin, uint32_t *gen);
 
-/* When `origin` was last heard, or 0 when it has no place. */
-uint64_t rg_peers_last_heard(struct rg_peers *p, uint64_t origin);
+/* `origin` acknowledged this node: its lease runs to `until_ms` at least. */
+void rg_peers_lease(struct rg_peers *p, uint64_t origin, uint64_t until_ms);
 
 /*
- * The places of the peers heard within `within_ms` of `now_ms`, into
- * `places` (RG_PEERS_MAX of them): how many.
+ * The members: peers heard within `within_ms` of `now_ms` and not
+ * replaced by a newer instance, most recently heard first, at most
+ * `max`: their places into `places`, and into `leased` 1 for those whose
+ * lease runs past `now_ms`. How many.
  */
-int rg_peers_heard(struct rg_peers *p, uint64_t now_ms, uint64_t within_ms,
-		uint8_t *places);
+int rg_peers_members(struct rg_peers *p, uint64_t now_ms, uint64_t within_ms,
+		int max, uint8_t *places, uint8_t *leased);
+
+/* A copy of the peer at `place`: 0, or -1 when there is none. */
+int rg_peers_get(struct rg_peers *p, int place, struct rg_peer *out);
 
 /* Copy up to `max` peers into `out`, most recently heard first: how many. */
 int rg_peers_list(struct rg_peers *p, struct rg_peer *out, int max);

@@ -28,4 +28,8 @@
 uint32_t rg_share(uint32_t budget_mcps, const uint32_t *demand, int n,
 		int self, uint32_t floor_permille);
 
+/* Every node's share at once, into `out[0..n-1]` (the same figures). */
+void rg_share_all(uint32_t budget_mcps, const uint32_t *demand, int n,
+		uint32_t floor_permille, uint32_t *out);
+
 #endif

@@ -103,6 +103,10 @@ static int gcra(struct rg_throttle *th, uint32_t mcps, uint64_t now_ms,
 	t_us = 1000000000ull / mcps;
 	tau = (uint64_t)(burst - 1) * t_us + RG_CLOCK_SLACK_US;
 	now_us = now_ms * 1000;
+	/* a debt run up at a lower rate than the one in force now (a share
+	 * that grew) is forgiven beyond what this rate would leave */
+	if(th->tat_us > now_us + tau + t_us)
+		th->tat_us = now_us + tau + t_us;
 	tat = th->tat_us > now_us ? th->tat_us : now_us;
 	if(tat > now_us + tau) {
 		*wait_us = tat - tau - now_us;
