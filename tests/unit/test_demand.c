@@ -494,6 +494,25 @@ static void test_sends_stop(void **state)
 	assert_int_equal(out.send, 0);
 }
 
+/* a peer's word goes stale after fresh_ms, whatever the uptime: not
+ * fresh again 2^31 ms (24.9 days) or 2^32 ms later */
+static void test_no_wrap(void **state)
+{
+	struct rg_peer_word w = {1, 1, 5000, 7000, 0, 0, 0};
+	struct rg_demand_out out;
+	struct rg_cview v;
+	uint64_t t = (1ULL << 32) + 5;
+
+	(void)state;
+	view(0, &v, t);
+	rg_demand_peer(&nd[0].dm, &nd[0].th, 1, &w, 3 * IVL, t);
+	assert_int_equal(nd[0].th.peer_recv_mcps, 7000);
+	rg_demand_tick(&nd[0].dm, &nd[0].th, &v, t + (1ULL << 31) + 100, &out);
+	assert_int_equal(nd[0].th.peer_recv_mcps, 0);
+	rg_demand_tick(&nd[0].dm, &nd[0].th, &v, t + (1ULL << 32), &out);
+	assert_int_equal(nd[0].th.peer_recv_mcps, 0);
+}
+
 /* a word for no place, or an older one, changes nothing */
 static void test_bad_place(void **state)
 {
@@ -567,6 +586,7 @@ int main(void)
 			cmocka_unit_test_setup(test_sends_stop, setup),
 			cmocka_unit_test_setup(test_cut_from_cluster_rate, setup),
 			cmocka_unit_test_setup(test_bad_place, setup),
+			cmocka_unit_test_setup(test_no_wrap, setup),
 			cmocka_unit_test_setup(test_cap_is_no_demand, setup),
 	};
 
