@@ -6,14 +6,15 @@
 # prometheus: promtool, for the prom_tools case; xsltproc, docbook-xsl,
 # lynx: doc/README from doc/replyguard.xml; debhelper, fakeroot: make deb;
 # chromium: the status page in a real browser; the sqlite and postgres
-# modules, sqlite3 and postgresql: limits from a database.)
+# modules, sqlite3 and postgresql: limits from a database; nftables: the
+# cluster_partition case cuts links between nodes with nft.)
 set -e
 
 PKGS="kamailio kamailio-lua-modules kamailio-python3-modules sip-tester libcmocka-dev libcurl4-openssl-dev \
 libssl-dev python3-prometheus-client valgrind gcc make clang libclang-rt-14-dev clang-tidy cppcheck \
 dpkg-dev xz-utils curl python3 ca-certificates stress-ng prometheus \
 xsltproc docbook-xsl docbook-xml lynx debhelper fakeroot chromium \
-kamailio-sqlite-modules sqlite3 kamailio-postgres-modules postgresql"
+kamailio-sqlite-modules sqlite3 kamailio-postgres-modules postgresql nftables"
 
 missing=""
 for p in $PKGS; do

@@ -226,7 +226,6 @@ int rg_cluster_on_msg(
 	int rc;
 
 	memset(&t, 0, sizeof(t));
-	t.place = -1;
 	t.mine = -1;
 	resp->resp_code = 400;
 	resp->reason = bad;

@@ -163,24 +163,14 @@ int rg_cmsg_end(struct rg_cbuf *b, const struct rg_ckeys *keys)
 	return (int)b->len;
 }
 
-/* 16 lowercase hex digits */
-static int hex64(const char *s, size_t n, uint64_t *v)
+/* a lowercase hex digit's value, or -1 */
+static int hexval(unsigned char c)
 {
-	size_t i;
-
-	if(n != 16)
-		return -1;
-	*v = 0;
-	for(i = 0; i < 16; i++) {
-		*v <<= 4;
-		if(s[i] >= '0' && s[i] <= '9')
-			*v |= (uint64_t)(s[i] - '0');
-		else if(s[i] >= 'a' && s[i] <= 'f')
-			*v |= (uint64_t)(s[i] - 'a' + 10);
-		else
-			return -1;
-	}
-	return 0;
+	if(c >= '0' && c <= '9')
+		return c - '0';
+	if(c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
 }
 
 /* Is the last line of buf[0..len) an HMAC some key makes of the rest? */
@@ -199,14 +189,8 @@ static int verify(const char *buf, size_t len, const struct rg_ckeys *keys)
 			|| l[MAC_LINE - 1] != '\n')
 		return 0;
 	for(i = 0; i < RG_CMSG_MAC_LEN; i++) {
-		hi = l[2 + 2 * i];
-		lo = l[3 + 2 * i];
-		hi = hi >= '0' && hi <= '9' ? hi - '0'
-			 : hi >= 'a' && hi <= 'f' ? hi - 'a' + 10
-									  : -1;
-		lo = lo >= '0' && lo <= '9' ? lo - '0'
-			 : lo >= 'a' && lo <= 'f' ? lo - 'a' + 10
-									  : -1;
+		hi = hexval((unsigned char)l[2 + 2 * i]);
+		lo = hexval((unsigned char)l[3 + 2 * i]);
 		if(hi < 0 || lo < 0)
 			return 0;
 		want[i] = (unsigned char)(hi << 4 | lo);
@@ -227,8 +211,7 @@ static int header(struct rg_cur *c, struct rg_chdr *h)
 	n = rg_cur_field(c, &s);
 	if(n != 3 || memcmp(s, MAGIC, 3) != 0 || rg_cur_next(c, n, 0) < 0)
 		return -1;
-	n = rg_cur_field(c, &s);
-	if(hex64(s, n, &h->origin) < 0 || rg_cur_next(c, n, 0) < 0)
+	if(rg_cur_hex64(c, &h->origin, 0) < 0)
 		return -1;
 	n = rg_cur_field(c, &s);
 	if(n != 1 || (*s != RG_CCHAN_CHANGE && *s != RG_CCHAN_BEAT)
@@ -254,8 +237,6 @@ static int header(struct rg_cur *c, struct rg_chdr *h)
 static int nums(struct rg_cur *c, const uint64_t *max, uint64_t *v, int n,
 		struct rg_ver *ver)
 {
-	const char *s;
-	size_t len;
 	int i;
 
 	for(i = 0; i < n; i++) {
@@ -266,10 +247,7 @@ static int nums(struct rg_cur *c, const uint64_t *max, uint64_t *v, int n,
 		return 0;
 	if(rg_cur_num(c, UINT64_MAX, &ver->clk, 0) < 0 || ver->clk == 0)
 		return -1;
-	len = rg_cur_field(c, &s);
-	if(hex64(s, len, &ver->id) < 0 || rg_cur_next(c, len, 1) < 0)
-		return -1;
-	return 0;
+	return rg_cur_hex64(c, &ver->id, 1);
 }
 
 /* a number and whether the line goes on after it; 0 or -1 */
@@ -311,8 +289,6 @@ static const char *record(struct rg_cur *c, struct rg_crec *r)
 	static const uint64_t cmax[2] = {UINT32_MAX, UINT32_MAX};
 	static const uint64_t umax[1] = {1};
 	uint64_t v[3];
-	const char *s;
-	size_t n;
 
 	memset(r, 0, sizeof(*r));
 	if(c->end - c->p < 1)
@@ -323,8 +299,7 @@ static const char *record(struct rg_cur *c, struct rg_crec *r)
 	if(rg_cur_next(c, 1, 0) < 0)
 		return "bad record";
 	if(r->kind == RG_CR_PEER) {
-		n = rg_cur_field(c, &s);
-		if(hex64(s, n, &r->origin) < 0 || rg_cur_next(c, n, 0) < 0
+		if(rg_cur_hex64(c, &r->origin, 0) < 0
 				|| rg_cur_num(c, UINT64_MAX, &r->ack, 1) < 0)
 			return "bad peer line";
 		return NULL;
@@ -333,8 +308,7 @@ static const char *record(struct rg_cur *c, struct rg_crec *r)
 		if(rg_cur_num(c, RG_CMSG_BUCKETS - 1, v, 0) < 0)
 			return "bad digest";
 		r->bucket = (uint8_t)v[0];
-		n = rg_cur_field(c, &s);
-		if(hex64(s, n, &r->digest) < 0 || rg_cur_next(c, n, 1) < 0)
+		if(rg_cur_hex64(c, &r->digest, 1) < 0)
 			return "bad digest";
 		return NULL;
 	}

@@ -187,7 +187,7 @@ void rg_demand_tick(struct rg_demand *d, struct rg_throttle *th,
 		/* no budget: a limit set before the next interval starts from
 		 * an even part */
 		members = 1 + (uint32_t)v->n + v->unknown;
-		th->share_ppm = RG_SHARE_WHOLE / (members ? members : 1);
+		th->share_ppm = RG_SHARE_WHOLE / members;
 		out->send = worth_sending(d, out, v, now_ms);
 	} else {
 		use = split(d, budget, v, now_ms, out);

@@ -50,25 +50,9 @@ static const char *consistent(const struct rg_saved *r)
 /* a version: "<clock> <16 hex digits>"; 0 or -1 */
 static int version(struct rg_cur *c, struct rg_ver *v, int last)
 {
-	const char *s;
-	size_t n, i;
-
 	if(rg_cur_num(c, UINT64_MAX, &v->clk, 0) < 0)
 		return -1;
-	n = rg_cur_field(c, &s);
-	if(n != 16 || rg_cur_next(c, n, last) < 0)
-		return -1;
-	v->id = 0;
-	for(i = 0; i < n; i++) {
-		v->id <<= 4;
-		if(s[i] >= '0' && s[i] <= '9')
-			v->id |= (uint64_t)(s[i] - '0');
-		else if(s[i] >= 'a' && s[i] <= 'f')
-			v->id |= (uint64_t)(s[i] - 'a' + 10);
-		else
-			return -1;
-	}
-	return 0;
+	return rg_cur_hex64(c, &v->id, last);
 }
 
 static const char *record(struct rg_cur *c, struct rg_saved *r, int v2)

@@ -76,6 +76,26 @@ int rg_cur_key(struct rg_cur *c, char *out, int last)
 	return (int)n;
 }
 
+int rg_cur_hex64(struct rg_cur *c, uint64_t *v, int last)
+{
+	const char *s;
+	size_t i, n = rg_cur_field(c, &s);
+	uint64_t x = 0;
+
+	if(n != 16)
+		return -1;
+	for(i = 0; i < n; i++) {
+		if(s[i] >= '0' && s[i] <= '9')
+			x = x << 4 | (uint64_t)(s[i] - '0');
+		else if(s[i] >= 'a' && s[i] <= 'f')
+			x = x << 4 | (uint64_t)(s[i] - 'a' + 10);
+		else
+			return -1;
+	}
+	*v = x;
+	return rg_cur_next(c, n, last);
+}
+
 int rg_cur_is(const struct rg_cur *c, const char *word)
 {
 	size_t n = strlen(word);

@@ -42,6 +42,9 @@ int rg_cur_num(struct rg_cur *c, uint64_t max, uint64_t *v, int last);
  */
 int rg_cur_key(struct rg_cur *c, char *out, int last);
 
+/* 16 lowercase hex digits (an id). 0 or -1. */
+int rg_cur_hex64(struct rg_cur *c, uint64_t *v, int last);
+
 /* Is the rest of the line exactly `word`? */
 int rg_cur_is(const struct rg_cur *c, const char *word);
 

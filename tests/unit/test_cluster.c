@@ -94,7 +94,8 @@ static struct rg_crec rec(char kind, const char *key)
 
 	memset(&r, 0, sizeof(r));
 	r.kind = kind;
-	if(kind != RG_CR_SYNC && kind != RG_CR_DEMAND && kind != RG_CR_DIGEST) {
+	if(kind != RG_CR_SYNC && kind != RG_CR_DEMAND && kind != RG_CR_DIGEST
+			&& kind != RG_CR_PEER) {
 		r.ver.clk = 1764000000123ULL;
 		r.ver.id = 0xa1b2c3d4e5f60718ULL;
 	}
@@ -108,7 +109,7 @@ static struct rg_crec rec(char kind, const char *key)
 static void test_round_trip(void **state)
 {
 	struct rg_chdr h = hdr(0x0123456789abcdefULL, 42, "node-1"), h2;
-	struct rg_crec r[7];
+	struct rg_crec r[8];
 	struct rg_cbuf b;
 	char buf[2048];
 	int i, len;
@@ -134,22 +135,29 @@ static void test_round_trip(void **state)
 	r[6] = rec(RG_CR_DIGEST, NULL);
 	r[6].bucket = 15;
 	r[6].digest = 0xffeeddccbbaa0099ULL;
+	r[7] = rec(RG_CR_PEER, NULL);
+	r[7].origin = 0x00000000000000abULL;
+	r[7].ack = 123456;
+	r[5].ngrants = 2;
+	r[5].grant[0] = 10000;
+	r[5].grant[1] = 0;
 	h.chan = RG_CCHAN_BEAT;
 	rg_cmsg_begin(&b, buf, sizeof(buf), &h);
-	for(i = 0; i < 7; i++)
+	for(i = 0; i < 8; i++)
 		assert_int_equal(rg_cmsg_add(&b, &r[i]), 0);
 	len = rg_cmsg_end(&b, &KEYS);
 	assert_true(len > 0);
-	assert_non_null(strstr(buf, "\nD carrier-a 20000 9875\n"));
+	assert_non_null(strstr(buf, "\nD carrier-a 20000 9875 10000 0\n"));
+	assert_non_null(strstr(buf, "\nP 00000000000000ab 123456\n"));
 	assert_non_null(strstr(buf, "\nU carrier-a 1 1764000000123 a1b2c3d4e5f60718\n"));
 	assert_non_null(strstr(buf, "\nG 15 ffeeddccbbaa0099\n"));
-	assert_int_equal(parse(buf, (size_t)len, &h2), 7);
+	assert_int_equal(parse(buf, (size_t)len, &h2), 8);
 	assert_true(h2.origin == h.origin);
 	assert_true(h2.seq == 42);
 	assert_true(h2.wall_ms == h.wall_ms);
 	assert_int_equal(h2.chan, RG_CCHAN_BEAT);
 	assert_string_equal(h2.node, "node-1");
-	for(i = 0; i < 7; i++)
+	for(i = 0; i < 8; i++)
 		assert_memory_equal(&got[i], &r[i], sizeof(r[i]));
 }
 
@@ -254,7 +262,14 @@ static void test_bad(void **state)
 			HD "D gw 1000\nE 1\n", /* no recv */
 			HD "D gw 4294967296 0\nE 1\n",
 			HD "D gw -1 0\nE 1\n",
-			HD "D gw 1 0" V "\nE 1\n",
+			HD "D gw 1 0 00\nE 1\n",
+			HD "D gw 1 0 1 \nE 1\n",
+			HD "D gw 1 0 1000000001\nE 1\n",
+			HD "D gw 1 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 "
+			   "20 21 22 23 24 25 26 27 28 29 30 31 32 33\nE 1\n",
+			HD "P 00000000000000ab\nE 1\n",
+			HD "P 00000000000000ab -1\nE 1\n",
+			HD "P ab 1\nE 1\n",
 			HD "G 16 0000000000000000\nE 1\n",
 			HD "G 1 000000000000000\nE 1\n",
 			HD "G 1\nE 1\n",
