@@ -53,7 +53,7 @@ uint64_t rg_cluster_stale_ms(void)
 
 uint64_t rg_cluster_lease_ms(void)
 {
-	return 5ULL * (uint64_t)rg_cluster_interval;
+	return 8ULL * (uint64_t)rg_cluster_interval;
 }
 
 uint64_t rg_cluster_beat_sent(uint64_t seq)

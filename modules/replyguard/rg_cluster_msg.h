@@ -58,7 +58,7 @@
 #define RG_CMSG_BATCH_MAX 1100
 /* a heartbeat's message: its P lines (up to RG_PEERS_MAX) and a batch of
  * demands with a grant per member */
-#define RG_CMSG_BEAT_MAX 8000
+#define RG_CMSG_BEAT_MAX 16000
 #define RG_CMSG_NODE_MAX 63	  /* node name bytes at most */
 #define RG_CMSG_LINE_MAX (RG_KEY_MAX + 80)
 #define RG_CMSG_BLOCK_MAX_MS (31536000ULL * 1000) /* a block: 365 days */

@@ -409,6 +409,8 @@ static void view_of(struct rg_cview *v, uint64_t now)
 	/* demands without a budget are sent at least every 5 s */
 	v->refresh_ms = 5000;
 	v->fresh_ms = v->refresh_ms + 3 * (uint32_t)rg_cluster_interval;
+	/* grants in use again every 3 intervals: well within the lease (8) */
+	v->grant_refresh_ms = 3 * (uint32_t)rg_cluster_interval;
 	v->n = rg_peers_members(rg_cpeers, now,
 			rg_cluster_nodes > 0 ? UINT64_MAX : FORGET_MS, max, v->place,
 			v->leased);

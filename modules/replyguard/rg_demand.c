@@ -104,6 +104,23 @@ static int worth_sending(const struct rg_demand *d,
 		   || now_ms - d->sent_ms >= v->refresh_ms;
 }
 
+/* is the destination called here or, lately, at a member? */
+static int in_use(const struct rg_demand *d, const struct rg_cview *v,
+		uint64_t now_ms)
+{
+	const struct rg_peer_demand *p;
+	int k;
+
+	if(d->demand_mcps != 0)
+		return 1;
+	for(k = 0; k < v->n; k++) {
+		p = &d->peer[v->place[k] % RG_PEERS_MAX];
+		if(p->demand_mcps != 0 && fresh(p, v->fresh_ms, now_ms))
+			return 1;
+	}
+	return 0;
+}
+
 static uint32_t min32(uint32_t a, uint32_t b)
 {
 	return a < b ? a : b;
@@ -127,9 +144,11 @@ static uint32_t split(struct rg_demand *d, uint32_t budget,
 	dem[0] = d->demand_mcps;
 	for(k = 0; k < n; k++) {
 		p = &d->peer[v->place[k] % RG_PEERS_MAX];
-		/* a member silent on it is not calling it; one whose lease ran
-		 * out cannot use a grant from here beyond its floor */
-		dem[1 + k] = v->leased[k] && fresh(p, v->fresh_ms, now_ms)
+		/* a member silent on it is not calling it; in a majority, one
+		 * whose lease ran out is cut off and kept its floor (in a
+		 * minority, grants stay generous: this node keeps its floor) */
+		dem[1 + k] = (v->leased[k] || !v->majority)
+							 && fresh(p, v->fresh_ms, now_ms)
 							 ? p->demand_mcps
 							 : 0;
 	}
@@ -150,6 +169,8 @@ static uint32_t split(struct rg_demand *d, uint32_t budget,
 			p->held_mcps = held;
 			p->held_ms = now_ms + v->lease_ms;
 		}
+		if(moved(g, p->sent_mcps))
+			d->grants_moved = 1;
 		p->sent_mcps = g;
 		out->grant[k] = g;
 		r = g > held ? g : held;
@@ -157,12 +178,14 @@ static uint32_t split(struct rg_demand *d, uint32_t budget,
 	}
 	out->ngrants = n;
 	use = reserve < budget ? min32(part[0], (uint32_t)(budget - reserve)) : 0;
-	/* and no more than any member with a valid lease grants it */
+	/* and no more than any member with a valid lease grants it (its
+	 * floor while that member's grant lapsed); a member without one is
+	 * left out only in a majority */
 	for(k = 0; k < n; k++) {
 		p = &d->peer[v->place[k] % RG_PEERS_MAX];
 		if(v->leased[k] && p->grant_ms > now_ms)
 			use = min32(use, p->grant_mcps);
-		else if(!v->majority)
+		else if(v->leased[k] || !v->majority)
 			use = min32(use, floor);
 	}
 	/* not in a majority: the floor, which every member keeps for it */
@@ -196,7 +219,13 @@ void rg_demand_tick(struct rg_demand *d, struct rg_throttle *th,
 		th->share_ppm = s == 0 ? 1
 								: (s >= RG_SHARE_WHOLE ? RG_SHARE_WHOLE
 													   : (uint32_t)s);
-		out->send = 1; /* the grants' leases need them every interval */
+		out->send = d->grants_moved || worth_sending(d, out, v, now_ms)
+					|| (in_use(d, v, now_ms)
+							&& (now_ms < d->sent_ms
+									|| now_ms - d->sent_ms
+											   >= v->grant_refresh_ms));
+		if(out->send)
+			d->grants_moved = 0;
 	}
 	if(out->send) {
 		d->sent_mcps = out->demand_mcps;

@@ -15,12 +15,18 @@
  *   cluster_share_floor / members), and sends each peer the part it gives
  *   it: a grant;
  * - a node admits the least of: its own part, every grant it holds from
- *   a member whose lease is valid, and the budget less what it reserves
- *   for the others (the larger of F and any grant it sent each in the
- *   last lease_ms). A grant is valid until lease_ms after this node sent
- *   the heartbeat the peer acknowledged with it, so it lapses at this
- *   node no later than the peer stops reserving it, whatever the delays
- *   and the clocks (only their rates matter);
+ *   a member whose lease is valid (F for such a member whose grant for
+ *   this destination lapsed), and the budget less what it reserves for
+ *   the others (the larger of F and any grant it sent each in the last
+ *   lease_ms). A grant is valid until lease_ms after this node sent the
+ *   heartbeat the peer acknowledged with it, so it lapses at this node
+ *   no later than the peer stops reserving it, whatever the delays and
+ *   the clocks (only their rates matter);
+ * - what is sent follows change: a demand or a grant that moved goes at
+ *   once; grants of a destination in use somewhere are sent again every
+ *   grant_refresh_ms, so they do not lapse; a destination nobody calls
+ *   costs nothing once its grants are sent (each node keeps F of it
+ *   until a demand shows, and a demand shows at once);
  * - a node that holds valid leases from no more than half of the members
  *   (itself included) admits at most F: two halves of a split cluster
  *   never both take more. A member without a valid lease (silent, or
@@ -62,6 +68,7 @@ struct rg_demand
 	uint32_t sent_mcps;	   /* the demand last sent (0: none to send) */
 	uint32_t sent_recv;	   /* the received rate last sent */
 	uint64_t sent_ms;	   /* when */
+	uint8_t grants_moved;  /* a grant changed since last sent */
 	uint8_t heard;		   /* a peer's word since the last tick */
 	struct rg_peer_demand peer[RG_PEERS_MAX]; /* by place in rg_peers */
 };
@@ -79,6 +86,8 @@ struct rg_cview
 	uint32_t fresh_ms;		 /* a peer's demand older is 0 */
 	uint32_t lease_ms;		 /* a grant replaced is reserved this long */
 	uint32_t refresh_ms; /* no budget: demands sent at least this often */
+	uint32_t grant_refresh_ms; /* a budget in use: grants at least this
+								  often (well within lease_ms) */
 };
 
 /* what a tick leaves for the peers */

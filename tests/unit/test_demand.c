@@ -26,7 +26,7 @@
 #define SEC 1000ULL
 #define T0 (100000 * SEC)
 #define IVL 200 /* cluster_interval, ms */
-#define LEASE (5 * IVL)
+#define LEASE (8 * IVL)
 #define NODES 3
 #define BUDGET 30000
 #define RING 64
@@ -44,6 +44,7 @@ struct node
 	uint64_t admitted;	  /* in the measured span */
 	uint64_t seq;		  /* its heartbeats */
 	uint64_t sent_ms[RING];
+	uint64_t sent_seq[RING];
 	uint64_t ack[NODES];   /* the last heartbeat taken of each node */
 	uint64_t lease[NODES]; /* each node's lease here */
 	uint64_t heard[NODES]; /* when each was last heard (0: never) */
@@ -118,6 +119,7 @@ static void view(int self, struct rg_cview *v, uint64_t now)
 	v->fresh_ms = 3 * IVL;
 	v->lease_ms = LEASE;
 	v->refresh_ms = 5000;
+	v->grant_refresh_ms = 3 * IVL;
 }
 
 static void deliver(const struct beat *b, uint64_t now)
@@ -130,7 +132,9 @@ static void deliver(const struct beat *b, uint64_t now)
 		return;
 	to->heard[b->from] = now;
 	if(b->has_ack) {
-		sent = to->sent_ms[b->ack % RING];
+		sent = to->sent_seq[b->ack % RING] == b->ack
+					   ? to->sent_ms[b->ack % RING]
+					   : 0;
 		if(sent != 0)
 			lease = sent + LEASE;
 		if(lease > to->lease[b->from])
@@ -180,6 +184,7 @@ static void check_sum(uint64_t now)
 	if(sum > worst_sum)
 		worst_sum = sum;
 
+
 	if(sum > BUDGET + NODES + slack) /* a milli-call of rounding a node */
 		fail_msg("at %llu the nodes admit %llu mcps of %u",
 				(unsigned long long)(now - T0), (unsigned long long)sum,
@@ -202,6 +207,7 @@ static void interval(uint64_t now)
 		check_sum(now);
 		nd[i].seq++;
 		nd[i].sent_ms[nd[i].seq % RING] = now;
+		nd[i].sent_seq[nd[i].seq % RING] = nd[i].seq;
 		for(j = 0; j < NODES; j++) {
 			if(j == i || !link_up[i][j] || nq == QMAX)
 				continue;
@@ -271,6 +277,7 @@ static void revive(int i)
 	nd[i].th.share_ppm = RG_SHARE_WHOLE / 4 / NODES;
 	nd[i].seq = 0;
 	memset(nd[i].sent_ms, 0, sizeof(nd[i].sent_ms));
+	memset(nd[i].sent_seq, 0, sizeof(nd[i].sent_seq));
 	memset(nd[i].ack, 0, sizeof(nd[i].ack));
 	memset(nd[i].lease, 0, sizeof(nd[i].lease));
 	for(j = 0; j < NODES; j++) {
@@ -440,7 +447,9 @@ static void test_stale_views(void **state)
 		t += 2 * SEC;
 	}
 	assert_true(worst_sum <= BUDGET + NODES);
-	assert_true(worst_sum >= BUDGET * 9 / 10); /* and most of it used */
+	/* and most of it used (a grant cut is kept for the lease, 1.6 s, so
+	 * swings every 2 s leave some unused) */
+	assert_true(worst_sum >= BUDGET * 8 / 10);
 }
 
 /* learned size: a node that has heard no one keeps its floor; once all
