@@ -147,6 +147,7 @@ static param_export_t params[] = {
 	{"cluster_interval", PARAM_INT, &rg_cluster_interval},
 	{"cluster_share_floor", PARAM_INT, &rg_cluster_share_floor},
 	{"cluster_max_skew", PARAM_INT, &rg_cluster_max_skew},
+	{"cluster_nodes", PARAM_INT, &rg_cluster_nodes},
 	{"cluster_secret", PARAM_STRING, &rg_cluster_secret},
 	{"cluster_secret_old", PARAM_STRING, &rg_cluster_secret_old},
 	{"state_file", PARAM_STRING, &rg_state_path},

@@ -39,6 +39,7 @@ extern int rg_cluster_on;
 extern int rg_cluster_interval;
 extern int rg_cluster_share_floor;
 extern int rg_cluster_max_skew;
+extern int rg_cluster_nodes;
 extern char *rg_cluster_secret;
 extern char *rg_cluster_secret_old;
 
