@@ -192,22 +192,32 @@ def main(data, out, rate, calls, reps):
     cl_path = os.path.join(data, "cluster.txt")
     if os.path.exists(cl_path):
         cl = {k: float(v) for k, v in read(cl_path)}
-        w("## Cluster: the budget's demand batches (bench/cluster_batch.c)")
+        w("## Cluster: volume and shared memory (bench/cluster_volume.sh)")
         w("")
-        w("Every cluster_interval each node sends each peer one D record per "
-          "active destination, in messages of at most %d body bytes (the "
-          "module's own encoder; worst case: every destination active)."
-          % cl["cluster_batch_max_bytes"])
-        w("")
-        w("| active destinations | interval | messages/interval | body bytes/interval "
-          "| bytes per destination per interval | DMQ messages/s to each peer |")
-        w("|---|---|---|---|---|---|")
-        w("| %d | %d ms | %d | %d | %.1f | %.0f |"
+        w("Two real nodes (tests/integration/lib/cluster.cfg) on loopback, "
+          "%d destinations each with a budget (limits_file), interval %d ms, "
+          "measured over %d s. Idle: no calls. Busy: %d cps to node 1 only, "
+          "spread over the destinations by Call-ID; node 2 gets no calls, so "
+          "its shared memory over the idle phase is the cluster's traffic."
           % (cl["cluster_destinations"], cl["cluster_interval_ms"],
-             cl["cluster_msgs_per_interval"],
-             cl["cluster_body_bytes_per_interval"],
-             cl["cluster_bytes_per_dst_per_interval"],
-             cl["cluster_msgs_per_s_per_peer"]))
+             cl["cluster_seconds"], cl["cluster_busy_cps"]))
+        w("")
+        w("| phase | DMQ messages/s node 1 to node 2 | node 2 to node 1 "
+          "| D records/s from node 1 | node 2 shm real_used | node 2 tm "
+          "transactions (peak) |")
+        w("|---|---|---|---|---|---|")
+        w("| idle | %.1f | %.1f | | %.1f MiB | %d |"
+          % (cl["cluster_idle_msgs_per_s_node1"],
+             cl["cluster_idle_msgs_per_s_node2"],
+             cl["cluster_idle_shm_node2"] / 1048576.0,
+             cl["cluster_idle_tm_node2"]))
+        w("| busy | %.1f | %.1f | %d | %.1f MiB (+%d MiB) | %d |"
+          % (cl["cluster_busy_msgs_per_s_node1"],
+             cl["cluster_busy_msgs_per_s_node2"],
+             cl["cluster_busy_d_records_per_s_node1"],
+             cl["cluster_busy_shm_node2"] / 1048576.0,
+             cl["cluster_busy_shm_growth_mib"],
+             cl["cluster_busy_tm_node2"]))
         w("")
     text = "\n".join(lines) + "\n"
     with open(out, "w") as f:

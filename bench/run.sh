@@ -11,6 +11,9 @@
 #   maxcps   the highest clean rate of (a) and (b), bisected
 #   callgrind instructions per call of (a), (b) and (c) at a low rate,
 #            and what (b) adds to (a) function by function
+#   cluster  two real nodes with cluster 1 and 10000 destinations with a
+#            budget: DMQ messages a second and shared memory, idle and
+#            busy (bench/cluster_volume.sh)
 #
 # BENCH_QUICK=1: fewer and shorter runs (under 2 minutes). Everything binds
 # 127.0.0.1; every load is bounded in calls and time.
@@ -39,11 +42,13 @@ cc -O2 -std=gnu11 -I"$CORE" -I"$BENCH" -o "$IT_RUN/micro" "$BENCH/micro.c" \
 	"$CORE"/rg_health.c \
 	"$CORE"/rg_throttle.c "$CORE"/rg_demand.c "$CORE"/rg_share.c || exit 1
 "$IT_RUN/micro" "$MICRO_ITERS" | tee "$DATA/micro.txt"
-echo "-- cluster: a heartbeat's demand batches for 1000 active destinations"
-cc -O2 -std=gnu11 -I"$CORE" -o "$IT_RUN/cluster_batch" \
-	"$BENCH/cluster_batch.c" "$CORE"/rg_cluster_msg.c "$CORE"/rg_text.c \
-	"$CORE"/rg_key.c || exit 1
-"$IT_RUN/cluster_batch" 1000 200 | tee "$DATA/cluster.txt"
+echo "-- cluster: two real nodes, 10000 destinations with a budget, idle then busy"
+if [ -n "${BENCH_QUICK:-}" ]; then
+	"$BENCH/cluster_volume.sh" "$DATA/cluster.txt" 2000 5 || exit 1
+else
+	"$BENCH/cluster_volume.sh" "$DATA/cluster.txt" 10000 20 || exit 1
+fi
+cat "$DATA/cluster.txt"
 fi
 
 # start_proxy NAME PORT DEFINE: one kamailio of bench/proxy.cfg, its own
