@@ -458,6 +458,7 @@ static int mod_init(void)
 				rg_max_destinations);
 		goto err;
 	}
+	rg_cluster_start_share();
 	if(rg_reply_callbacks != 0 && rg_reply_callbacks != 1) {
 		LM_ERR("reply_callbacks must be 0 or 1, not %d\n", rg_reply_callbacks);
 		goto err_table;

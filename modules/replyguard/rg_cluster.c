@@ -32,8 +32,9 @@ struct rg_ckeys rg_ckeys;
 dmq_api_t rg_dmqb;
 dmq_peer_t *rg_dmq_peer;
 
-/* the shortest secret taken: 128 bits of a random hex or base64 string */
-#define SECRET_MIN 16
+/* the shortest secret taken: 32 characters (128 bits as hex; make one
+ * with openssl rand -hex 32) */
+#define SECRET_MIN 32
 #define SECRET_MAX 1024
 
 uint64_t rg_cluster_wall_ms(void)
@@ -53,17 +54,22 @@ uint64_t rg_cluster_stale_ms(void)
 
 uint64_t rg_cluster_lease_ms(void)
 {
-	return 8ULL * (uint64_t)rg_cluster_interval;
+	return 6ULL * (uint64_t)rg_cluster_interval;
 }
 
 uint64_t rg_cluster_beat_sent(uint64_t seq)
 {
 	unsigned int i = (unsigned int)(seq % RG_BEATS_KEPT);
+	uint64_t ms;
 
 	if(seq == 0
 			|| __atomic_load_n(&rg_csh->beat_seq[i], __ATOMIC_ACQUIRE) != seq)
 		return 0;
-	return __atomic_load_n(&rg_csh->beat_ms[i], __ATOMIC_RELAXED);
+	ms = __atomic_load_n(&rg_csh->beat_ms[i], __ATOMIC_ACQUIRE);
+	/* the slot taken by a later heartbeat meanwhile: not this one's */
+	if(__atomic_load_n(&rg_csh->beat_seq[i], __ATOMIC_ACQUIRE) != seq)
+		return 0;
+	return ms;
 }
 
 unsigned int rg_cluster_bucket(const char *key, int len)
@@ -182,6 +188,20 @@ struct rg_hlc *rg_cluster_prepare(uint64_t retain_ms)
 	return &rg_csh->hlc;
 }
 
+void rg_cluster_start_share(void)
+{
+	uint64_t n = rg_cluster_nodes > 1 ? (uint64_t)rg_cluster_nodes : 2;
+	uint64_t ppm;
+
+	if(!rg_cluster_on)
+		return;
+	/* until the first heartbeat, a destination admits its floor (as a
+	 * node in no majority would), never its whole budget */
+	ppm = (uint64_t)RG_SHARE_WHOLE * (uint64_t)rg_cluster_share_floor / 100
+		  / n;
+	rg_table_set_share(rg_tbl, ppm ? (uint32_t)ppm : 1);
+}
+
 /* dmq found a peer: ask for what the cluster knows (the cluster process
  * sends it) */
 static int on_dmq_ready(void)
@@ -274,6 +294,8 @@ void rg_cluster_rpc(rpc_t *rpc, void *ctx)
 			(unsigned long long)RG_CSTAT_GET(no_room), "queue_full",
 			(unsigned long long)RG_CSTAT_GET(queue_full), "pushed",
 			(unsigned long long)RG_CSTAT_GET(pushed));
+	rpc->struct_add(th, "J", "quota",
+			(unsigned long long)RG_CSTAT_GET(quota));
 	rpc->struct_add(th, "JJ", "demand_sent",
 			(unsigned long long)RG_CSTAT_GET(demand_sent), "demand_heard",
 			(unsigned long long)RG_CSTAT_GET(demand_heard));

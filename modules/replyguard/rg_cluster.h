@@ -52,6 +52,10 @@ extern char *rg_cluster_secret_old;
  */
 struct rg_hlc *rg_cluster_prepare(uint64_t retain_ms);
 
+/* The share a destination starts with, before the first heartbeat (its
+ * floor): set on the table before anything adds entries (mod_init). */
+void rg_cluster_start_share(void);
+
 /* Bind dmq and register the peer (mod_init, after the state file). */
 int rg_cluster_init(void);
 

@@ -73,6 +73,7 @@ struct taking
 	int sync;	 /* a peer asked for what this node knows */
 	int no_room; /* records this node had no room for */
 	int refused; /* records out of bounds */
+	int quota;	 /* records whose new key was over the sender's quota */
 	int place;	 /* the sender's place in rg_peers */
 	uint32_t gen; /* and its generation */
 	uint64_t origin; /* the sender */
@@ -94,21 +95,27 @@ static int from_future(const struct taking *t, const struct rg_crec *r)
 
 /*
  * A peer's digest of a bucket: when it differs from this node's twice in
- * a row (once may be a change still on its way), the bucket is sent.
+ * a row from that peer (once may be a change still on its way), the
+ * bucket is sent. Each peer has its own marks: one that agrees does not
+ * hide one that does not.
  */
 static void digest(struct taking *t, const struct rg_crec *r)
 {
-	uint32_t bit = 1u << r->bucket;
+	uint32_t bit = 1u << r->bucket, *mark;
 
-	if(!__atomic_load_n(&rg_csh->digest_ok, __ATOMIC_RELAXED))
+	if(!__atomic_load_n(&rg_csh->digest_ok, __ATOMIC_RELAXED)
+			|| t->place < 0 || t->place >= RG_PEERS_MAX)
 		return;
+	mark = &rg_csh->suspect[t->place];
 	if(__atomic_load_n(&rg_csh->digest[r->bucket], __ATOMIC_RELAXED)
 			== r->digest) {
-		__atomic_and_fetch(&rg_csh->suspect, ~bit, __ATOMIC_RELAXED);
+		__atomic_and_fetch(mark, ~bit, __ATOMIC_RELAXED);
 		return;
 	}
-	if(__atomic_fetch_or(&rg_csh->suspect, bit, __ATOMIC_RELAXED) & bit)
+	if(__atomic_fetch_or(mark, bit, __ATOMIC_RELAXED) & bit) {
+		__atomic_and_fetch(mark, ~bit, __ATOMIC_RELAXED);
 		t->push |= bit;
+	}
 }
 
 /*
@@ -141,6 +148,7 @@ static int demand(struct taking *t, const struct rg_crec *r)
 	w.seq = t->seq;
 	w.demand_mcps = r->demand_mcps;
 	w.recv_mcps = r->recv_mcps;
+	w.no_budget = r->ngrants == 0;
 	if(t->mine >= 0 && t->mine < r->ngrants && t->lease > now) {
 		w.has_grant = 1;
 		w.grant_mcps = r->grant[t->mine];
@@ -150,6 +158,26 @@ static int demand(struct taking *t, const struct rg_crec *r)
 	return rg_op_peer_demand(rg_tbl, r->key, r->key_len,
 			r->demand_mcps != 0 || r->recv_mcps != 0, t->place, &w,
 			(uint32_t)(5000 + 3 * rg_cluster_interval), now);
+}
+
+/*
+ * May this record add its key to the table? A key known here, yes; a new
+ * one only within the sender's quota (a quarter of max_destinations a
+ * minute, at least 1000), so no one peer fills the table.
+ */
+static int room_for(struct taking *t, const struct rg_crec *r)
+{
+	struct rg_ref ref;
+	uint32_t quota = rg_table_capacity(rg_tbl) / 4;
+
+	if(rg_op_lookup(rg_tbl, r->key, r->key_len, 0, rg_now_ms(), &ref)
+			== RG_OK)
+		return 1;
+	if(rg_peers_new_key(rg_cpeers, t->place, rg_now_ms(),
+			   quota > 1000 ? quota : 1000))
+		return 1;
+	t->quota++;
+	return 0;
 }
 
 static void apply_one(const struct rg_crec *r, void *arg)
@@ -163,13 +191,20 @@ static void apply_one(const struct rg_crec *r, void *arg)
 		t->refused++;
 		return;
 	}
+	if((r->kind == RG_CR_BLOCK || r->kind == RG_CR_UNBLOCK
+			   || r->kind == RG_CR_LIMIT || r->kind == RG_CR_CUT
+			   || (r->kind == RG_CR_DEMAND
+					   && (r->demand_mcps != 0 || r->recv_mcps != 0)))
+			&& !room_for(t, r))
+		return;
 	switch(r->kind) {
 		case RG_CR_BLOCK:
 			rc = rg_update_peer_block(r->key, r->key_len, r->left_ms,
 					r->reason, r->ra_s, &r->ver);
 			break;
 		case RG_CR_UNBLOCK:
-			rc = rg_update_peer_unblock(r->key, r->key_len, &r->ver);
+			rc = rg_update_peer_unblock(
+					r->key, r->key_len, &r->ver, r->keep_ms);
 			break;
 		case RG_CR_LIMIT:
 			rc = rg_update_peer_limit(r->key, r->key_len, &r->lim, &r->ver);
@@ -274,6 +309,10 @@ int rg_cluster_on_msg(
 		drop(DROP_BAD, "too many peers", msg, node);
 		return 0;
 	}
+	if(v == RG_PEER_JUMP) {
+		drop(DROP_BAD, "its sequence number jumps too far ahead", msg, node);
+		return 0;
+	}
 	RG_CSTAT_ADD(received, 1);
 	t.place = rg_peers_place(rg_cpeers, h.origin, &t.gen);
 	t.origin = h.origin;
@@ -286,6 +325,13 @@ int rg_cluster_on_msg(
 		RG_CSTAT_ADD(demand_heard, t.demands);
 	if(t.refused)
 		RG_CSTAT_ADD(refused, t.refused);
+	if(t.quota) {
+		RG_CSTAT_ADD(quota, t.quota);
+		drop(DROP_BAD,
+				"the sender added more new keys than its quota (some records "
+				"not applied)",
+				msg, node);
+	}
 	if(t.no_room) {
 		RG_CSTAT_ADD(no_room, t.no_room);
 		drop(DROP_BAD, "this node's table is full (some records not applied)",

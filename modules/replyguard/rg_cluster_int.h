@@ -14,7 +14,7 @@
 #include "rg_peers.h"
 #include "rg_ver.h"
 
-#define RG_BEATS_KEPT 64 /* heartbeats whose send time is kept */
+#define RG_BEATS_KEPT 1024 /* heartbeats whose send time is kept */
 
 /* what every process shares */
 struct rg_cluster_shared
@@ -27,6 +27,7 @@ struct rg_cluster_shared
 	uint64_t dropped_stale; /* wall clock too far from this node's */
 	uint64_t replayed;	  /* taken before */
 	uint64_t refused;	  /* records refused: out of bounds */
+	uint64_t quota;		  /* records refused: a peer's new keys over quota */
 	uint64_t no_room;	  /* records not applied: this node's table full */
 	uint64_t demand_sent; /* D records sent */
 	uint64_t demand_heard; /* D records taken */
@@ -38,7 +39,8 @@ struct rg_cluster_shared
 	uint32_t asked;	   /* asked for the cluster's state with a peer in view */
 	uint32_t want_ask; /* send a sync request at the next tick */
 	uint32_t want_push; /* buckets to send the peers (bit mask) */
-	uint32_t suspect;	/* buckets a peer's digest differed in once */
+	/* per peer (place): buckets its digest differed in once */
+	uint32_t suspect[RG_PEERS_MAX];
 	uint32_t digest_ok; /* `digest` computed at least once */
 	uint64_t digest[RG_CMSG_BUCKETS]; /* this node's, at the last beat */
 	uint32_t members;	/* at the last interval: this node, peers, unknown */
@@ -57,7 +59,6 @@ extern struct rg_ckeys rg_ckeys;
 extern dmq_api_t rg_dmqb;
 extern dmq_peer_t *rg_dmq_peer;
 extern int rg_cluster_max_skew;
-extern int rg_cluster_nodes;
 extern uint64_t rg_cluster_retain_ms;
 
 #define RG_CSTAT_ADD(f, n) __atomic_add_fetch(&rg_csh->f, (n), __ATOMIC_RELAXED)

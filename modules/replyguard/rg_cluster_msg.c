@@ -10,6 +10,7 @@
 
 #include "rg_cluster_msg.h"
 #include "rg_limits.h"
+#include "rg_state.h"
 #include "rg_text.h"
 
 #define MAGIC "RG2"
@@ -89,8 +90,8 @@ int rg_cmsg_add(struct rg_cbuf *b, const struct rg_crec *r)
 					(unsigned int)r->ra_s, VER_ARGS(r));
 			break;
 		case RG_CR_UNBLOCK:
-			rc = put(b, "U %.*s %u " VER "\n", r->key_len, r->key,
-					(unsigned int)r->manual, VER_ARGS(r));
+			rc = put(b, "U %.*s %u %" PRIu64 " " VER "\n", r->key_len, r->key,
+					(unsigned int)r->manual, r->keep_ms, VER_ARGS(r));
 			break;
 		case RG_CR_LIMIT:
 			rc = put(b, "L %.*s %u %u %u " VER "\n", r->key_len, r->key,
@@ -245,7 +246,7 @@ static int nums(struct rg_cur *c, const uint64_t *max, uint64_t *v, int n,
 	}
 	if(ver == NULL)
 		return 0;
-	if(rg_cur_num(c, UINT64_MAX, &ver->clk, 0) < 0 || ver->clk == 0)
+	if(rg_cur_num(c, RG_STATE_END_MAX, &ver->clk, 0) < 0 || ver->clk == 0)
 		return -1;
 	return rg_cur_hex64(c, &ver->id, 1);
 }
@@ -287,7 +288,7 @@ static const char *record(struct rg_cur *c, struct rg_crec *r)
 	static const uint64_t lmax[3] = {
 			(uint64_t)RG_LIMIT_MAX * 1000, RG_LIMIT_MAX, RG_LIMIT_MAX};
 	static const uint64_t cmax[2] = {UINT32_MAX, UINT32_MAX};
-	static const uint64_t umax[1] = {1};
+	static const uint64_t umax[2] = {1, RG_STATE_END_MAX};
 	uint64_t v[3];
 
 	memset(r, 0, sizeof(*r));
@@ -326,9 +327,10 @@ static const char *record(struct rg_cur *c, struct rg_crec *r)
 	if(r->key_len < 0)
 		return "bad destination key";
 	if(r->kind == RG_CR_UNBLOCK) {
-		if(nums(c, umax, v, 1, &r->ver) < 0)
+		if(nums(c, umax, v, 2, &r->ver) < 0)
 			return "bad unblock";
 		r->manual = (uint8_t)v[0];
+		r->keep_ms = v[1];
 	} else if(r->kind == RG_CR_BLOCK) {
 		if(nums(c, bmax, v, 3, &r->ver) < 0 || v[0] == 0)
 			return "bad block";

@@ -4,8 +4,10 @@
  *
  *   RG2 <origin> <chan> <seq> <wall_ms> <node>
  *   B <key> <left_ms> <reason> <ra_s> <ver>  a block, for that long
- *   U <key> <manual> <ver>                   up again: unblocked by hand
- *                                            (1), or a trial passed (0)
+ *   U <key> <manual> <keep_ms> <ver>         up again: unblocked by hand
+ *                                            (1), or a trial passed (0);
+ *                                            its marker kept until then
+ *                                            (wall clock, 0: no block)
  *   L <key> <mcps> <burst> <max_concurrent> <ver>
  *                                            a limit set by RPC or script
  *                                            (mcps 0: none of its own)
@@ -95,6 +97,7 @@ struct rg_crec
 	uint8_t reason;	  /* B: enum rg_block_reason */
 	uint32_t ra_s;	  /* B: the Retry-After, 0 when none */
 	uint8_t manual;	  /* U: by hand (1) or a trial that passed (0) */
+	uint64_t keep_ms; /* U: the marker kept until (wall clock) */
 	struct rg_limit lim; /* L */
 	uint32_t cur_mcps;	 /* C */
 	uint32_t ceil_mcps;	 /* C */

@@ -102,10 +102,12 @@ static void block_rec(struct rg_crec *r, uint64_t left_ms, int reason,
 	r->ver = *ver;
 }
 
-static void unblock_rec(struct rg_crec *r, int manual, const struct rg_ver *ver)
+static void unblock_rec(struct rg_crec *r, int manual, uint64_t keep_ms,
+		const struct rg_ver *ver)
 {
 	r->kind = RG_CR_UNBLOCK;
 	r->manual = (uint8_t)manual;
+	r->keep_ms = keep_ms < RG_STATE_END_MAX ? keep_ms : RG_STATE_END_MAX;
 	r->ver = *ver;
 }
 
@@ -141,7 +143,8 @@ void rg_cluster_publish(const struct rg_change *chg)
 			block_rec(&r, chg->blk_left_ms, chg->reason,
 					(uint32_t)chg->snap.f[RG_F_RA_LAST], &chg->repl.blk);
 		else
-			unblock_rec(&r, chg->blk_manual, &chg->repl.blk);
+			unblock_rec(&r, chg->blk_manual, chg->repl.keep_ms,
+					&chg->repl.blk);
 		enqueue(&r);
 	}
 	if(chg->pub & RG_PUB_LIM) {
@@ -204,7 +207,7 @@ static void beat_sent(uint64_t seq)
 	unsigned int i = (unsigned int)(seq % RG_BEATS_KEPT);
 
 	__atomic_store_n(&rg_csh->beat_seq[i], 0, __ATOMIC_RELEASE);
-	__atomic_store_n(&rg_csh->beat_ms[i], rg_now_ms(), __ATOMIC_RELAXED);
+	__atomic_store_n(&rg_csh->beat_ms[i], rg_now_ms(), __ATOMIC_RELEASE);
 	__atomic_store_n(&rg_csh->beat_seq[i], seq, __ATOMIC_RELEASE);
 }
 
@@ -301,8 +304,8 @@ static void walk_compared(int (*each)(const struct rg_saved *s, void *arg),
 		/* wall clock = -now: block_end comes out as the time left */
 		if(!rg_op_save_slot(rg_tbl, slot, -(int64_t)now, now, &s, 0))
 			continue;
-		if(!rg_repl_compared(&s.repl, s.has_limit, s.block_end != 0, wall,
-				   rg_cluster_retain_ms))
+		if(!rg_repl_compared(
+				   &s.repl, s.block_end != 0, wall, rg_cluster_retain_ms))
 			continue;
 		if(!each(&s, arg))
 			return;
@@ -329,7 +332,7 @@ static int push_one(const struct rg_saved *s, void *arg)
 		if(s->block_end != 0)
 			block_rec(&r, s->block_end, s->reason, s->ra_last, &s->repl.blk);
 		else
-			unblock_rec(&r, 1, &s->repl.blk);
+			unblock_rec(&r, 1, s->repl.keep_ms, &s->repl.blk);
 		add(&p->o, &r);
 	}
 	if(s->repl.lim.clk != 0 && s->has_limit) {
@@ -345,7 +348,7 @@ static int push_one(const struct rg_saved *s, void *arg)
 
 static void push_buckets(uint32_t mask)
 {
-	static char buf[RG_CMSG_MAX];
+	static char buf[RG_CMSG_BEAT_MAX];
 	struct pushing p;
 	int i;
 
@@ -387,14 +390,29 @@ static void digests(struct out *o)
 	__atomic_store_n(&rg_csh->digest_ok, 1, __ATOMIC_RELAXED);
 }
 
-/* learned size (cluster_nodes 0): a silent peer stays a member this long */
-#define FORGET_MS 600000ULL
+
+/* cluster_nodes says fewer nodes than are heard: say so, once a minute */
+static void warn_size(uint64_t now)
+{
+	static uint64_t last;
+	uint8_t places[RG_PEERS_MAX], leased[RG_PEERS_MAX];
+	uint64_t heard[RG_PEERS_MAX];
+	int n = rg_peers_members(
+			rg_cpeers, now, RG_PEERS_MAX, places, leased, heard);
+
+	if(n <= rg_cluster_nodes - 1 || (last != 0 && now - last < 60000))
+		return;
+	last = now;
+	LM_WARN("cluster: %d other nodes heard, but cluster_nodes is %d: set it "
+			"to the number of nodes, or the budget is not kept\n",
+			n, rg_cluster_nodes);
+}
 
 /*
- * The members now (the peers remembered, and with cluster_nodes those
- * never heard yet), whose leases are valid, and whether this node is in
- * a majority of them. A node that has never heard a peer counts one
- * unknown member: a cluster of one is no cluster.
+ * The members now (the peers heard since start, and with cluster_nodes
+ * those never heard yet), whose leases are valid, and whether this node
+ * is in a majority of them. A node that has never heard a peer counts
+ * one unknown member: a cluster of one is no cluster.
  */
 static void view_of(struct rg_cview *v, uint64_t now)
 {
@@ -409,13 +427,18 @@ static void view_of(struct rg_cview *v, uint64_t now)
 	/* demands without a budget are sent at least every 5 s */
 	v->refresh_ms = 5000;
 	v->fresh_ms = v->refresh_ms + 3 * (uint32_t)rg_cluster_interval;
-	/* grants in use again every 3 intervals: well within the lease (8) */
-	v->grant_refresh_ms = 3 * (uint32_t)rg_cluster_interval;
-	v->n = rg_peers_members(rg_cpeers, now,
-			rg_cluster_nodes > 0 ? UINT64_MAX : FORGET_MS, max, v->place,
-			v->leased);
+	/* grants in use again every 2 intervals: well within the lease (6) */
+	v->grant_refresh_ms = 2 * (uint32_t)rg_cluster_interval;
+	/* a member is never forgotten: a dead node and a cut-off one look
+	 * the same, and a cut-off one keeps admitting its floor (with
+	 * cluster_nodes 0: every node heard since start, each instance that
+	 * no newer one of the same node replaced) */
+	v->n = rg_peers_members(
+			rg_cpeers, now, max, v->place, v->leased, v->heard_ms);
 	if(v->n > 0)
 		ever_heard = 1;
+	if(rg_cluster_nodes > 0)
+		warn_size(now);
 	if(rg_cluster_nodes > 0)
 		v->unknown = (uint32_t)(rg_cluster_nodes - 1 - v->n);
 	else
@@ -525,15 +548,15 @@ void rg_cluster_tick(unsigned int ticks, void *param)
 	(void)param;
 	if(rg_dmq_peer == NULL)
 		return;
+	/* versions follow the wall clock as it is now (NTP may step it) */
+	__atomic_store_n(&rg_csh->hlc.wall_off_ms,
+			(int64_t)rg_cluster_wall_ms() - (int64_t)now, __ATOMIC_RELAXED);
 	drain();
 	if(__atomic_exchange_n(&rg_csh->want_ask, 0, __ATOMIC_RELAXED))
 		ask();
 	mask = __atomic_exchange_n(&rg_csh->want_push, 0, __ATOMIC_RELAXED);
-	if(mask) {
-		/* a bucket is sent again only when it differs twice more */
-		__atomic_and_fetch(&rg_csh->suspect, ~mask, __ATOMIC_RELAXED);
+	if(mask)
 		push_buckets(mask);
-	}
 	if(now < next_beat)
 		return;
 	next_beat = now + (uint64_t)rg_cluster_interval;

@@ -50,6 +50,7 @@ void rg_demand_peer(struct rg_demand *d, struct rg_throttle *th, int place,
 		p->grant_mcps = w->grant_mcps;
 		p->grant_ms = w->grant_ms;
 	}
+	p->nobudget = (uint8_t)w->no_budget;
 	d->heard = 1;
 	/* at once: a cut made before the next interval starts from it */
 	th->peer_recv_mcps = peers_recv(d, fresh_ms, now_ms);
@@ -126,6 +127,44 @@ static uint32_t min32(uint32_t a, uint32_t b)
 	return a < b ? a : b;
 }
 
+/*
+ * Grant `g` goes to the peer: the largest grant it may still use, over
+ * windows of half a lease (this one and the two before cover at least a
+ * lease back), so a grant cut stays kept until the old one lapsed there.
+ */
+static uint32_t window(struct rg_peer_demand *p, uint32_t g, uint32_t lease_ms,
+		uint64_t now_ms)
+{
+	uint64_t half = lease_ms / 2 ? lease_ms / 2 : 1, steps;
+	uint32_t m;
+
+	if(p->win_ms == 0 || now_ms < p->win_ms) {
+		/* no window yet: only what is in force */
+		p->win[0] = p->sent_mcps;
+		p->win[1] = p->win[2] = 0;
+		p->win_ms = now_ms;
+	}
+	steps = (now_ms - p->win_ms) / half;
+	if(steps >= 3) {
+		p->win[2] = p->win[1] = p->win[0] = 0;
+	} else if(steps == 2) {
+		p->win[2] = p->win[0];
+		p->win[1] = p->win[0] = 0;
+	} else if(steps == 1) {
+		p->win[2] = p->win[1];
+		p->win[1] = p->win[0];
+		p->win[0] = 0;
+	}
+	p->win_ms += steps * half;
+	/* what is in force there is sent this window too */
+	if(p->sent_mcps > p->win[0])
+		p->win[0] = p->sent_mcps;
+	if(g > p->win[0])
+		p->win[0] = g;
+	m = p->win[0] > p->win[1] ? p->win[0] : p->win[1];
+	return m > p->win[2] ? m : p->win[2];
+}
+
 /* what this node may admit of `budget`, and its grants into `out` */
 static uint32_t split(struct rg_demand *d, uint32_t budget,
 		const struct rg_cview *v, uint64_t now_ms, struct rg_demand_out *out)
@@ -161,19 +200,17 @@ static uint32_t split(struct rg_demand *d, uint32_t budget,
 	for(k = 0; k < n; k++) {
 		p = &d->peer[v->place[k] % RG_PEERS_MAX];
 		g = part[1 + k];
-		held = p->held_ms > now_ms ? p->held_mcps : 0;
-		if(g < p->sent_mcps && p->sent_mcps > held) {
-			/* a grant cut: the peer may use the old one until its lease
-			 * ends, so it stays reserved that long */
-			held = p->sent_mcps;
-			p->held_mcps = held;
-			p->held_ms = now_ms + v->lease_ms;
-		}
+		held = window(p, g, v->lease_ms, now_ms);
 		if(moved(g, p->sent_mcps))
 			d->grants_moved = 1;
 		p->sent_mcps = g;
 		out->grant[k] = g;
-		r = g > held ? g : held;
+		r = held;
+		/* not heard for a lease: it holds no lease on anything sent it
+		 * (its lease runs from a heartbeat of its that this node
+		 * acknowledged), and keeps only its floor */
+		if(now_ms > v->heard_ms[k] + v->lease_ms)
+			r = floor;
 		reserve += r > floor ? r : floor;
 	}
 	out->ngrants = n;
@@ -185,6 +222,8 @@ static uint32_t split(struct rg_demand *d, uint32_t budget,
 		p = &d->peer[v->place[k] % RG_PEERS_MAX];
 		if(v->leased[k] && p->grant_ms > now_ms)
 			use = min32(use, p->grant_mcps);
+		else if(v->leased[k] && p->nobudget && fresh(p, v->fresh_ms, now_ms))
+			continue; /* no budget there: it grants nothing, keeps nothing */
 		else if(v->leased[k] || !v->majority)
 			use = min32(use, floor);
 	}

@@ -18,7 +18,9 @@
  *   a member whose lease is valid (F for such a member whose grant for
  *   this destination lapsed), and the budget less what it reserves for
  *   the others (the larger of F and any grant it sent each in the last
- *   lease_ms). A grant is valid until lease_ms after this node sent the
+ *   lease_ms, or F alone for a peer not heard for lease_ms: what it was
+ *   sent is no use to it then). A member that has no budget for the
+ *   destination (it sends no grants) is left out. A grant is valid until lease_ms after this node sent the
  *   heartbeat the peer acknowledged with it, so it lapses at this node
  *   no later than the peer stops reserving it, whatever the delays and
  *   the clocks (only their rates matter);
@@ -55,9 +57,13 @@ struct rg_peer_demand
 	uint32_t grant_mcps;  /* its grant to this node, */
 	uint64_t grant_ms;	  /* valid until then (0: none) */
 	uint32_t sent_mcps;	  /* this node's grant to it, in force */
-	uint32_t held_mcps;	  /* a larger one sent before, still reserved */
-	uint64_t held_ms;	  /* until then */
+	/* the largest grants sent it in this window of lease_ms / 2 and the
+	 * two before (at least a lease back): all it may still be using, kept
+	 * for it */
+	uint32_t win[3];	  /* [0] this window */
+	uint64_t win_ms;	  /* this window's start */
 	uint32_t gen;		  /* rg_peers' generation of the place */
+	uint8_t nobudget;	  /* its last word had no grants: no budget there */
 };
 
 struct rg_demand
@@ -79,6 +85,9 @@ struct rg_cview
 	int n;							/* member peers */
 	uint8_t place[RG_PEERS_MAX];	/* their places in rg_peers */
 	uint8_t leased[RG_PEERS_MAX];	/* 1: its lease is valid (by index) */
+	uint64_t heard_ms[RG_PEERS_MAX]; /* when it was last heard (by index):
+										what was sent it is no use to it a
+										lease after that */
 	uint32_t unknown;	 /* members never heard (cluster_nodes) */
 	int majority;		 /* this node and the leased peers are more than
 							half of 1 + n + unknown */
@@ -107,6 +116,7 @@ struct rg_peer_word
 	uint64_t seq;		  /* the heartbeat's sequence number */
 	uint32_t demand_mcps; /* offered to it */
 	uint32_t recv_mcps;	  /* sent by it */
+	int no_budget;		  /* it has no budget for the destination */
 	int has_grant;		  /* it granted this node: */
 	uint32_t grant_mcps;  /* this much, */
 	uint64_t grant_ms;	  /* valid until then (this node's clock) */

@@ -227,7 +227,11 @@ struct rg_op
 			uint32_t cur_mcps, ceil_mcps;
 			struct rg_ver ver;
 		} peer_cut;
-		struct rg_ver peer_up;
+		struct
+		{
+			struct rg_ver ver;
+			uint64_t keep_ms; /* wall clock: its marker kept until */
+		} peer_up;
 		struct
 		{
 			int place; /* the peer's place in rg_peers */

@@ -6,7 +6,7 @@ int rg_entry_repl_kept(const struct rg_entry *e, const struct rg_entry_cfg *cfg,
 		uint64_t now_ms)
 {
 	return cfg->hlc != NULL
-		   && rg_repl_kept(&e->cold->repl, e->thr.src == RG_LIM_MANUAL,
+		   && rg_repl_kept(&e->cold->repl,
 				   e->health.state == RG_DOWN && e->health.until_ms > now_ms,
 				   rg_hlc_wall(cfg->hlc, now_ms), cfg->retain_ms);
 }
@@ -99,22 +99,30 @@ int rg_entry_peer_block(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 	enum rg_block_reason why = (enum rg_block_reason)op->u.peer_block.reason;
 	uint64_t left = op->u.peer_block.left_ms,
 			 cap = rg_health_block_cap_ms(&cfg->health, why);
+	uint32_t ra = op->u.peer_block.ra_s;
 
 	if(!rg_entry_repl_take(cfg, &e->cold->repl.blk, &op->u.peer_block.ver))
 		return RG_OK; /* older than what is here */
 	if(left > cap)
 		left = cap;
+	if(ra > cfg->health.ra_max)
+		ra = cfg->health.ra_max;
 	if(cfg->hlc != NULL)
 		repl_keep(e, cfg, now_ms + left);
-	chg->ev = rg_health_peer_block(&e->health, now_ms + left, why,
-			op->u.peer_block.ra_s, veto);
+	chg->ev = rg_health_peer_block(&e->health, now_ms + left, why, ra, veto);
 	return RG_OK;
 }
 
 void rg_entry_peer_up(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 		const struct rg_op *op, struct rg_change *chg)
 {
-	if(!rg_entry_repl_take(cfg, &e->cold->repl.blk, &op->u.peer_up))
+	struct rg_repl *r = &e->cold->repl;
+	int cmp = rg_ver_cmp(&op->u.peer_up.ver, &r->blk);
+
+	/* the marker is kept as long as anywhere: the sender's keep too */
+	if(cmp >= 0 && op->u.peer_up.keep_ms > r->keep_ms)
+		r->keep_ms = op->u.peer_up.keep_ms;
+	if(!rg_entry_repl_take(cfg, &r->blk, &op->u.peer_up.ver))
 		return;
 	if(cfg->hlc != NULL && e->health.state == RG_DOWN)
 		repl_keep(e, cfg, e->health.until_ms);

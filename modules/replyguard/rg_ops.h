@@ -381,12 +381,14 @@ static inline int rg_op_peer_cut(struct rg_table *t, const char *key,
  * of the block it ended.
  */
 static inline int rg_op_peer_up(struct rg_table *t, const char *key, int len,
-		const struct rg_ver *ver, uint64_t now_ms, struct rg_change *chg)
+		const struct rg_ver *ver, uint64_t keep_ms, uint64_t now_ms,
+		struct rg_change *chg)
 {
 	struct rg_op op;
 
 	op.kind = RG_OP_PEER_UP;
-	op.u.peer_up = *ver;
+	op.u.peer_up.ver = *ver;
+	op.u.peer_up.keep_ms = keep_ms;
 	return rg_table_apply_key(t, key, len, 1, &op, now_ms, NULL, chg);
 }
 

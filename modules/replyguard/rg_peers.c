@@ -63,12 +63,16 @@ static void shift(uint64_t *seen, uint64_t d)
 	memcpy(seen, out, sizeof(out));
 }
 
-/* a channel's window of sequence numbers: 1 when `seq` is new */
+/* a channel's window of sequence numbers: 1 when `seq` is new, 0 when
+ * taken before or too old, -1 when too far ahead */
 static int take_seq(struct rg_peer *e, int chan, uint64_t seq)
 {
 	uint64_t *seen = e->seen[chan], d;
 
 	if(seq > e->max_seq[chan]) {
+		if(e->max_seq[chan] != 0
+				&& seq - e->max_seq[chan] > RG_PEER_JUMP_MAX)
+			return -1;
 		shift(seen, seq - e->max_seq[chan]);
 		set_bit(seen, 0);
 		e->max_seq[chan] = seq;
@@ -120,17 +124,17 @@ static struct rg_peer *place(
 	return old;
 }
 
-/* a new instance `e` of a node: the older ones of that name and address
- * are no longer members (their places are kept for their sequence
- * windows) */
-static void replace_older(struct rg_peers *p, const struct rg_peer *e,
-		const char *node, const char *addr)
+/* a new instance `e` of a node: the older ones of that name are no
+ * longer members (their places are kept for their sequence windows) */
+static void replace_older(
+		struct rg_peers *p, const struct rg_peer *e, const char *node)
 {
 	int i;
 
 	for(i = 0; i < p->n; i++) {
-		if(&p->peer[i] != e && strcmp(p->peer[i].node, node) == 0
-				&& strcmp(p->peer[i].addr, addr) == 0)
+		/* node_name is unique in a cluster; the address may change (a
+		 * container restarted elsewhere) */
+		if(&p->peer[i] != e && strcmp(p->peer[i].node, node) == 0)
 			p->peer[i].replaced = 1;
 	}
 }
@@ -147,10 +151,12 @@ enum rg_peer_verdict rg_peers_accept(struct rg_peers *p, uint64_t origin,
 	rg_lock(p->lock, 0);
 	e = place(p, origin, now_ms, stale_ms);
 	if(e != NULL) {
-		v = take_seq(e, chan, seq) ? RG_PEER_TAKEN : RG_PEER_REPLAYED;
+		int t = take_seq(e, chan, seq);
+
+		v = t > 0 ? RG_PEER_TAKEN : (t < 0 ? RG_PEER_JUMP : RG_PEER_REPLAYED);
 		if(v == RG_PEER_TAKEN) {
 			if(e->taken == 0)
-				replace_older(p, e, node, addr);
+				replace_older(p, e, node);
 			e->taken++;
 			e->last_ms = now_ms;
 			copy(e->node, sizeof(e->node), node);
@@ -189,32 +195,55 @@ void rg_peers_lease(struct rg_peers *p, uint64_t origin, uint64_t until_ms)
 	rg_unlock(p->lock, 0);
 }
 
-int rg_peers_members(struct rg_peers *p, uint64_t now_ms, uint64_t within_ms,
-		int max, uint8_t *places, uint8_t *leased)
+int rg_peers_members(struct rg_peers *p, uint64_t now_ms, int max,
+		uint8_t *places, uint8_t *leased, uint64_t *heard)
 {
-	uint64_t last[RG_PEERS_MAX];
 	int i, j, n = 0;
 
 	rg_lock(p->lock, 0);
-	for(i = 0; i < p->n; i++) {
+	for(i = 0; i < p->n && n < RG_PEERS_MAX; i++) {
 		const struct rg_peer *e = &p->peer[i];
 
-		if(e->last_ms == 0 || e->replaced
-				|| (now_ms > e->last_ms && now_ms - e->last_ms > within_ms))
+		if(e->last_ms == 0 || e->replaced)
 			continue;
 		/* most recently heard first (few: insertion) */
-		for(j = n; j > 0 && last[j - 1] < e->last_ms; j--) {
-			last[j] = last[j - 1];
+		for(j = n; j > 0 && heard[j - 1] < e->last_ms; j--) {
+			heard[j] = heard[j - 1];
 			places[j] = places[j - 1];
 			leased[j] = leased[j - 1];
 		}
-		last[j] = e->last_ms;
+		heard[j] = e->last_ms;
 		places[j] = (uint8_t)i;
 		leased[j] = e->lease_ms > now_ms;
 		n++;
 	}
 	rg_unlock(p->lock, 0);
 	return n < max ? n : max;
+}
+
+int rg_peers_new_key(
+		struct rg_peers *p, int place, uint64_t now_ms, uint32_t per_min)
+{
+	struct rg_peer *e;
+	uint64_t min = now_ms / 60000;
+	int ok = 0;
+
+	if(place < 0 || place >= RG_PEERS_MAX)
+		return 0;
+	rg_lock(p->lock, 0);
+	if(place < p->n) {
+		e = &p->peer[place];
+		if(e->new_min != min) {
+			e->new_min = min;
+			e->new_keys = 0;
+		}
+		if(e->new_keys < per_min) {
+			e->new_keys++;
+			ok = 1;
+		}
+	}
+	rg_unlock(p->lock, 0);
+	return ok;
 }
 
 int rg_peers_get(struct rg_peers *p, int place, struct rg_peer *out)

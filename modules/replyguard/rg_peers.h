@@ -16,10 +16,13 @@
 
 #include <stdint.h>
 
-#define RG_PEERS_MAX 32
+#define RG_PEERS_MAX 16
 #define RG_PEER_ADDR_MAX 63
 #define RG_PEER_WINDOW 1024 /* sequence numbers remembered per channel */
 #define RG_PEER_CHANS 2		/* channels: 0 changes, 1 heartbeats */
+/* a sender's sequence number never jumps further ahead than this: no
+ * single message (even a signed one) can close its window for good */
+#define RG_PEER_JUMP_MAX 1000000
 
 struct rg_peer
 {
@@ -33,6 +36,8 @@ struct rg_peer
 						  are good until then (0: never) */
 	uint32_t gen;	   /* counts the senders this place has held */
 	uint8_t replaced;  /* a newer instance of the same node was heard */
+	uint32_t new_keys; /* keys it added to the table this minute */
+	uint64_t new_min;  /* that minute (now_ms / 60000) */
 	uint64_t max_seq[RG_PEER_CHANS]; /* highest sequence number taken */
 	/* bit i: max_seq - i was taken */
 	uint64_t seen[RG_PEER_CHANS][RG_PEER_WINDOW / 64];
@@ -43,7 +48,8 @@ enum rg_peer_verdict
 {
 	RG_PEER_TAKEN = 1,
 	RG_PEER_REPLAYED = 0, /* taken before, or too old to tell */
-	RG_PEER_FULL = -1	  /* a new origin, and no room (none stale) */
+	RG_PEER_FULL = -1,	  /* a new origin, and no room (none stale) */
+	RG_PEER_JUMP = -2	  /* a sequence number too far ahead */
 };
 
 struct rg_peers;
@@ -70,13 +76,20 @@ int rg_peers_place(struct rg_peers *p, uint64_t origin, uint32_t *gen);
 void rg_peers_lease(struct rg_peers *p, uint64_t origin, uint64_t until_ms);
 
 /*
- * The members: peers heard within `within_ms` of `now_ms` and not
- * replaced by a newer instance, most recently heard first, at most
- * `max`: their places into `places`, and into `leased` 1 for those whose
- * lease runs past `now_ms`. How many.
+ * The members: peers heard and not replaced by a newer instance, most
+ * recently heard first, at most `max`: their places into `places`, into
+ * `leased` 1 for those whose lease runs past `now_ms`, and when each was
+ * last heard into `heard`. How many.
  */
-int rg_peers_members(struct rg_peers *p, uint64_t now_ms, uint64_t within_ms,
-		int max, uint8_t *places, uint8_t *leased);
+int rg_peers_members(struct rg_peers *p, uint64_t now_ms, int max,
+		uint8_t *places, uint8_t *leased, uint64_t *heard);
+
+/*
+ * May the peer at `place` add one more key to this node's table at
+ * `now_ms`? At most `per_min` a minute each; 1 (counted) or 0.
+ */
+int rg_peers_new_key(
+		struct rg_peers *p, int place, uint64_t now_ms, uint32_t per_min);
 
 /* A copy of the peer at `place`: 0, or -1 when there is none. */
 int rg_peers_get(struct rg_peers *p, int place, struct rg_peer *out);

@@ -12,10 +12,9 @@
  * write like any other, so it is its own deletion marker: a block
  * delivered after it is older and refused. The entry that holds the
  * markers is kept (not expired when idle) while they are live: for
- * `retain_ms` after they were written, and while a block they replaced
- * would still run (`keep_ms`). Every node decides liveness from the
- * versions alone, so the repair digests of two nodes that took the same
- * writes agree. No locks: the entry's lock is held.
+ * `retain_ms` after they were written, while a block they replaced
+ * would still run (`keep_ms`, which the unblock carries to every node),
+ * and for ever for a limit. No locks: the entry's lock is held.
  */
 #ifndef RG_REPL_H
 #define RG_REPL_H
@@ -49,26 +48,29 @@ static inline int rg_repl_recent(
 }
 
 /*
- * Is the entry compared in the repair digest: a limit of its own
- * (`has_limit`), a block running (`blocked`), or a register written
+ * Is the entry compared in the repair digest: a limit from a peer or set
+ * by hand (ever: such an entry is never forgotten), a block running
+ * (`blocked`), a block or unblock whose marker is kept (keep_ms, carried
+ * by the unblock so every node keeps it as long), or a register written
  * within `retain_ms`? Every node that took the same writes decides the
- * same, so two digests differ only when the writes taken differ.
+ * same (but for a few ms at the end of a block or a marker), so two
+ * digests differ only when the writes taken differ.
  */
-static inline int rg_repl_compared(const struct rg_repl *r, int has_limit,
-		int blocked, uint64_t wall_ms, uint64_t retain_ms)
+static inline int rg_repl_compared(const struct rg_repl *r, int blocked,
+		uint64_t wall_ms, uint64_t retain_ms)
 {
-	return (has_limit && r->lim.clk != 0) || (blocked && r->blk.clk != 0)
+	return r->lim.clk != 0
+		   || (r->blk.clk != 0 && (blocked || r->keep_ms > wall_ms))
 		   || rg_repl_recent(&r->blk, wall_ms, retain_ms)
-		   || rg_repl_recent(&r->lim, wall_ms, retain_ms)
 		   || rg_repl_recent(&r->cut, wall_ms, retain_ms);
 }
 
 /* Is the entry kept from expiry: compared, or a marker still needed? */
-static inline int rg_repl_kept(const struct rg_repl *r, int has_limit,
-		int blocked, uint64_t wall_ms, uint64_t retain_ms)
+static inline int rg_repl_kept(const struct rg_repl *r, int blocked,
+		uint64_t wall_ms, uint64_t retain_ms)
 {
 	return r->keep_ms > wall_ms
-		   || rg_repl_compared(r, has_limit, blocked, wall_ms, retain_ms);
+		   || rg_repl_compared(r, blocked, wall_ms, retain_ms);
 }
 
 #endif

@@ -18,7 +18,7 @@
 
 #include <stdint.h>
 
-#define RG_SHARE_NODES_MAX 33 /* this node and 32 peers */
+#define RG_SHARE_NODES_MAX 17 /* this node and RG_PEERS_MAX peers */
 
 /*
  * The share of node `self` of `budget_mcps`, among `n` active nodes

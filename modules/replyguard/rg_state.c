@@ -50,7 +50,8 @@ static const char *consistent(const struct rg_saved *r)
 /* a version: "<clock> <16 hex digits>"; 0 or -1 */
 static int version(struct rg_cur *c, struct rg_ver *v, int last)
 {
-	if(rg_cur_num(c, UINT64_MAX, &v->clk, 0) < 0)
+	/* a version's clock is a time: no later than a block's end may be */
+	if(rg_cur_num(c, RG_STATE_END_MAX, &v->clk, 0) < 0)
 		return -1;
 	return rg_cur_hex64(c, &v->id, last);
 }

@@ -146,10 +146,11 @@ int rg_update_peer_block(const char *key, int len, uint64_t left_ms,
 	return rc;
 }
 
-int rg_update_peer_unblock(const char *key, int len, const struct rg_ver *ver)
+int rg_update_peer_unblock(const char *key, int len, const struct rg_ver *ver,
+		uint64_t keep_ms)
 {
 	struct rg_change chg;
-	int rc = rg_op_peer_up(rg_tbl, key, len, ver, rg_now_ms(), &chg);
+	int rc = rg_op_peer_up(rg_tbl, key, len, ver, keep_ms, rg_now_ms(), &chg);
 
 	if(rc == RG_OK)
 		apply(&chg);

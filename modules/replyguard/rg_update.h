@@ -51,7 +51,8 @@ void rg_update_tick_all(void);
  */
 int rg_update_peer_block(const char *key, int len, uint64_t left_ms,
 		int reason, uint32_t ra_s, const struct rg_ver *ver);
-int rg_update_peer_unblock(const char *key, int len, const struct rg_ver *ver);
+int rg_update_peer_unblock(const char *key, int len, const struct rg_ver *ver,
+		uint64_t keep_ms);
 int rg_update_peer_limit(const char *key, int len, const struct rg_limit *lim,
 		const struct rg_ver *ver);
 int rg_update_peer_cut(const char *key, int len, uint32_t cur_mcps,

@@ -44,7 +44,8 @@ struct rg_hlc
 /* The wall clock at the host's `now_ms`. */
 static inline uint64_t rg_hlc_wall(const struct rg_hlc *h, uint64_t now_ms)
 {
-	int64_t w = (int64_t)now_ms + h->wall_off_ms;
+	int64_t w = (int64_t)now_ms
+				+ __atomic_load_n(&h->wall_off_ms, __ATOMIC_RELAXED);
 
 	return w > 0 ? (uint64_t)w : 0;
 }

@@ -121,6 +121,7 @@ static void test_round_trip(void **state)
 	r[0].ra_s = 30;
 	r[1] = rec(RG_CR_UNBLOCK, "carrier-a");
 	r[1].manual = 1;
+	r[1].keep_ms = 1764000099000ULL;
 	r[2] = rec(RG_CR_LIMIT, "carrier-a");
 	r[2].lim.mcps = 12500;
 	r[2].lim.burst = 2;
@@ -149,7 +150,7 @@ static void test_round_trip(void **state)
 	assert_true(len > 0);
 	assert_non_null(strstr(buf, "\nD carrier-a 20000 9875 10000 0\n"));
 	assert_non_null(strstr(buf, "\nP 00000000000000ab 123456\n"));
-	assert_non_null(strstr(buf, "\nU carrier-a 1 1764000000123 a1b2c3d4e5f60718\n"));
+	assert_non_null(strstr(buf, "\nU carrier-a 1 1764000099000 1764000000123 a1b2c3d4e5f60718\n"));
 	assert_non_null(strstr(buf, "\nG 15 ffeeddccbbaa0099\n"));
 	assert_int_equal(parse(buf, (size_t)len, &h2), 8);
 	assert_true(h2.origin == h.origin);
@@ -241,17 +242,20 @@ static void test_bad(void **state)
 			"RG2 0000000000000001 c 1 5\nE 0\n",	  /* no node */
 			HD,										  /* no end */
 			HD "E 1\n",
-			HD "E 0\nU gw 0" V "\n",
+			HD "E 0\nU gw 0 0" V "\n",
 			HD "X gw\nE 1\n",
-			HD "U SIP:GW 0" V "\nE 1\n",
-			HD "U gw x" V "\nE 1\n",
+			HD "U SIP:GW 0 0" V "\nE 1\n",
+			HD "U gw x 0" V "\nE 1\n",
 			HD "U gw\nE 1\n",
-			HD "U gw 0\nE 1\n", /* no version */
-			HD "U gw 2" V "\nE 1\n",
-			HD "U gw 0 0 00000000000000aa\nE 1\n", /* clock 0 */
-			HD "U gw 0 5 aa\nE 1\n",
-			HD "U gw 0 5 00000000000000AA\nE 1\n",
-			HD "U gw 0" V " x\nE 1\n",
+			HD "U gw 0 0\nE 1\n", /* no version */
+			HD "U gw 0" V "\nE 1\n", /* no keep */
+			HD "U gw 2 0" V "\nE 1\n",
+			HD "U gw 0 16725225600001" V "\nE 1\n",
+			HD "U gw 0 0 0 00000000000000aa\nE 1\n", /* clock 0 */
+			HD "U gw 0 0 16725225600001 00000000000000aa\nE 1\n",
+			HD "U gw 0 0 5 aa\nE 1\n",
+			HD "U gw 0 0 5 00000000000000AA\nE 1\n",
+			HD "U gw 0 0" V " x\nE 1\n",
 			HD "B gw 0 0 0" V "\nE 1\n", /* no time */
 			HD "B gw 1000 3 0" V "\nE 1\n",
 			HD "B gw 31536000001 0 0" V "\nE 1\n",
@@ -273,8 +277,8 @@ static void test_bad(void **state)
 			HD "G 16 0000000000000000\nE 1\n",
 			HD "G 1 000000000000000\nE 1\n",
 			HD "G 1\nE 1\n",
-			HD "U gw 0" V "\r\nE 1\n",
-			HD "U gw 0" V "\nU gw 0" V "\nE 1\n",
+			HD "U gw 0 0" V "\r\nE 1\n",
+			HD "U gw 0 0" V "\nU gw 0 0" V "\nE 1\n",
 	};
 	static char t[RG_CMSG_MAX + 200];
 	struct rg_chdr h;
@@ -287,8 +291,8 @@ static void test_bad(void **state)
 			fail_msg("message %zu taken: %s", i, bad[i]);
 	}
 	/* and the same, well formed, is taken */
-	n = sign(HD "U gw 0" V "\nE 1\n", strlen(HD "U gw 0" V "\nE 1\n"), t,
-			sizeof(t));
+	n = sign(HD "U gw 0 0" V "\nE 1\n", strlen(HD "U gw 0 0" V "\nE 1\n"),
+			t, sizeof(t));
 	assert_int_equal(parse(t, n, &h), 1);
 	/* one byte over the size */
 	{
@@ -333,11 +337,16 @@ static void test_peers_window(void **state)
 	assert_int_equal(rg_peers_accept(p, 7, 1, 5000, "a", "sip:x", T, 600), 1);
 	assert_int_equal(rg_peers_accept(p, 7, 0, 1099, "a", "sip:x", T, 600), 1);
 	assert_int_equal(rg_peers_accept(p, 7, 2, 9, "a", "sip:x", T, 600), 0);
+	/* no jump of more than RG_PEER_JUMP_MAX: a signed 2^64-1 cannot close
+	 * the window for good */
+	assert_int_equal(rg_peers_accept(p, 7, 0, UINT64_MAX, "a", "sip:x", T, 600),
+			RG_PEER_JUMP);
+	assert_int_equal(rg_peers_accept(p, 7, 0, 1101, "a", "sip:x", T, 600), 1);
 	/* another instance (a restart) starts again from 1 */
 	assert_int_equal(rg_peers_accept(p, 8, 0, 1, "a", "sip:x", T + 5, 600), 1);
 	assert_int_equal(rg_peers_list(p, l, RG_PEERS_MAX), 2);
 	assert_true(l[0].origin == 8); /* heard last */
-	assert_true(l[1].taken == 11);
+	assert_true(l[1].taken == 12);
 	rg_peers_free(p);
 }
 

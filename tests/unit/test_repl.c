@@ -143,10 +143,10 @@ static void test_block_unblock_any_order(void **state)
 			RG_OK);
 	assert_int_equal(chg.ev, RG_EV_DOWN);
 	assert_int_equal(chg.pub, 0); /* never sent back out */
-	assert_int_equal(rg_op_peer_up(a.t, GW, GWL, &vu, T0 + 5, &chg), RG_OK);
+	assert_int_equal(rg_op_peer_up(a.t, GW, GWL, &vu, 0, T0 + 5, &chg), RG_OK);
 	assert_int_equal(chg.ev, RG_EV_UP);
 	/* b: the unblock first, then the block it ended */
-	assert_int_equal(rg_op_peer_up(b.t, GW, GWL, &vu, T0 + 5, &chg), RG_OK);
+	assert_int_equal(rg_op_peer_up(b.t, GW, GWL, &vu, 0, T0 + 5, &chg), RG_OK);
 	assert_int_equal(chg.ev, RG_EV_NONE);
 	assert_int_equal(rg_op_peer_block(b.t, GW, GWL, 86400 * SEC, RG_BR_MANUAL,
 							 0, &vb, T0 + 6, &chg),
@@ -155,7 +155,7 @@ static void test_block_unblock_any_order(void **state)
 	assert_int_equal(field(&a, GW, RG_F_STATE, T0 + 10), RG_UP);
 	assert_int_equal(field(&b, GW, RG_F_STATE, T0 + 10), RG_UP);
 	/* the same write again (a retransmission, a repair): nothing */
-	assert_int_equal(rg_op_peer_up(a.t, GW, GWL, &vu, T0 + 20, &chg), RG_OK);
+	assert_int_equal(rg_op_peer_up(a.t, GW, GWL, &vu, 0, T0 + 20, &chg), RG_OK);
 	assert_int_equal(chg.ev, RG_EV_NONE);
 	/* ties go to the larger id */
 	vb.id = 2;
@@ -236,7 +236,7 @@ static void test_marker_kept(void **state)
 	assert_int_equal(rg_op_peer_block(a.t, GW, GWL, 7200 * SEC, RG_BR_MANUAL,
 							 0, &vb, T0, &chg),
 			RG_OK);
-	assert_int_equal(rg_op_peer_up(a.t, GW, GWL, &vu, T0 + 1, &chg), RG_OK);
+	assert_int_equal(rg_op_peer_up(a.t, GW, GWL, &vu, 0, T0 + 1, &chg), RG_OK);
 	/* idle for an hour and a half: kept (the block would run 2 h) */
 	assert_int_equal(rg_op_expire(a.t, T0 + 5400 * SEC), 0);
 	assert_int_equal(rg_op_peer_block(a.t, GW, GWL, 7200 * SEC, RG_BR_MANUAL,
@@ -272,7 +272,7 @@ static void test_restart(void **state)
 	assert_int_equal(rg_op_restore(b.t, &s, WALL, T0 + 5000, &chg), RG_OK);
 	assert_int_equal(field(&b, GW, RG_F_STATE, T0 + 5000), RG_DOWN);
 	assert_true(b.hlc.last >= s.repl.blk.clk);
-	assert_int_equal(rg_op_peer_up(b.t, GW, GWL, &vu, T0 + 5100, &chg), RG_OK);
+	assert_int_equal(rg_op_peer_up(b.t, GW, GWL, &vu, 0, T0 + 5100, &chg), RG_OK);
 	assert_int_equal(chg.ev, RG_EV_UP);
 	/* the block sent again (a peer still holding it): refused */
 	assert_int_equal(rg_op_peer_block(b.t, GW, GWL, 3000 * SEC, RG_BR_MANUAL,
@@ -286,6 +286,40 @@ static void test_restart(void **state)
 	assert_true(s.block_end == 0);
 	rm(&a);
 	rm(&b);
+}
+
+/* an unblock carries its marker's keep: a node that never had the block
+ * keeps it as long, and compares it in its digest past retain_ms, so a
+ * block held by a node that was away for hours is repaired away */
+static void test_marker_compared(void **state)
+{
+	struct node a;
+	struct rg_change chg;
+	struct rg_ver vu = ver((uint64_t)WALL + T0, 1);
+	uint64_t keep = (uint64_t)WALL + T0 + 30 * 86400 * SEC;
+	struct rg_saved s;
+	struct rg_ref r;
+
+	(void)state;
+	mk(&a, 0xa, 60);
+	assert_int_equal(rg_op_peer_up(a.t, GW, GWL, &vu, keep, T0, &chg), RG_OK);
+	/* two hours on: kept, and compared */
+	assert_int_equal(rg_op_expire(a.t, T0 + 7200 * SEC), 0);
+	r = ref_of(&a, GW, T0 + 7200 * SEC);
+	assert_int_equal(
+			rg_op_save_slot(a.t, r.slot, WALL, T0 + 7200 * SEC, &s, 0), 1);
+	assert_true(s.repl.keep_ms == keep);
+	assert_true(rg_repl_compared(&s.repl, 0, (uint64_t)WALL + T0 + 7200 * SEC,
+			3600 * SEC));
+	/* an older unblock's keep does not extend it */
+	vu.clk--;
+	assert_int_equal(
+			rg_op_peer_up(a.t, GW, GWL, &vu, keep + 1, T0 + 7201 * SEC, &chg),
+			RG_OK);
+	assert_int_equal(
+			rg_op_save_slot(a.t, r.slot, WALL, T0 + 7202 * SEC, &s, 0), 1);
+	assert_true(s.repl.keep_ms == keep);
+	rm(&a);
 }
 
 /* without a cluster nothing is versioned or marked */
@@ -312,6 +346,7 @@ int main(void)
 			cmocka_unit_test(test_peer_bounds),
 			cmocka_unit_test(test_marker_kept),
 			cmocka_unit_test(test_restart),
+			cmocka_unit_test(test_marker_compared),
 			cmocka_unit_test(test_no_cluster),
 	};
 

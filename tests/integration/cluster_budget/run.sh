@@ -10,7 +10,7 @@
 #     +-10%, and every node shows the same budget as cps_limit.
 #  skewed: 40 / 5 / 5: the total still holds, node 1 gets most of it.
 #  node loss: 20 / 20 / 20 again, node 3 killed (SIGKILL, every process)
-#     8 s in: once its lease (5 intervals) runs out (plus the polling's
+#     8 s in: once its lease (6 intervals) runs out (plus the polling's
 #     slack, 2 s) node 1's share grows, and the total from nodes 1 and 2
 #     is the budget less node 3's floor (2.5: a dead node and a cut-off
 #     one look the same), 27.5 cps +-10%.
@@ -151,7 +151,7 @@ check_eq "skewed: the gateway got 30 cps +-10% ($tot)" 1 "$ok"
 check_cmp "skewed: node 1 got more than nodes 2 and 3 together" \
 	"${r1/./}" -gt $((${r2/./} + ${r3/./}))
 
-echo "  info node loss: node 1's share was $share1 mcps $((t_up - t_kill)) ms after the kill (the lease: 1000 ms)"
+echo "  info node loss: node 1's share was $share1 mcps $((t_up - t_kill)) ms after the kill (the lease: 1200 ms)"
 check_cmp "node loss: node 1's share grew within 2000 ms" $((t_up - t_kill)) -le 2000
 read -r tot r1 r2 r3 <<<"$(rates $((t_kill + 2000)) $((end_loss - 2000)))"
 echo "  info node loss, after: gateway $tot cps; nodes $r1 / $r2 / $r3"

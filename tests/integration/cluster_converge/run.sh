@@ -39,10 +39,10 @@ kd() { # SEQ RECORD...: one message to node 1 from node9's instance
 }
 # the block at T, the unblock at T+5 (its version is newer)
 T=$(now_ms)
-kd 1 "U carrier-ub 1 $((T + 5)) $O"
+kd 1 "U carrier-ub 1 0 $((T + 5)) $O"
 kd 2 "B carrier-ub 600000 1 0 $T $O"
 kd 3 "B carrier-bu 600000 1 0 $T $O"
-kd 4 "U carrier-bu 1 $((T + 5)) $O"
+kd 4 "U carrier-bu 1 0 $((T + 5)) $O"
 kd 5 "L carrier-ll 10000 1 0 $((T + 5)) $O"
 kd 6 "L carrier-ll 30000 1 0 $T $O"
 kd 7 "L carrier-lr 30000 1 0 $T $O"
