@@ -9,7 +9,7 @@
 # the peer's). Each node has a sipp caller offered 20 cps throughout;
 # lib/peer.py plays the gateway and logs every INVITE's arrival and the
 # node it came from. Rates during a cut are counted from 3 s into it (the
-# lease, 5 intervals = 1 s, and the polling's slack) to its end.
+# lease, 6 intervals = 1.2 s, and the polling's slack) to its end.
 #  warm-up: every node sees 2 active peers and a share of ~10 cps; the
 #     gateway gets 30 cps +-10%.
 #  two-way cut {1} | {2,3} for 30 s: node 1 holds no lease from a
