@@ -18,17 +18,10 @@
 #include "rg_host.h"
 #include "rg_update.h"
 
-/* set while a peer's message is applied: the webhook names its node */
-static const char *rg_applying_node = "";
 /* this process's last log line per kind of drop */
 static uint64_t rg_drop_log_ms[3];
 
 #define DROP_LOG_MS 60000
-
-const char *rg_cluster_origin(void)
-{
-	return rg_applying_node;
-}
 
 enum drop_kind
 {
@@ -83,6 +76,8 @@ struct taking
 	int mine;	 /* the P line naming this node, or -1 */
 	uint64_t lease; /* what that line grants: the sender's grants are
 					   good until then (0: none) */
+	const char *sender;				  /* the sender's node name */
+	char writer[RG_CMSG_NODE_MAX + 1]; /* the node that wrote a record */
 	uint32_t push; /* buckets whose digests differ from this node's */
 	uint64_t wall; /* this node's wall clock */
 };
@@ -161,6 +156,20 @@ static int demand(struct taking *t, const struct rg_crec *r)
 }
 
 /*
+ * The node that wrote a fact (its version's instance), for the webhook's
+ * origin: a repair passes on writes of other nodes. The sender when the
+ * writer is not known here.
+ */
+static void writer(struct taking *t, const struct rg_ver *v)
+{
+	if(v->id == t->origin
+			|| rg_peers_node_of(rg_cpeers, v->id, t->writer, sizeof(t->writer))
+					   < 0)
+		snprintf(t->writer, sizeof(t->writer), "%s", t->sender);
+	rg_cluster_applying = t->writer;
+}
+
+/*
  * May this record add its key to the table? A key known here, yes; a new
  * one only within the sender's quota (a quarter of max_destinations a
  * minute, at least 1000), so no one peer fills the table.
@@ -197,6 +206,9 @@ static void apply_one(const struct rg_crec *r, void *arg)
 					   && (r->demand_mcps != 0 || r->recv_mcps != 0)))
 			&& !room_for(t, r))
 		return;
+	if(r->kind == RG_CR_BLOCK || r->kind == RG_CR_UNBLOCK
+			|| r->kind == RG_CR_LIMIT || r->kind == RG_CR_CUT)
+		writer(t, &r->ver);
 	switch(r->kind) {
 		case RG_CR_BLOCK:
 			rc = rg_update_peer_block(r->key, r->key_len, r->left_ms,
@@ -318,9 +330,10 @@ int rg_cluster_on_msg(
 	t.origin = h.origin;
 	/* demands and grants are ordered by the heartbeat's numbers only */
 	t.seq = h.chan == RG_CCHAN_BEAT ? h.seq : 0;
-	rg_applying_node = h.node;
+	t.sender = h.node;
+	rg_cluster_applying = h.node;
 	rg_cmsg_parse(body.s, (size_t)body.len, &rg_ckeys, &h, apply_one, &t, &why);
-	rg_applying_node = "";
+	rg_cluster_applying = "";
 	if(t.demands)
 		RG_CSTAT_ADD(demand_heard, t.demands);
 	if(t.refused)

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * What the cluster's three files share (rg_cluster.c: set-up, secret and
- * RPC; rg_cluster_out.c: the queue and the cluster process that sends;
- * rg_cluster_in.c: what a peer's message does here). Not for the rest of
- * the module: rg_cluster.h is its interface.
+ * What the cluster's files share (rg_cluster_state.c defines it;
+ * rg_cluster.c: set-up, secret and RPC; rg_cluster_out.c: the queue and
+ * the cluster process that sends; rg_cluster_in.c: what a peer's message
+ * does here). Not for the rest of the module: rg_cluster.h is its
+ * interface.
  */
 #ifndef RG_CLUSTER_INT_H
 #define RG_CLUSTER_INT_H
@@ -54,6 +55,8 @@ struct rg_cluster_shared
 };
 
 extern struct rg_cluster_shared *rg_csh;
+/* the node whose message is being applied (rg_cluster_origin()) */
+extern const char *rg_cluster_applying;
 extern struct rg_peers *rg_cpeers;
 extern struct rg_ckeys rg_ckeys;
 extern dmq_api_t rg_dmqb;

@@ -246,6 +246,22 @@ int rg_peers_new_key(
 	return ok;
 }
 
+int rg_peers_node_of(
+		struct rg_peers *p, uint64_t origin, char *out, size_t size)
+{
+	int i, rc = -1;
+
+	rg_lock(p->lock, 0);
+	for(i = 0; i < p->n && rc < 0; i++) {
+		if(p->peer[i].origin == origin) {
+			copy(out, size, p->peer[i].node);
+			rc = 0;
+		}
+	}
+	rg_unlock(p->lock, 0);
+	return rc;
+}
+
 int rg_peers_get(struct rg_peers *p, int place, struct rg_peer *out)
 {
 	int rc = -1;

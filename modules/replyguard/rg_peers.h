@@ -14,6 +14,7 @@
 #ifndef RG_PEERS_H
 #define RG_PEERS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define RG_PEERS_MAX 16
@@ -90,6 +91,11 @@ int rg_peers_members(struct rg_peers *p, uint64_t now_ms, int max,
  */
 int rg_peers_new_key(
 		struct rg_peers *p, int place, uint64_t now_ms, uint32_t per_min);
+
+/* The node name of `origin` into `out` (`size` bytes): 0, or -1 when
+ * it has no place. */
+int rg_peers_node_of(
+		struct rg_peers *p, uint64_t origin, char *out, size_t size);
 
 /* A copy of the peer at `place`: 0, or -1 when there is none. */
 int rg_peers_get(struct rg_peers *p, int place, struct rg_peer *out);

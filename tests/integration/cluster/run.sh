@@ -179,11 +179,5 @@ check_eq "a block on node 1 still reaches node 2" down \
 sipper_stop gw
 check_eq "the gateway got exactly the 20 calls of node 1" 20 \
 	"$(sipper_stat gw "uas.$GWP.invites")"
-for n in 1 2 3; do
-	IT_RUN_SAVE=$IT_RUN
-	n_err=$(grep -cE 'ERROR:|CRITICAL:' "$IT_RUN/n$n/kamailio.log")
-	check_eq "node $n: ERROR/CRITICAL log lines" 0 "$n_err"
-	[ "$n_err" -eq 0 ] || grep -E 'ERROR:|CRITICAL:' "$IT_RUN/n$n/kamailio.log" | head -3
-	node_stop $n
-done
+nodes_no_errors 1 2 3
 it_finish

@@ -100,10 +100,5 @@ not_in_file() { ! grep -q "^carrier-s [1-9]" "$STATE2"; }
 wait_until 3 not_in_file
 check_eq "node 2's state file no longer holds the block" 1 "$(not_in_file && echo 1)"
 
-for n in 1 2; do
-	n_err=$(grep -cE 'ERROR:|CRITICAL:' "$IT_RUN/n$n/kamailio.log")
-	check_eq "node $n: ERROR/CRITICAL log lines" 0 "$n_err"
-	[ "$n_err" -eq 0 ] || grep -E 'ERROR:|CRITICAL:' "$IT_RUN/n$n/kamailio.log" | head -3
-	node_stop $n
-done
+nodes_no_errors 1 2
 it_finish

@@ -167,27 +167,6 @@ for n in 1 2 3; do
 		-timeout 240s
 done
 
-# rates FROM_MS TO_MS: cps at the gateway in that span: total and per node
-rates() {
-	"$IT_PY" - "$IT_RUN/arrivals.txt" "$1" "$2" $N1 $N2 $N3 <<'PY'
-import sys
-f, a, b = sys.argv[1], int(sys.argv[2]) / 1000, int(sys.argv[3]) / 1000
-ports = [int(p) for p in sys.argv[4:7]]
-n = {p: 0 for p in ports}
-for line in open(f):
-    t, port = line.split()
-    t, port = float(t), int(port)
-    if a <= t < b and port in n:
-        n[port] += 1
-d = b - a
-print("%.1f %.1f %.1f %.1f" % (sum(n.values()) / d, n[ports[0]] / d,
-                               n[ports[1]] / d, n[ports[2]] / d))
-PY
-}
-within10() { # RATE [TARGET]: TARGET (30) cps +-10%, as tenths
-	local t=${1/./} want=${2:-300}
-	[ "$t" -ge $((want * 9 / 10)) ] && [ "$t" -le $((want * 11 / 10)) ]
-}
 
 # --- warm-up: the budget shared three ways
 t_start=$(now_ms)

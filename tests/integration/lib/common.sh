@@ -636,3 +636,40 @@ node_field() {
 	nkcmd "$1" replyguard.get "$2" 2>/dev/null |
 		awk -v k="$3:" '$1 == k {print $2; exit}'
 }
+
+# rates FROM_MS TO_MS: cps at the gateway (lib/peer.py --arrivals in
+# $IT_RUN/arrivals.txt) in that span: the total, then from nodes N1 N2 N3
+rates() {
+	"$IT_PY" - "$IT_RUN/arrivals.txt" "$1" "$2" $N1 $N2 $N3 <<'PY'
+import sys
+f, a, b = sys.argv[1], int(sys.argv[2]) / 1000, int(sys.argv[3]) / 1000
+ports = [int(p) for p in sys.argv[4:7]]
+n = {p: 0 for p in ports}
+for line in open(f):
+    t, port = line.split()
+    t, port = float(t), int(port)
+    if a <= t < b and port in n:
+        n[port] += 1
+d = b - a
+print("%.1f %.1f %.1f %.1f" % (sum(n.values()) / d, n[ports[0]] / d,
+                               n[ports[1]] / d, n[ports[2]] / d))
+PY
+}
+
+# within10 RATE [TARGET]: RATE (one decimal) is TARGET (30) cps +-10%
+within10() {
+	local t=${1/./} want=${2:-300}
+	[ "$t" -ge $((want * 9 / 10)) ] && [ "$t" -le $((want * 11 / 10)) ]
+}
+
+# nodes_no_errors N...: no ERROR or CRITICAL line in the logs of nodes N,
+# then each node stopped
+nodes_no_errors() {
+	local n n_err
+	for n in "$@"; do
+		n_err=$(grep -cE 'ERROR:|CRITICAL:' "$IT_RUN/n$n/kamailio.log")
+		check_eq "node $n: ERROR/CRITICAL log lines" 0 "$n_err"
+		[ "$n_err" -eq 0 ] || grep -E 'ERROR:|CRITICAL:' "$IT_RUN/n$n/kamailio.log" | head -3
+		node_stop "$n"
+	done
+}
