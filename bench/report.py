@@ -146,7 +146,7 @@ def main(data, out, rate, calls, reps):
       "figure is the median of its rounds, so a noisy moment of the "
       "machine hits all sizes alike. A call reads and writes one 256-byte "
       "slot (4 cache lines: the entry's hot part); the rest of an entry "
-      "(window, whole key, host names, cluster demand: 1784 bytes) is "
+      "(window, whole key, host names, cluster demand and grants: 2624 bytes) is "
       "touched when a window slot ends and by reports.")
     w("")
     w("| case | ns/call | ns/op (4 ops a call) | goal |")
