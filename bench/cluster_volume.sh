@@ -31,7 +31,6 @@ P=("modparam(\"replyguard\", \"limits_file\", \"$IT_RUN/limits\")"
 	"modparam(\"replyguard\", \"max_destinations\", $((DESTS * 2)))")
 node_start 1 $N1 $N1 $GWP "${P[@]}" || exit 1
 node_start 2 $N2 $N1 $GWP "${P[@]}" || exit 1
-peers_of() { nkcmd "$1" replyguard.cluster 2>/dev/null | grep -c 'state: active'; }
 both() { [ "$(peers_of 1)" = 1 ] && [ "$(peers_of 2)" = 1 ]; }
 wait_until 20 both || exit 1
 cstat() { nkcmd "$1" replyguard.cluster | awk -v k="$2:" '$1 == k {print $2; exit}'; }

@@ -353,9 +353,8 @@ static int sweep_limits(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 static int expirable(const struct rg_entry *e, const struct rg_entry_cfg *cfg,
 		uint64_t now_ms)
 {
-	/* kept: blocked, throttled, busy, configured, or a replicated fact
-	 * (an unblock outlives its block, so a late copy of the block is
-	 * refused); a probing destination that nobody calls any more goes */
+	/* kept: blocked, throttled, busy, configured or replicated (see
+	 * rg_repl.h); a probing destination nobody calls any more goes */
 	return cfg->idle_ms != 0 && e->health.state != RG_DOWN && !e->thr.throttled
 		   && e->cold->ext.ninactive == 0 && e->thr.inflight == 0
 		   && e->thr.src == RG_LIM_DEFAULT && now_ms > e->last_ms
@@ -569,8 +568,7 @@ int rg_entry_peek(const struct rg_entry *e, enum rg_op_kind kind)
 		case RG_OP_SAVE:
 			return PEEK(e->health.state) == RG_DOWN || PEEK(e->thr.throttled)
 				   || PEEK(e->thr.src) == RG_LIM_MANUAL
-				   || PEEK(e->cold->repl.blk.clk) || PEEK(e->cold->repl.lim.clk)
-				   || PEEK(e->cold->repl.cut.clk);
+				   || rg_repl_written(&e->cold->repl);
 		case RG_OP_EXT_PENDING:
 			return PEEK(e->cold->ext.npairs) != 0
 				   && (PEEK(e->health.state) == RG_DOWN

@@ -46,8 +46,7 @@ int rg_saved_in_force(
 	/* a version is kept too: an unblock made here must outlive the block
 	 * a peer still holds (rg_repl.h decides, once restored) */
 	return r->has_limit || r->throttled || block_left(r, wall_ms, now_ms) > 0
-		   || r->repl.blk.clk != 0 || r->repl.lim.clk != 0
-		   || r->repl.cut.clk != 0;
+		   || rg_repl_written(&r->repl);
 }
 
 void rg_entry_restore(struct rg_entry *e, const struct rg_entry_cfg *cfg,

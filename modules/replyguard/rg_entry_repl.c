@@ -59,13 +59,20 @@ void rg_entry_repl_stamp(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 		const struct rg_op *op, uint64_t now_ms, struct rg_change *chg,
 		uint64_t prev_until)
 {
-	struct rg_repl *r = &e->cold->repl;
-	uint64_t wall = rg_hlc_wall(cfg->hlc, now_ms);
-	int down = e->health.state == RG_DOWN && e->health.until_ms > now_ms;
-	int by_hand = op->kind == RG_OP_BLOCK || op->kind == RG_OP_UNBLOCK;
+	struct rg_repl *r;
+	uint64_t wall;
+	int down, by_hand = op->kind == RG_OP_BLOCK || op->kind == RG_OP_UNBLOCK;
 
+	/* most operations (a call's admission and replies) change nothing
+	 * replicated: no clock read, no cold part touched for them */
+	if(!by_hand && chg->ev == RG_EV_NONE && chg->tev != RG_TEV_THROTTLED
+			&& !(op->kind == RG_OP_SET_LIMIT && chg->limit_changed))
+		return;
 	if(repl_foreign(op))
 		return;
+	r = &e->cold->repl;
+	wall = rg_hlc_wall(cfg->hlc, now_ms);
+	down = e->health.state == RG_DOWN && e->health.until_ms > now_ms;
 
 	if(by_hand || (chg->ev == RG_EV_DOWN && down) || chg->ev == RG_EV_UP) {
 		r->blk = rg_hlc_next(cfg->hlc, wall);

@@ -40,6 +40,12 @@ static inline int rg_repl_take(struct rg_ver *reg, const struct rg_ver *v)
 	return 1;
 }
 
+/* Was any register ever written? */
+static inline int rg_repl_written(const struct rg_repl *r)
+{
+	return r->blk.clk != 0 || r->lim.clk != 0 || r->cut.clk != 0;
+}
+
 /* was `v` written within `retain_ms` of `wall_ms`? */
 static inline int rg_repl_recent(
 		const struct rg_ver *v, uint64_t wall_ms, uint64_t retain_ms)

@@ -36,7 +36,6 @@ sipper_bg gw uas --port $GWP --mode answer \
 	exit 1
 
 # each node sees the two others
-peers_of() { nkcmd "$1" replyguard.cluster 2>/dev/null | grep -c 'state: active'; }
 all_peers() { [ "$(peers_of 1)" = 2 ] && [ "$(peers_of 2)" = 2 ] && [ "$(peers_of 3)" = 2 ]; }
 wait_until 20 all_peers
 check_eq "node 1 sees 2 active peers" 2 "$(peers_of 1)"

@@ -24,22 +24,7 @@ N1=28400 N2=28500 N3=28600 GWP=28450
 GW=sip:127.0.0.1:$GWP
 PHASE_S=20
 
-node_start 1 $N1 $N1 $GWP || exit 1
-node_start 2 $N2 $N1 $GWP || exit 1
-node_start 3 $N3 $N1 $GWP || exit 1
-peer_bg gw --port $GWP --arrivals "$IT_RUN/arrivals.txt" --max-seconds 200 ||
-	exit 1
-
-peers_of() { nkcmd "$1" replyguard.cluster 2>/dev/null | grep -c 'state: active'; }
-all_peers() { [ "$(peers_of 1)" = 2 ] && [ "$(peers_of 2)" = 2 ] && [ "$(peers_of 3)" = 2 ]; }
-wait_until 20 all_peers
-check_eq "node 1 sees 2 active peers" 2 "$(peers_of 1)"
-
-nkcmd 1 replyguard.set_limit "$GW" 30 2 >/dev/null
-for n in 2 3; do
-	check_eq "node $n has the budget set on node 1" 30 \
-		"$(wait_eq 5 30 node_field $n "$GW" cps_limit)"
-done
+budget_start 200 || exit 1
 
 # caller N RATE: a sipp caller to node N at RATE cps for PHASE_S seconds
 caller() {

@@ -24,7 +24,6 @@ node_start 1 $N1 $N1 $GWP || exit 1
 node_start 2 $N2 $N1 $GWP \
 	"modparam(\"replyguard\", \"state_file\", \"$STATE2\")" \
 	"modparam(\"replyguard\", \"state_save_interval\", 1)" || exit 1
-peers_of() { nkcmd "$1" replyguard.cluster 2>/dev/null | grep -c 'state: active'; }
 both() { [ "$(peers_of 1)" = 1 ] && [ "$(peers_of 2)" = 1 ]; }
 wait_until 20 both
 check_eq "node 1 sees node 2" 1 "$(peers_of 1)"

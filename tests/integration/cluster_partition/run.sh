@@ -112,22 +112,7 @@ tcp_seen() {
 	nft list chain inet rgcut watch | awk '{for (i = 1; i < NF; i++) if ($i == "packets") s += $(i + 1)} END {print s + 0}'
 }
 
-node_start 1 $N1 $N1 $GWP || exit 1
-node_start 2 $N2 $N1 $GWP || exit 1
-node_start 3 $N3 $N1 $GWP || exit 1
-peer_bg gw --port $GWP --arrivals "$IT_RUN/arrivals.txt" --max-seconds 300 ||
-	exit 1
-
-peers_of() { nkcmd "$1" replyguard.cluster 2>/dev/null | grep -c 'state: active'; }
-all_peers() { [ "$(peers_of 1)" = 2 ] && [ "$(peers_of 2)" = 2 ] && [ "$(peers_of 3)" = 2 ]; }
-wait_until 20 all_peers
-check_eq "node 1 sees 2 active peers" 2 "$(peers_of 1)"
-
-nkcmd 1 replyguard.set_limit "$GW" 30 2 >/dev/null
-for n in 2 3; do
-	check_eq "node $n has the budget set on node 1" 30 \
-		"$(wait_eq 5 30 node_field $n "$GW" cps_limit)"
-done
+budget_start 300 || exit 1
 
 # cfield N FIELD: one field of replyguard.cluster on node N
 cfield() { nkcmd "$1" replyguard.cluster 2>/dev/null | awk -v k="$2:" '$1 == k {print $2; exit}'; }

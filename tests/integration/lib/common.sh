@@ -673,3 +673,28 @@ nodes_no_errors() {
 		node_stop "$n"
 	done
 }
+
+# peers_of N: how many active peers node N sees
+peers_of() { nkcmd "$1" replyguard.cluster 2>/dev/null | grep -c 'state: active'; }
+
+# budget_start GW_SECONDS: nodes 1, 2 and 3 on N1, N2 and N3 (found
+# through N1), lib/peer.py as the gateway on GWP (each INVITE's arrival in
+# $IT_RUN/arrivals.txt, for GW_SECONDS at most), every node seeing the two
+# others, and a budget of 30 cps (burst 2) for GW set on node 1 that
+# reached nodes 2 and 3
+budget_start() {
+	local n
+	node_start 1 $N1 $N1 $GWP || return 1
+	node_start 2 $N2 $N1 $GWP || return 1
+	node_start 3 $N3 $N1 $GWP || return 1
+	peer_bg gw --port $GWP --arrivals "$IT_RUN/arrivals.txt" \
+		--max-seconds "$1" || return 1
+	all_peers() { [ "$(peers_of 1)" = 2 ] && [ "$(peers_of 2)" = 2 ] && [ "$(peers_of 3)" = 2 ]; }
+	wait_until 20 all_peers
+	check_eq "node 1 sees 2 active peers" 2 "$(peers_of 1)"
+	nkcmd 1 replyguard.set_limit "$GW" 30 2 >/dev/null
+	for n in 2 3; do
+		check_eq "node $n has the budget set on node 1" 30 \
+			"$(wait_eq 5 30 node_field $n "$GW" cps_limit)"
+	done
+}
