@@ -72,8 +72,8 @@ static void make_uris(unsigned int n)
 /* one call to uris[i]; returns 0 on success */
 static int one_call(struct rg_table *t, unsigned int i, uint64_t now)
 {
-	static const struct rg_reply r183 = {183, 1, -1, 12, 0};
-	static const struct rg_reply r200 = {200, 0, -1, -1, 0};
+	static const struct rg_reply r183 = {183, 1, -1, 12, 0, 0, 0};
+	static const struct rg_reply r200 = {200, 0, -1, -1, 0, 0, 0};
 	struct rg_admission adm;
 	struct rg_change chg;
 	char key[RG_KEY_MAX + 1];

@@ -23,6 +23,8 @@
 #include "rg_events.h"
 #include "rg_failover.h"
 #include "rg_reply.h"
+#include "rg_later.h"
+#include "rg_reply_in.h"
 #include "rg_host.h"
 #include "rg_limit_admin.h"
 #include "rg_limits_db.h"
@@ -89,6 +91,8 @@ static void rg_expire_timer(unsigned int ticks, void *param)
 
 /* how often dispatcher is told again what replyguard has, in seconds */
 #define RG_DS_REASSERT_INTERVAL 5
+/* changes that may wait for no transaction to be current (rg_later.h) */
+#define RG_LATER_SIZE 256
 
 /*
  * every second: blocks that ended become probing (and active again), and
@@ -100,6 +104,7 @@ static void rg_health_timer(unsigned int ticks, void *param)
 	static unsigned int runs;
 
 	rg_update_tick_all();
+	rg_later_run(); /* what a transaction kept waiting, at the latest */
 	if(++runs % RG_DS_REASSERT_INTERVAL == 0)
 		rg_ds_reassert();
 }
@@ -467,9 +472,9 @@ static int mod_init(void)
 		LM_ERR("txn_slots must be 0..1048576, not %d\n", rg_txn_slots);
 		goto err_table;
 	}
-	if(rg_rpc_init() < 0
+	if(rg_rpc_init() < 0 || rg_update_init(RG_LATER_SIZE) < 0
 			|| rg_branch_init((unsigned int)rg_txn_slots, rg_reply_callbacks,
-					   &rg_reply_hooks)
+					   &rg_reply_in_hooks)
 					   < 0
 			|| rg_limit_admin_init(&rg_tcfg.dflt) < 0
 			|| rg_limits_db_start() < 0)

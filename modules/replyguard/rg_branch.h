@@ -4,7 +4,8 @@
  * (the PDD clock), and what was already recorded for it.
  *
  * rg_allow() adds a record to the transaction's slot; rg_inspect(), or in
- * callback mode tm's reply-in callback, finds it again by branch index.
+ * callback mode tm's reply-in callback, finds it again by branch index
+ * (rg_reply_in.c knows tm's branch numbers; this file only stores).
  */
 #ifndef RG_BRANCH_H
 #define RG_BRANCH_H
@@ -15,15 +16,9 @@
 
 #include "modules/tm/h_table.h"
 
+#include "rg_branch_rules.h"
 #include "rg_dst.h"
 #include "rg_txn.h"
-
-/* what was recorded; 0x04 and 0x10 are rg_branch.c's own */
-#define RG_BR_PDD_DONE 0x01	 /* a first 18x was measured */
-#define RG_BR_FINAL_SEEN 0x02 /* a final reply (or timeout) was recorded */
-#define RG_BR_SEEN_180 0x20	 /* a 180 was counted: retransmissions are not */
-#define RG_BR_SEEN_183 0x40	 /* a 183 was counted (a reliable 183 is resent) */
-#define RG_BR_PROV 0x80		 /* a provisional reply above 100 arrived */
 
 struct rg_branch
 {
@@ -33,17 +28,6 @@ struct rg_branch
 	uint64_t trial; /* the probing trial's token, or 0 */
 	struct rg_dst dst;
 };
-
-/*
- * The index of the branch tm will create for `dst` (the destination
- * rg_allow admits) in the next relay, or -1 if unknown. tm creates the
- * R-URI's branch first (unless an earlier relay consumed it), then one per
- * appended branch in order; `dst` is matched against their next hops.
- */
-int rg_branch_next_index(struct sip_msg *msg, const struct rg_dst *dst);
-
-/* The index of the branch the reply being processed belongs to. */
-int rg_branch_reply_index(void);
 
 /*
  * Record (or replace) the branch `br->index` of `msg`, admitted at
@@ -75,6 +59,12 @@ struct rg_branch_h
  * Open the record of branch `index` of `txn`, or when NULL of the
  * transaction `t` (NULL: the current one). 0 and a copy in `br`, its
  * key left empty, or -1 when there is none (nothing is then locked).
+ *
+ * A record admitted before t_suspend sits on tm's blind UAC, which is
+ * never sent: it is parked (RG_BR_PARKED) when the script ends, and the
+ * first branch after it with no record of its own (the one t_continue's
+ * route relays) takes it over here. A record still parked when the
+ * transaction ends is taken back: the job never resumed.
  */
 int rg_branch_open(struct cell *t, struct rg_txn *txn, int index,
 		struct rg_branch *br, struct rg_branch_h *h);
@@ -112,13 +102,11 @@ int rg_branch_end_hold(struct sip_msg *msg, const struct rg_branch *br,
 
 /*
  * What the transaction's callback hands on, set by rg_branch_init:
- * - reply: a reply above 100 of branch `index` came in, before tm's
- *   reply lock (from the core's pre-script reply callback, or tm's
- *   TMCB_RESPONSE_IN when the script has a reply route of its own);
- *   only in callback mode.
- * - timeouts: the transaction ends; count its branches that timed out
- *   and were not counted yet; only in callback mode (a script counts
- *   them in failure_route with rg_failover).
+ * - reply: tm's reply-in callback (TMCB_RESPONSE_IN) for a reply of
+ *   branch `index`; only in callback mode.
+ * - timeouts: the transaction ends (TMCB_DESTROY); count its branches
+ *   that timed out and were not counted yet; only in callback mode (a
+ *   script counts them in failure_route with rg_failover).
  */
 struct rg_branch_hooks
 {

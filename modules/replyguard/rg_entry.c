@@ -141,7 +141,8 @@ static int reply_counters(const struct rg_reply *r, enum rg_counter out[4])
 	if(r->code == 180)
 		out[n++] = RG_C_R180;
 	else if(r->code == 183) {
-		out[n++] = RG_C_R183;
+		if(!r->sdp_only)
+			out[n++] = RG_C_R183;
 		if(r->has_sdp)
 			out[n++] = RG_C_R183_SDP;
 	} else if(r->code >= 200 && r->code < 300)
@@ -298,16 +299,19 @@ static int unadmit(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 	uint64_t at = op->u.unadmit.admitted_ms;
 
 	tally_flush(e, cfg);
-	if(e->cold->ctr[RG_C_ATTEMPTS] > 0)
+	/* an admission from before a reset is in no counter any more */
+	if(at > e->cold->reset_ms && e->cold->ctr[RG_C_ATTEMPTS] > 0) {
 		e->cold->ctr[RG_C_ATTEMPTS]--;
-	rg_window_sub(&e->cold->win, cfg->slot_ms, at, RG_C_ATTEMPTS, 1);
+		rg_window_sub(&e->cold->win, cfg->slot_ms, at, RG_C_ATTEMPTS, 1);
+	}
 	rg_throttle_unadmit(&e->thr, at, now_ms);
 	rg_health_untrial(&e->health, op->u.unadmit.trial);
 	return op->u.unadmit.held ? release(e) : RG_OK;
 }
 
-static void reset(struct rg_entry *e)
+static void reset(struct rg_entry *e, uint64_t now_ms)
 {
+	e->cold->reset_ms = now_ms;
 	memset(e->cold->ctr, 0, sizeof(e->cold->ctr));
 	memset(&e->cold->win, 0, sizeof(e->cold->win));
 	memset(e->tally.c, 0, sizeof(e->tally.c));
@@ -498,7 +502,7 @@ static int dispatch(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 		case RG_OP_EXT_PENDING:
 			return ext_pending(e);
 		case RG_OP_RESET:
-			reset(e);
+			reset(e, now_ms);
 			return RG_OK;
 		case RG_OP_WARN:
 			return warn_due(e, op->u.warn_interval_ms, now_ms);

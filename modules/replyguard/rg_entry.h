@@ -116,6 +116,7 @@ struct rg_entry_cold
 	char key_rest[RG_KEY_MAX + 1 - RG_KEY_HOT]; /* the key after key_hot */
 	uint64_t warn_ms;		/* last log line about it */
 	uint64_t up_ms;			/* last back up: the failure ratio counts from here */
+	uint64_t reset_ms;		/* last reset: older admissions are not counted */
 	uint64_t ctr[RG_C_COUNT]; /* lifetime counts, but the tally's */
 	struct rg_window win;	  /* windowed counts, but the tally's */
 	struct rg_ext_set ext;

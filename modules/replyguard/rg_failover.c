@@ -40,7 +40,7 @@ int ki_rg_failover(struct sip_msg *msg)
 		LM_ERR("no transaction: rg_failover() belongs in failure_route\n");
 		return -1;
 	}
-	rg_reply_timeouts(t, NULL);
+	rg_reply_timeouts(t, NULL, 0);
 
 	picked = rg_tmb.t_get_picked_branch();
 	if(picked < 0 || picked >= (int)t->nr_of_outgoings)

@@ -44,11 +44,10 @@ int rg_hdr_next(struct rg_hdr_it *it, const char **name, size_t *nlen,
 int rg_hdr_name_is(const char *name, size_t len, const char *lit);
 
 /*
- * 1 when the message whose header block is `hdrs` has a non-empty body
- * that is SDP: Content-Type (or c) application/sdp, or no Content-Type at
- * all. The body's size is Content-Length (or l) when present, else the
- * bytes after the blank line.
+ * 0 when the `len` bytes of a whole message hold no "v=": Kamailio's SDP
+ * parser then finds no session in its body (every session it parses
+ * starts at a "v=" line, in the body or in a part of it); 1 when it may.
  */
-int rg_hdr_has_sdp(const char *hdrs, size_t len);
+int rg_hdr_may_have_sdp(const char *msg, size_t len);
 
 #endif

@@ -238,15 +238,19 @@ static inline int rg_op_min_blocked(
 	return op.u.blocked.n;
 }
 
-/* Zero the counters of one entry, or of all (ref == NULL). */
-static inline int rg_op_reset(struct rg_table *t, const struct rg_ref *ref)
+/*
+ * Zero the counters of one entry, or of all (ref == NULL), at now_ms:
+ * calls admitted before it that turn out never sent take nothing back.
+ */
+static inline int rg_op_reset(
+		struct rg_table *t, const struct rg_ref *ref, uint64_t now_ms)
 {
 	struct rg_op op;
 
 	op.kind = RG_OP_RESET;
 	if(ref != NULL)
-		return rg_table_apply(t, ref, &op, 0, NULL);
-	rg_table_walk(t, &op, 0, 0);
+		return rg_table_apply(t, ref, &op, now_ms, NULL);
+	rg_table_walk(t, &op, now_ms, 0);
 	return RG_OK;
 }
 

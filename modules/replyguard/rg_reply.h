@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * What one reply (or a timeout) means for the branch it belongs to: the
- * counters, the PDD clock, Retry-After, the hold. One place for it,
- * whether a script calls rg_inspect() in onreply_route or tm's reply-in
- * callback calls it (modparam reply_callbacks).
+ * One reply (or a timeout) applied to the branch it belongs to: the
+ * rules (rg_branch_rules.h) with what the message says (SDP, Retry-After)
+ * and the hold. One place for it, whether a script calls rg_inspect() in
+ * onreply_route or tm's reply-in callback does (rg_reply_in.c).
  */
 #ifndef RG_REPLY_H
 #define RG_REPLY_H
@@ -24,11 +24,9 @@ int rg_reply_inspect(struct sip_msg *rpl, struct cell *t, struct rg_txn *txn,
 
 /*
  * Count once each branch of `t` that ended in a local timeout and was
- * admitted by rg_allow. `txn` as above.
+ * admitted by rg_allow; none when `cancelled` (the caller gave up).
+ * `txn` as above.
  */
-void rg_reply_timeouts(struct cell *t, struct rg_txn *txn);
-
-/* The hooks for rg_branch_init's callback mode. */
-extern const struct rg_branch_hooks rg_reply_hooks;
+void rg_reply_timeouts(struct cell *t, struct rg_txn *txn, int cancelled);
 
 #endif

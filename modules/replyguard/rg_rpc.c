@@ -16,6 +16,7 @@
 #include "rg_cluster.h"
 #include "rg_dst.h"
 #include "rg_host.h"
+#include "rg_later.h"
 #include "rg_limit_admin.h"
 #include "rg_limits_db.h"
 #include "rg_rpc.h"
@@ -184,13 +185,13 @@ static void rg_rpc_reset(rpc_t *rpc, void *ctx)
 	str raw = STR_NULL;
 
 	if(rpc->scan(ctx, "*S", &raw) < 1) {
-		rg_op_reset(rg_tbl, NULL);
+		rg_op_reset(rg_tbl, NULL, rg_now_ms());
 		rpc->rpl_printf(ctx, "ok");
 		return;
 	}
 	if(resolve_dst(rpc, ctx, &raw, 0, &dst) < 0)
 		return;
-	if(rg_op_reset(rg_tbl, &dst.ref) != RG_OK) {
+	if(rg_op_reset(rg_tbl, &dst.ref, rg_now_ms()) != RG_OK) {
 		rpc->fault(ctx, 404, "destination not found");
 		return;
 	}
@@ -203,6 +204,7 @@ static const char *rg_rpc_summary_doc[2] = {
 static void rg_rpc_summary(rpc_t *rpc, void *ctx)
 {
 	struct rg_webhook_stats w;
+	struct rg_later_stats l;
 	struct rg_txn_stats x;
 	struct rg_summary s;
 	void *th;
@@ -230,6 +232,10 @@ static void rg_rpc_summary(rpc_t *rpc, void *ctx)
 	add_u64(rpc, th, "txn_borrowed", x.borrowed);
 	add_u64(rpc, th, "txn_lent", x.lent);
 	add_u64(rpc, th, "txn_failed", x.failed);
+	rg_later_stats(&l);
+	add_u64(rpc, th, "events_deferred", l.deferred);
+	add_u64(rpc, th, "events_dropped", l.dropped);
+	rpc->struct_add(th, "u", "events_waiting", l.waiting);
 }
 
 static const char *rg_rpc_block_doc[2] = {

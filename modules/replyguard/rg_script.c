@@ -12,6 +12,7 @@
 #include "rg_ext.h"
 #include "rg_host.h"
 #include "rg_reply.h"
+#include "rg_reply_in.h"
 #include "rg_script.h"
 #include "rg_stats.h"
 #include "rg_update.h"
@@ -53,7 +54,7 @@ int ki_rg_allow_dst(struct sip_msg *msg, str *raw)
 	}
 	rg_dst_set_current(msg, &br.dst, 0);
 
-	br.index = rg_branch_next_index(msg, &br.dst);
+	br.index = rg_reply_in_next_index(msg, &br.dst);
 	br.t0_ms = now;
 	br.trial = adm.trial;
 	if(br.index < 0) {
@@ -97,7 +98,7 @@ int ki_rg_inspect(struct sip_msg *msg)
 {
 	if(msg->first_line.type != SIP_REPLY)
 		return -1;
-	return rg_reply_inspect(msg, NULL, NULL, rg_branch_reply_index(), 1);
+	return rg_reply_inspect(msg, NULL, NULL, rg_reply_in_index(), 1);
 }
 
 int w_rg_inspect(struct sip_msg *msg, char *p1, char *p2)

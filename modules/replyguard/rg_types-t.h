@@ -46,6 +46,7 @@ struct rg_reply
 	int64_t pdd_ms;		 /* >= 0 when this is the branch's first 18x */
 	int release;		 /* the call ends here: release its in-flight hold */
 	uint64_t trial;		 /* its admission's trial token, or 0 */
+	int sdp_only;		 /* a 183 counted before: only its SDP is new */
 };
 
 /*

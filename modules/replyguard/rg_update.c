@@ -3,13 +3,24 @@
 #include "rg_dispatcher.h"
 #include "rg_events.h"
 #include "rg_host.h"
+#include "rg_later.h"
 #include "rg_update.h"
 #include "rg_webhook.h"
+
+/* the script's part of a change: dispatcher, then the event routes */
+static void scripted(const struct rg_change *chg)
+{
+	if(chg->ev != RG_EV_NONE)
+		rg_ds_sync(chg);
+	rg_events_run(chg);
+}
 
 /*
  * The one place a change is applied: after the table's lock is dropped;
  * the cluster first (what the entry marked for it: never what came from
- * a peer), so the peers do not wait for the event routes.
+ * a peer), so the peers do not wait for the event routes. The cluster and
+ * the webhook only queue for their own processes; what runs script code
+ * waits while a transaction is current (rg_later.h).
  */
 static void apply(const struct rg_change *chg)
 {
@@ -17,11 +28,17 @@ static void apply(const struct rg_change *chg)
 		rg_cluster_publish(chg);
 	if(!rg_change_any(chg))
 		return;
-	if(chg->ev != RG_EV_NONE)
-		rg_ds_sync(chg);
-	rg_events_run(chg);
 	if(chg->ev == RG_EV_DOWN || chg->ev == RG_EV_UP || chg->tev != RG_TEV_NONE)
 		rg_webhook_notify(chg);
+	if(rg_later_in_txn())
+		rg_later_add(chg);
+	else
+		scripted(chg);
+}
+
+int rg_update_init(unsigned int later_size)
+{
+	return rg_later_init(later_size, scripted);
 }
 
 int rg_update_admit(const char *key, int len, uint32_t hash,

@@ -12,6 +12,12 @@
 
 #include "rg_ops.h"
 
+/*
+ * From mod_init: room for `later_size` changes that wait for no
+ * transaction to be current (rg_later.h). 0 or -1.
+ */
+int rg_update_init(unsigned int later_size);
+
 /* See rg_op_admit_h(); the verdict, or RG_EFULL. */
 int rg_update_admit(const char *key, int len, uint32_t hash,
 		const struct rg_ext *ext, uint32_t ext_fp,

@@ -81,7 +81,7 @@ static int reply_r(const struct rg_reply *r, uint64_t now)
 
 static void reply(int code, int sdp, int ra, int64_t pdd, uint64_t now)
 {
-	struct rg_reply r = {code, sdp, ra, pdd, 0, 0};
+	struct rg_reply r = {code, sdp, ra, pdd, 0, 0, 0};
 
 	assert_int_equal(reply_r(&r, now), RG_OK);
 }
@@ -225,8 +225,8 @@ static void test_pdd(void **state)
 
 static void test_block_flow(void **state)
 {
-	struct rg_reply r503 = {503, 0, 3, -1, 0, 0};
-	struct rg_reply r200 = {200, 0, -1, -1, 0, 0};
+	struct rg_reply r503 = {503, 0, 3, -1, 0, 0, 0};
+	struct rg_reply r200 = {200, 0, -1, -1, 0, 0, 0};
 	struct rg_admission adm;
 	uint32_t ra;
 
@@ -300,8 +300,8 @@ static void test_timeouts_and_manual_block(void **state)
 /* rate, cap, adaptive cut and release: the throttle's rules in an entry */
 static void test_throttle_rules(void **state)
 {
-	struct rg_reply r503 = {503, 0, -1, -1, 1, 0};
-	struct rg_reply r486 = {486, 0, -1, -1, 1, 0};
+	struct rg_reply r503 = {503, 0, -1, -1, 1, 0, 0};
+	struct rg_reply r486 = {486, 0, -1, -1, 1, 0, 0};
 	struct rg_admission adm;
 	struct rg_snapshot s;
 	uint32_t ra;
@@ -386,6 +386,30 @@ static void test_unadmit(void **state)
 	unadmit(T0 + 2 * SEC, adm.held, adm.trial, T0 + 2 * SEC);
 	assert_int_equal(admit_full(NULL, T0 + 4 * SEC, &adm), RG_ADMITTED);
 	assert_true(adm.trial != 0);
+}
+
+/*
+ * A reset with calls in flight: a call admitted before it and found never
+ * sent after it takes nothing from what was counted since.
+ */
+static void test_unadmit_after_reset(void **state)
+{
+	struct rg_admission old, adm;
+	struct rg_snapshot s;
+
+	(void)state;
+	assert_int_equal(admit_full(NULL, T0, &old), RG_ADMITTED);
+	assert_int_equal(simple(RG_OP_RESET, T0 + 5), RG_OK);
+	assert_int_equal(admit_full(NULL, T0 + 6, &adm), RG_ADMITTED);
+	assert_int_equal(unadmit(T0, old.held, old.trial, T0 + 7), RG_OK);
+	s = snap(T0 + 7);
+	assert_int_equal(s.ctr[RG_C_ATTEMPTS], 1);
+	assert_int_equal(s.win[RG_C_ATTEMPTS], 1);
+	/* one admitted since is still taken back */
+	assert_int_equal(unadmit(T0 + 6, adm.held, adm.trial, T0 + 8), RG_OK);
+	s = snap(T0 + 8);
+	assert_int_equal(s.ctr[RG_C_ATTEMPTS], 0);
+	assert_int_equal(s.win[RG_C_ATTEMPTS], 0);
 }
 
 static void test_throttled_trial_is_not_spent(void **state)
@@ -614,8 +638,8 @@ static void test_failure_ratio(void **state)
 /* up_threshold trials in a row; a trial fails on any 503 */
 static void test_up_threshold(void **state)
 {
-	struct rg_reply ok = {200, 0, -1, -1, 0, 0};
-	struct rg_reply busy = {503, 0, -1, -1, 0, 0};
+	struct rg_reply ok = {200, 0, -1, -1, 0, 0, 0};
+	struct rg_reply busy = {503, 0, -1, -1, 0, 0, 0};
 	struct rg_admission adm;
 	uint32_t ra;
 
@@ -693,7 +717,7 @@ static void test_tally(void **state)
 	assert_int_equal(s.win[RG_C_ATTEMPTS], 6);
 	/* more than a tally counter holds, in one slot */
 	for(i = 0; i < 70000; i++)
-		reply_r(&(struct rg_reply){183, 0, -1, -1, 0, 0}, T0 + slot);
+		reply_r(&(struct rg_reply){183, 0, -1, -1, 0, 0, 0}, T0 + slot);
 	assert_int_equal(rg_entry_count(&E, RG_C_R183), 70000);
 	s = snap(T0 + slot);
 	assert_int_equal(s.ctr[RG_C_R183], 70000);
@@ -710,7 +734,7 @@ static void test_tally(void **state)
  * unread longer than the window is only lifetime counts */
 static void test_tally_slots(void **state)
 {
-	const struct rg_reply r183 = {183, 0, -1, -1, 0, 0};
+	const struct rg_reply r183 = {183, 0, -1, -1, 0, 0, 0};
 	struct rg_snapshot s;
 	uint64_t slot = C.slot_ms;
 
@@ -744,6 +768,7 @@ int main(void)
 			cmocka_unit_test_setup(test_timeouts_and_manual_block, setup),
 			cmocka_unit_test_setup(test_throttle_rules, setup),
 			cmocka_unit_test_setup(test_unadmit, setup),
+			cmocka_unit_test_setup(test_unadmit_after_reset, setup),
 			cmocka_unit_test_setup(test_throttled_trial_is_not_spent, setup),
 			cmocka_unit_test_setup(test_ext_inactive_pairs_are_kept, setup),
 			cmocka_unit_test_setup(test_sweep_ends_backoff, setup),

@@ -55,7 +55,7 @@ static struct rg_ref admit(struct rg_table *t, const char *key, uint64_t now)
 static void reply(struct rg_table *t, struct rg_ref ref, int code,
 		int64_t ra, uint64_t now, struct rg_change *chg)
 {
-	struct rg_reply r = {code, 0, ra, -1, 0, last_trial};
+	struct rg_reply r = {code, 0, ra, -1, 0, last_trial, 0};
 
 	assert_int_equal(rg_op_reply(t, &ref, &r, now, chg), RG_OK);
 }

@@ -48,15 +48,15 @@ static int setup(void **state)
 	assert_non_null(t);
 	assert_int_equal(rg_op_admit(t, "sip:gw1:5060", 12, NULL, T0, &adm, &chg),
 			RG_ADMITTED);
-	r = (struct rg_reply){183, 1, -1, 120, 0, adm.trial};
+	r = (struct rg_reply){183, 1, -1, 120, 0, adm.trial, 0};
 	rg_op_reply(t, &adm.ref, &r, T0 + 120, &chg);
-	r = (struct rg_reply){183, 0, -1, -1, 0, adm.trial};
+	r = (struct rg_reply){183, 0, -1, -1, 0, adm.trial, 0};
 	rg_op_reply(t, &adm.ref, &r, T0 + 130, &chg);
-	r = (struct rg_reply){200, 0, -1, -1, 1, adm.trial};
+	r = (struct rg_reply){200, 0, -1, -1, 1, adm.trial, 0};
 	rg_op_reply(t, &adm.ref, &r, T0 + 900, &chg);
 	assert_int_equal(rg_op_admit(t, "sip:gw2:5060", 12, NULL, T0, &adm, &chg),
 			RG_ADMITTED);
-	r = (struct rg_reply){503, 0, 30, -1, 1, adm.trial};
+	r = (struct rg_reply){503, 0, 30, -1, 1, adm.trial, 0};
 	rg_op_reply(t, &adm.ref, &r, T0 + 50, &chg);
 	assert_int_equal(rg_op_set_limit(t, hostile, (int)strlen(hostile), &lim,
 							 RG_LIM_MANUAL, 0, T0, &ref, &chg),

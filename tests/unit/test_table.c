@@ -84,7 +84,7 @@ static struct rg_snapshot snap(struct rg_table *t, struct rg_ref ref,
 static void reply(struct rg_table *t, struct rg_ref ref, int code, int sdp,
 		int ra, int64_t pdd, uint64_t now)
 {
-	struct rg_reply r = {code, sdp, ra, pdd, 0, 0};
+	struct rg_reply r = {code, sdp, ra, pdd, 0, 0, 0};
 
 	assert_int_equal(rg_op_reply(t, &ref, &r, now, &chg), RG_OK);
 	assert_int_equal(stub_locks_held(), 0);
@@ -118,12 +118,12 @@ static void test_reset(void **state)
 	admit(t, "sip:a:5060", T0, &ra);
 	admit(t, "sip:b:5060", T0, &ra);
 	reply(t, a, 183, 0, -1, 50, T0);
-	assert_int_equal(rg_op_reset(t, &a), RG_OK);
+	assert_int_equal(rg_op_reset(t, &a, 1000), RG_OK);
 	assert_int_equal(snap(t, a, T0).ctr[RG_C_ATTEMPTS], 0);
 	assert_int_equal(snap(t, a, T0).win[RG_C_ATTEMPTS], 0);
 	assert_int_equal(snap(t, a, T0).f[RG_F_PDD_SAMPLES], 0);
 	assert_int_equal(snap(t, b, T0).ctr[RG_C_ATTEMPTS], 1);
-	assert_int_equal(rg_op_reset(t, NULL), RG_OK);
+	assert_int_equal(rg_op_reset(t, NULL, 1000), RG_OK);
 	assert_int_equal(snap(t, b, T0).ctr[RG_C_ATTEMPTS], 0);
 	assert_int_equal(stub_locks_held(), 0);
 }
@@ -164,7 +164,7 @@ static void test_expiry(void **state)
 	struct rg_ref old, fresh, r;
 	struct rg_snapshot stale;
 	struct rg_summary sum;
-	struct rg_reply rep = {183, 0, -1, -1, 0, 0};
+	struct rg_reply rep = {183, 0, -1, -1, 0, 0, 0};
 	uint32_t ra;
 
 	(void)state;
@@ -377,7 +377,7 @@ static void test_idle_probing_expires(void **state)
 static void test_ops_through_table(void **state)
 {
 	struct rg_table *t = *state;
-	struct rg_reply r503 = {503, 0, 3, -1, 0, 0};
+	struct rg_reply r503 = {503, 0, 3, -1, 0, 0, 0};
 	struct rg_admission adm;
 	struct rg_summary sum;
 	struct rg_ref a, stale;

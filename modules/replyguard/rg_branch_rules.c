@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <string.h>
+
+#include "rg_branch_rules.h"
+
+/* a provisional reply above 100 */
+static uint32_t provisional(uint32_t flags, int code, int has_sdp,
+		uint64_t t0_ms, uint64_t now_ms, struct rg_reply *r)
+{
+	/* the destination is alive: a timeout after this is no failure */
+	flags |= RG_BR_PROV;
+	if(code >= 180 && code < 190 && !(flags & RG_BR_PDD_DONE)) {
+		r->pdd_ms = now_ms > t0_ms ? (int64_t)(now_ms - t0_ms) : 0;
+		flags |= RG_BR_PDD_DONE;
+	}
+	if(code == 180) {
+		r->code = (flags & RG_BR_SEEN_180) ? 0 : 180;
+		return flags | RG_BR_SEEN_180;
+	}
+	if(code == 183) {
+		r->code = 183;
+		if(has_sdp && !(flags & RG_BR_SDP_SEEN)) {
+			r->has_sdp = 1;
+			r->sdp_only = (flags & RG_BR_SEEN_183) != 0;
+			flags |= RG_BR_SDP_SEEN;
+		} else if(flags & RG_BR_SEEN_183)
+			r->code = 0;
+		return flags | RG_BR_SEEN_183;
+	}
+	/* other provisionals have no counter: only a first 18x's delay */
+	r->code = r->pdd_ms >= 0 ? code : 0;
+	return flags;
+}
+
+uint32_t rg_br_reply(uint32_t flags, int code, int has_sdp, uint64_t t0_ms,
+		uint64_t now_ms, struct rg_reply *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->pdd_ms = -1;
+	r->retry_after = -1;
+	if(code <= 100 || (flags & RG_BR_PARKED))
+		return flags;
+	if(code < 200)
+		return provisional(flags, code, has_sdp, t0_ms, now_ms, r);
+	/* a retransmitted final reply is not a new outcome */
+	if(flags & RG_BR_FINAL_SEEN)
+		return flags;
+	r->code = code;
+	return flags | RG_BR_FINAL_SEEN;
+}
+
+int rg_br_timeout(uint32_t *flags, int cancelled, int *failure)
+{
+	if(cancelled || (*flags & (RG_BR_FINAL_SEEN | RG_BR_PARKED)))
+		return 0;
+	*failure = !(*flags & RG_BR_PROV);
+	*flags |= RG_BR_FINAL_SEEN;
+	return 1;
+}
