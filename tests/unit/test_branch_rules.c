@@ -70,7 +70,7 @@ static void test_180_and_pdd(void **state)
 	rep(0, 181, 0, &r);
 	assert_int_equal(r.code, 181);
 	assert_int_equal(r.pdd_ms, 250);
-	f = rep(RG_BR_PDD_DONE, 181, 0, &r);
+	rep(RG_BR_PDD_DONE, 181, 0, &r);
 	assert_int_equal(r.code, 0);
 	assert_int_equal(r.pdd_ms, -1);
 	/* a clock that went back gives 0, not a wrap */

@@ -7,6 +7,7 @@
 
 Every POST is checked and appended to FILE as one JSON line:
   {"path", "event_header", "signature_ok", "json_ok", "body"}
+and every GET (an event route's http_async_query) as {"path", "get": true}.
 signature_ok is true when X-Replyguard-Signature is "sha256=" + the
 hex HMAC-SHA256 of the body under --secret (null without --secret).
 --delay makes it answer only after that many seconds (a slow receiver).
@@ -59,6 +60,17 @@ def main():
                 self.end_headers()
             except OSError:
                 pass  # the client gave up waiting
+
+        def do_GET(self):
+            with lock, open(args.out, "a") as f:
+                f.write(json.dumps({"path": self.path, "get": True}) + "\n")
+            try:
+                self.send_response(200)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+            except OSError:
+                pass
 
         def log_message(self, fmt, *a):
             pass

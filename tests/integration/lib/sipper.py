@@ -26,11 +26,14 @@ after --max-seconds whatever happens.
       --body-first (Content-Type and Content-Length right after the Vias)
       --body-type TYPE (the Content-Type of bodies, application/sdp)
       --bad-via (provisionals above 100 carry a top Via naming another
-      host, 192.0.2.1, their branch unchanged).
+      host, 192.0.2.1, their branch unchanged; rule key bad_via=2: the
+      final reply too) --p183 KINDS (unreliable 183s before the final,
+      one per "+"-separated body kind: none, sdp (of --body-type), mpq
+      (multipart/mixed; boundary = "q b", an SDP part); e.g. none+sdp).
       --rule USER:key=val,... overrides them for calls whose R-URI user
       is USER (keys: mode code reason retry_after answer_ms trying ring
       ring_gap_ms rel183 t1_ms hold_file cancel487 body_first body_type
-      bad_via).
+      bad_via p183).
       Runs until SIGTERM/SIGINT or --max-seconds.
 
   sipper.py uac --proxy HOST:PORT --port LOCAL --ruri URI [options]
@@ -251,7 +254,8 @@ def bump(d, key, n=1):
 BASE_SPEC = {"mode": "answer", "code": 200, "reason": "", "retry_after": "",
              "answer_ms": 0, "trying": 1, "ring": 0, "ring_gap_ms": 50,
              "rel183": 0, "t1_ms": 500, "hold_file": "", "cancel487": 1,
-             "body_first": 0, "body_type": "application/sdp", "bad_via": 0}
+             "body_first": 0, "body_type": "application/sdp", "bad_via": 0,
+             "p183": ""}
 MODES = {
     "answer": {"code": 200},
     "reject": {"code": 486},
@@ -335,20 +339,22 @@ class Uas:
         return make_spec(over)
 
     def reply(self, req, code, reason=None, totag=None, extra=(),
-              body="", contact=True):
+              body="", contact=True, ctype=None):
         out = ["SIP/2.0 %d %s" % (code, reason or REASONS.get(code, "Reply"))]
         spec = self.spec_for(req)
         for i, v in enumerate(req.all("via")):
             # bad_via: a provisional above 100 whose top Via names another
             # host (its branch unchanged): a proxy with check_via drops it
-            if i == 0 and spec["bad_via"] and 100 < code < 200:
+            if i == 0 and code > 100 and (
+                    (spec["bad_via"] and code < 200) or
+                    (spec["bad_via"] == 2 and code >= 200)):
                 v = re.sub(r"^(SIP/2\.0/\w+\s+)[^;:\s]+", r"\g<1>192.0.2.1", v)
             out.append("Via: " + v)
         # body_first: the body's headers before From (what a parser reading
         # up to CSeq has then read already); body_type: its Content-Type
         body_hdrs = ["Content-Length: %d" % len(body.encode())]
         if body:
-            body_hdrs.insert(0, "Content-Type: " + spec["body_type"])
+            body_hdrs.insert(0, "Content-Type: " + (ctype or spec["body_type"]))
         first = spec["body_first"]
         if first:
             out.extend(body_hdrs)
@@ -433,6 +439,12 @@ class Uas:
             self.loop.later(last, lambda c=call: self.provisional(c, 180))
         if spec["ring"]:
             at = last + 0.01
+        for i, kind in enumerate(k for k in spec["p183"].split("+") if k):
+            last = at + i * 0.05
+            self.loop.later(last, lambda c=call, k=kind, n=i:
+                            self.plain_183(c, k, n))
+        if spec["p183"]:
+            at = last + 0.05
         t1 = spec["t1_ms"] / 1000.0
         for i in range(spec["rel183"]):
             last = at + i * t1
@@ -454,6 +466,25 @@ class Uas:
             self.send(data, call.addr, code)
         else:
             self.send(data, call.addr, code, resent=True)
+        call.last = data
+
+    def plain_183(self, call, kind, n):
+        """An unreliable 183: no body, SDP, or SDP in a multipart body."""
+        if call.final:
+            return
+        body, ctype = "", None
+        if kind == "sdp":
+            body = SDP
+        elif kind == "mpq":
+            body = ("--q b\r\nContent-Type: application/sdp\r\n\r\n" + SDP +
+                    "--q b--\r\n")
+            ctype = 'multipart/mixed; boundary = "q b"'
+        elif kind != "none":
+            raise SystemExit("sipper: unknown 183 body kind %r" % kind)
+        data = self.reply(call.req, 183, totag=call.totag, body=body,
+                          ctype=ctype)
+        call.prov["183p%d" % n] = data
+        self.send(data, call.addr, 183, resent=n > 0)
         call.last = data
 
     def reliable_183(self, call):
@@ -802,6 +833,7 @@ def main():
     u.add_argument("--body-first", action="store_true")
     u.add_argument("--bad-via", action="store_true")
     u.add_argument("--body-type")
+    u.add_argument("--p183")
     u.add_argument("--rule", action="append", default=[],
                    help="USER:key=val,...: overrides for that R-URI user")
 
@@ -840,7 +872,7 @@ def main():
         over = {"mode": args.mode}
         for key in ("code", "reason", "retry_after", "answer_ms", "ring",
                     "ring_gap_ms", "rel183", "t1_ms", "hold_file",
-                    "body_type"):
+                    "body_type", "p183"):
             if getattr(args, key) is not None:
                 over[key] = getattr(args, key)
         if args.no_trying:
