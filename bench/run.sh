@@ -37,7 +37,7 @@ echo "-- micro: the core's call path"
 CORE="$IT_ROOT/modules/replyguard"
 cc -O2 -std=gnu11 -I"$CORE" -I"$BENCH" -o "$IT_RUN/micro" "$BENCH/micro.c" \
 	"$BENCH/seam_shm.c" "$CORE"/rg_counters.c "$CORE"/rg_key.c \
-	"$CORE"/rg_table.c "$CORE"/rg_entry.c "$CORE"/rg_entry_keep.c "$CORE"/rg_entry_repl.c "$CORE"/rg_ext.c "$CORE"/rg_guard.c "$CORE"/rg_state.c "$CORE"/rg_text.c \
+	"$CORE"/rg_table.c "$CORE"/rg_branch_rules.c "$CORE"/rg_entry.c "$CORE"/rg_entry_keep.c "$CORE"/rg_entry_repl.c "$CORE"/rg_ext.c "$CORE"/rg_guard.c "$CORE"/rg_state.c "$CORE"/rg_text.c \
 	"$CORE"/rg_fields.c "$CORE"/rg_codes.c "$CORE"/rg_window.c \
 	"$CORE"/rg_health.c \
 	"$CORE"/rg_throttle.c "$CORE"/rg_demand.c "$CORE"/rg_share.c || exit 1

@@ -10,7 +10,7 @@
 # cluster_partition case cuts links between nodes with nft.)
 set -e
 
-PKGS="kamailio kamailio-lua-modules kamailio-python3-modules sip-tester libcmocka-dev libcurl4-openssl-dev \
+PKGS="kamailio kamailio-lua-modules kamailio-python3-modules sip-tester libcmocka-dev libcurl4-openssl-dev libevent-dev \
 libssl-dev python3-prometheus-client valgrind gcc make clang libclang-rt-14-dev clang-tidy cppcheck \
 dpkg-dev xz-utils curl python3 ca-certificates stress-ng prometheus \
 xsltproc docbook-xsl docbook-xml lynx debhelper fakeroot chromium \

@@ -57,3 +57,32 @@ int rg_br_timeout(uint32_t *flags, int cancelled, int *failure)
 	*flags |= RG_BR_FINAL_SEEN;
 	return 1;
 }
+
+int rg_reply_counters(const struct rg_reply *r, enum rg_counter out[4])
+{
+	int n = 0;
+
+	if(r->code == 180)
+		out[n++] = RG_C_R180;
+	else if(r->code == 183) {
+		if(!r->sdp_only)
+			out[n++] = RG_C_R183;
+		if(r->has_sdp)
+			out[n++] = RG_C_R183_SDP;
+	} else if(r->code >= 200 && r->code < 300)
+		out[n++] = RG_C_R2XX;
+	else if(r->code >= 300 && r->code < 400)
+		out[n++] = RG_C_R3XX;
+	else if(r->code >= 400 && r->code < 500)
+		out[n++] = RG_C_R4XX;
+	else if(r->code >= 500 && r->code < 600) {
+		out[n++] = RG_C_R5XX;
+		if(r->code == 503) {
+			out[n++] = RG_C_R503;
+			if(r->retry_after >= 0)
+				out[n++] = RG_C_R503_RA;
+		}
+	} else if(r->code >= 600 && r->code < 700)
+		out[n++] = RG_C_R6XX;
+	return n;
+}

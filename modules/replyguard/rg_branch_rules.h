@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * What one reply, or one timeout, means for the branch it belongs to:
- * the per-branch rules, as pure functions of the branch's record flags.
+ * the per-branch rules, as pure functions of the branch's record flags;
+ * and which counters a reply so recorded adds to.
  * No SIP and no tm here; rg_reply.c feeds them what tm reported.
  *
  * - A 180 and a 183 count once per branch: a reliable 183 is resent
@@ -58,5 +59,12 @@ uint32_t rg_br_reply(uint32_t flags, int code, int has_sdp, uint64_t t0_ms,
  * 0 when not (counted already, parked, or the call was cancelled).
  */
 int rg_br_timeout(uint32_t *flags, int cancelled, int *failure);
+
+/*
+ * The counters a recorded reply adds to (180, 183 unless sdp_only, 183
+ * with SDP, the class, 503 and 503 with Retry-After): how many were
+ * written into out[].
+ */
+int rg_reply_counters(const struct rg_reply *r, enum rg_counter out[4]);
 
 #endif

@@ -2,6 +2,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "rg_branch_rules.h"
 #include "rg_entry.h"
 #include "rg_entry_keep.h"
 #include "rg_entry_repl.h"
@@ -133,36 +134,6 @@ static int admit(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 	return verdict;
 }
 
-/* the counters a reply adds to: how many were written into out[] */
-static int reply_counters(const struct rg_reply *r, enum rg_counter out[4])
-{
-	int n = 0;
-
-	if(r->code == 180)
-		out[n++] = RG_C_R180;
-	else if(r->code == 183) {
-		if(!r->sdp_only)
-			out[n++] = RG_C_R183;
-		if(r->has_sdp)
-			out[n++] = RG_C_R183_SDP;
-	} else if(r->code >= 200 && r->code < 300)
-		out[n++] = RG_C_R2XX;
-	else if(r->code >= 300 && r->code < 400)
-		out[n++] = RG_C_R3XX;
-	else if(r->code >= 400 && r->code < 500)
-		out[n++] = RG_C_R4XX;
-	else if(r->code >= 500 && r->code < 600) {
-		out[n++] = RG_C_R5XX;
-		if(r->code == 503) {
-			out[n++] = RG_C_R503;
-			if(r->retry_after >= 0)
-				out[n++] = RG_C_R503_RA;
-		}
-	} else if(r->code >= 600 && r->code < 700)
-		out[n++] = RG_C_R6XX;
-	return n;
-}
-
 static void pdd(struct rg_entry *e, int64_t ms)
 {
 	uint32_t v = ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms;
@@ -239,7 +210,7 @@ static int reply(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 		const struct rg_veto *veto)
 {
 	enum rg_counter cs[4];
-	int i, n = reply_counters(r, cs), overload = 0, fail = 0;
+	int i, n = rg_reply_counters(r, cs), overload = 0, fail = 0;
 
 	chg->code = r->code;
 	chg->retry_after = r->retry_after;
