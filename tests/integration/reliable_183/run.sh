@@ -88,9 +88,8 @@ pass_once() {
 
 S=
 pass_once
-# in callback mode, again with a core reply route in the script: replies
-# then reach replyguard from tm's reply-in callback, not the core's
-# pre-script callback, and must count the same
+# in callback mode, again with a core reply route in the script (which
+# runs before tm's reply-in callback): replies must count the same
 if [ -n "${RG_CALLBACKS:-}" ]; then
 	kam_stop
 	S=_core
