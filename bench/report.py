@@ -101,30 +101,33 @@ def main(data, out, rate, calls, reps):
       % (spread["b"][0] / spread["a"][0]))
     w("| (b−a)/(c−a) ≤ 0.2 | %.2f (htable adds %.1f µs/call) | %s |"
       % (extra_ratio, med["c"] - med["a"], goal(extra_ratio <= 0.2)))
-    if "a" in cg and "b" in cg:
-        w("| callgrind instructions/call in receive_msg, a → b | %.0f → %.0f (%+.0f, %.2f%%) | ≤ 1%%: %s |"
-          % (cg["a"], cg["b"], cg["b"] - cg["a"],
-             100.0 * (cg["b"] - cg["a"]) / cg["a"],
-             goal(cg["b"] - cg["a"] <= 0.01 * cg["a"])))
-    if "a" in cg and "b2" in cg:
-        w("| callgrind instructions/call in receive_msg, a → b2 (no onreply_route: reply_callbacks) | %.0f → %.0f (%+.0f, %.2f%%) | ≤ 1%%: %s |"
-          % (cg["a"], cg["b2"], cg["b2"] - cg["a"],
-             100.0 * (cg["b2"] - cg["a"]) / cg["a"],
-             goal(cg["b2"] - cg["a"] <= 0.01 * cg["a"])))
+    def cost(x, base, label):
+        """x over base, in instructions a call, against the 1 % goal"""
+        if x in cg and base in cg:
+            w("| callgrind instructions/call in receive_msg, %s | %.0f → %.0f (%+.0f, %.2f%%) | ≤ 1%%: %s |"
+              % (label, cg[base], cg[x], cg[x] - cg[base],
+                 100.0 * (cg[x] - cg[base]) / cg[base],
+                 goal(cg[x] - cg[base] <= 0.01 * cg[base])))
+
+    cost("b", "a2", "a2 → b (the same routes armed in both)")
+    cost("b2", "a", "a → b2 (no onreply_route: reply_callbacks)")
+    cost("b", "a", "a → b (b's onreply_route charged to it)")
     if "a" in cg and "c" in cg:
         w("| callgrind instructions/call, a → c (the htable script) | %.0f → %.0f (%+.0f) | |"
           % (cg["a"], cg["c"], cg["c"] - cg["a"]))
-    if "a" in cg and "b" in cg and "c" in cg and cg["c"] > cg["a"]:
-        r = (cg["b"] - cg["a"]) / (cg["c"] - cg["a"])
-        w("| callgrind (b−a)/(c−a) | %.3f | ≤ 0.2: %s |" % (r, goal(r <= 0.2)))
-        if "b2" in cg:
-            r = (cg["b2"] - cg["a"]) / (cg["c"] - cg["a"])
-            w("| callgrind (b2−a)/(c−a) | %.3f | ≤ 0.2: %s |" % (r, goal(r <= 0.2)))
+    # what the htable script's counting costs, its routes not charged
+    hb = "a2" if "a2" in cg else "a"
+    if hb in cg and "c" in cg and cg["c"] > cg[hb]:
+        for x, base in (("b", hb), ("b2", "a")):
+            if x in cg and base in cg:
+                r = (cg[x] - cg[base]) / (cg["c"] - cg[hb])
+                w("| callgrind (%s−%s)/(c−%s) | %.3f | ≤ 0.15: %s |"
+                  % (x, base, hb, r, goal(r <= 0.15)))
     if "rg_b" in cg:
         w("| callgrind instructions/call in replyguard's functions (rg_allow, "
           "rg_inspect, end-of-script check; inclusive) | %.0f | |" % cg["rg_b"])
     if "rg_b2" in cg:
-        w("| the same in (b2) (rg_allow, the reply hook after tm's lookup, "
+        w("| the same in (b2) (rg_allow, tm's reply-in callback, "
           "end-of-script check) | %.0f | |" % cg["rg_b2"])
     if "a" in maxcps and "b" in maxcps:
         r = maxcps["b"] / maxcps["a"]
@@ -170,16 +173,16 @@ def main(data, out, rate, calls, reps):
       "bench/history.md keeps the by-hand runs of the micro program alone "
       "and other figures measured outside `make bench`.")
     w("")
-    for cfg in ("b", "b2"):
+    for cfg, base in (("b", "a2"), ("b2", "a")):
         diff_path = os.path.join(data, "cg_diff_%s.txt" % cfg)
         if not os.path.exists(diff_path):
             continue
         rows = read(diff_path)
-        w("## Callgrind: what (%s) adds to (a), by function" % cfg)
+        w("## Callgrind: what (%s) adds to (%s), by function" % (cfg, base))
         w("")
         w("Each function's own instructions per call (not inclusive), (%s) "
-          "minus (a), summed over the proxy's processes; the largest first."
-          % cfg)
+          "minus (%s), summed over the proxy's processes; the largest first."
+          % (cfg, base))
         w("")
         w("| instructions/call | function |")
         w("|---|---|")

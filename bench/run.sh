@@ -167,11 +167,14 @@ echo "-- callgrind: instructions per call in receive_msg(), $CG_CALLS calls at 2
 : >"$DATA/callgrind.txt"
 # (a) dispatcher proxy, (b) + replyguard with its onreply route, (c) (a)
 # + the htable script, (b2) replyguard with no reply route (replies
-# inspected from tm callbacks: modparam reply_callbacks).
-CG_CFGS=${CG_CFGS:-a b b2 c}
+# inspected from tm callbacks: modparam reply_callbacks), (a2) (a) with
+# the routes (b) and (c) arm, empty: what (b) costs is b - a2, what (b2)
+# costs is b2 - a (it arms no reply route).
+CG_CFGS=${CG_CFGS:-a a2 b b2 c}
 for cfg in $CG_CFGS; do
 	case $cfg in
 	a) port=26300 def="" ;;
+	a2) port=26500 def=WITH_SAME_ROUTES ;;
 	b) port=26400 def=WITH_RG ;;
 	c) port=29100 def=WITH_HTABLE ;;
 	b2) port=29200 def=WITH_RG_CB ;;
@@ -197,7 +200,7 @@ for cfg in $CG_CFGS; do
 		rg=0
 		for f in "$IT_RUN/cg_$cfg"/out.*; do
 			n=$(callgrind_annotate --inclusive=yes --threshold=100 "$f" 2>/dev/null |
-				awk '/(w_rg_allow|w_rg_inspect|rg_branch_post_script|rg_branch_on_tm|hook_reply) / {
+				awk '/(w_rg_allow|w_rg_inspect|rg_branch_post_script|rg_branch_on_tm|after_reply|before_request) / {
 					gsub(",", "", $1); s += $1 } END {printf "%.0f", s}')
 			rg=$((rg + ${n:-0}))
 		done
@@ -206,10 +209,12 @@ for cfg in $CG_CFGS; do
 	esac
 	[ -n "${BENCH_KEEP_CG:-}" ] || rm -f "$IT_RUN/cg_$cfg"/out.*
 done
-for cfg in b b2; do
-	if [ -s "$DATA/cg_funcs_a.txt" ] && [ -s "$DATA/cg_funcs_$cfg.txt" ]; then
-		echo "-- callgrind: what ($cfg) adds to (a), per call"
-		python3 "$BENCH/cg_funcs.py" --diff "$DATA/cg_funcs_a.txt" \
+# (b) against the config arming the same routes, (b2) against (a)
+for pair in b:a2 b2:a; do
+	cfg=${pair%%:*} base=${pair#*:}
+	if [ -s "$DATA/cg_funcs_$base.txt" ] && [ -s "$DATA/cg_funcs_$cfg.txt" ]; then
+		echo "-- callgrind: what ($cfg) adds to ($base), per call"
+		python3 "$BENCH/cg_funcs.py" --diff "$DATA/cg_funcs_$base.txt" \
 			"$DATA/cg_funcs_$cfg.txt" "$CG_CALLS" | tee "$DATA/cg_diff_$cfg.txt"
 	fi
 done

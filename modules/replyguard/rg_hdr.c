@@ -108,18 +108,3 @@ int rg_hdr_next(struct rg_hdr_it *it, const char **name, size_t *nlen,
 	}
 	return 0;
 }
-
-int rg_hdr_may_have_sdp(const char *msg, size_t len)
-{
-	const char *p = msg, *end = msg + len;
-
-	while(p + 1 < end) {
-		p = memchr(p, 'v', (size_t)(end - p - 1));
-		if(p == NULL)
-			return 0;
-		if(p[1] == '=')
-			return 1;
-		p++;
-	}
-	return 0;
-}

@@ -43,11 +43,5 @@ int rg_hdr_next(struct rg_hdr_it *it, const char **name, size_t *nlen,
 /* 1 when the `len` bytes at `name` are `lit` (lowercase) in any case. */
 int rg_hdr_name_is(const char *name, size_t len, const char *lit);
 
-/*
- * 0 when the `len` bytes of a whole message hold no "v=": Kamailio's SDP
- * parser then finds no session in its body (every session it parses
- * starts at a "v=" line, in the body or in a part of it); 1 when it may.
- */
-int rg_hdr_may_have_sdp(const char *msg, size_t len);
 
 #endif

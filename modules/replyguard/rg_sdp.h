@@ -10,9 +10,14 @@
 #include "core/parser/msg_parser.h"
 
 /*
- * 1 when parse_sdp() finds at least one SDP session in `msg`, else 0. A
- * message with no "v=" anywhere (rg_hdr_may_have_sdp) is not parsed:
- * the parser would find no session in it.
+ * 1 when parse_sdp() would find at least one SDP session in `msg`, else
+ * 0. The message's headers are parsed by Kamailio's parser (tm parses
+ * them all anyway to relay a reply) and its Content-Type with
+ * parse_content_type_hdr(); an application/sdp body is then checked
+ * against every condition under which parse_sdp_session() fails, with
+ * the SDP parser's own helpers and no allocation. A multipart body, or a
+ * message whose body someone parsed already, gets parse_sdp()'s own
+ * answer. tests/fuzz/fuzz_sdp.c holds the two against each other.
  */
 int rg_sdp_has(struct sip_msg *msg);
 

@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 # run.sh SECONDS TARGET...: run each fuzz target for SECONDS from its seed
-# corpus (replayed first), new inputs into a scratch directory. Prints the
+# corpus (replayed first; corpus/TARGET.dict as its dictionary when there
+# is one), new inputs into a scratch directory. Prints the
 # executions; on a finding, the log's tail and exit 1.
 cd "$(dirname "$0")" || exit 1
 secs=$1
@@ -9,7 +10,9 @@ shift
 total=0
 for t in "$@"; do
 	scratch=$(mktemp -d)
-	if bin/fuzz_"$t" -max_total_time="$secs" -print_final_stats=1 \
+	dict=
+	[ -f corpus/"$t".dict ] && dict=-dict=corpus/"$t".dict
+	if bin/fuzz_"$t" -max_total_time="$secs" -print_final_stats=1 $dict \
 		-artifact_prefix=bin/ "$scratch" corpus/"$t" >bin/"$t".log 2>&1; then
 		n=$(sed -n 's/^stat::number_of_executed_units: *//p' bin/"$t".log)
 		echo "fuzz $t: $secs s, $n executions, no finding"

@@ -131,25 +131,6 @@ static void test_find_in_raw_headers(void **state)
 	assert_int_equal(rg_retry_after_find(body_tab, strlen(body_tab), &v, &n), 0);
 }
 
-static int maybe(const char *m)
-{
-	return rg_hdr_may_have_sdp(m, strlen(m));
-}
-
-/* rg_hdr.c: a message with no "v=" is never handed to the SDP parser */
-static void test_may_have_sdp(void **state)
-{
-	(void)state;
-	assert_int_equal(maybe("SIP/2.0 183 P\r\nl: 4\r\n\r\nv=0\n"), 1);
-	assert_int_equal(maybe("SIP/2.0 183 P\r\nl: 0\r\n\r\n"), 0);
-	assert_int_equal(maybe("v"), 0);
-	assert_int_equal(maybe("xxv"), 0);
-	assert_int_equal(maybe("xv=x"), 1);
-	assert_int_equal(maybe(""), 0);
-	/* never read past len: the "=" after is not seen */
-	assert_int_equal(rg_hdr_may_have_sdp("abv=", 3), 0);
-}
-
 /* retry_after_jitter: up to pct percent more, whole seconds; 0 stays 0 */
 static void test_jitter(void **state)
 {
@@ -183,7 +164,6 @@ int main(void)
 			cmocka_unit_test(test_never_reads_past_len),
 			cmocka_unit_test(test_deep_comments_refused),
 			cmocka_unit_test(test_find_in_raw_headers),
-			cmocka_unit_test(test_may_have_sdp),
 			cmocka_unit_test(test_jitter),
 	};
 	return cmocka_run_group_tests_name("rg_retry_after", tests, NULL, NULL);

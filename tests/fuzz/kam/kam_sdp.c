@@ -6,6 +6,7 @@
 #include "core/parser/sdp/sdp.h"
 
 #include "kam_sdp.h"
+#include "rg_sdp.h"
 
 int ksr_hname_init_index(void);
 
@@ -14,29 +15,44 @@ void kam_sdp_init(void)
 	ksr_hname_init_index();
 }
 
+/* parse `buf` as the core does into `m` (a copy in `*b`); 0 or -1 */
+static int parse(const char *buf, size_t len, struct sip_msg *m, char **b)
+{
+	/* the core's receive buffer ends in a NUL after the message */
+	*b = malloc(len + 1);
+	if(*b == NULL)
+		abort();
+	memcpy(*b, buf, len);
+	(*b)[len] = '\0';
+	memset(m, 0, sizeof(*m));
+	m->buf = *b;
+	m->len = (unsigned int)len;
+	return parse_msg(*b, (unsigned int)len, m) == 0 ? 0 : -1;
+}
+
 int kam_sdp_sessions(const char *buf, size_t len)
 {
 	struct sip_msg m;
 	char *b;
-	int n = 0;
+	int n = -1;
 
-	/* the core's receive buffer ends in a NUL after the message */
-	b = malloc(len + 1);
-	if(b == NULL)
-		abort();
-	memcpy(b, buf, len);
-	b[len] = '\0';
-	memset(&m, 0, sizeof(m));
-	m.buf = b;
-	m.len = (unsigned int)len;
-	if(parse_msg(b, (unsigned int)len, &m) != 0) {
-		n = -1;
-		goto done;
-	}
-	if(parse_sdp(&m) == 0 && m.body != NULL && m.body->type == MSG_BODY_SDP
-			&& ((sdp_info_t *)m.body)->sessions_num > 0)
-		n = 1;
-done:
+	if(parse(buf, len, &m, &b) == 0)
+		n = parse_sdp(&m) == 0 && m.body != NULL
+			&& m.body->type == MSG_BODY_SDP
+			&& ((sdp_info_t *)m.body)->sessions_num > 0;
+	free_sip_msg(&m);
+	free(b);
+	return n;
+}
+
+int kam_sdp_replyguard(const char *buf, size_t len)
+{
+	struct sip_msg m;
+	char *b;
+	int n = -1;
+
+	if(parse(buf, len, &m, &b) == 0)
+		n = rg_sdp_has(&m);
 	free_sip_msg(&m);
 	free(b);
 	return n;

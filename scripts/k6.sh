@@ -1,0 +1,49 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# make k6: Kamailio 6.1.4 from its source tarball, installed with prefix
+# build/k6 (build/k6/sbin/kamailio, build/k6/sbin/kamcmd, modules in
+# build/k6/lib64/kamailio/modules/), the modules the tests and the sample
+# load included; then replyguard built against it into the same folder.
+# Nothing is written outside the checkout. Done once: a stamp keyed by the
+# tarball's SHA-256 skips it while build/k6 is complete.
+#
+#   scripts/k6.sh ROOT          (K6_TARBALL=FILE for another tarball)
+set -e
+
+ROOT=$(cd "$1" && pwd)
+TARBALL=${K6_TARBALL:-$ROOT/../shared/kamailio/kamailio-6.1.4.tar.gz}
+[ -f "$TARBALL" ] || { echo "k6: no tarball at $TARBALL" >&2; exit 1; }
+SUM_FILE=$TARBALL.sha256
+want=$(awk '{print $1; exit}' "$SUM_FILE" 2>/dev/null || true)
+[ -n "$want" ] || { echo "k6: no SHA-256 beside the tarball ($SUM_FILE)" >&2; exit 1; }
+got=$(sha256sum "$TARBALL" | awk '{print $1}')
+if [ "$got" != "$want" ]; then
+	echo "k6: $TARBALL: SHA-256 $got, expected $want: refused" >&2
+	exit 1
+fi
+
+SRC=$ROOT/build/k6-src
+PREFIX=$ROOT/build/k6
+STAMP=$PREFIX/.built-$want
+MODDIR=$PREFIX/lib64/kamailio/modules
+# what the integration cases, the bench and the sample load beyond the
+# default set (and the DB drivers the limits_db case uses)
+EXTRA="app_lua app_python3 db_sqlite db_postgres http_async_client"
+
+if [ ! -f "$STAMP" ] || [ ! -x "$PREFIX/sbin/kamailio" ]; then
+	echo "k6: building Kamailio $(basename "$TARBALL" .tar.gz) into $PREFIX"
+	rm -rf "$SRC" "$PREFIX"
+	mkdir -p "$SRC"
+	tar -xzf "$TARBALL" -C "$SRC" --strip-components=1
+	make -C "$SRC" cfg prefix="$PREFIX" include_modules="$EXTRA" \
+		>"$ROOT/build/k6-cfg.log" 2>&1
+	make -C "$SRC" -j"$(nproc)" all quiet=silent >"$ROOT/build/k6-build.log" 2>&1 \
+		|| { tail -30 "$ROOT/build/k6-build.log" >&2; exit 1; }
+	make -C "$SRC" install >"$ROOT/build/k6-install.log" 2>&1 \
+		|| { tail -30 "$ROOT/build/k6-install.log" >&2; exit 1; }
+	touch "$STAMP"
+fi
+for m in tm dispatcher dmq app_lua app_python3 db_sqlite db_postgres http_async_client; do
+	[ -f "$MODDIR/$m.so" ] || { echo "k6: $m.so missing in $MODDIR" >&2; exit 1; }
+done
+echo "k6: Kamailio $("$PREFIX/sbin/kamailio" -v | sed -n 's/^version: kamailio \([^ ]*\).*/\1/p') in $PREFIX"
