@@ -103,8 +103,8 @@ static void rg_health_timer(unsigned int ticks, void *param)
 {
 	static unsigned int runs;
 
-	rg_update_tick_all();
 	rg_later_run(); /* what a transaction kept waiting, at the latest */
+	rg_update_tick_all();
 	if(++runs % RG_DS_REASSERT_INTERVAL == 0)
 		rg_ds_reassert();
 }

@@ -13,6 +13,8 @@
 #include "rg_branch_rules.h"
 #include "rg_dialog.h"
 #include "rg_host.h"
+#include "rg_key.h"
+#include "rg_later.h"
 #include "rg_stats.h"
 #include "rg_update.h"
 
@@ -232,25 +234,14 @@ static int blind(struct cell *t, int b)
 }
 
 /*
- * Branch `index` of `t` has no record: the first record parked on a blind
- * UAC before it (rg_allow, then t_suspend) is that call's, sent after
- * t_continue. Under the slot's lock.
+ * Is record `r` parked on a blind UAC: marked so when its script ended,
+ * or still new on one (t_continue's route may run in another process
+ * before the suspending script's end)?
  */
-static struct rg_txn_rec *unpark(struct rg_txn *x, struct cell *t, int index)
+static int parked(const struct rg_txn_rec *r, struct cell *t)
 {
-	struct rg_txn_it it = {x, 0};
-	struct rg_txn_rec *r;
-
-	if(blind(t, index))
-		return NULL;
-	while((r = rg_txn_next(&it)) != NULL) {
-		if((r->flags & RG_BR_PARKED) && r->index < index) {
-			r->index = index;
-			r->flags &= ~RG_BR_PARKED;
-			return r;
-		}
-	}
-	return NULL;
+	return (r->flags & RG_BR_PARKED)
+		   || ((r->flags & RG_BR_NEW) && blind(t, r->index));
 }
 
 int rg_branch_open(struct cell *t, struct rg_txn *txn, int index,
@@ -264,8 +255,6 @@ int rg_branch_open(struct cell *t, struct rg_txn *txn, int index,
 		return -1;
 	rg_txn_lock(rg_txns, txn);
 	r = rg_txn_find(txn, index);
-	if(r == NULL)
-		r = unpark(txn, t != NULL ? t : rg_tmb.t_gett(), index);
 	if(r == NULL) {
 		rg_txn_unlock(rg_txns, txn);
 		return -1;
@@ -283,14 +272,14 @@ void rg_branch_close(struct rg_branch_h *h, uint32_t flags)
 }
 
 /* the transaction ends: release every hold still kept */
-static void release_all(struct rg_txn *x)
+static void release_all(struct rg_txn *x, struct cell *t)
 {
 	struct rg_txn_it it = {x, 0};
 	struct rg_txn_rec *r;
 
 	rg_txn_lock(rg_txns, x);
 	while((r = rg_txn_next(&it)) != NULL) {
-		if(r->flags & RG_BR_PARKED) {
+		if(parked(r, t)) {
 			/* t_suspend's job never sent it: as if never asked */
 			take_back(r);
 			r->flags &= ~(RG_BR_PARKED | RG_BR_HELD);
@@ -317,16 +306,18 @@ static void rg_branch_on_tm(struct cell *t, int type, struct tmcb_params *ps)
 
 	if(x == NULL || rg_stopping)
 		return;
+	/* inside tm (its reply lookup, its timer freeing the transaction):
+	 * event routes and dispatcher wait until tm is done */
+	rg_later_hold(1);
 	if(type & TMCB_RESPONSE_IN) {
-		if(ps->rpl != NULL && ps->rpl != FAKED_REPLY)
+		if(rg_callbacks && ps->rpl != NULL && ps->rpl != FAKED_REPLY)
 			rg_hooks.reply(ps->rpl, t, x, rg_tmb.t_gett_branch());
-		return;
-	}
-	if(type & TMCB_DESTROY) {
-		if(rg_hooks.timeouts != NULL)
+	} else if(type & TMCB_DESTROY) {
+		if(rg_callbacks)
 			rg_hooks.timeouts(t, x);
-		release_all(x);
+		release_all(x, t);
 	}
+	rg_later_hold(0);
 }
 
 /*
@@ -374,6 +365,48 @@ static void settle(struct rg_txn *x, struct cell *t)
 }
 
 /*
+ * t_continue's route is over (tm marks the blind UAC it resumed 500, one
+ * that timed out 408): a record parked on that blind UAC belongs to the
+ * branch the route sent right after it, when that branch goes where the
+ * record was admitted to (the route's next hop, `msg` being tm's faked
+ * request) and has no record of its own; its delay is measured from
+ * then. Otherwise the resumed job sent it nowhere: taken back now. A
+ * route that suspended again moves it onto the new blind UAC.
+ */
+static void bind_parked(struct rg_txn *x, struct cell *t, struct sip_msg *msg)
+{
+	struct rg_txn_it it = {x, 0};
+	struct rg_txn_rec *r;
+	str uri;
+	int b;
+
+	uri = msg->new_uri.s ? msg->new_uri : msg->first_line.u.request.uri;
+	rg_txn_lock(rg_txns, x);
+	while((r = rg_txn_next(&it)) != NULL) {
+		b = r->index;
+		if(!parked(r, t) || t->uac[b].last_received != 500)
+			continue;
+		if(blind(t, b + 1)) {
+			r->index = b + 1;
+			continue;
+		}
+		if(b + 1 < (int)t->nr_of_outgoings && branch_sent(t, b + 1)
+				&& rg_txn_find(x, b + 1) == NULL
+				&& rg_key_hop_is(r->key, (int)r->key_len, uri.s, uri.len,
+						msg->dst_uri.s, msg->dst_uri.len)) {
+			r->index = b + 1;
+			r->flags &= ~(RG_BR_PARKED | RG_BR_NEW);
+			r->t0_ms = rg_now_ms();
+			continue;
+		}
+		take_back(r);
+		r->flags = (r->flags & ~(RG_BR_PARKED | RG_BR_NEW | RG_BR_HELD))
+				   | RG_BR_FINAL_SEEN;
+	}
+	rg_txn_unlock(rg_txns, x);
+}
+
+/*
  * After a request or failure route: every record saved by it whose branch
  * was not sent is taken back. A slot tm did not move onto a transaction
  * of this request's own (a retransmission that reached this process
@@ -386,10 +419,15 @@ static int rg_branch_post_script(struct sip_msg *msg, unsigned int flags,
 	struct rg_txn *x = NULL;
 	struct cell *t;
 
+	t = rg_tmb.t_gett();
+	/* t_continue's route: parked records find their branch */
+	if(own(t) && (t->flags & T_ASYNC_CONTINUE)
+			&& (x = txn_of(t)) != NULL)
+		bind_parked(x, t, msg);
+	x = NULL;
 	if(!rg_unchecked)
 		return 1;
 	rg_unchecked = 0;
-	t = rg_tmb.t_gett();
 	if(own(t)) {
 		x = txn_of(t);
 		if(x != NULL)

@@ -61,10 +61,13 @@ struct rg_branch_h
  * key left empty, or -1 when there is none (nothing is then locked).
  *
  * A record admitted before t_suspend sits on tm's blind UAC, which is
- * never sent: it is parked (RG_BR_PARKED) when the script ends, and the
- * first branch after it with no record of its own (the one t_continue's
- * route relays) takes it over here. A record still parked when the
- * transaction ends is taken back: the job never resumed.
+ * never sent: it is parked (RG_BR_PARKED) when the script ends. When
+ * t_continue's route ends, the record moves to the branch that route
+ * sent right after the blind UAC, if it went to the record's destination
+ * and has no record of its own; else it is taken back. A record still
+ * parked when the transaction ends is taken back too: the job never
+ * resumed, or its blind UAC timed out. Replies find only records in
+ * place: none is moved by a reply.
  */
 int rg_branch_open(struct cell *t, struct rg_txn *txn, int index,
 		struct rg_branch *br, struct rg_branch_h *h);

@@ -4,7 +4,7 @@
 #include "rg_branch_rules.h"
 
 /* a provisional reply above 100 */
-static uint32_t provisional(uint32_t flags, int code, int has_sdp,
+static uint32_t provisional(uint32_t flags, int code, int sdp,
 		uint64_t t0_ms, uint64_t now_ms, struct rg_reply *r)
 {
 	/* the destination is alive: a timeout after this is no failure */
@@ -19,7 +19,9 @@ static uint32_t provisional(uint32_t flags, int code, int has_sdp,
 	}
 	if(code == 183) {
 		r->code = 183;
-		if(has_sdp && !(flags & RG_BR_SDP_SEEN)) {
+		if(sdp == RG_SDP_NONE)
+			flags |= RG_BR_SDP_TRIED;
+		if(sdp == RG_SDP_FOUND && !(flags & RG_BR_SDP_SEEN)) {
 			r->has_sdp = 1;
 			r->sdp_only = (flags & RG_BR_SEEN_183) != 0;
 			flags |= RG_BR_SDP_SEEN;
@@ -32,7 +34,7 @@ static uint32_t provisional(uint32_t flags, int code, int has_sdp,
 	return flags;
 }
 
-uint32_t rg_br_reply(uint32_t flags, int code, int has_sdp, uint64_t t0_ms,
+uint32_t rg_br_reply(uint32_t flags, int code, int sdp, uint64_t t0_ms,
 		uint64_t now_ms, struct rg_reply *r)
 {
 	memset(r, 0, sizeof(*r));
@@ -41,7 +43,9 @@ uint32_t rg_br_reply(uint32_t flags, int code, int has_sdp, uint64_t t0_ms,
 	if(code <= 100 || (flags & RG_BR_PARKED))
 		return flags;
 	if(code < 200)
-		return provisional(flags, code, has_sdp, t0_ms, now_ms, r);
+		return (flags & RG_BR_FINAL_SEEN)
+					   ? flags
+					   : provisional(flags, code, sdp, t0_ms, now_ms, r);
 	/* a retransmitted final reply is not a new outcome */
 	if(flags & RG_BR_FINAL_SEEN)
 		return flags;

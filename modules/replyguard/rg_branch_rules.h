@@ -8,9 +8,11 @@
  * - A 180 and a 183 count once per branch: a reliable 183 is resent
  *   until PRACK, and retransmissions are not new replies.
  * - "183 with SDP" counts once per branch, on the first 183 that carries
- *   SDP, whatever came before it (a 183 without SDP, then one with).
+ *   SDP, whatever came before it (a 183 without a body, then one with
+ *   SDP). A branch's 183s are parsed until one has a body.
  * - The first 18x measures the post-dial delay.
- * - A final reply counts once per branch (retransmissions do not).
+ * - A final reply counts once per branch (retransmissions do not); a
+ *   provisional after it counts nothing.
  * - A branch that times out after a provisional reply above 100 rang
  *   out: no failure. One that sent nothing, or only 100 Trying (which is
  *   hop by hop: only our neighbour's stack spoke), failed.
@@ -35,22 +37,36 @@
 #define RG_BR_PROV 0x80		  /* a provisional reply above 100 arrived */
 #define RG_BR_SDP_SEEN 0x100  /* a 183 with SDP was counted */
 #define RG_BR_PARKED 0x200	  /* on tm's blind UAC (t_suspend): not sent */
+#define RG_BR_SDP_TRIED 0x400 /* a 183's body was parsed: no SDP in it */
 
-/* Is the body of reply `code` to be looked at for SDP? */
+/* what the SDP parser said of a reply (rg_sdp_has) */
+#define RG_SDP_NO_BODY 0 /* no body: a later 183 may still carry SDP */
+#define RG_SDP_FOUND 1	 /* an SDP session */
+#define RG_SDP_NONE 2	 /* a body, and no SDP session in it */
+
+/*
+ * Is the body of reply `code` to be looked at for SDP? Until a 183 with
+ * a body was: copies of a reliable 183 (resent until PRACK) are parsed
+ * once, and a gateway's malformed SDP logs its parser errors once.
+ */
 static inline int rg_br_wants_sdp(uint32_t flags, int code)
 {
-	return code == 183 && !(flags & (RG_BR_SDP_SEEN | RG_BR_PARKED));
+	return code == 183
+		   && !(flags
+				   & (RG_BR_SDP_SEEN | RG_BR_SDP_TRIED | RG_BR_PARKED
+						   | RG_BR_FINAL_SEEN));
 }
 
 /*
  * Reply `code` (above 100) of a branch admitted at t0_ms, at now_ms;
- * `has_sdp` as the SDP parser said (asked only when rg_br_wants_sdp).
+ * `sdp` what the SDP parser said (RG_SDP_*; asked only when
+ * rg_br_wants_sdp, else RG_SDP_NO_BODY).
  * Fills `r` (code 0 and pdd_ms -1: nothing new to record; has_sdp,
  * sdp_only) and returns the branch's new flags. A final reply seen for
  * the first time keeps its code in r->code: its hold and Retry-After are
  * the caller's.
  */
-uint32_t rg_br_reply(uint32_t flags, int code, int has_sdp, uint64_t t0_ms,
+uint32_t rg_br_reply(uint32_t flags, int code, int sdp, uint64_t t0_ms,
 		uint64_t now_ms, struct rg_reply *r);
 
 /*

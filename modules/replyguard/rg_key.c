@@ -283,3 +283,19 @@ const char *rg_key_strerror(int err)
 			return "invalid destination";
 	}
 }
+
+int rg_key_hop_is(const char *key, int klen, const char *uri, int ulen,
+		const char *duri, int dlen)
+{
+	char norm[RG_KEY_MAX + 1];
+	int n;
+
+	if(duri != NULL && dlen > 0) {
+		uri = duri;
+		ulen = dlen;
+	}
+	if(uri == NULL || ulen <= 0)
+		return 0;
+	n = rg_key_normalize(uri, (size_t)ulen, norm);
+	return n > 0 && n == klen && memcmp(norm, key, (size_t)n) == 0;
+}

@@ -103,4 +103,11 @@ int rg_key_normalize_memo_h(struct rg_key_memo *m, const char *in,
 /* A short English text for an rg_key_err. */
 const char *rg_key_strerror(int err);
 
+/*
+ * Does the next hop `duri` (when dlen > 0), else `uri`, normalise to
+ * `key` (`klen` bytes)? 1 or 0.
+ */
+int rg_key_hop_is(const char *key, int klen, const char *uri, int ulen,
+		const char *duri, int dlen);
+
 #endif

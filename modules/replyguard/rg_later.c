@@ -23,28 +23,40 @@ static struct rg_later_sh
 	uint64_t warned_ms;
 } *rg_lsh;
 
-int rg_later_in_txn(void)
+/* how deep this process runs inside tm callbacks (rg_later_hold) */
+static int rg_held;
+
+void rg_later_hold(int on)
+{
+	rg_held += on ? 1 : -1;
+}
+
+/* must script code wait: a transaction current (read from tm, never
+ * set), or tm's callback running? */
+static int must_wait(void)
 {
 	struct cell *t;
 
+	if(rg_held)
+		return 1;
 	if(rg_tmb.t_gett == NULL)
 		return 0;
 	t = rg_tmb.t_gett();
 	return t != NULL && t != T_UNDEFINED;
 }
 
-int rg_later_add(const struct rg_change *chg)
+static void add(const struct rg_change *chg)
 {
-	uint64_t now;
+	uint64_t now, last;
 
 	if(rg_queue_push(rg_lq, chg) == 0) {
 		__atomic_add_fetch(&rg_lsh->waiting, 1, __ATOMIC_RELEASE);
 		__atomic_add_fetch(&rg_lsh->deferred, 1, __ATOMIC_RELAXED);
-		return 0;
+		return;
 	}
 	now = rg_now_ms();
-	if(now - __atomic_load_n(&rg_lsh->warned_ms, __ATOMIC_RELAXED) >= 60000
-			|| __atomic_load_n(&rg_lsh->warned_ms, __ATOMIC_RELAXED) == 0) {
+	last = __atomic_load_n(&rg_lsh->warned_ms, __ATOMIC_RELAXED);
+	if(last == 0 || now - last >= 60000) {
 		__atomic_store_n(&rg_lsh->warned_ms, now ? now : 1, __ATOMIC_RELAXED);
 		LM_WARN("%u changes already wait for their event routes: this one's "
 				"event route and dispatcher update are dropped (counted in "
@@ -52,35 +64,46 @@ int rg_later_add(const struct rg_change *chg)
 				(unsigned int)__atomic_load_n(
 						&rg_lsh->waiting, __ATOMIC_RELAXED));
 	}
-	return -1;
+}
+
+void rg_later_apply(const struct rg_change *chg)
+{
+	if(rg_lsh == NULL)
+		return; /* before mod_init: nothing runs script code yet */
+	if(must_wait()) {
+		add(chg);
+		return;
+	}
+	/* older changes wait (or run elsewhere): after them, in order */
+	if(__atomic_load_n(&rg_lsh->waiting, __ATOMIC_ACQUIRE) != 0
+			|| __atomic_load_n(&rg_lsh->running, __ATOMIC_ACQUIRE) != 0) {
+		add(chg);
+		rg_later_run();
+		return;
+	}
+	rg_lrun(chg);
 }
 
 void rg_later_run(void)
 {
 	static struct rg_change c; /* large: not on the stack */
 
-	if(rg_lsh == NULL
-			|| __atomic_load_n(&rg_lsh->waiting, __ATOMIC_ACQUIRE) == 0
-			|| rg_later_in_txn())
+	if(rg_lsh == NULL || must_wait())
 		return;
-	if(__atomic_exchange_n(&rg_lsh->running, 1, __ATOMIC_ACQUIRE))
-		return; /* another process runs them, in order */
-	while(rg_queue_pop(rg_lq, &c) == 1) {
-		__atomic_sub_fetch(&rg_lsh->waiting, 1, __ATOMIC_RELEASE);
-		rg_lrun(&c);
+	/* a change added while the runner was letting go is not left behind */
+	while(__atomic_load_n(&rg_lsh->waiting, __ATOMIC_ACQUIRE) != 0) {
+		if(__atomic_exchange_n(&rg_lsh->running, 1, __ATOMIC_ACQUIRE))
+			return; /* another process runs them, in order */
+		while(rg_queue_pop(rg_lq, &c) == 1) {
+			__atomic_sub_fetch(&rg_lsh->waiting, 1, __ATOMIC_RELEASE);
+			rg_lrun(&c);
+		}
+		__atomic_store_n(&rg_lsh->running, 0, __ATOMIC_RELEASE);
 	}
-	__atomic_store_n(&rg_lsh->running, 0, __ATOMIC_RELEASE);
 }
 
 /* a reply has been handled (tm has let its transaction go) */
 static int after_reply(struct sip_msg *msg, unsigned int flags, void *param)
-{
-	rg_later_run();
-	return 1;
-}
-
-/* a request comes in: what an earlier timer or script left waits no more */
-static int before_request(struct sip_msg *msg, unsigned int flags, void *param)
 {
 	rg_later_run();
 	return 1;
@@ -100,11 +123,9 @@ int rg_later_init(unsigned int size, void (*run)(const struct rg_change *))
 		LM_ERR("no shared memory for %u waiting changes\n", size);
 		return -1;
 	}
-	if(register_script_cb(after_reply, POST_SCRIPT_CB | ONREPLY_CB, NULL) < 0
-			|| register_script_cb(
-					   before_request, PRE_SCRIPT_CB | REQUEST_CB, NULL)
-					   < 0) {
-		LM_ERR("cannot register the script callbacks\n");
+	if(register_script_cb(after_reply, POST_SCRIPT_CB | ONREPLY_CB, NULL)
+			< 0) {
+		LM_ERR("cannot register the post-reply callback\n");
 		return -1;
 	}
 	return 0;

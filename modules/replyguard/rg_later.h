@@ -7,13 +7,18 @@
  * transaction as its own: $T_reply_code resets tm's lookup on the faked
  * message, and http_async_query() would suspend the caller's INVITE.
  *
- * So a change made while a transaction is current waits here, in order,
- * and runs as soon as none is: when the reply has been handled (the
- * core's post-script callback of a reply), before the next request of
- * any worker, or at the latest on the next second's timer. A change made
- * with no transaction current (RPC, timers, the cluster, a request route
- * before t_newtran) runs at once. Only one process runs waiting changes
- * at a time, so they run in the order they were made.
+ * Nor inside tm's own callbacks (its reply lookup, or its timer freeing
+ * a transaction, where a blocking route would hold up every
+ * transaction's timers).
+ *
+ * So a change made while a transaction is current, or from a tm
+ * callback, waits here, in order, and runs as soon as neither holds: when
+ * a reply has been handled (the core's post-script callback of a reply,
+ * in whichever worker), or at the latest on the module's next one-second
+ * timer. A change made with neither (RPC, timers, the cluster, a request
+ * route before t_newtran) runs at once, unless older ones still wait: it
+ * then queues behind them and they all run. Only one process runs
+ * waiting changes at a time, so they run in the order they were made.
  */
 #ifndef RG_LATER_H
 #define RG_LATER_H
@@ -24,20 +29,24 @@
 
 /*
  * From mod_init: room for `size` waiting changes, each run by `run`.
- * Registers the post-reply and pre-request callbacks. 0 or -1.
+ * Registers the post-reply callback. 0 or -1.
  */
 int rg_later_init(unsigned int size, void (*run)(const struct rg_change *));
 
-/* Is a transaction current in this process (read from tm, never set)? */
-int rg_later_in_txn(void);
+/*
+ * 1 when this process enters a tm callback, 0 when it leaves it (they
+ * nest): changes made meanwhile wait.
+ */
+void rg_later_hold(int on);
 
 /*
- * Keep `chg` for later: 0, or -1 when the queue is full (dropped,
- * counted, logged at most once a minute).
+ * Apply `chg`'s script part: at once with `run` (rg_later_init's), or
+ * queued when it must wait or older changes wait. A full queue drops
+ * it, counted and logged at most once a minute.
  */
-int rg_later_add(const struct rg_change *chg);
+void rg_later_apply(const struct rg_change *chg);
 
-/* Run what waits, unless a transaction is current or another runs it. */
+/* Run what waits, unless it must still wait or another process runs it. */
 void rg_later_run(void);
 
 struct rg_later_stats

@@ -71,7 +71,7 @@ int rg_reply_inspect(struct sip_msg *msg, struct cell *t, struct rg_txn *txn,
 	int64_t flags0;
 	uint32_t flags;
 	uint64_t now;
-	int code, sdp = 0;
+	int code, sdp = RG_SDP_NO_BODY;
 
 	code = (int)msg->first_line.u.reply.statuscode;
 	if(index < 0)
@@ -114,10 +114,10 @@ int rg_reply_inspect(struct sip_msg *msg, struct cell *t, struct rg_txn *txn,
 
 /*
  * Count once each branch of `t` that ended in a local timeout and was
- * admitted by rg_allow (the rules: rg_br_timeout). With `cancelled`, the
- * caller gave up: none is counted.
+ * admitted by rg_allow (the rules: rg_br_timeout). With `skip_cancelled`,
+ * not a branch tm cancelled (the caller gave up while it was pending).
  */
-void rg_reply_timeouts(struct cell *t, struct rg_txn *txn, int cancelled)
+void rg_reply_timeouts(struct cell *t, struct rg_txn *txn, int skip_cancelled)
 {
 	struct rg_branch_h h;
 	struct rg_branch br;
@@ -132,7 +132,10 @@ void rg_reply_timeouts(struct cell *t, struct rg_txn *txn, int cancelled)
 		if(rg_branch_open(t, txn, (int)b, &br, &h) < 0)
 			continue;
 		flags = br.flags;
-		if(!rg_br_timeout(&flags, cancelled, &failure)) {
+		if(!rg_br_timeout(&flags,
+				   skip_cancelled
+						   && (t->uac[b].request.flags & F_RB_CANCELED),
+				   &failure)) {
 			rg_branch_close(&h, br.flags);
 			continue;
 		}

@@ -16,17 +16,7 @@
 static int hop_is(const struct rg_dst *dst, const char *uri, int ulen,
 		const char *duri, int dlen)
 {
-	char key[RG_KEY_MAX + 1];
-	int n;
-
-	if(duri != NULL && dlen > 0) {
-		uri = duri;
-		ulen = dlen;
-	}
-	if(uri == NULL || ulen <= 0)
-		return 0;
-	n = rg_key_normalize(uri, (size_t)ulen, key);
-	return n == dst->key_len && memcmp(key, dst->key, (size_t)n) == 0;
+	return rg_key_hop_is(dst->key, dst->key_len, uri, ulen, duri, dlen);
 }
 
 int rg_reply_in_next_index(struct sip_msg *msg, const struct rg_dst *dst)
@@ -99,13 +89,14 @@ static void hook_reply(struct sip_msg *rpl, struct cell *t, struct rg_txn *txn,
 }
 
 /*
- * The transaction ends: its timeouts, but not those of a call the caller
- * cancelled, as a failure_route that exits on t_is_canceled() leaves
- * them out (the holds are released with the transaction all the same).
+ * The transaction ends: its timeouts, but not those of branches tm
+ * cancelled because the caller gave up (the holds are released with the
+ * transaction all the same). A branch that had timed out before the
+ * caller gave up still counts.
  */
 static void hook_end(struct cell *t, struct rg_txn *txn)
 {
-	rg_reply_timeouts(t, txn, (t->flags & T_CANCELED) != 0);
+	rg_reply_timeouts(t, txn, 1);
 }
 
 const struct rg_branch_hooks rg_reply_in_hooks = {hook_reply, hook_end};

@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <string.h>
+
+#include "core/parser/hf.h"
 #include "core/parser/parse_content.h"
 #include "core/parser/parser_f.h"
 #include "core/parser/sdp/sdp.h"
 #include "core/parser/sdp/sdp_helpr_funcs.h"
 
+#include "rg_branch_rules.h"
 #include "rg_sdp.h"
 
 /*
@@ -62,37 +66,103 @@ static int session_ok(char *s, int len)
 	return 1;
 }
 
-/* parse_sdp()'s own answer: a session found */
-static int parsed(struct sip_msg *msg)
+/*
+ * Would parse_mixed_content() find a session in the multipart `body`
+ * whose parts `delim` separates? Its walk, in its order: the first
+ * delimiter, then part by part its headers (get_sdp_hdr_field(), a bad
+ * one or a Content-Type that is not one plain type fails the whole body)
+ * and, for an application/sdp part, the session after its blank lines
+ * (session_ok(); one that fails fails the whole body). Found when every
+ * part passed and one of them held a session.
+ */
+static int mixed_ok(char *s, int len, str delim)
 {
-	return parse_sdp(msg) == 0 && msg->body != NULL
-		   && msg->body->type == MSG_BODY_SDP
-		   && ((sdp_info_t *)msg->body)->sessions_num > 0;
+	char *lim = s + len, *d1p, *d2p, *rest, *end;
+	const char *ret;
+	struct hdr_field hf;
+	unsigned int mime;
+	int eoh, sdp, found = 0;
+
+	d1p = find_sdp_line_delimiter(s, lim, delim);
+	if(d1p == NULL)
+		return 0;
+	/* find_next_sdp_line_delimiter() gives `lim` when there is no next */
+	for(d2p = d1p; d2p < lim;) {
+		d1p = d2p;
+		if(d1p + delim.len + 2 > lim)
+			return 0;
+		d2p = find_next_sdp_line_delimiter(d1p, lim, delim, lim);
+		if(d2p - d1p < delim.len + 2)
+			return 0;
+		memset(&hf, 0, sizeof(hf));
+		rest = eat_line(
+				d1p + delim.len + 2, (unsigned int)(d2p - d1p - delim.len - 2));
+		if(rest > d2p)
+			return 0;
+		for(eoh = 0, sdp = 0; rest < d2p && !eoh;) {
+			rest = get_sdp_hdr_field(rest, d2p, &hf);
+			if(hf.type == HDR_EOH_T)
+				eoh = 1;
+			else if(hf.type == HDR_ERROR_T)
+				return 0;
+			else if(hf.type == HDR_CONTENTTYPE_T) {
+				end = hf.body.s + hf.body.len;
+				ret = decode_mime_type(hf.body.s, end, &mime);
+				if(ret == NULL || ret != end || (mime & 0x00ff) == SUBTYPE_ALL
+						|| (mime >> 16) == TYPE_ALL)
+					return 0;
+				sdp = (mime >> 16) == TYPE_APPLICATION
+					  && (mime & 0x00ff) == SUBTYPE_SDP;
+			}
+		}
+		if(!sdp)
+			continue;
+		/* as the parser does: blanks skipped up to the message's NUL */
+		while(*rest == '\n' || *rest == '\r' || *rest == '\t' || *rest == ' ')
+			rest++;
+		if(!session_ok(rest, (int)(d2p - rest)))
+			return 0;
+		found = 1;
+	}
+	return found;
 }
 
 int rg_sdp_has(struct sip_msg *msg)
 {
 	char *body;
 	int len, mime;
+	str delim;
 
+	/* its headers would be parsed into this process's memory */
+	if(msg->msg_flags & FL_SHM_CLONE)
+		return RG_SDP_NO_BODY;
 	/* someone parsed the body: parse_sdp() keeps that answer */
 	if(msg->body != NULL)
-		return parsed(msg);
+		return msg->body->type == MSG_BODY_SDP
+						&& ((sdp_info_t *)msg->body)->sessions_num > 0
+					   ? RG_SDP_FOUND
+					   : RG_SDP_NONE;
 	body = get_body(msg);
 	if(body == NULL)
-		return 0;
+		return RG_SDP_NONE; /* headers the parser refuses */
 	len = (int)msg->len - (int)(body - msg->buf);
 	if(len <= 0)
-		return 0;
+		return RG_SDP_NO_BODY;
 	mime = parse_content_type_hdr(msg);
 	if(mime <= 0)
-		return 0;
+		return RG_SDP_NONE;
 	switch(((unsigned int)mime) >> 16) {
 		case TYPE_APPLICATION:
-			return (mime & 0x00ff) == SUBTYPE_SDP && session_ok(body, len);
+			return (mime & 0x00ff) == SUBTYPE_SDP && session_ok(body, len)
+						   ? RG_SDP_FOUND
+						   : RG_SDP_NONE;
 		case TYPE_MULTIPART:
-			return parsed(msg);
+			if((mime & 0x00ff) != SUBTYPE_MIXED
+					|| get_mixed_part_delimiter(&msg->content_type->body, &delim)
+							   <= 0)
+				return RG_SDP_NONE;
+			return mixed_ok(body, len, delim) ? RG_SDP_FOUND : RG_SDP_NONE;
 		default:
-			return 0;
+			return RG_SDP_NONE;
 	}
 }

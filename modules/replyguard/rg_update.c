@@ -30,10 +30,7 @@ static void apply(const struct rg_change *chg)
 		return;
 	if(chg->ev == RG_EV_DOWN || chg->ev == RG_EV_UP || chg->tev != RG_TEV_NONE)
 		rg_webhook_notify(chg);
-	if(rg_later_in_txn())
-		rg_later_add(chg);
-	else
-		scripted(chg);
+	rg_later_apply(chg);
 }
 
 int rg_update_init(unsigned int later_size)

@@ -13,6 +13,7 @@ for t in "$@"; do
 	dict=
 	[ -f corpus/"$t".dict ] && dict=-dict=corpus/"$t".dict
 	if bin/fuzz_"$t" -max_total_time="$secs" -print_final_stats=1 $dict \
+		-timeout=10 -rss_limit_mb=2048 \
 		-artifact_prefix=bin/ "$scratch" corpus/"$t" >bin/"$t".log 2>&1; then
 		n=$(sed -n 's/^stat::number_of_executed_units: *//p' bin/"$t".log)
 		echo "fuzz $t: $secs s, $n executions, no finding"

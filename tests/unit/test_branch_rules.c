@@ -51,6 +51,22 @@ static void test_183_counts_once(void **state)
 	assert_false(rg_br_wants_sdp(0, 200));
 }
 
+/* a 183 with a body but no SDP: its copies are not parsed again */
+static void test_183_body_without_sdp(void **state)
+{
+	struct rg_reply r;
+	uint32_t f;
+
+	(void)state;
+	f = rep(0, 183, RG_SDP_NONE, &r);
+	assert_int_equal(r.code, 183);
+	assert_int_equal(r.has_sdp, 0);
+	assert_false(rg_br_wants_sdp(f, 183));
+	/* no body at all: a later 183 is still asked */
+	f = rep(0, 183, RG_SDP_NO_BODY, &r);
+	assert_true(rg_br_wants_sdp(f, 183));
+}
+
 static void test_180_and_pdd(void **state)
 {
 	struct rg_reply r;
@@ -95,6 +111,11 @@ static void test_final_once(void **state)
 	assert_int_equal(r.code, 0);
 	rep(f, 200, 0, &r);
 	assert_int_equal(r.code, 0);
+	/* a provisional after the final: nothing, its SDP not asked */
+	assert_false(rg_br_wants_sdp(f, 183));
+	assert_int_equal(rep(f, 183, RG_SDP_FOUND, &r), f);
+	assert_int_equal(r.code, 0);
+	assert_int_equal(r.pdd_ms, -1);
 }
 
 static void test_timeouts(void **state)
@@ -142,6 +163,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 			cmocka_unit_test(test_183_counts_once),
+			cmocka_unit_test(test_183_body_without_sdp),
 			cmocka_unit_test(test_180_and_pdd),
 			cmocka_unit_test(test_final_once),
 			cmocka_unit_test(test_timeouts),

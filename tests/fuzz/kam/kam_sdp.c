@@ -6,6 +6,7 @@
 #include "core/parser/sdp/sdp.h"
 
 #include "kam_sdp.h"
+#include "rg_branch_rules.h"
 #include "rg_sdp.h"
 
 int ksr_hname_init_index(void);
@@ -15,15 +16,24 @@ void kam_sdp_init(void)
 	ksr_hname_init_index();
 }
 
+/*
+ * The core receives into a 64 KiB buffer and ends the message with a
+ * NUL; what lies after it is an older message. parse_sdp() reads past a
+ * body's end in places (a body ending in "a=" makes one scan for '\n'
+ * with a length near 4 GiB): line ends after the NUL stop those reads
+ * inside this copy, as they stop in the core's buffer.
+ */
+#define KAM_SLACK 4096
+
 /* parse `buf` as the core does into `m` (a copy in `*b`); 0 or -1 */
 static int parse(const char *buf, size_t len, struct sip_msg *m, char **b)
 {
-	/* the core's receive buffer ends in a NUL after the message */
-	*b = malloc(len + 1);
+	*b = malloc(len + 1 + KAM_SLACK);
 	if(*b == NULL)
 		abort();
 	memcpy(*b, buf, len);
 	(*b)[len] = '\0';
+	memset(*b + len + 1, '\n', KAM_SLACK);
 	memset(m, 0, sizeof(*m));
 	m->buf = *b;
 	m->len = (unsigned int)len;
@@ -52,7 +62,7 @@ int kam_sdp_replyguard(const char *buf, size_t len)
 	int n = -1;
 
 	if(parse(buf, len, &m, &b) == 0)
-		n = rg_sdp_has(&m);
+		n = rg_sdp_has(&m) == RG_SDP_FOUND;
 	free_sip_msg(&m);
 	free(b);
 	return n;
