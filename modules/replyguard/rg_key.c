@@ -229,7 +229,9 @@ int rg_key_normalize_memo_h(struct rg_key_memo *m, const char *in,
 	unsigned int i;
 	int n;
 
-	if(in != NULL && len > 0 && len <= RG_KEY_MEMO_RAW) {
+	if(in == NULL)
+		return rg_key_normalize(in, len, out); /* its error */
+	if(len > 0 && len <= RG_KEY_MEMO_RAW) {
 		for(i = 0; i < RG_KEY_MEMO_N; i++) {
 			if(m->e[i].raw_len == len && memcmp(m->e[i].raw, in, len) == 0) {
 				memcpy(out, m->e[i].key, (size_t)m->e[i].key_len + 1);

@@ -114,10 +114,10 @@ int rg_reply_inspect(struct sip_msg *msg, struct cell *t, struct rg_txn *txn,
 
 /*
  * Count once each branch of `t` that ended in a local timeout and was
- * admitted by rg_allow (the rules: rg_br_timeout). With `skip_cancelled`,
- * not a branch tm cancelled (the caller gave up while it was pending).
+ * admitted by rg_allow (the rules: rg_br_timeout). With `cancelled` (the
+ * caller gave up), none.
  */
-void rg_reply_timeouts(struct cell *t, struct rg_txn *txn, int skip_cancelled)
+void rg_reply_timeouts(struct cell *t, struct rg_txn *txn, int cancelled)
 {
 	struct rg_branch_h h;
 	struct rg_branch br;
@@ -132,10 +132,7 @@ void rg_reply_timeouts(struct cell *t, struct rg_txn *txn, int skip_cancelled)
 		if(rg_branch_open(t, txn, (int)b, &br, &h) < 0)
 			continue;
 		flags = br.flags;
-		if(!rg_br_timeout(&flags,
-				   skip_cancelled
-						   && (t->uac[b].request.flags & F_RB_CANCELED),
-				   &failure)) {
+		if(!rg_br_timeout(&flags, cancelled, &failure)) {
 			rg_branch_close(&h, br.flags);
 			continue;
 		}

@@ -24,9 +24,9 @@ int rg_reply_inspect(struct sip_msg *rpl, struct cell *t, struct rg_txn *txn,
 
 /*
  * Count once each branch of `t` that ended in a local timeout and was
- * admitted by rg_allow; with `skip_cancelled`, not a branch tm cancelled
- * while it was pending (the caller gave up). `txn` as above.
+ * admitted by rg_allow; none when `cancelled` (the caller gave up).
+ * `txn` as above.
  */
-void rg_reply_timeouts(struct cell *t, struct rg_txn *txn, int skip_cancelled);
+void rg_reply_timeouts(struct cell *t, struct rg_txn *txn, int cancelled);
 
 #endif

@@ -89,14 +89,16 @@ static void hook_reply(struct sip_msg *rpl, struct cell *t, struct rg_txn *txn,
 }
 
 /*
- * The transaction ends: its timeouts, but not those of branches tm
- * cancelled because the caller gave up (the holds are released with the
- * transaction all the same). A branch that had timed out before the
- * caller gave up still counts.
+ * The transaction ends: its timeouts, but not those of a call the caller
+ * cancelled, as a failure_route that exits on t_is_canceled() leaves
+ * them out (the holds are released with the transaction all the same).
+ * tm marks a branch cancelled when its own timer gives up on it too, so
+ * the branch's mark cannot tell a caller's CANCEL from a timeout: a branch
+ * that timed out before the caller gave up is left out with the rest.
  */
 static void hook_end(struct cell *t, struct rg_txn *txn)
 {
-	rg_reply_timeouts(t, txn, 1);
+	rg_reply_timeouts(t, txn, (t->flags & T_CANCELED) != 0);
 }
 
 const struct rg_branch_hooks rg_reply_in_hooks = {hook_reply, hook_end};

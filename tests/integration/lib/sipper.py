@@ -29,7 +29,8 @@ after --max-seconds whatever happens.
       host, 192.0.2.1, their branch unchanged; rule key bad_via=2: the
       final reply too) --p183 KINDS (unreliable 183s before the final,
       one per "+"-separated body kind: none, sdp (of --body-type), mpq
-      (multipart/mixed; boundary = "q b", an SDP part); e.g. none+sdp).
+      (multipart/mixed; boundary = "q b", an SDP part), mpi (multipart,
+      an ISUP part only); e.g. none+sdp).
       --rule USER:key=val,... overrides them for calls whose R-URI user
       is USER (keys: mode code reason retry_after answer_ms trying ring
       ring_gap_ms rel183 t1_ms hold_file cancel487 body_first body_type
@@ -479,6 +480,10 @@ class Uas:
             body = ("--q b\r\nContent-Type: application/sdp\r\n\r\n" + SDP +
                     "--q b--\r\n")
             ctype = 'multipart/mixed; boundary = "q b"'
+        elif kind == "mpi":
+            body = ("--b1\r\nContent-Type: application/isup\r\n\r\nxx\r\n"
+                    "--b1--\r\n")
+            ctype = "multipart/mixed;boundary=b1"
         elif kind != "none":
             raise SystemExit("sipper: unknown 183 body kind %r" % kind)
         data = self.reply(call.req, 183, totag=call.totag, body=body,

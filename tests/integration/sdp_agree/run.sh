@@ -11,6 +11,10 @@
 #   D3  a 183 with a multipart body, boundary quoted with a space and
 #       spaced around "=", whose part is SDP
 #   D4  a 183 without a body
+#   D5  a 183 with a multipart body whose only part is ISUP: sdpops'
+#       sdp_content() says yes (parse_sdp() succeeds with no session),
+#       replyguard counts no SDP (no SDP session): the one documented
+#       difference
 . "$(dirname "$0")/../lib/common.sh"
 it_init sdp_agree
 P=29000
@@ -23,8 +27,9 @@ sipper_bg uas uas --port 29011 --mode answer --p183 none+sdp \
 	--uas-spec 'port=29012,mode=answer,p183=sdp,body_type=application / sdp' \
 	--uas-spec 'port=29013,mode=answer,p183=mpq' \
 	--uas-spec 'port=29014,mode=answer,p183=none' \
+	--uas-spec 'port=29015,mode=answer,p183=mpi' \
 	--max-seconds 60 || exit 1
-for d in 1 2 3 4; do
+for d in 1 2 3 4 5; do
 	sipper_fg uac$d uac --proxy 127.0.0.1:$P --port $((29000 + d)) \
 		--ruri "sip:2901$d@127.0.0.1:2901$d" --calls $N --hold-ms 50 \
 		--max-seconds 40
@@ -49,5 +54,9 @@ check_eq "D4: sdpops: no SDP" $N "$(said 4 no)"
 check_eq "D4: replies_183" $N "$(rg_field sip:127.0.0.1:29014 replies_183)"
 check_eq "D4: replies_183_sdp as sdpops" 0 \
 	"$(rg_field sip:127.0.0.1:29014 replies_183_sdp)"
+check_eq "D5: sdpops: sdp_content() true" $N "$(said 5 yes)"
+check_eq "D5: replies_183" $N "$(rg_field sip:127.0.0.1:29015 replies_183)"
+check_eq "D5: replies_183_sdp: no SDP session" 0 \
+	"$(rg_field sip:127.0.0.1:29015 replies_183_sdp)"
 check_no_errors
 it_finish

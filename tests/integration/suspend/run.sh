@@ -11,10 +11,17 @@
 # - "go" calls (K): async_route() relays them 1 s later (t_continue, from
 #   the async timer process): tm sends branch 1, and its replies (100,
 #   180, 200) are counted for B.
+# - "blindfail" calls (2): suspended, never resumed; the blind UAC's
+#   timeout runs a failure route that relays to C, which answers 503 with
+#   Retry-After: 30. "away" calls (2): resumed, but the resumed route
+#   relays to C. Neither admits C: C's 503s are nobody's, and B, admitted
+#   for them, is neither charged nor blocked; their admissions are taken
+#   back.
 . "$(dirname "$0")/../lib/common.sh"
 it_init suspend
 P=26900
 B=sip:127.0.0.1:26911
+C=sip:127.0.0.1:26912
 M=3
 K=5
 
@@ -23,9 +30,10 @@ tm_current() {
 }
 
 kam_start "$(dirname "$0")/kamailio.cfg" -e "s#@PORT@#$P#g" \
-	-e "s#@HTTP@#$((P + 20))#g" -e "s#@B@#26911#g" || exit 1
+	-e "s#@HTTP@#$((P + 20))#g" -e "s#@B@#26911#g" -e "s#@C@#26912#g" || exit 1
 RPC_PORT=$((P + 20))
-sipper_bg uas uas --port 26911 --mode answer --ring 1 --max-seconds 60 || exit 1
+sipper_bg uas uas --port 26911 --mode answer --ring 1 --max-seconds 60 \
+	--uas-spec 'port=26912,mode=reject,code=503,retry_after=30' || exit 1
 
 # the hold calls, at once (each waits for its 408 in its own process)
 for i in $(seq 1 $M); do
@@ -33,9 +41,16 @@ for i in $(seq 1 $M); do
 		--ruri "sip:hold@127.0.0.1:26911" --calls 1 \
 		--call-timeout-ms 20000 --max-seconds 30 || exit 1
 done
+for i in 1 2; do
+	sipper_bg blindfail$i uac --proxy 127.0.0.1:$P --port $((26905 + i)) \
+		--ruri "sip:blindfail@127.0.0.1:26911" --calls 1 \
+		--call-timeout-ms 20000 --max-seconds 30 || exit 1
+done
 check_eq "the hold calls are suspended" $M \
 	"$(wait_eq 10 $M grep -c 'SUSPEND-HOLD' "$IT_RUN/kamailio.log")"
-check_eq "B: attempts before the reset" $M "$(rg_field "$B" attempts)"
+check_eq "the blindfail calls are suspended" 2 \
+	"$(wait_eq 10 2 grep -c 'SUSPEND-BLINDFAIL' "$IT_RUN/kamailio.log")"
+check_eq "B: attempts before the reset" $((M + 2)) "$(rg_field "$B" attempts)"
 kcmd replyguard.reset "$B" >/dev/null
 check_eq "B: attempts after the reset" 0 "$(rg_field "$B" attempts)"
 
@@ -43,14 +58,26 @@ sipper_fg go uac --proxy 127.0.0.1:$P --port 26910 \
 	--ruri "sip:go@127.0.0.1:26911" --calls $K --hold-ms 100 \
 	--call-timeout-ms 10000 --max-seconds 60
 check_eq "the go calls completed (200, ACK, BYE 200)" 0 $?
+sipper_fg away uac --proxy 127.0.0.1:$P --port 26908 \
+	--ruri "sip:away@127.0.0.1:26911" --calls 2 --hold-ms 100 \
+	--call-timeout-ms 10000 --max-seconds 40
+# (tm relays a 503 upstream as 500, RFC 3261 section 16.7)
+check_eq "the away calls got C's 503, as tm relays it (500)" 2 \
+	"$(sipper_stat away uac.finals.500)"
 for i in $(seq 1 $M); do
 	wait_pid "$(eval echo \$PID_hold$i)" 25
 done
+for i in 1 2; do
+	wait_pid "$(eval echo \$PID_blindfail$i)" 25
+done
+check_eq "the blindfail calls got C's 503, as tm relays it (500)" 2 \
+	"$(( $(sipper_stat blindfail1 uac.finals.500) + $(sipper_stat blindfail2 uac.finals.500) ))"
 check_eq "each hold call ended with the proxy's 408" $M \
 	"$(( $(for i in $(seq 1 $M); do sipper_stat hold$i uac.finals.408; echo +; done) 0 ))"
 sipper_stop uas
 
 check_eq "B received the go calls only" $K "$(sipper_stat uas uas.26911.invites)"
+check_eq "C received the away and blindfail calls" 4 "$(sipper_stat uas uas.26912.invites)"
 check_eq "every go call was resumed" $K "$(grep -c 'RESUMED' "$IT_RUN/kamailio.log")"
 # every transaction over: the hold calls' admissions were taken back
 check_eq "every transaction ended (tm.stats current)" 0 "$(wait_eq 15 0 tm_current)"
@@ -61,7 +88,9 @@ check_eq "B: replies_2xx of branch 1, mapped" $K "$(rg_field "$B" replies_2xx)"
 check_eq "B: pdd_samples" $K "$(rg_field "$B" pdd_samples)"
 check_eq "B: the blind UACs' timeouts are not B's" 0 "$(rg_field "$B" timeouts)"
 check_eq "B: no failures" 0 "$(rg_field "$B" failures)"
-check_eq "B: up" up "$(rg_field "$B" state)"
+check_eq "B: C's 503s are not B's (replies_503)" 0 "$(rg_field "$B" replies_503)"
+check_eq "B: up, not blocked for C's Retry-After" up "$(rg_field "$B" state)"
+check_eq "C: never admitted, not tracked (replyguard.get: 404)" 404 "$(rg_fault "$C")"
 check_eq "B: nothing left in flight" 0 "$(rg_field "$B" concurrent)"
 check_no_errors
 it_finish
