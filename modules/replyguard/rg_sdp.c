@@ -111,8 +111,10 @@ static int mixed_ok(char *s, int len, str delim)
 				if(ret == NULL || ret != end || (mime & 0x00ff) == SUBTYPE_ALL
 						|| (mime >> 16) == TYPE_ALL)
 					return 0;
-				sdp = (mime >> 16) == TYPE_APPLICATION
-					  && (mime & 0x00ff) == SUBTYPE_SDP;
+				/* (a later Content-Type of the part does not undo it) */
+				if((mime >> 16) == TYPE_APPLICATION
+						&& (mime & 0x00ff) == SUBTYPE_SDP)
+					sdp = 1;
 			}
 		}
 		if(!sdp)
