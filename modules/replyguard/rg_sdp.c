@@ -9,6 +9,7 @@
 
 #include "rg_branch_rules.h"
 #include "rg_sdp.h"
+#include "rg_sdp_fast.h"
 
 /*
  * Would parse_sdp_session() accept the `len` bytes at `s` as one session?
@@ -129,6 +130,35 @@ static int mixed_ok(char *s, int len, str delim)
 	return found;
 }
 
+/*
+ * The fast path (rg_sdp_fast.h) for a message whose unparsed header
+ * lines and body are plain: an answer, or RG_SDPF_UNSURE.
+ */
+static int fast(struct sip_msg *msg)
+{
+	const char *end = msg->buf + msg->len, *p = msg->unparsed, *body;
+	int ct = -1;
+
+	if(p == NULL || p <= msg->buf || p > end || p[-1] != '\n')
+		return RG_SDPF_UNSURE;
+	if(msg->content_type != NULL) {
+		ct = rg_sdpf_is_sdp(
+				msg->content_type->body.s, msg->content_type->body.len);
+		if(!ct)
+			return RG_SDPF_UNSURE;
+	}
+	if(rg_sdpf_headers(p, end, &ct, &body) != 1)
+		return RG_SDPF_UNSURE;
+	if(body >= end)
+		return RG_SDP_NO_BODY;
+	if(ct < 0)
+		return RG_SDP_NONE; /* a body and no Content-Type */
+	if(ct == 0)
+		return RG_SDPF_UNSURE;
+	return rg_sdpf_session(body, (int)(end - body)) ? RG_SDP_FOUND
+													: RG_SDP_NONE;
+}
+
 int rg_sdp_has(struct sip_msg *msg)
 {
 	char *body;
@@ -138,6 +168,8 @@ int rg_sdp_has(struct sip_msg *msg)
 	/* its headers would be parsed into this process's memory */
 	if(msg->msg_flags & FL_SHM_CLONE)
 		return RG_SDP_NO_BODY;
+	if(msg->body == NULL && (len = fast(msg)) != RG_SDPF_UNSURE)
+		return len;
 	/* someone parsed the body: parse_sdp() keeps that answer */
 	if(msg->body != NULL)
 		return msg->body->type == MSG_BODY_SDP
