@@ -43,9 +43,7 @@ uint32_t rg_br_reply(uint32_t flags, int code, int sdp, uint64_t t0_ms,
 	if(code <= 100 || (flags & RG_BR_PARKED))
 		return flags;
 	if(code < 200)
-		return (flags & RG_BR_FINAL_SEEN)
-					   ? flags
-					   : provisional(flags, code, sdp, t0_ms, now_ms, r);
+		return provisional(flags, code, sdp, t0_ms, now_ms, r);
 	/* a retransmitted final reply is not a new outcome */
 	if(flags & RG_BR_FINAL_SEEN)
 		return flags;

@@ -11,8 +11,9 @@
  *   SDP, whatever came before it (a 183 without a body, then one with
  *   SDP). A branch's 183s are parsed until one has a body.
  * - The first 18x measures the post-dial delay.
- * - A final reply counts once per branch (retransmissions do not); a
- *   provisional after it counts nothing.
+ * - A final reply counts once per branch (retransmissions do not). A
+ *   provisional handled after it still counts: two workers may handle a
+ *   gateway's 183 and its 200 in either order.
  * - A branch that times out after a provisional reply above 100 rang
  *   out: no failure. One that sent nothing, or only 100 Trying (which is
  *   hop by hop: only our neighbour's stack spoke), failed.
@@ -52,9 +53,7 @@
 static inline int rg_br_wants_sdp(uint32_t flags, int code)
 {
 	return code == 183
-		   && !(flags
-				   & (RG_BR_SDP_SEEN | RG_BR_SDP_TRIED | RG_BR_PARKED
-						   | RG_BR_FINAL_SEEN));
+		   && !(flags & (RG_BR_SDP_SEEN | RG_BR_SDP_TRIED | RG_BR_PARKED));
 }
 
 /*

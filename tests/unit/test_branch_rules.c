@@ -111,11 +111,12 @@ static void test_final_once(void **state)
 	assert_int_equal(r.code, 0);
 	rep(f, 200, 0, &r);
 	assert_int_equal(r.code, 0);
-	/* a provisional after the final: nothing, its SDP not asked */
-	assert_false(rg_br_wants_sdp(f, 183));
-	assert_int_equal(rep(f, 183, RG_SDP_FOUND, &r), f);
-	assert_int_equal(r.code, 0);
-	assert_int_equal(r.pdd_ms, -1);
+	/* a 183 handled after the final (another worker had the 200): it
+	 * still counts, with its SDP */
+	assert_true(rg_br_wants_sdp(f, 183));
+	rep(f, 183, RG_SDP_FOUND, &r);
+	assert_int_equal(r.code, 183);
+	assert_int_equal(r.has_sdp, 1);
 }
 
 static void test_timeouts(void **state)
