@@ -396,7 +396,7 @@ static int check_tm_first(void)
 	struct sr_module *m;
 
 	/* the list starts with the module loaded last */
-	for(m = modules; m != NULL; m = m->next) {
+	for(m = get_loaded_modules(); m != NULL; m = m->next) {
 		if(strcmp(m->exports.name, "replyguard") == 0)
 			return 0;
 		if(strcmp(m->exports.name, "tm") == 0) {

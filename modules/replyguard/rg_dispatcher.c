@@ -16,6 +16,7 @@
 #include "rg_host.h"
 #include "rg_ops.h"
 #include "rg_buf.h"
+#include "rg_compat.h"
 #include "rg_dispatcher.h"
 
 static dispatcher_api_t rg_dsb;
@@ -209,8 +210,8 @@ static sr_xavp_t *find_xavp(sr_xavp_t *x, const str *name, unsigned int id)
 int rg_ds_ext(struct sip_msg *msg, const str *raw, struct rg_ext *ext)
 {
 	sr_xavp_t **list;
-
 	sr_xavp_t *d, *g, *u;
+	long tag;
 
 	if(!rg_ds_bound || !rg_ds_sync_on || rg_ds_xavp.len <= 0)
 		return 0;
@@ -223,13 +224,13 @@ int rg_ds_ext(struct sip_msg *msg, const str *raw, struct rg_ext *ext)
 	g = find_xavp(d->val.v.xavp, &rg_ds_grp, rg_ds_grp_id);
 	u = find_xavp(d->val.v.xavp, &rg_ds_uri, rg_ds_uri_id);
 	/* most often the very bytes (raw is $du, which dispatcher set) */
-	if(g == NULL || g->val.type != SR_XTYPE_INT || u == NULL
+	if(g == NULL || !rg_xavp_int(&g->val, &tag) || u == NULL
 			|| u->val.type != SR_XTYPE_STR || u->val.v.s.len != raw->len
 			|| (memcmp(u->val.v.s.s, raw->s, (size_t)raw->len) != 0
 					&& strncasecmp(u->val.v.s.s, raw->s, (size_t)raw->len)
 							   != 0))
 		return 0;
-	ext->tag = (int)g->val.v.i;
+	ext->tag = (int)tag;
 	ext->name = u->val.v.s.s;
 	ext->len = u->val.v.s.len;
 	return 1;

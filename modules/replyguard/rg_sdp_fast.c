@@ -55,10 +55,52 @@ static int plain_length(const char *v, const char *e)
 	return v == e && n > 0 && n <= 9;
 }
 
+/* what a header's name makes of it here */
+enum hname
+{
+	H_OTHER,   /* its value is not read by the parser */
+	H_PARSED,  /* Via, To, CSeq, Retry-After: the parser reads its value */
+	H_LENGTH,  /* Content-Length */
+	H_TYPE	   /* Content-Type */
+};
+
+/* the name's kind, by its length and first letter before any compare */
+static enum hname kind(const char *p, int n)
+{
+	switch(n) {
+		case 1:
+			switch(lower(*p)) {
+				case 'v':
+				case 't':
+					return H_PARSED;
+				case 'l':
+					return H_LENGTH;
+				case 'c':
+					return H_TYPE;
+				default:
+					return H_OTHER;
+			}
+		case 2:
+			return is(p, n, "to") ? H_PARSED : H_OTHER;
+		case 3:
+			return is(p, n, "via") ? H_PARSED : H_OTHER;
+		case 4:
+			return is(p, n, "cseq") ? H_PARSED : H_OTHER;
+		case 11:
+			return is(p, n, "retry-after") ? H_PARSED : H_OTHER;
+		case 12:
+			return is(p, n, "content-type") ? H_TYPE : H_OTHER;
+		case 14:
+			return is(p, n, "content-length") ? H_LENGTH : H_OTHER;
+		default:
+			return H_OTHER;
+	}
+}
+
 int rg_sdpf_headers(const char *p, const char *end, int *ct, const char **body)
 {
 	const char *q, *v, *nl;
-	int n;
+	enum hname k;
 
 	while(p < end) {
 		/* get_hdr_field(): a line starting with CR or LF ends the headers;
@@ -72,27 +114,20 @@ int rg_sdpf_headers(const char *p, const char *end, int *ct, const char **body)
 		}
 		for(q = p; q < end && name_char(*q); q++)
 			;
-		n = (int)(q - p);
-		if(n == 0 || q >= end || *q != ':')
+		if(q == p || q >= end || *q != ':')
 			return RG_SDPF_UNSURE;
 		v = q + 1;
 		nl = memchr(v, '\n', (size_t)(end - v));
-		/* one line, CRLF-ended, no CR or NUL inside, not folded */
+		/* one line, CRLF-ended, not folded, not the last */
 		if(nl == NULL || nl == v || nl[-1] != '\r' || nl + 1 >= end
-				|| nl[1] == ' ' || nl[1] == '\t'
-				|| memchr(v, '\r', (size_t)(nl - 1 - v)) != NULL
-				|| memchr(v, '\0', (size_t)(nl - 1 - v)) != NULL)
+				|| nl[1] == ' ' || nl[1] == '\t')
 			return RG_SDPF_UNSURE;
 		/* headers whose values the parser reads (get_hdr_field()) */
-		if(is(p, n, "via") || is(p, n, "v") || is(p, n, "to")
-				|| is(p, n, "t") || is(p, n, "cseq")
-				|| is(p, n, "retry-after"))
-			return RG_SDPF_UNSURE;
-		if((is(p, n, "content-length") || is(p, n, "l"))
-				&& !plain_length(v, nl - 1))
+		k = kind(p, (int)(q - p));
+		if(k == H_PARSED || (k == H_LENGTH && !plain_length(v, nl - 1)))
 			return RG_SDPF_UNSURE;
 		/* the first Content-Type is the one parse_content_type_hdr() reads */
-		if(*ct < 0 && (is(p, n, "content-type") || is(p, n, "c")))
+		if(k == H_TYPE && *ct < 0)
 			*ct = rg_sdpf_is_sdp(v, (int)(nl - 1 - v));
 		p = nl + 1;
 	}

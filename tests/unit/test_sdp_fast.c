@@ -82,7 +82,8 @@ static void test_headers(void **state)
 	assert_int_equal(ct, -1);
 	/* left to the parsers: a Via, To or CSeq to parse, a folded or
 	 * LF-only line, an odd name, a Content-Length that is not digits, no
-	 * blank line */
+	 * blank line; a Content-Type with anything but the type is the
+	 * parsers' too (rg_sdp.c: ct 0) */
 	assert_int_equal(headers("Via: SIP/2.0/UDP h\r\n\r\n", -1, &ct, &body), RG_SDPF_UNSURE);
 	assert_int_equal(headers("t: <sip:x>\r\n\r\n", -1, &ct, &body), RG_SDPF_UNSURE);
 	assert_int_equal(headers("CSeq: 1 INVITE\r\n\r\n", -1, &ct, &body), RG_SDPF_UNSURE);
@@ -93,7 +94,8 @@ static void test_headers(void **state)
 	assert_int_equal(headers("l: 1x\r\n\r\n", -1, &ct, &body), RG_SDPF_UNSURE);
 	assert_int_equal(headers("l: 1234567890\r\n\r\n", -1, &ct, &body), RG_SDPF_UNSURE);
 	assert_int_equal(headers("X: a\r\n", -1, &ct, &body), RG_SDPF_UNSURE);
-	assert_int_equal(headers("X: a\rb\r\n\r\n", -1, &ct, &body), RG_SDPF_UNSURE);
+	/* a bare CR inside a value the parser does not read changes nothing */
+	assert_int_equal(headers("X: a\rb\r\n\r\n", -1, &ct, &body), 1);
 }
 
 static void test_is_sdp(void **state)

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What differs between the Kamailio versions replyguard builds against
+ * (5.6 and 6.1), in one place. VERSIONVAL is the core's
+ * major * 1000000 + minor * 1000 + patch, from its Makefile.defs.
+ */
+#ifndef RG_COMPAT_H
+#define RG_COMPAT_H
+
+#include "core/xavp.h"
+
+/*
+ * An integer an xavp holds: dispatcher's set id in its destination
+ * record. Kamailio 6 keeps integers as long (SR_XTYPE_LONG; SR_XTYPE_INT
+ * is gone), 5.6 as int. 1 and the value in *out, or 0.
+ */
+static inline int rg_xavp_int(const sr_xval_t *v, long *out)
+{
+#if VERSIONVAL >= 6000000
+	if(v->type != SR_XTYPE_LONG)
+		return 0;
+	*out = v->v.l;
+#else
+	if(v->type != SR_XTYPE_INT)
+		return 0;
+	*out = v->v.i;
+#endif
+	return 1;
+}
+
+#endif
