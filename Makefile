@@ -31,7 +31,7 @@ endif
 
 MODULE := modules/replyguard/replyguard.so
 
-.PHONY: all deps kamailio-src module deb lint readme doc-check unit unit-asan fuzz-short fuzz integration test run bench install clean
+.PHONY: all deps kamailio-src module k6 deb lint readme doc-check unit unit-asan fuzz-short fuzz integration test run bench install clean
 
 all: module
 
@@ -46,6 +46,12 @@ endif
 module: kamailio-src
 	@$(MAKE) --no-print-directory -C modules/replyguard COREPATH=$(COREPATH) \
 		$(if $(KAM_LIBDIR),KAM_LIBDIR=$(KAM_LIBDIR)) quiet=silent
+
+# Kamailio 6.1.4 from ../shared/kamailio (K6_TARBALL=FILE for another),
+# SHA-256 checked, with the modules the tests load, into build/k6; and
+# replyguard built against it into build/k6/lib64/kamailio/modules/
+k6: deps
+	@sh scripts/k6.sh $(CURDIR)
 
 # doc/README is generated from doc/replyguard.xml (Kamailio's docbook
 # toolchain); make test fails when the two differ

@@ -11,6 +11,18 @@
 set -e
 
 ROOT=$(cd "$1" && pwd)
+# what building Kamailio and those modules needs beyond scripts/deps.sh
+K6_PKGS="bison flex liblua5.1-0-dev python3-dev libsqlite3-dev libpq-dev libevent-dev libcurl4-openssl-dev"
+missing=""
+for p in $K6_PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
+		|| missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	[ "$(id -u)" -eq 0 ] || { echo "k6: missing:$missing (run as root)" >&2; exit 1; }
+	echo "k6: installing$missing"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q $missing >/dev/null
+fi
 TARBALL=${K6_TARBALL:-$ROOT/../shared/kamailio/kamailio-6.1.4.tar.gz}
 [ -f "$TARBALL" ] || { echo "k6: no tarball at $TARBALL" >&2; exit 1; }
 SUM_FILE=$TARBALL.sha256
@@ -43,7 +55,16 @@ if [ ! -f "$STAMP" ] || [ ! -x "$PREFIX/sbin/kamailio" ]; then
 		|| { tail -30 "$ROOT/build/k6-install.log" >&2; exit 1; }
 	touch "$STAMP"
 fi
-for m in tm dispatcher dmq app_lua app_python3 db_sqlite db_postgres http_async_client; do
+# replyguard against it, built out of the checkout's module folder (whose
+# objects are the packaged Kamailio's), into the same modules folder
+MOD=$ROOT/build/k6-mod
+mkdir -p "$MOD"
+cp "$ROOT"/modules/replyguard/*.c "$ROOT"/modules/replyguard/*.h \
+	"$ROOT"/modules/replyguard/Makefile "$MOD"/
+make -C "$MOD" COREPATH="$SRC/src" quiet=silent >"$ROOT/build/k6-mod.log" 2>&1 \
+	|| { tail -30 "$ROOT/build/k6-mod.log" >&2; exit 1; }
+cp "$MOD/replyguard.so" "$MODDIR/replyguard.so"
+for m in tm dispatcher dmq app_lua app_python3 db_sqlite db_postgres http_async_client replyguard; do
 	[ -f "$MODDIR/$m.so" ] || { echo "k6: $m.so missing in $MODDIR" >&2; exit 1; }
 done
 echo "k6: Kamailio $("$PREFIX/sbin/kamailio" -v | sed -n 's/^version: kamailio \([^ ]*\).*/\1/p') in $PREFIX"

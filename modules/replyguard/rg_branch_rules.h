@@ -7,9 +7,10 @@
  *
  * - A 180 and a 183 count once per branch: a reliable 183 is resent
  *   until PRACK, and retransmissions are not new replies.
- * - "183 with SDP" counts once per branch, on the first 183 that carries
- *   SDP, whatever came before it (a 183 without a body, then one with
- *   SDP). A branch's 183s are parsed until one has a body.
+ * - "183 with SDP" counts once per branch. A branch's 183s are parsed
+ *   until one has a body: a 183 without a body, then one with SDP,
+ *   counts; once a 183's body held no SDP session, later 183s of the
+ *   branch are not parsed (copies of a reliable 183 are parsed once).
  * - The first 18x measures the post-dial delay.
  * - A final reply counts once per branch (retransmissions do not). A
  *   provisional handled after it still counts: two workers may handle a

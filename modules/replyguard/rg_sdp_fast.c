@@ -59,7 +59,8 @@ static int plain_length(const char *v, const char *e)
 enum hname
 {
 	H_OTHER,   /* its value is not read by the parser */
-	H_PARSED,  /* Via, To, CSeq, Retry-After: the parser reads its value */
+	H_PARSED,  /* Via, To, CSeq, Retry-After, From (Kamailio 6 reads it):
+				  the parser reads its value */
 	H_LENGTH,  /* Content-Length */
 	H_TYPE	   /* Content-Type */
 };
@@ -72,6 +73,7 @@ static enum hname kind(const char *p, int n)
 			switch(lower(*p)) {
 				case 'v':
 				case 't':
+				case 'f':
 					return H_PARSED;
 				case 'l':
 					return H_LENGTH;
@@ -85,7 +87,7 @@ static enum hname kind(const char *p, int n)
 		case 3:
 			return is(p, n, "via") ? H_PARSED : H_OTHER;
 		case 4:
-			return is(p, n, "cseq") ? H_PARSED : H_OTHER;
+			return (is(p, n, "cseq") || is(p, n, "from")) ? H_PARSED : H_OTHER;
 		case 11:
 			return is(p, n, "retry-after") ? H_PARSED : H_OTHER;
 		case 12:
@@ -227,9 +229,11 @@ static int mediaip_ok(const char *s, const char *lim)
 			break;
 	if(cp < a)
 		return 0;
-	if(cp + 6 > e && cp[4] != ' ')
-		return 0;
+	/* (the address type first: the parser's order reads cp[4] past the
+	 * line when " IP" ends it; the answer is the same) */
 	if(cp[3] != '4' && cp[3] != '6')
+		return 0;
+	if(cp + 6 > e && cp[4] != ' ')
 		return 0;
 	cp = space_end(cp + 5, e);
 	return token_end(cp, e) != cp;

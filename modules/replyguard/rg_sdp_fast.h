@@ -23,8 +23,8 @@
  * application/sdp, 1 a plain application/sdp) and goes out as the same
  * for the message's first Content-Type. 1, with `*body` after the blank
  * line, when every line is plain and none is one whose value Kamailio's
- * header parser reads (Via, To, CSeq, Retry-After; a Content-Length must
- * be plain digits); else RG_SDPF_UNSURE.
+ * header parser reads (Via, To, CSeq, Retry-After, From; a
+ * Content-Length must be plain digits); else RG_SDPF_UNSURE.
  */
 int rg_sdpf_headers(const char *p, const char *end, int *ct, const char **body);
 
@@ -32,9 +32,10 @@ int rg_sdpf_headers(const char *p, const char *end, int *ct, const char **body);
 int rg_sdpf_is_sdp(const char *v, int len);
 
 /*
- * Would Kamailio's parse_sdp_session() accept the `len` bytes at `s` as
- * an SDP session? 1 or 0. s[-1] is read, as the parser reads it (the
- * byte before a body is the blank line's end).
+ * Would Kamailio 5.6's parse_sdp_session() accept the `len` bytes at `s`
+ * as an SDP session? 1 or 0. s[-1] is read, as the parser reads it (the
+ * byte before a body is the blank line's end). (Kamailio 6 reads the o=
+ * and c= lines more strictly: rg_sdp.c asks its own helpers there.)
  */
 int rg_sdpf_session(const char *s, int len);
 

@@ -49,7 +49,7 @@ check_eq "every call was answered by A" $N "$(sipper_stat uasa uas.26811.invites
 check_eq "the caller got a 200 for every call" $N "$(sipper_stat uac uac.finals.200)"
 check_eq "replies_503 of C: each of its 503s" "$c503" "$(rg_field "$C" replies_503)"
 check_eq "one dst-down event per 503" "$c503" \
-	"$(grep -c 'RG-EVENT down ' "$IT_RUN/kamailio.log")"
+	"$(wait_eq 10 "$c503" grep -c 'RG-EVENT down ' "$IT_RUN/kamailio.log")"
 check_eq "each event's HTTP query reached the server" "$c503" \
 	"$(wait_eq 10 "$c503" grep -c '"get": true' "$IT_RUN/http.jsonl")"
 check_eq "and its reply came back to the script" "$c503" \
