@@ -337,10 +337,11 @@ static int branch_sent(struct cell *t, int b)
 }
 
 /* every new record of `x` is settled: kept when `t` sent its branch */
-static void settle(struct rg_txn *x, struct cell *t)
+static int settle(struct rg_txn *x, struct cell *t)
 {
 	struct rg_txn_it it = {x, 0};
 	struct rg_txn_rec *r;
+	int parked_now = 0;
 
 	rg_txn_lock(rg_txns, x);
 	while((r = rg_txn_next(&it)) != NULL) {
@@ -349,6 +350,7 @@ static void settle(struct rg_txn *x, struct cell *t)
 		if(blind(t, r->index)) {
 			/* admitted, then t_suspend: sent (if ever) after t_continue */
 			r->flags = (r->flags & ~RG_BR_NEW) | RG_BR_PARKED;
+			parked_now = 1;
 			continue;
 		}
 		if(branch_sent(t, r->index)) {
@@ -360,6 +362,55 @@ static void settle(struct rg_txn *x, struct cell *t)
 		r->flags = (r->flags & ~(RG_BR_NEW | RG_BR_HELD)) | RG_BR_FINAL_SEEN;
 		LM_DBG("branch %d to slot %u was not sent: admission taken back\n",
 				r->index, r->ref.slot);
+	}
+	rg_txn_unlock(rg_txns, x);
+	return parked_now;
+}
+
+/*
+ * Record `r`, parked on blind UAC b, belongs to branch b + 1 when t_continue
+ * resumed b (tm marks a resumed blind UAC 500, a timed-out one 408), the
+ * branch has no record of its own, and its next hop (`uri`, `duri`) is
+ * where the record was admitted to. Then it moves there, still new (the
+ * resumed route's end checks that tm sent it), its delay counted from
+ * now. Under the slot's lock.
+ */
+static int bind_to(struct rg_txn *x, struct cell *t, struct rg_txn_rec *r,
+		int branch, const str *uri, const str *duri)
+{
+	int b = r->index;
+
+	if(!parked(r, t) || branch != b + 1 || t->uac[b].last_received != 500
+			|| rg_txn_find(x, branch) != NULL
+			|| !rg_key_hop_is(r->key, (int)r->key_len, uri->s, uri->len,
+					duri->s, duri->len))
+		return 0;
+	r->index = branch;
+	r->flags = (r->flags & ~RG_BR_PARKED) | RG_BR_NEW;
+	r->t0_ms = rg_now_ms();
+	return 1;
+}
+
+/*
+ * tm prepares a branch of a transaction with a parked record (registered
+ * when it was parked): the resumed route relays. Bound before tm sends
+ * it, so no reply of the branch can come first.
+ */
+static void rg_branch_on_fwd(struct cell *t, int type, struct tmcb_params *ps)
+{
+	struct rg_txn *x = *ps->param;
+	struct sip_msg *req = ps->req;
+	struct rg_txn_it it = {x, 0};
+	struct rg_txn_rec *r;
+	str uri;
+
+	if(x == NULL || rg_stopping || req == NULL || req == FAKED_REPLY)
+		return;
+	uri = req->new_uri.s ? req->new_uri : req->first_line.u.request.uri;
+	rg_txn_lock(rg_txns, x);
+	while((r = rg_txn_next(&it)) != NULL) {
+		if(bind_to(x, t, r, (int)t->nr_of_outgoings, &uri, &req->dst_uri))
+			break;
 	}
 	rg_txn_unlock(rg_txns, x);
 }
@@ -390,15 +441,9 @@ static void bind_parked(struct rg_txn *x, struct cell *t, struct sip_msg *msg)
 			r->index = b + 1;
 			continue;
 		}
-		if(b + 1 < (int)t->nr_of_outgoings && branch_sent(t, b + 1)
-				&& rg_txn_find(x, b + 1) == NULL
-				&& rg_key_hop_is(r->key, (int)r->key_len, uri.s, uri.len,
-						msg->dst_uri.s, msg->dst_uri.len)) {
-			r->index = b + 1;
-			r->flags &= ~(RG_BR_PARKED | RG_BR_NEW);
-			r->t0_ms = rg_now_ms();
-			continue;
-		}
+		if(b + 1 < (int)t->nr_of_outgoings
+				&& bind_to(x, t, r, b + 1, &uri, &msg->dst_uri))
+			continue; /* (resumed so fast its own callback was too late) */
 		take_back(r);
 		r->flags = (r->flags & ~(RG_BR_PARKED | RG_BR_NEW | RG_BR_HELD))
 				   | RG_BR_FINAL_SEEN;
@@ -420,18 +465,26 @@ static int rg_branch_post_script(struct sip_msg *msg, unsigned int flags,
 	struct cell *t;
 
 	t = rg_tmb.t_gett();
-	/* t_continue's route: parked records find their branch */
+	/* t_continue's route: parked records find their branch, which tm
+	 * must have sent */
 	if(own(t) && (t->flags & T_ASYNC_CONTINUE)
-			&& (x = txn_of(t)) != NULL)
+			&& (x = txn_of(t)) != NULL) {
 		bind_parked(x, t, msg);
+		settle(x, t);
+	}
 	x = NULL;
 	if(!rg_unchecked)
 		return 1;
 	rg_unchecked = 0;
 	if(own(t)) {
 		x = txn_of(t);
-		if(x != NULL)
-			settle(x, t);
+		/* a record parked: bound as tm prepares the resumed branch */
+		if(x != NULL && settle(x, t)
+				&& rg_tmb.register_tmcb(msg, t, TMCB_REQUEST_FWDED,
+						   rg_branch_on_fwd, x, NULL)
+						   <= 0)
+			LM_ERR("cannot register the callback of a suspended "
+				   "transaction: its call is bound when its route ends\n");
 	}
 	if(rg_pending.txn != NULL && rg_pending.txn != x) {
 		settle(rg_pending.txn, NULL);
