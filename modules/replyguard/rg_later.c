@@ -49,11 +49,13 @@ static void add(const struct rg_change *chg)
 {
 	uint64_t now, last;
 
+	/* counted before it is in: a runner never sees fewer than it pops */
+	__atomic_add_fetch(&rg_lsh->waiting, 1, __ATOMIC_RELEASE);
 	if(rg_queue_push(rg_lq, chg) == 0) {
-		__atomic_add_fetch(&rg_lsh->waiting, 1, __ATOMIC_RELEASE);
 		__atomic_add_fetch(&rg_lsh->deferred, 1, __ATOMIC_RELAXED);
 		return;
 	}
+	__atomic_sub_fetch(&rg_lsh->waiting, 1, __ATOMIC_RELEASE);
 	now = rg_now_ms();
 	last = __atomic_load_n(&rg_lsh->warned_ms, __ATOMIC_RELAXED);
 	if(last == 0 || now - last >= 60000) {
@@ -87,11 +89,18 @@ void rg_later_apply(const struct rg_change *chg)
 void rg_later_run(void)
 {
 	static struct rg_change c; /* large: not on the stack */
+	int tries;
 
 	if(rg_lsh == NULL || must_wait())
 		return;
-	/* a change added while the runner was letting go is not left behind */
-	while(__atomic_load_n(&rg_lsh->waiting, __ATOMIC_ACQUIRE) != 0) {
+	/*
+	 * A change added while the runner was letting go is not left behind;
+	 * one counted but still being copied in is left to the next reply or
+	 * the timer, rather than waited for.
+	 */
+	for(tries = 0;
+			tries < 3 && __atomic_load_n(&rg_lsh->waiting, __ATOMIC_ACQUIRE) != 0;
+			tries++) {
 		if(__atomic_exchange_n(&rg_lsh->running, 1, __ATOMIC_ACQUIRE))
 			return; /* another process runs them, in order */
 		while(rg_queue_pop(rg_lq, &c) == 1) {
