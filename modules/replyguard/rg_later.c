@@ -76,14 +76,15 @@ void rg_later_apply(const struct rg_change *chg)
 		add(chg);
 		return;
 	}
-	/* older changes wait (or run elsewhere): after them, in order */
-	if(__atomic_load_n(&rg_lsh->waiting, __ATOMIC_ACQUIRE) != 0
-			|| __atomic_load_n(&rg_lsh->running, __ATOMIC_ACQUIRE) != 0) {
+	/* at once when nothing waits and no one runs (it is then the runner:
+	 * what others add meanwhile runs after it); else after the others */
+	if(__atomic_load_n(&rg_lsh->waiting, __ATOMIC_ACQUIRE) == 0
+			&& !__atomic_exchange_n(&rg_lsh->running, 1, __ATOMIC_ACQUIRE)) {
+		rg_lrun(chg);
+		__atomic_store_n(&rg_lsh->running, 0, __ATOMIC_RELEASE);
+	} else
 		add(chg);
-		rg_later_run();
-		return;
-	}
-	rg_lrun(chg);
+	rg_later_run();
 }
 
 void rg_later_run(void)
