@@ -15,6 +15,8 @@
 #                  the instruction counts alone), into bench/results.md
 #   make install   copy the module into kamailio's module directory
 #   make deb       build/kamailio-replyguard-module_<version>_<arch>.deb
+#   make k6        Kamailio 6.1.4 from ../shared/kamailio into build/k6, and
+#                  replyguard built against it there (not yet tested on it)
 #
 # KAMAILIO_SRC=/path builds against your own configured Kamailio tree
 # instead of the Debian source package fetched into build/.
