@@ -18,10 +18,6 @@ N=20
 ASYNC=$("$IT_LIB/async_module.sh") || exit 1
 printf "1 %s\n1 %s\n" "$C" "$A" >"$IT_RUN/dispatcher.list"
 
-tm_current() {
-	kcmd tm.stats 2>/dev/null | awk '$1 == "current:" {print $2; exit}'
-}
-
 "$IT_PY" "$IT_LIB/hook_server.py" --port $HOOK --out "$IT_RUN/http.jsonl" \
 	--max-seconds 120 &
 IT_PIDS+=($!)

@@ -453,6 +453,11 @@ failover_start() {
 		-e "s#@RGPARAMS@#$params#"
 }
 
+# tm_current: tm's transactions alive now (tm.stats current)
+tm_current() {
+	kcmd tm.stats 2>/dev/null | awk '$1 == "current:" {print $2; exit}'
+}
+
 # rg_field DST FIELD: one field of replyguard.get over kamcmd
 rg_field() {
 	kcmd replyguard.get "$1" 2>/dev/null |

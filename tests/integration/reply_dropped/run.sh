@@ -10,11 +10,6 @@ D=sip:127.0.0.1:24771
 D2=sip:127.0.0.1:24772
 N=10
 
-# tm.stats' current transactions
-tm_current() {
-	kcmd tm.stats 2>/dev/null | awk '$1 == "current:" {print $2; exit}'
-}
-
 kam_start "$(dirname "$0")/kamailio.cfg" -e "s#@PORT@#$P#g" \
 	-e "s#@HTTP@#$((P + 20))#g" || exit 1
 RPC_PORT=$((P + 20))

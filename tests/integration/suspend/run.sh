@@ -25,10 +25,6 @@ C=sip:127.0.0.1:26912
 M=3
 K=5
 
-tm_current() {
-	kcmd tm.stats 2>/dev/null | awk '$1 == "current:" {print $2; exit}'
-}
-
 kam_start "$(dirname "$0")/kamailio.cfg" -e "s#@PORT@#$P#g" \
 	-e "s#@HTTP@#$((P + 20))#g" -e "s#@B@#26911#g" -e "s#@C@#26912#g" || exit 1
 RPC_PORT=$((P + 20))
