@@ -5,7 +5,9 @@
 #   make deps      install Debian packages the build and tests need
 #   make           build modules/replyguard/replyguard.so
 #   make test      unit tests (cmocka), the same under ASan+UBSan, a short
-#                  fuzz run of every parser, then integration (kamailio + sipp)
+#                  fuzz run of every parser, then integration (kamailio + sipp),
+#                  on the packaged Kamailio 5.6 and, when its tarball is in
+#                  ../shared/kamailio, again on Kamailio 6.1.4 (make k6)
 #   make fuzz      the long fuzz run (libFuzzer, FUZZ_LONG s a target)
 #   make lint      cppcheck and clang-tidy (part of make test)
 #   make readme    doc/README from doc/replyguard.xml (make test checks it)
@@ -16,7 +18,9 @@
 #   make install   copy the module into kamailio's module directory
 #   make deb       build/kamailio-replyguard-module_<version>_<arch>.deb
 #   make k6        Kamailio 6.1.4 from ../shared/kamailio into build/k6, and
-#                  replyguard built against it there (not yet tested on it)
+#                  replyguard built against it there
+#   make integration-k6  the integration suite again on that Kamailio 6.1.4
+#                  (part of make test when ../shared/kamailio has the tarball)
 #
 # KAMAILIO_SRC=/path builds against your own configured Kamailio tree
 # instead of the Debian source package fetched into build/.
@@ -33,7 +37,7 @@ endif
 
 MODULE := modules/replyguard/replyguard.so
 
-.PHONY: all deps kamailio-src module k6 deb lint readme doc-check unit unit-asan fuzz-short fuzz integration test run bench install clean
+.PHONY: all deps kamailio-src module k6 integration-k6 deb lint readme doc-check unit unit-asan fuzz-short fuzz integration test run bench install clean
 
 all: module
 
@@ -52,8 +56,9 @@ module: kamailio-src
 # Kamailio 6.1.4 from ../shared/kamailio (K6_TARBALL=FILE for another),
 # SHA-256 checked, with the modules the tests load, into build/k6; and
 # replyguard built against it into build/k6/lib64/kamailio/modules/
+K6_TARBALL ?= $(wildcard $(CURDIR)/../shared/kamailio/kamailio-6.1.4.tar.gz)
 k6: deps
-	@sh scripts/k6.sh $(CURDIR)
+	@K6_TARBALL=$(K6_TARBALL) sh scripts/k6.sh $(CURDIR)
 
 # doc/README is generated from doc/replyguard.xml (Kamailio's docbook
 # toolchain); make test fails when the two differ
@@ -86,7 +91,17 @@ fuzz: deps
 integration: module
 	@tests/integration/run_all.sh && tests/integration/run_all.sh --callbacks
 
-test: module lint doc-check unit unit-asan fuzz-short integration
+# the same on Kamailio 6.1.4 (make k6), when its tarball is there; what
+# does not differ by version (unit, ASan, fuzz, lint) runs once, above
+integration-k6:
+ifneq ($(K6_TARBALL),)
+	@$(MAKE) --no-print-directory k6
+	@tests/integration/run_all.sh --k6 && tests/integration/run_all.sh --k6 --callbacks
+else
+	@echo "integration-k6: no ../shared/kamailio/kamailio-6.1.4.tar.gz: Kamailio 6.1 not tested"
+endif
+
+test: module lint doc-check unit unit-asan fuzz-short integration integration-k6
 
 run: module
 	@scripts/demo.sh

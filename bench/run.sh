@@ -70,7 +70,7 @@ start_proxy() {
 	IT_PIDS+=($!)
 	local i
 	for i in $(seq 1 300); do
-		kamcmd -s "unix:$dir/ctl.sock" core.uptime >/dev/null 2>&1 && break
+		"$KAMCMD" -s "unix:$dir/ctl.sock" core.uptime >/dev/null 2>&1 && break
 		sleep 0.1
 	done
 	sipp_bg "uas_$name" -sf "$IT_SCEN/uas_answer.xml" -i 127.0.0.1 \

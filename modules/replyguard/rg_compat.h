@@ -28,4 +28,16 @@ static inline int rg_xavp_int(const sr_xval_t *v, long *out)
 	return 1;
 }
 
+/*
+ * Whether a body carries an SDP session: Kamailio 6's parse_sdp_session()
+ * takes o= and c= lines differently from 5.6's, which rg_sdpf_session()
+ * restates. 1: rg_sdpf_session() answers for a plain body; 0: the core's
+ * own helpers do.
+ */
+#if VERSIONVAL >= 6000000
+#define RG_SDP_SESSION_RESTATED 0
+#else
+#define RG_SDP_SESSION_RESTATED 1
+#endif
+
 #endif

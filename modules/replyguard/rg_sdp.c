@@ -9,6 +9,7 @@
 
 #include "rg_branch_rules.h"
 #include "rg_sdp.h"
+#include "rg_compat.h"
 #include "rg_sdp_fast.h"
 
 /*
@@ -155,14 +156,12 @@ static int fast(struct sip_msg *msg)
 		return RG_SDP_NONE; /* a body and no Content-Type */
 	if(ct == 0)
 		return RG_SDPF_UNSURE;
-#if VERSIONVAL >= 6000000
-	/* Kamailio 6's o= and c= rules differ from what rg_sdpf_session()
-	 * restates: its own helpers */
-	return session_ok((char *)body, (int)(end - body)) ? RG_SDP_FOUND
-													   : RG_SDP_NONE;
-#else
+#if RG_SDP_SESSION_RESTATED
 	return rg_sdpf_session(body, (int)(end - body)) ? RG_SDP_FOUND
 													: RG_SDP_NONE;
+#else
+	return session_ok((char *)body, (int)(end - body)) ? RG_SDP_FOUND
+													   : RG_SDP_NONE;
 #endif
 }
 

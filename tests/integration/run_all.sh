@@ -4,7 +4,7 @@
 # print one closing "integration: N passed, N failed" line over the cases
 # run (with --repeat, over every run of every case).
 #
-#   run_all.sh [--repeat N] [--hog] [--callbacks] [CASE...]
+#   run_all.sh [--repeat N] [--hog] [--callbacks] [--k6] [CASE...]
 #
 #   --repeat N   run the selection N times in a row (default 1); a line of
 #                results after each run, and the totals at the end
@@ -16,6 +16,10 @@
 #                reply_callbacks) instead of rg_inspect() in onreply_route,
 #                with the same assertions; by default only the cases that
 #                count replies (CB_CASES below)
+#   --k6         run on Kamailio 6.1.4 as `make k6` installs it in
+#                build/k6 (its kamailio, kamcmd and modules, and
+#                replyguard built against it) instead of the packaged one;
+#                a case that does not apply there says why and is skipped
 #   CASE...      only these cases (directory names); default: every case
 #
 # Each case runs under a time limit (IT_CASE_TIMEOUT seconds, default
@@ -56,6 +60,10 @@ while [ $# -gt 0 ]; do
 		;;
 	--callbacks)
 		callbacks=1
+		shift
+		;;
+	--k6)
+		export RG_KAM=k6
 		shift
 		;;
 	-h | --help) usage ;;
@@ -125,12 +133,19 @@ if [ -n "$hog" ]; then
 	fi
 fi
 
+if [ "${RG_KAM:-}" = k6 ] && [ ! -x "../../build/k6/sbin/kamailio" ]; then
+	echo "run_all.sh: --k6: no build/k6/sbin/kamailio (run make k6 first)" >&2
+	exit 2
+fi
+
 total_pass=0
 total_fail=0
+total_skip=0
 summary=()
 for r in $(seq 1 "$repeat"); do
 	pass=0
 	fail=0
+	skip=0
 	failed=()
 	t0=$SECONDS
 	[ "$repeat" -gt 1 ] && echo "==== run $r of $repeat: ${cases[*]}"
@@ -142,13 +157,17 @@ for r in $(seq 1 "$repeat"); do
 		CASE_PID=
 		if [ "$rc" -eq 0 ]; then
 			pass=$((pass + 1))
+		elif [ "$rc" -eq 77 ]; then
+			skip=$((skip + 1))
 		else
 			[ "$rc" -eq 124 ] && echo "$c: stopped after ${IT_CASE_TIMEOUT:-900} s"
 			fail=$((fail + 1))
 			failed+=("$c")
 		fi
 	done
-	line="run $r of $repeat: $pass passed, $fail failed in $((SECONDS - t0)) s"
+	line="run $r of $repeat: $pass passed, $fail failed"
+	[ "$skip" -eq 0 ] || line="$line, $skip skipped"
+	line="$line in $((SECONDS - t0)) s"
 	[ "$fail" -eq 0 ] || line="$line (failed: ${failed[*]})"
 	summary+=("$line")
 	if [ "$repeat" -gt 1 ]; then
@@ -157,6 +176,7 @@ for r in $(seq 1 "$repeat"); do
 	fi
 	total_pass=$((total_pass + pass))
 	total_fail=$((total_fail + fail))
+	total_skip=$((total_skip + skip))
 done
 stop_hog
 
@@ -167,5 +187,7 @@ if [ "$repeat" -gt 1 ]; then
 elif [ "$total_fail" -ne 0 ]; then
 	echo "failed cases: ${failed[*]}"
 fi
-echo "integration: $total_pass passed, $total_fail failed"
+line="integration${RG_KAM:+ (Kamailio $RG_KAM)}: $total_pass passed, $total_fail failed"
+[ "$total_skip" -eq 0 ] || line="$line, $total_skip skipped"
+echo "$line"
 [ "$total_fail" -eq 0 ]

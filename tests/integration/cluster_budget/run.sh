@@ -75,7 +75,7 @@ end_loss=$((T_loss + PHASE_S * 1000))
 # that one is expected
 errs() {
 	grep -E 'ERROR:|CRITICAL:' "$IT_RUN/n$1/kamailio.log" |
-		grep -v "dmq .*deleting server node sip:127.0.0.1:$N3;.* because of failed request"
+		grep -v "dmq .*deleting server node sip:127.0.0.3:$N3;.* because of failed request"
 }
 # no_errors N: none on node N (checked before it stops: a stop logs some)
 no_errors() {

@@ -262,7 +262,7 @@ echo "  info convergence: two-way $((C_twoway - H_twoway)) ms, one-way $((C_onew
 # notification peer (node 1), says it does not. Those are expected;
 # anything else is not.
 dmq_pattern() {
-	echo 'dmq .*notification_resp_callback_f\(\): (deleting server node sip:127\.0\.0\.1:[0-9]+;.* because of failed request|not deleting notification peer \[sip:127\.0\.0\.1:'$N1'\])'
+	echo 'dmq .*notification_resp_callback_f\(\): (deleting server node sip:127\.0\.0\.[0-9]+:[0-9]+;.* because of failed request|not deleting notification peer \[sip:127\.0\.0\.1:'$N1'\])'
 }
 errs() {
 	grep -E 'ERROR:|CRITICAL:' "$IT_RUN/n$1/kamailio.log" |

@@ -6,9 +6,28 @@
 IT_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 IT_ROOT=$(cd "$IT_LIB/../../.." && pwd)
 IT_SCEN="$IT_LIB/../scenarios"
+# RG_KAM=k6 (run_all.sh --k6): Kamailio 6.1.4 as `make k6` installs it in
+# build/k6, replyguard built against it in its modules folder; otherwise
+# the packaged Kamailio and the module built in the checkout
+if [ "${RG_KAM:-}" = k6 ]; then
+	K6_PREFIX=$IT_ROOT/build/k6
+	KAM_MPATH=${KAM_MPATH:-$K6_PREFIX/lib64/kamailio/modules/}
+	KAMAILIO=${KAMAILIO:-$K6_PREFIX/sbin/kamailio}
+	KAMCMD=${KAMCMD:-$K6_PREFIX/sbin/kamcmd}
+	RG_MODULE=${RG_MODULE:-${KAM_MPATH}replyguard.so}
+fi
 RG_MODULE=${RG_MODULE:-$IT_ROOT/modules/replyguard/replyguard.so}
 KAM_MPATH=${KAM_MPATH:-/usr/lib/x86_64-linux-gnu/kamailio/modules/}
 KAMAILIO=${KAMAILIO:-/usr/sbin/kamailio}
+KAMCMD=${KAMCMD:-kamcmd}
+export KAMCMD
+
+# it_skip WHY: this case does not apply to the Kamailio under test; says
+# why, and run_all.sh counts it as skipped (status 77), not as passed
+it_skip() {
+	echo "$IT_NAME: skipped: $*"
+	exit 77
+}
 # Debian's interpreter (the one scripts/deps.sh installs) starts in tens
 # of milliseconds; a version-manager shim in PATH may take half a second
 # a start, which adds up in every poll
@@ -49,7 +68,7 @@ it_init() {
 # it_lock NAME: a lock directory holding our pid; a lock whose holder is
 # gone is taken over; gives up after 15 minutes
 it_lock() {
-	local dir=/tmp/rg-it-lock.$1 end=$(($(now_ms) + 900000)) holder
+	local dir=${IT_LOCK_ROOT:-/tmp}/rg-it-lock.$1 end=$(($(now_ms) + 900000)) holder
 	while ! mkdir "$dir" 2>/dev/null; do
 		holder=$(cat "$dir/pid" 2>/dev/null)
 		if [ -n "$holder" ] && ! kill -0 "$holder" 2>/dev/null; then
@@ -136,7 +155,7 @@ kam_stop() {
 
 # kcmd ARGS...: kamcmd over the ctl socket the config names
 kcmd() {
-	kamcmd -s "unix:$IT_RUN/ctl.sock" "$@"
+	"$KAMCMD" -s "unix:$IT_RUN/ctl.sock" "$@"
 }
 
 # rpc OUT METHOD [PARAMS_JSON]: JSON-RPC over HTTP (xhttp + jsonrpcs),
@@ -602,7 +621,12 @@ node_start() {
 	[ -s "$base/cluster.secret" ] ||
 		head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$base/cluster.secret"
 	IT_RUN=$base/n$n
+	# dmq on 127.0.0.N (see lib/cluster.cfg); node 1, the seed, is on
+	# 127.0.0.1 like the SIP listener every node keeps there
+	local host=127.0.0.$n listen=
+	[ "$n" -eq 1 ] || listen="listen=udp:$host:$port"
 	kam_start "$IT_LIB/cluster.cfg" -e "s#@PORT@#$port#g" \
+		-e "s#@DMQ_HOST@#$host#g" -e "s#@DMQ_LISTEN@#$listen#" \
 		-e "s#@HTTP@#$((port + 20))#g" -e "s#@SEED@#$seed#g" \
 		-e "s#@GW@#$gw#g" -e "s#@NODE@#node$n#g" -e "s#@RGPARAMS@#$params#" \
 		-e "s#@SECRET@#${IT_SECRET:-$base/cluster.secret}#g"
@@ -633,7 +657,7 @@ node_stop() {
 nkcmd() {
 	local n=$1
 	shift
-	kamcmd -s "unix:$IT_RUN/n$n/ctl.sock" "$@"
+	"$KAMCMD" -s "unix:$IT_RUN/n$n/ctl.sock" "$@"
 }
 
 # node_field N DST FIELD: one field of replyguard.get on node N
