@@ -37,6 +37,9 @@ static struct
 /* this process's script saved records whose sending is still to check */
 static int rg_unchecked;
 
+/* rg_txn.marks: the TMCB_REQUEST_FWDED callback is registered */
+#define RG_TXN_WATCHED 0x1
+
 static void rg_branch_on_tm(struct cell *t, int type, struct tmcb_params *ps);
 
 /* the tm events the transaction's callback asks for */
@@ -336,21 +339,26 @@ static int branch_sent(struct cell *t, int b)
 	return !(u->last_received == 408 && u->reply == NULL);
 }
 
-/* every new record of `x` is settled: kept when `t` sent its branch */
+/*
+ * Every new record of `x` is settled: kept when `t` sent its branch. 1
+ * when a record of `x` is parked after it (now or before), else 0.
+ */
 static int settle(struct rg_txn *x, struct cell *t)
 {
 	struct rg_txn_it it = {x, 0};
 	struct rg_txn_rec *r;
-	int parked_now = 0;
+	int parked_any = 0;
 
 	rg_txn_lock(rg_txns, x);
 	while((r = rg_txn_next(&it)) != NULL) {
+		if(r->flags & RG_BR_PARKED)
+			parked_any = 1;
 		if(!(r->flags & RG_BR_NEW))
 			continue;
 		if(blind(t, r->index)) {
 			/* admitted, then t_suspend: sent (if ever) after t_continue */
 			r->flags = (r->flags & ~RG_BR_NEW) | RG_BR_PARKED;
-			parked_now = 1;
+			parked_any = 1;
 			continue;
 		}
 		if(branch_sent(t, r->index)) {
@@ -364,7 +372,7 @@ static int settle(struct rg_txn *x, struct cell *t)
 				r->index, r->ref.slot);
 	}
 	rg_txn_unlock(rg_txns, x);
-	return parked_now;
+	return parked_any;
 }
 
 /*
@@ -386,7 +394,7 @@ static int bind_to(struct rg_txn *x, struct cell *t, struct rg_txn_rec *r,
 					duri->s, duri->len))
 		return 0;
 	r->index = branch;
-	r->flags = (r->flags & ~RG_BR_PARKED) | RG_BR_NEW;
+	r->flags = (r->flags & ~RG_BR_PARKED) | RG_BR_NEW | RG_BR_BOUND;
 	r->t0_ms = rg_now_ms();
 	return 1;
 }
@@ -394,7 +402,11 @@ static int bind_to(struct rg_txn *x, struct cell *t, struct rg_txn_rec *r,
 /*
  * tm prepares a branch of a transaction with a parked record (registered
  * when it was parked): the resumed route relays. Bound before tm sends
- * it, so no reply of the branch can come first.
+ * it, so no reply of the branch can come first. tm may still fail to
+ * add the branch after this callback (a name that does not resolve, no
+ * socket): its index is then prepared again for the next one, so a
+ * record bound to the index being prepared goes back onto its blind UAC
+ * first, and binds again only if this branch goes to its destination.
  */
 static void rg_branch_on_fwd(struct cell *t, int type, struct tmcb_params *ps)
 {
@@ -402,6 +414,7 @@ static void rg_branch_on_fwd(struct cell *t, int type, struct tmcb_params *ps)
 	struct sip_msg *req = ps->req;
 	struct rg_txn_it it = {x, 0};
 	struct rg_txn_rec *r;
+	int b = (int)t->nr_of_outgoings;
 	str uri;
 
 	if(x == NULL || rg_stopping || req == NULL || req == FAKED_REPLY)
@@ -409,10 +422,39 @@ static void rg_branch_on_fwd(struct cell *t, int type, struct tmcb_params *ps)
 	uri = req->new_uri.s ? req->new_uri : req->first_line.u.request.uri;
 	rg_txn_lock(rg_txns, x);
 	while((r = rg_txn_next(&it)) != NULL) {
-		if(bind_to(x, t, r, (int)t->nr_of_outgoings, &uri, &req->dst_uri))
+		if((r->flags & (RG_BR_BOUND | RG_BR_NEW)) == (RG_BR_BOUND | RG_BR_NEW)
+				&& r->index == b && blind(t, b - 1)) {
+			r->index = b - 1;
+			r->flags = (r->flags & ~(RG_BR_BOUND | RG_BR_NEW)) | RG_BR_PARKED;
+		}
+	}
+	it.slot = x;
+	it.i = 0;
+	while((r = rg_txn_next(&it)) != NULL) {
+		if(bind_to(x, t, r, b, &uri, &req->dst_uri))
 			break;
 	}
 	rg_txn_unlock(rg_txns, x);
+}
+
+/*
+ * A record of `x` is parked: bind it as tm prepares the resumed branch.
+ * One callback a transaction, however often its routes suspend.
+ */
+static void watch_fwd(struct sip_msg *msg, struct cell *t, struct rg_txn *x)
+{
+	int first;
+
+	rg_txn_lock(rg_txns, x);
+	first = !(x->marks & RG_TXN_WATCHED);
+	x->marks |= RG_TXN_WATCHED;
+	rg_txn_unlock(rg_txns, x);
+	if(first
+			&& rg_tmb.register_tmcb(
+					   msg, t, TMCB_REQUEST_FWDED, rg_branch_on_fwd, x, NULL)
+					   <= 0)
+		LM_ERR("cannot register the callback of a suspended "
+			   "transaction: its call is bound when its route ends\n");
 }
 
 /*
@@ -441,9 +483,13 @@ static void bind_parked(struct rg_txn *x, struct cell *t, struct sip_msg *msg)
 			r->index = b + 1;
 			continue;
 		}
+		/* (resumed so fast its own callback was too late): only onto the
+		 * route's own branch, the one to its request URI; an appended
+		 * branch may have taken the index of one tm could not send */
 		if(b + 1 < (int)t->nr_of_outgoings
+				&& STR_EQ(t->uac[b + 1].uri, uri)
 				&& bind_to(x, t, r, b + 1, &uri, &msg->dst_uri))
-			continue; /* (resumed so fast its own callback was too late) */
+			continue;
 		take_back(r);
 		r->flags = (r->flags & ~(RG_BR_PARKED | RG_BR_NEW | RG_BR_HELD))
 				   | RG_BR_FINAL_SEEN;
@@ -470,7 +516,9 @@ static int rg_branch_post_script(struct sip_msg *msg, unsigned int flags,
 	if(own(t) && (t->flags & T_ASYNC_CONTINUE)
 			&& (x = txn_of(t)) != NULL) {
 		bind_parked(x, t, msg);
-		settle(x, t);
+		/* (the route suspended again with one still parked) */
+		if(settle(x, t))
+			watch_fwd(msg, t, x);
 	}
 	x = NULL;
 	if(!rg_unchecked)
@@ -479,12 +527,8 @@ static int rg_branch_post_script(struct sip_msg *msg, unsigned int flags,
 	if(own(t)) {
 		x = txn_of(t);
 		/* a record parked: bound as tm prepares the resumed branch */
-		if(x != NULL && settle(x, t)
-				&& rg_tmb.register_tmcb(msg, t, TMCB_REQUEST_FWDED,
-						   rg_branch_on_fwd, x, NULL)
-						   <= 0)
-			LM_ERR("cannot register the callback of a suspended "
-				   "transaction: its call is bound when its route ends\n");
+		if(x != NULL && settle(x, t))
+			watch_fwd(msg, t, x);
 	}
 	if(rg_pending.txn != NULL && rg_pending.txn != x) {
 		settle(rg_pending.txn, NULL);

@@ -40,6 +40,7 @@
 #define RG_BR_SDP_SEEN 0x100  /* a 183 with SDP was counted */
 #define RG_BR_PARKED 0x200	  /* on tm's blind UAC (t_suspend): not sent */
 #define RG_BR_SDP_TRIED 0x400 /* a 183's body was parsed: no SDP in it */
+#define RG_BR_BOUND 0x800	  /* moved off a blind UAC as tm prepared it */
 
 /* what the SDP parser said of a reply (rg_sdp_has) */
 #define RG_SDP_NO_BODY 0 /* no body: a later 183 may still carry SDP */

@@ -85,6 +85,7 @@ struct rg_txn *rg_txn_get(struct rg_txn_pool *p)
 	}
 	t->next = NULL;
 	t->n = 0;
+	t->marks = 0;
 	return t;
 }
 

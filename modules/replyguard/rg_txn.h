@@ -41,6 +41,7 @@ struct rg_txn
 	struct rg_txn *next; /* more records; in the pool, the next free slot */
 	uint32_t n;			 /* records used in this slot */
 	uint32_t id;		 /* place in the pool, or RG_TXN_BORROWED */
+	uint32_t marks;		 /* the user's own (rg_branch.c: callbacks held) */
 	struct rg_txn_rec rec[RG_TXN_BRANCHES];
 };
 #define RG_TXN_BORROWED UINT32_MAX
