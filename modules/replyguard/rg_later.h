@@ -18,7 +18,12 @@
  * timer. A change made with neither (RPC, timers, the cluster, a request
  * route before t_newtran) runs at once, unless older ones still wait: it
  * then queues behind them and they all run. Only one process runs
- * waiting changes at a time, so they run in the order they were made.
+ * waiting changes at a time, so they run in the order they were queued.
+ * That is the order they were made in one process; two processes
+ * changing one destination at once queue after the table's lock is
+ * dropped, and may queue in the other order. dispatcher is not misled
+ * (it is set to the entry's state as it is when the change runs), but an
+ * event route may then see, say, dst-up before the dst-down it follows.
  */
 #ifndef RG_LATER_H
 #define RG_LATER_H
