@@ -17,7 +17,8 @@
 #   relays to C. Neither admits C: C's 503s are nobody's, and B, admitted
 #   for them, is neither charged nor blocked; their admissions are taken
 #   back.
-# - "nosock" calls (2): admitted to X, which no socket reaches; the resumed
+# - "nosock" calls (2): admitted to X, which tm cannot send to (IPv6, with
+#   no IPv6 listener: uri2dst2 fails after the callback); the resumed
 #   route appends a branch to D and relays: tm prepares X's branch, fails
 #   to send it, and gives its index to D's. D's replies are not X's, and
 #   X's admission is taken back.
