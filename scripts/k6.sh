@@ -47,7 +47,8 @@ MODDIR=$PREFIX/lib64/kamailio/modules
 K6_MODULES="app_lua app_python3 async cfgutils corex ctl db_postgres db_sqlite
 dialog dispatcher dmq htable http_async_client jsonrpcs kex maxfwd pv rr
 sanity sdpops siputils sl textops tm tmx xhttp xlog"
-STAMP=$PREFIX/.built-$want$K6_OPT-$(echo $K6_MODULES | cksum | cut -d' ' -f1)
+K6_MODULES=$(echo $K6_MODULES) # one line, single spaces
+STAMP=$PREFIX/.built-$want$K6_OPT-$(echo "$K6_MODULES" | cksum | cut -d' ' -f1)
 
 if [ ! -f "$STAMP" ] || [ ! -x "$PREFIX/sbin/kamailio" ]; then
 	echo "k6: building Kamailio $(basename "$TARBALL" .tar.gz) into $PREFIX"
@@ -58,9 +59,9 @@ if [ ! -f "$STAMP" ] || [ ! -x "$PREFIX/sbin/kamailio" ]; then
 	# excluded by default)
 	skip=$(cd "$SRC/src/modules" && for m in *; do
 		[ -d "$m" ] || continue
-		case " $(echo $K6_MODULES) " in *" $m "*) ;; *) printf '%s ' "$m" ;; esac
+		case " $K6_MODULES " in *" $m "*) ;; *) printf '%s ' "$m" ;; esac
 	done)
-	make -C "$SRC" cfg prefix="$PREFIX" include_modules="$(echo $K6_MODULES)" \
+	make -C "$SRC" cfg prefix="$PREFIX" include_modules="$K6_MODULES" \
 		exclude_modules="$skip" \
 		>"$ROOT/build/k6-cfg.log" 2>&1
 	make -C "$SRC" -j"$(nproc)" all CC_OPT="$K6_OPT" quiet=silent \

@@ -412,7 +412,7 @@ static void rg_branch_on_fwd(struct cell *t, int type, struct tmcb_params *ps)
 {
 	struct rg_txn *x = *ps->param;
 	struct sip_msg *req = ps->req;
-	struct rg_txn_it it = {x, 0};
+	struct rg_txn_it it = {x, 0}, again = {x, 0};
 	struct rg_txn_rec *r;
 	int b = (int)t->nr_of_outgoings;
 	str uri;
@@ -421,6 +421,8 @@ static void rg_branch_on_fwd(struct cell *t, int type, struct tmcb_params *ps)
 		return;
 	uri = req->new_uri.s ? req->new_uri : req->first_line.u.request.uri;
 	rg_txn_lock(rg_txns, x);
+	/* first every record back off index b, so none holds it while another
+	 * record asks whether b is free */
 	while((r = rg_txn_next(&it)) != NULL) {
 		if((r->flags & (RG_BR_BOUND | RG_BR_NEW)) == (RG_BR_BOUND | RG_BR_NEW)
 				&& r->index == b && blind(t, b - 1)) {
@@ -428,9 +430,7 @@ static void rg_branch_on_fwd(struct cell *t, int type, struct tmcb_params *ps)
 			r->flags = (r->flags & ~(RG_BR_BOUND | RG_BR_NEW)) | RG_BR_PARKED;
 		}
 	}
-	it.slot = x;
-	it.i = 0;
-	while((r = rg_txn_next(&it)) != NULL) {
+	while((r = rg_txn_next(&again)) != NULL) {
 		if(bind_to(x, t, r, b, &uri, &req->dst_uri))
 			break;
 	}

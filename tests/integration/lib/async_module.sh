@@ -5,9 +5,10 @@
 # package of it); builds it there first when missing. Needs libevent-dev
 # and libcurl's headers (scripts/deps.sh).
 root=$(cd "$(dirname "$0")/../../.." && pwd)
-# on Kamailio 6.1 (run_all.sh --k6) make k6 has built it with the rest
+# on Kamailio 6.1 (run_all.sh --k6) make k6 has built it with the rest,
+# in the modules folder lib/common.sh exports
 if [ "${RG_KAM:-}" = k6 ]; then
-	echo "$root/build/k6/lib64/kamailio/modules/http_async_client.so"
+	echo "${KAM_MPATH:?lib/common.sh sets it}http_async_client.so"
 	exit 0
 fi
 src=${KAMAILIO_SRC_TREE:-$root/build/kamailio/src}
