@@ -53,7 +53,8 @@ module: kamailio-src
 	@$(MAKE) --no-print-directory -C modules/replyguard COREPATH=$(COREPATH) \
 		$(if $(KAM_LIBDIR),KAM_LIBDIR=$(KAM_LIBDIR)) quiet=silent
 
-# Kamailio 6.1.4 from ../shared/kamailio (K6_TARBALL=FILE for another),
+# Kamailio 6.1.4 from ../shared/kamailio (K6_TARBALL=FILE K6_SHA256=HEX for
+# another),
 # SHA-256 checked, with the modules the tests load, into build/k6; and
 # replyguard built against it into build/k6/lib64/kamailio/modules/
 K6_TARBALL ?= $(wildcard $(CURDIR)/../shared/kamailio/kamailio-6.1.4.tar.gz)

@@ -449,12 +449,17 @@ static void watch_fwd(struct sip_msg *msg, struct cell *t, struct rg_txn *x)
 	first = !(x->marks & RG_TXN_WATCHED);
 	x->marks |= RG_TXN_WATCHED;
 	rg_txn_unlock(rg_txns, x);
-	if(first
-			&& rg_tmb.register_tmcb(
+	if(!first
+			|| rg_tmb.register_tmcb(
 					   msg, t, TMCB_REQUEST_FWDED, rg_branch_on_fwd, x, NULL)
-					   <= 0)
-		LM_ERR("cannot register the callback of a suspended "
-			   "transaction: its call is bound when its route ends\n");
+					   > 0)
+		return;
+	LM_ERR("cannot register the callback of a suspended "
+		   "transaction: its call is bound when its route ends\n");
+	/* the next suspend of this transaction tries again */
+	rg_txn_lock(rg_txns, x);
+	x->marks &= ~RG_TXN_WATCHED;
+	rg_txn_unlock(rg_txns, x);
 }
 
 /*
