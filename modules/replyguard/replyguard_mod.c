@@ -17,6 +17,7 @@
 #include "rg_branch.h"
 #include "rg_cluster.h"
 #include "rg_codes.h"
+#include "rg_reason.h"
 #include "rg_dialog.h"
 #include "rg_dispatcher.h"
 #include "rg_dst.h"
@@ -54,6 +55,10 @@ static int rg_up_threshold = 1;
 static char *rg_failure_codes = "500,502,504";
 static int rg_failure_ratio = 0;
 static int rg_failure_min_calls = 20;
+/* carrier figures, and the 503 causes that say the call failed */
+static int rg_kpi_min_samples = 20;
+static char *rg_call_causes = "1-31,50-57,63-95";
+static char *rg_call_sip_causes = "404,410,480,484,486,600,603,604";
 static int rg_max_blocked_pct = 100;
 static int rg_dispatcher_sync = 1;
 static int rg_ds_seed_on = 1;
@@ -147,6 +152,9 @@ static param_export_t params[] = {
 	{"failure_codes", PARAM_STRING, &rg_failure_codes},
 	{"failure_ratio", PARAM_INT, &rg_failure_ratio},
 	{"failure_min_calls", PARAM_INT, &rg_failure_min_calls},
+	{"kpi_min_samples", PARAM_INT, &rg_kpi_min_samples},
+	{"call_specific_causes", PARAM_STRING, &rg_call_causes},
+	{"call_specific_sip_causes", PARAM_STRING, &rg_call_sip_causes},
 	{"max_blocked_percent", PARAM_INT, &rg_max_blocked_pct},
 	{"cluster", PARAM_INT, &rg_cluster_on},
 	{"cluster_interval", PARAM_INT, &rg_cluster_interval},
@@ -335,6 +343,10 @@ static int check_params(void)
 		LM_ERR("window must be 1..86400 seconds, not %d\n", rg_window_s);
 		return -1;
 	}
+	if(rg_kpi_min_samples < 1) {
+		LM_ERR("kpi_min_samples must be >= 1, not %d\n", rg_kpi_min_samples);
+		return -1;
+	}
 	if(rg_idle_timeout < 0) {
 		LM_ERR("idle_timeout must be >= 0 seconds, not %d\n",
 				rg_idle_timeout);
@@ -434,6 +446,20 @@ static int mod_init(void)
 				RG_CODES_MAX);
 		goto err;
 	}
+	if(rg_cause_q850_parse(rg_call_causes, &cfg.kpi.call_causes) < 0) {
+		LM_ERR("call_specific_causes: [%s] is not a list of Q.850 causes "
+			   "0..%d (numbers and ranges such as 1-31)\n",
+				rg_call_causes ? rg_call_causes : "", RG_Q850_MAX);
+		goto err;
+	}
+	if(rg_codes_parse(rg_call_sip_causes, &cfg.kpi.call_causes.sip) < 0) {
+		LM_ERR("call_specific_sip_causes: [%s] is not a list of final codes "
+			   "%d..%d\n",
+				rg_call_sip_causes ? rg_call_sip_causes : "", RG_CODES_MIN,
+				RG_CODES_MAX);
+		goto err;
+	}
+	cfg.kpi.min_samples = (uint32_t)rg_kpi_min_samples;
 	cfg.fail.ratio_pct = (uint32_t)rg_failure_ratio;
 	cfg.fail.min_calls = (uint32_t)rg_failure_min_calls;
 	cfg.max_blocked_pct = (unsigned int)rg_max_blocked_pct;

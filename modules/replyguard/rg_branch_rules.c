@@ -48,6 +48,14 @@ uint32_t rg_br_reply(uint32_t flags, int code, int sdp, uint64_t t0_ms,
 	if(flags & RG_BR_FINAL_SEEN)
 		return flags;
 	r->code = code;
+	if(code < 300) {
+		r->answered = 1;
+		r->answer_ms = now_ms > t0_ms
+							   ? (now_ms - t0_ms > UINT32_MAX
+											 ? UINT32_MAX
+											 : (uint32_t)(now_ms - t0_ms))
+							   : 0;
+	}
 	return flags | RG_BR_FINAL_SEEN;
 }
 
@@ -60,9 +68,43 @@ int rg_br_timeout(uint32_t *flags, int cancelled, int *failure)
 	return 1;
 }
 
-int rg_reply_counters(const struct rg_reply *r, enum rg_counter out[4])
+/* the carrier figures' own counter of a final reply (rg_kpi.h), or -1 */
+static int kpi_counter(int code)
 {
-	int n = 0;
+	switch(code) {
+		case 401:
+		case 407:
+			return RG_C_CHALLENGE;
+		case 404:
+		case 410:
+		case 484:
+		case 604:
+			return RG_C_REJECT;
+		case 408:
+			return RG_C_R408;
+		case 480:
+			return RG_C_R480;
+		case 486:
+		case 600:
+			return RG_C_BUSY;
+		case 487:
+			return RG_C_R487;
+		case 500:
+		case 504:
+			return RG_C_R500_504;
+		case 603:
+			return RG_C_R603;
+		default:
+			return -1;
+	}
+}
+
+int rg_reply_counters(const struct rg_reply *r, enum rg_counter out[RG_REPLY_COUNTERS])
+{
+	int n = 0, k;
+
+	if(r->code >= 400 && (k = kpi_counter(r->code)) >= 0)
+		out[n++] = (enum rg_counter)k;
 
 	if(r->code == 180)
 		out[n++] = RG_C_R180;

@@ -79,9 +79,13 @@ int rg_br_timeout(uint32_t *flags, int cancelled, int *failure);
 
 /*
  * The counters a recorded reply adds to (180, 183 unless sdp_only, 183
- * with SDP, the class, 503 and 503 with Retry-After): how many were
- * written into out[].
+ * with SDP, the class, 503 and 503 with Retry-After, and a final's own
+ * counter of the carrier figures: replies_busy, replies_487, ...): how
+ * many were written into out[]. (replies_503_call is the entry's: it
+ * needs call_specific_causes.)
  */
-int rg_reply_counters(const struct rg_reply *r, enum rg_counter out[4]);
+#define RG_REPLY_COUNTERS 4
+int rg_reply_counters(
+		const struct rg_reply *r, enum rg_counter out[RG_REPLY_COUNTERS]);
 
 #endif

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "rg_buf.h"
+#include "rg_fields.h"
 
 void rg_buf_init(struct rg_buf *b, char *mem, size_t cap)
 {
@@ -218,4 +219,36 @@ void rg_buf_url_redacted(struct rg_buf *b, const char *url)
 	}
 	rg_buf_log_str(b, host, (size_t)(q - host), SIZE_MAX);
 	rg_buf_puts(b, "?***");
+}
+
+void rg_buf_tenth(struct rg_buf *b, uint64_t tenths)
+{
+	rg_buf_printf(b, "%llu.%u", (unsigned long long)(tenths / 10),
+			(unsigned int)(tenths % 10));
+}
+
+void rg_buf_fval_json(struct rg_buf *b, const struct rg_fval *v)
+{
+	switch(v->type) {
+		case RG_FV_STR:
+			rg_buf_puts(b, "\"");
+			rg_buf_json_str(b, v->str, strlen(v->str));
+			rg_buf_puts(b, "\"");
+			return;
+		case RG_FV_BOOL:
+			rg_buf_puts(b, v->num ? "true" : "false");
+			return;
+		case RG_FV_MILLI:
+			rg_buf_milli(b, v->num);
+			return;
+		case RG_FV_TENTH:
+			rg_buf_tenth(b, v->num);
+			return;
+		case RG_FV_INT:
+			rg_buf_printf(b, "%lld", (long long)rg_fval_int(v));
+			return;
+		case RG_FV_UINT:
+			rg_buf_printf(b, "%llu", (unsigned long long)v->num);
+			return;
+	}
 }

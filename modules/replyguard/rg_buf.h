@@ -67,4 +67,12 @@ void rg_buf_url_redacted(struct rg_buf *b, const char *url);
 /* A rate in thousandths as a decimal: 2500 -> "2.5", 3000 -> "3". */
 void rg_buf_milli(struct rg_buf *b, uint64_t milli);
 
+/* A number in tenths with its one decimal: 455 -> "45.5", 1000 -> "100.0". */
+void rg_buf_tenth(struct rg_buf *b, uint64_t tenths);
+
+struct rg_fval;
+
+/* A field's value as JSON: a string, true/false, or a number. */
+void rg_buf_fval_json(struct rg_buf *b, const struct rg_fval *v);
+
 #endif

@@ -5,6 +5,7 @@
 #include "rg_branch_rules.h"
 #include "rg_entry.h"
 #include "rg_entry_keep.h"
+#include "rg_entry_kpi.h"
 #include "rg_entry_repl.h"
 
 #define RG_AFTER_COLD \
@@ -42,7 +43,7 @@ int rg_entry_key(const struct rg_entry *e, char *out)
 
 uint64_t rg_entry_count(const struct rg_entry *e, enum rg_counter c)
 {
-	return e->cold->ctr[c] + e->tally.c[c];
+	return e->cold->ctr[c] + (c < RG_C_TALLIED ? e->tally.c[c] : 0);
 }
 
 /* the tally into the lifetime counters and its window slot */
@@ -52,7 +53,7 @@ static void tally_flush(struct rg_entry *e, const struct rg_entry_cfg *cfg)
 	uint64_t at = (uint64_t)e->tally.epoch * cfg->slot_ms;
 	int c;
 
-	for(c = 0; c < RG_C_COUNT; c++) {
+	for(c = 0; c < RG_C_TALLIED; c++) {
 		if(e->tally.c[c] == 0)
 			continue;
 		cold->ctr[c] += e->tally.c[c];
@@ -67,12 +68,14 @@ static void count(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 {
 	uint32_t epoch = (uint32_t)(now_ms / cfg->slot_ms);
 
-	if(epoch == e->tally.epoch && e->tally.c[c] < UINT16_MAX) {
+	if(c < RG_C_TALLIED && epoch == e->tally.epoch
+			&& e->tally.c[c] < UINT16_MAX) {
 		e->tally.c[c]++;
 		return;
 	}
-	if((int32_t)(epoch - e->tally.epoch) < 0) {
-		/* a clock read before the slot now counted: straight to it */
+	if(c >= RG_C_TALLIED || (int32_t)(epoch - e->tally.epoch) < 0) {
+		/* not tallied, or a clock read before the slot now counted:
+		 * straight to it */
 		e->cold->ctr[c]++;
 		rg_window_add(&e->cold->win, cfg->slot_ms, now_ms, c, 1);
 		return;
@@ -209,18 +212,31 @@ static int reply(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 		const struct rg_reply *r, uint64_t now_ms, struct rg_change *chg,
 		const struct rg_veto *veto)
 {
-	enum rg_counter cs[4];
-	int i, n = rg_reply_counters(r, cs), overload = 0, fail = 0;
+	enum rg_counter cs[RG_REPLY_COUNTERS];
+	int i, n = rg_reply_counters(r, cs), overload = 0, fail = 0, call = 0;
 
 	chg->code = r->code;
 	chg->retry_after = r->retry_after;
 	for(i = 0; i < n; i++)
 		count(e, cfg, cs[i], now_ms);
-	if(r->pdd_ms >= 0)
+	if(r->pdd_ms >= 0) {
 		pdd(e, r->pdd_ms);
+		rg_hist_add(&e->cold->srd, cfg->slot_ms, now_ms,
+				r->pdd_ms > UINT32_MAX ? UINT32_MAX : (uint32_t)r->pdd_ms);
+	}
 	if(r->code < 200)
 		goto done;
-	if(r->code == 503 && r->retry_after < 0) {
+	if(r->answered)
+		rg_hist_add(&e->cold->srd2, cfg->slot_ms, now_ms, r->answer_ms);
+	if(r->code == 503) {
+		rg_cause_count(&e->cold->causes, &r->cause);
+		call = rg_cause_is_call(&cfg->kpi.call_causes, &r->cause);
+		if(call)
+			count(e, cfg, RG_C_R503_CALL, now_ms);
+	}
+	if(call)
+		; /* the call failed, not the destination */
+	else if(r->code == 503 && r->retry_after < 0) {
 		/* overloaded: a throttle signal; a failure only without AIMD */
 		overload = 1;
 		fail = !cfg->throttle.adaptive;
@@ -252,6 +268,8 @@ static int timeout(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 
 	chg->code = 408;
 	count(e, cfg, RG_C_TIMEOUTS, now_ms);
+	if(!op->u.timeout.failure) /* it rang out: no answer */
+		count(e, cfg, RG_C_RANG_OUT, now_ms);
 	if(op->u.timeout.failure) {
 		chg->ev = rg_health_failure(
 				&e->health, &cfg->health, -1, trial, now_ms, veto);
@@ -286,6 +304,9 @@ static void reset(struct rg_entry *e, uint64_t now_ms)
 	memset(e->cold->ctr, 0, sizeof(e->cold->ctr));
 	memset(&e->cold->win, 0, sizeof(e->cold->win));
 	memset(e->tally.c, 0, sizeof(e->tally.c));
+	memset(&e->cold->srd, 0, sizeof(e->cold->srd));
+	memset(&e->cold->srd2, 0, sizeof(e->cold->srd2));
+	memset(&e->cold->causes, 0, sizeof(e->cold->causes));
 	e->pdd_sum_ms = 0;
 	e->pdd_n = 0;
 	e->pdd_max_ms = 0;
@@ -581,4 +602,7 @@ void rg_entry_snapshot(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 	s->f[RG_F_THROTTLED] = e->thr.throttled != 0;
 	s->f[RG_F_LIMIT_SRC] = e->thr.src;
 	rg_ext_copy(&cold->ext, s);
+	s->win[RG_C_SEIZURES] = s->win[RG_C_ATTEMPTS];
+	s->ctr[RG_C_SEIZURES] = s->ctr[RG_C_ATTEMPTS];
+	rg_entry_kpi_snapshot(e, cfg, now_ms, s);
 }

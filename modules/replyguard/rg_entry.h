@@ -25,6 +25,10 @@
  *   goes down as by down_threshold. Only what came after it was last
  *   back up counts (to the window slot), so the failures that took it
  *   down cannot take it down again.
+ * - A 503 whose Reason cause is in call_specific_causes says the call
+ *   failed, not the destination: it counts as a 503 and in
+ *   replies_503_call, and is neither a throttle signal nor a health
+ *   failure, whatever its Retry-After says (a trial it ends succeeded).
  * - A call held in flight is released once. A release with nothing held
  *   is a defect: RG_ENOHOLD, which the table counts.
  * - An inferred block (down_threshold, the failure ratio, a failed
@@ -54,6 +58,7 @@
 #include "rg_ext.h"
 #include "rg_guard.h"
 #include "rg_health.h"
+#include "rg_hist.h"
 #include "rg_repl.h"
 #include "rg_state.h"
 #include "rg_throttle.h"
@@ -76,9 +81,17 @@ struct rg_fail_cfg
 	uint32_t min_calls;	   /* failure_min_calls */
 };
 
+/* the carrier figures (rg_kpi.h) and what a 503's cause means */
+struct rg_kpi_cfg
+{
+	uint32_t min_samples;			 /* kpi_min_samples */
+	struct rg_cause_set call_causes; /* call_specific_causes (and _sip_) */
+};
+
 struct rg_entry_cfg
 {
 	uint64_t slot_ms; /* window slot width */
+	struct rg_kpi_cfg kpi;
 	uint64_t idle_ms; /* expire entries idle this long; 0 = never */
 	struct rg_health_cfg health;
 	struct rg_throttle_cfg throttle;
@@ -108,7 +121,7 @@ struct rg_entry_cfg
 struct rg_tally
 {
 	uint32_t epoch; /* the window slot counted (now / slot width) */
-	uint16_t c[RG_C_COUNT];
+	uint16_t c[RG_C_TALLIED];
 };
 
 struct rg_entry_cold
@@ -123,6 +136,9 @@ struct rg_entry_cold
 	struct rg_demand dm;	/* cluster: demand here and at the peers */
 	struct rg_repl repl;	/* cluster: versions of what is replicated */
 	struct rg_guard_fp gfp; /* what the set guard counts for it */
+	struct rg_hist srd;		/* delay to the first 180/183 */
+	struct rg_hist srd2;	/* delay to the 2xx */
+	struct rg_cause_counts causes; /* the 503s' Reason causes */
 };
 
 struct rg_entry

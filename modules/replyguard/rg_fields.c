@@ -11,18 +11,23 @@ static const struct
 	enum rg_fgroup group;
 	const char *name;
 	const char *milli; /* a rate's thousandths in RPC and $rg */
+	const char *pct;   /* a ratio in RPC and JSON */
+	const char *pm;	   /* a ratio in $rg */
 	const char *prom;
 	const char *help;
 } rg_fields[RG_F_COUNT] = {
 #define RG_X_INFO(id, kind, group, name, prom, help) \
-	{kind, group, name, name "_milli", prom, help},
+	{kind, group, name, name "_milli", name "_pct", name "_pm", prom, help},
 		RG_FIELD_LIST(RG_X_INFO)
 #undef RG_X_INFO
 };
 
 const char *rg_field_name(enum rg_field f)
 {
-	return (unsigned int)f < RG_F_COUNT ? rg_fields[f].name : NULL;
+	if((unsigned int)f >= RG_F_COUNT)
+		return NULL;
+	return rg_fields[f].kind == RG_FK_RATIO ? rg_fields[f].pct
+											: rg_fields[f].name;
 }
 
 const char *rg_field_prom_name(enum rg_field f)
@@ -38,6 +43,11 @@ const char *rg_field_help(enum rg_field f)
 enum rg_fgroup rg_field_group(enum rg_field f)
 {
 	return (unsigned int)f < RG_F_COUNT ? rg_fields[f].group : RG_FG_HEALTH;
+}
+
+int rg_field_in_prom(enum rg_field f)
+{
+	return (unsigned int)f < RG_F_COUNT && rg_fields[f].kind != RG_FK_MS_OPT;
 }
 
 /* the gauge of a state: 0 up, 1 probing, 2 down (worse is higher) */
@@ -67,6 +77,26 @@ int rg_field_show(
 		return 0;
 	name = out == RG_OUT_PROM ? rg_fields[f].prom : rg_fields[f].name;
 	switch(rg_fields[f].kind) {
+		case RG_FK_RATIO:
+			if(out == RG_OUT_PROM) {
+				if(v == RG_FIELD_ABSENT)
+					return 0; /* no series while it is not known */
+				set(vals, name, RG_FV_MILLI, v, NULL); /* 0..1 */
+				return 1;
+			}
+			name = out == RG_OUT_PV ? rg_fields[f].pm : rg_fields[f].pct;
+			if(v == RG_FIELD_ABSENT)
+				set(vals, name, RG_FV_INT, (uint64_t)(int64_t)-1, NULL);
+			else
+				set(vals, name, out == RG_OUT_PV ? RG_FV_INT : RG_FV_TENTH, v,
+						NULL);
+			return 1;
+		case RG_FK_MS_OPT:
+			if(out == RG_OUT_PROM)
+				return 0; /* the histogram's */
+			set(vals, name, RG_FV_INT,
+					v == RG_FIELD_ABSENT ? (uint64_t)(int64_t)-1 : v, NULL);
+			return 1;
 		case RG_FK_STATE:
 			if(out == RG_OUT_PROM)
 				set(vals, name, RG_FV_MILLI, state_gauge(v) * 1000, NULL);
@@ -121,6 +151,12 @@ int rg_field_pv_id(const char *name, size_t len)
 	int f;
 
 	for(f = 0; f < RG_F_COUNT; f++) {
+		if(rg_fields[f].kind == RG_FK_RATIO) {
+			if(strlen(rg_fields[f].pm) == len
+					&& memcmp(rg_fields[f].pm, name, len) == 0)
+				return f * 2;
+			continue;
+		}
 		if(strlen(rg_fields[f].name) == len
 				&& memcmp(rg_fields[f].name, name, len) == 0)
 			return f * 2;

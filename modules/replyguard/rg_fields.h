@@ -29,7 +29,18 @@ enum rg_fkind
 	RG_FK_BOOL,		 /* 0 or 1 */
 	RG_FK_STATE,	 /* enum rg_state: "up", "down", "probing" */
 	RG_FK_LIMIT_SRC, /* enum rg_limit_src: "default", "file", "manual" */
+	RG_FK_RATIO,	 /* per-mille, or RG_FIELD_ABSENT: too few samples.
+						The list names its stem ("asr"): RPC and JSON show
+						<stem>_pct (a percentage, one decimal, or -1), $rg
+						<stem>_pm (per-mille, or -1), Prometheus its own
+						name (0..1, the series left out while absent) */
+	RG_FK_MS_OPT,	 /* milliseconds, or RG_FIELD_ABSENT (-1 in RPC, $rg and
+						JSON); not on the Prometheus page (a histogram
+						gives it there) */
 };
+
+/* a value that is not known (yet): shown as -1, or left out */
+#define RG_FIELD_ABSENT UINT64_MAX
 
 enum rg_fgroup
 {
@@ -72,7 +83,32 @@ enum rg_fgroup
 		"max_concurrent", "Cap on calls in flight (0: none).")                \
 	X(LIMIT_SRC, RG_FK_LIMIT_SRC, RG_FG_THROTTLE, "limit_source",             \
 		"limit_source", "Where the limit comes from: 0 default, 1 file, "     \
-		"2 manual.")
+		"2 manual.")                                                          \
+	X(ASR, RG_FK_RATIO, RG_FG_HEALTH, "asr", "asr_ratio",                     \
+		"Answer-seizure ratio over the window (ITU-T E.411).")                \
+	X(NER, RG_FK_RATIO, RG_FG_HEALTH, "ner", "ner_ratio",                     \
+		"Network effectiveness ratio over the window (ITU-T E.425).")         \
+	X(SER, RG_FK_RATIO, RG_FG_HEALTH, "ser", "ser_ratio",                     \
+		"Session establishment ratio over the window (RFC 6076).")            \
+	X(SEER, RG_FK_RATIO, RG_FG_HEALTH, "seer", "seer_ratio",                  \
+		"Session establishment effectiveness ratio over the window "          \
+		"(RFC 6076).")                                                        \
+	X(ISA, RG_FK_RATIO, RG_FG_HEALTH, "isa", "isa_ratio",                     \
+		"Ineffective session attempts over the window (RFC 6076).")           \
+	X(SRD_P50, RG_FK_MS_OPT, RG_FG_HEALTH, "srd_p50_ms", "srd_p50_seconds",  \
+		"Median delay to the first 180/183 over the window.")                 \
+	X(SRD_P95, RG_FK_MS_OPT, RG_FG_HEALTH, "srd_p95_ms", "srd_p95_seconds",  \
+		"95th percentile delay to the first 180/183 over the window.")        \
+	X(SRD_P99, RG_FK_MS_OPT, RG_FG_HEALTH, "srd_p99_ms", "srd_p99_seconds",  \
+		"99th percentile delay to the first 180/183 over the window.")        \
+	X(SRD2_P50, RG_FK_MS_OPT, RG_FG_HEALTH, "srd_2xx_p50_ms",                 \
+		"srd_2xx_p50_seconds", "Median delay to the 2xx over the window.")    \
+	X(SRD2_P95, RG_FK_MS_OPT, RG_FG_HEALTH, "srd_2xx_p95_ms",                 \
+		"srd_2xx_p95_seconds",                                                \
+		"95th percentile delay to the 2xx over the window.")                  \
+	X(SRD2_P99, RG_FK_MS_OPT, RG_FG_HEALTH, "srd_2xx_p99_ms",                 \
+		"srd_2xx_p99_seconds",                                                \
+		"99th percentile delay to the 2xx over the window.")
 /* clang-format on */
 
 enum rg_field
@@ -100,7 +136,10 @@ enum rg_fval_type
 	RG_FV_MILLI, /* a decimal number, in thousandths */
 	RG_FV_BOOL,	 /* true or false */
 	RG_FV_STR,	 /* a name */
+	RG_FV_INT,	 /* a whole number that may be -1 (num holds an int64_t) */
+	RG_FV_TENTH, /* a decimal number with one decimal, in tenths */
 };
+
 
 struct rg_fval
 {
@@ -110,10 +149,20 @@ struct rg_fval
 	const char *str;
 };
 
+/* the int64_t an RG_FV_INT holds */
+static inline int64_t rg_fval_int(const struct rg_fval *v)
+{
+	return (int64_t)v->num;
+}
+
+/* The field's name in RPC (a ratio: <stem>_pct). */
 const char *rg_field_name(enum rg_field f);
 const char *rg_field_prom_name(enum rg_field f);
 const char *rg_field_help(enum rg_field f);
 enum rg_fgroup rg_field_group(enum rg_field f);
+
+/* Has the field a family on the Prometheus page? */
+int rg_field_in_prom(enum rg_field f);
 
 /*
  * The values `out` shows for field `f` whose value is `v`: 1, or 2 for

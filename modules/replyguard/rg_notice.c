@@ -82,14 +82,7 @@ static void add_fields(struct rg_buf *b, const struct rg_snapshot *s,
 		for(i = 0; i < n; i++) {
 			rg_buf_printf(b, "%s\"%s\":", first ? "" : ",", v[i].name);
 			first = 0;
-			if(v[i].type == RG_FV_STR)
-				rg_buf_printf(b, "\"%s\"", v[i].str);
-			else if(v[i].type == RG_FV_BOOL)
-				rg_buf_puts(b, v[i].num ? "true" : "false");
-			else if(v[i].type == RG_FV_MILLI)
-				rg_buf_milli(b, v[i].num);
-			else
-				rg_buf_printf(b, "%llu", (unsigned long long)v[i].num);
+			rg_buf_fval_json(b, &v[i]);
 		}
 	}
 }

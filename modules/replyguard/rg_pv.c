@@ -108,5 +108,7 @@ int rg_pv_get(struct sip_msg *msg, pv_param_t *param, pv_value_t *res)
 		s.len = (int)strlen(v.str);
 		return pv_get_strval(msg, param, res, &s);
 	}
+	if(v.type == RG_FV_INT)
+		return pv_get_sintval(msg, param, res, (long)rg_fval_int(&v));
 	return pv_get_uintval(msg, param, res, (unsigned int)v.num);
 }

@@ -11,6 +11,7 @@
 #include "rg_hdr.h"
 #include "rg_host.h"
 #include "rg_reply.h"
+#include "rg_reason.h"
 #include "rg_retry_after.h"
 #include "rg_sdp.h"
 #include "rg_stats.h"
@@ -48,6 +49,26 @@ static int64_t reply_retry_after(struct sip_msg *msg, const struct rg_dst *dst)
 				n > 1 ? "repeated" : "malformed",
 				rg_log_safe(val, vlen > 256 ? 256 : (int)vlen));
 	return -1;
+}
+
+/*
+ * A 503's cause, from its Reason headers (rg_reason.h). A malformed one
+ * is logged at most once per destination every 10 s and gives no cause.
+ */
+static void reply_cause(
+		struct sip_msg *msg, const struct rg_dst *dst, struct rg_cause *c)
+{
+	c->proto = RG_CAUSE_NONE;
+	c->num = 0;
+	if(msg->first_line.len <= 0 || msg->first_line.len >= (int)msg->len)
+		return;
+	if(rg_reason_find(msg->buf + msg->first_line.len,
+			   (size_t)(msg->len - msg->first_line.len), c)
+					== 0
+			|| !rg_op_warn_due(rg_tbl, &dst->ref, rg_now_ms(), 10000))
+		return;
+	LM_WARN("503 from %s: a malformed Reason header was not read\n",
+			rg_log_safe(dst->key, dst->key_len));
 }
 
 /* the flags of branch `index` now, or -1 when it has no record */
@@ -99,6 +120,7 @@ int rg_reply_inspect(struct sip_msg *msg, struct cell *t, struct rg_txn *txn,
 			if(!script) /* named in its log line */
 				rg_branch_key(&h, &br);
 			r.retry_after = reply_retry_after(msg, &br.dst);
+			reply_cause(msg, &br.dst, &r.cause);
 			update_stat(rg_st_replies_503, 1);
 		}
 		r.release = rg_branch_end_hold(msg, &br, code, &flags);

@@ -6,6 +6,7 @@
  * Entries are copied out under their lock (rg_op_snapshot*) and
  * printed afterwards, so no table lock is held while RPC output is built.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "core/dprint.h"
@@ -35,6 +36,25 @@ static int add_u64(rpc_t *rpc, void *th, const char *name, uint64_t v)
 	return rpc->struct_add(th, "J", name, (unsigned long long)v);
 }
 
+/* one value as rg_fields.h says RPC shows it */
+static int add_fval(rpc_t *rpc, void *th, const struct rg_fval *v)
+{
+	switch(v->type) {
+		case RG_FV_STR:
+			return rpc->struct_add(th, "s", v->name, v->str);
+		case RG_FV_INT:
+			return rpc->struct_add(th, "d", v->name, (int)rg_fval_int(v));
+		case RG_FV_TENTH:
+			return rpc->struct_add(th, "f", v->name, (double)v->num / 10.0);
+		case RG_FV_MILLI:
+			return rpc->struct_add(th, "f", v->name, (double)v->num / 1000.0);
+		case RG_FV_UINT:
+		case RG_FV_BOOL:
+			break;
+	}
+	return add_u64(rpc, th, v->name, v->num);
+}
+
 static int add_counters(
 		rpc_t *rpc, void *th, const uint64_t ctr[RG_C_COUNT])
 {
@@ -55,13 +75,33 @@ static int add_fields(rpc_t *rpc, void *th, const struct rg_snapshot *s)
 	for(f = 0; f < RG_F_COUNT; f++) {
 		n = rg_field_show((enum rg_field)f, s->f[f], RG_OUT_RPC, v);
 		for(i = 0; i < n; i++) {
-			if((v[i].type == RG_FV_STR
-							   ? rpc->struct_add(th, "s", v[i].name, v[i].str)
-							   : add_u64(rpc, th, v[i].name, v[i].num))
-					< 0)
+			if(add_fval(rpc, th, &v[i]) < 0)
 				return -1;
 		}
 	}
+	return 0;
+}
+
+/* the 503s by Reason cause: "q850_34", "sip_404", and "other" */
+static int add_causes(
+		rpc_t *rpc, void *th, const struct rg_cause_counts *cc)
+{
+	char name[16];
+	void *ch;
+	int k;
+
+	if(rpc->struct_add(th, "{", "replies_503_causes", &ch) < 0)
+		return -1;
+	for(k = 0; k < RG_CAUSE_SLOTS && cc->slot[k].proto != RG_CAUSE_NONE; k++) {
+		snprintf(name, sizeof(name), "%s_%u",
+				cc->slot[k].proto == RG_CAUSE_Q850 ? "q850" : "sip",
+				(unsigned int)cc->slot[k].num);
+		if(rpc->struct_add(ch, "u", name, (unsigned int)cc->slot[k].n) < 0)
+			return -1;
+	}
+	if(cc->other != 0
+			&& rpc->struct_add(ch, "u", "other", (unsigned int)cc->other) < 0)
+		return -1;
 	return 0;
 }
 
@@ -77,6 +117,8 @@ static int add_dst(rpc_t *rpc, void *ctx, const struct rg_snapshot *s)
 	if(rpc->struct_add(th, "S", "dst", &key) < 0)
 		return -1;
 	if(add_fields(rpc, th, s) < 0 || add_counters(rpc, th, s->ctr) < 0)
+		return -1;
+	if(add_causes(rpc, th, &s->causes) < 0)
 		return -1;
 	if(rpc->struct_add(th, "{", "window", &wh) < 0)
 		return -1;

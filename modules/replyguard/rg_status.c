@@ -192,13 +192,8 @@ static void json_dst(struct rg_buf *b, const struct rg_snapshot *s,
 	for(f = 0; f < RG_F_COUNT; f++) {
 		k = rg_field_show((enum rg_field)f, s->f[f], RG_OUT_RPC, v);
 		for(i = 0; i < k; i++) {
-			if(v[i].type == RG_FV_STR) {
-				rg_buf_printf(b, ",\"%s\":\"", v[i].name);
-				rg_buf_json_str(b, v[i].str, strlen(v[i].str));
-				rg_buf_puts(b, "\"");
-			}
-			else
-				json_u64(b, v[i].name, v[i].num, 0);
+			rg_buf_printf(b, ",\"%s\":", v[i].name);
+			rg_buf_fval_json(b, &v[i]);
 		}
 	}
 	json_counters(b, s->ctr);

@@ -35,6 +35,7 @@ struct rg_table_cfg
 	struct rg_health_cfg health;
 	struct rg_throttle_cfg throttle;
 	struct rg_fail_cfg fail;
+	struct rg_kpi_cfg kpi;
 	unsigned int max_blocked_pct; /* set guard, 1..100; 100 (or 0) = none */
 	struct rg_hlc *hlc;	 /* cluster: the versions' clock, or NULL */
 	uint64_t retain_ms;	 /* cluster: replicated facts kept this long */

@@ -13,7 +13,9 @@
 #include "rg_counters.h"
 #include "rg_fields.h"
 #include "rg_health.h"
+#include "rg_hist.h"
 #include "rg_key.h"
+#include "rg_reason.h"
 #include "rg_repl.h"
 #include "rg_throttle.h"
 #include "rg_window.h"
@@ -47,6 +49,9 @@ struct rg_reply
 	int release;		 /* the call ends here: release its in-flight hold */
 	uint64_t trial;		 /* its admission's trial token, or 0 */
 	int sdp_only;		 /* a 183 counted before: only its SDP is new */
+	struct rg_cause cause; /* a 503's Reason (rg_reason.h), or none */
+	int answered;		   /* the branch's first 2xx: answer_ms is its delay */
+	uint32_t answer_ms;
 };
 
 /*
@@ -84,6 +89,9 @@ struct rg_snapshot
 	/* the window slot by slot, oldest first (the status page's chart) */
 	uint32_t series_183[RG_WIN_SLOTS];
 	uint32_t series_503[RG_WIN_SLOTS];
+	/* delays to the first 180/183 and to the 2xx, for the lifetime */
+	struct rg_hist_view srd, srd2;
+	struct rg_cause_counts causes; /* the 503s' Reason causes */
 	/* the host's names for it */
 	int ext_npairs;
 	struct rg_ext_pair ext_pairs[RG_EXT_PAIRS];

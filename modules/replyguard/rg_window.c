@@ -20,6 +20,10 @@ void rg_window_add(struct rg_window *w, uint64_t slot_ms, uint64_t now_ms,
 	unsigned int i = epoch % RG_WIN_SLOTS;
 
 	if(w->epoch[i] != epoch) {
+		/* counts older than the slot's are out of the window: they never
+		 * write over newer ones */
+		if((int32_t)(w->epoch[i] - epoch) > 0)
+			return;
 		w->epoch[i] = epoch;
 		memset(w->c[i], 0, sizeof(w->c[i]));
 	}

@@ -96,8 +96,12 @@ static struct rg_snapshot *take_snapshots(
 	return snaps;
 }
 
-/* a generous bound of the page without destinations, and per destination */
-static const size_t rg_families = RG_C_COUNT + RG_F_COUNT;
+/* a generous bound of the page without destinations, and per destination:
+ * its samples (the counters, the fields, two histograms' buckets, sum and
+ * count, and the 503 causes) */
+static const size_t rg_families = RG_C_COUNT + RG_F_COUNT
+								  + 2 * (RG_HIST_BUCKETS + 2) + RG_CAUSE_SLOTS
+								  + 1;
 
 static size_t page_base(void)
 {

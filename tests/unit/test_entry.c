@@ -81,7 +81,7 @@ static int reply_r(const struct rg_reply *r, uint64_t now)
 
 static void reply(int code, int sdp, int ra, int64_t pdd, uint64_t now)
 {
-	struct rg_reply r = {code, sdp, ra, pdd, 0, 0, 0};
+	struct rg_reply r = {.code = code, .has_sdp = sdp, .retry_after = ra, .pdd_ms = pdd, .release = 0, .trial = 0, .sdp_only = 0};
 
 	assert_int_equal(reply_r(&r, now), RG_OK);
 }
@@ -225,8 +225,8 @@ static void test_pdd(void **state)
 
 static void test_block_flow(void **state)
 {
-	struct rg_reply r503 = {503, 0, 3, -1, 0, 0, 0};
-	struct rg_reply r200 = {200, 0, -1, -1, 0, 0, 0};
+	struct rg_reply r503 = {.code = 503, .has_sdp = 0, .retry_after = 3, .pdd_ms = -1, .release = 0, .trial = 0, .sdp_only = 0};
+	struct rg_reply r200 = {.code = 200, .has_sdp = 0, .retry_after = -1, .pdd_ms = -1, .release = 0, .trial = 0, .sdp_only = 0};
 	struct rg_admission adm;
 	uint32_t ra;
 
@@ -300,8 +300,8 @@ static void test_timeouts_and_manual_block(void **state)
 /* rate, cap, adaptive cut and release: the throttle's rules in an entry */
 static void test_throttle_rules(void **state)
 {
-	struct rg_reply r503 = {503, 0, -1, -1, 1, 0, 0};
-	struct rg_reply r486 = {486, 0, -1, -1, 1, 0, 0};
+	struct rg_reply r503 = {.code = 503, .has_sdp = 0, .retry_after = -1, .pdd_ms = -1, .release = 1, .trial = 0, .sdp_only = 0};
+	struct rg_reply r486 = {.code = 486, .has_sdp = 0, .retry_after = -1, .pdd_ms = -1, .release = 1, .trial = 0, .sdp_only = 0};
 	struct rg_admission adm;
 	struct rg_snapshot s;
 	uint32_t ra;
@@ -638,8 +638,8 @@ static void test_failure_ratio(void **state)
 /* up_threshold trials in a row; a trial fails on any 503 */
 static void test_up_threshold(void **state)
 {
-	struct rg_reply ok = {200, 0, -1, -1, 0, 0, 0};
-	struct rg_reply busy = {503, 0, -1, -1, 0, 0, 0};
+	struct rg_reply ok = {.code = 200, .has_sdp = 0, .retry_after = -1, .pdd_ms = -1, .release = 0, .trial = 0, .sdp_only = 0};
+	struct rg_reply busy = {.code = 503, .has_sdp = 0, .retry_after = -1, .pdd_ms = -1, .release = 0, .trial = 0, .sdp_only = 0};
 	struct rg_admission adm;
 	uint32_t ra;
 
@@ -717,7 +717,8 @@ static void test_tally(void **state)
 	assert_int_equal(s.win[RG_C_ATTEMPTS], 6);
 	/* more than a tally counter holds, in one slot */
 	for(i = 0; i < 70000; i++)
-		reply_r(&(struct rg_reply){183, 0, -1, -1, 0, 0, 0}, T0 + slot);
+		reply_r(&(struct rg_reply){.code = 183, .retry_after = -1, .pdd_ms = -1},
+				T0 + slot);
 	assert_int_equal(rg_entry_count(&E, RG_C_R183), 70000);
 	s = snap(T0 + slot);
 	assert_int_equal(s.ctr[RG_C_R183], 70000);
@@ -734,7 +735,7 @@ static void test_tally(void **state)
  * unread longer than the window is only lifetime counts */
 static void test_tally_slots(void **state)
 {
-	const struct rg_reply r183 = {183, 0, -1, -1, 0, 0, 0};
+	const struct rg_reply r183 = {.code = 183, .has_sdp = 0, .retry_after = -1, .pdd_ms = -1, .release = 0, .trial = 0, .sdp_only = 0};
 	struct rg_snapshot s;
 	uint64_t slot = C.slot_ms;
 

@@ -47,9 +47,22 @@ static uint64_t value_of(enum rg_fkind k)
 			return RG_PROBING;
 		case RG_FK_LIMIT_SRC:
 			return RG_LIM_FILE;
+		case RG_FK_RATIO:
+			return 455; /* per-mille: 45.5 % */
+		case RG_FK_MS_OPT:
+			return 1234;
 		default:
 			return 7;
 	}
+}
+
+/* the name RPC and JSON show (a ratio: its stem and _pct) */
+static const char *out_name(unsigned int i, char *buf, size_t n)
+{
+	if(fields[i].kind != RG_FK_RATIO)
+		return fields[i].name;
+	snprintf(buf, n, "%s_pct", fields[i].name);
+	return buf;
 }
 
 static const char *prom_text(enum rg_fkind k)
@@ -57,6 +70,8 @@ static const char *prom_text(enum rg_fkind k)
 	switch(k) {
 		case RG_FK_MS:
 			return "1.234";
+		case RG_FK_RATIO:
+			return "0.455";
 		case RG_FK_MCPS:
 		case RG_FK_MCPS_SEEN:
 			return "2.5";
@@ -73,7 +88,10 @@ static const char *json_text(enum rg_fkind k)
 {
 	switch(k) {
 		case RG_FK_MS:
+		case RG_FK_MS_OPT:
 			return "1234";
+		case RG_FK_RATIO:
+			return "45.5";
 		case RG_FK_MCPS:
 		case RG_FK_MCPS_SEEN:
 			return "2.5";
@@ -102,12 +120,14 @@ static void fill(struct rg_snapshot *s)
 static void test_list_is_whole(void **state)
 {
 	unsigned int i, j;
+	char buf[64];
 
 	(void)state;
 	assert_int_equal(NF, RG_F_COUNT);
 	for(i = 0; i < NF; i++) {
 		assert_int_equal(fields[i].id, i);
-		assert_string_equal(rg_field_name(fields[i].id), fields[i].name);
+		assert_string_equal(rg_field_name(fields[i].id),
+				out_name(i, buf, sizeof(buf)));
 		assert_string_equal(rg_field_prom_name(fields[i].id), fields[i].prom);
 		assert_non_null(rg_field_help(fields[i].id));
 		/* no name is used twice, nor taken from a counter */
@@ -126,14 +146,28 @@ static void test_rpc(void **state)
 {
 	struct rg_fval v[2];
 	unsigned int i;
+	char buf[64];
 	int n;
 
 	(void)state;
 	for(i = 0; i < NF; i++) {
 		n = rg_field_show(fields[i].id, value_of(fields[i].kind), RG_OUT_RPC, v);
 		assert_true(n >= 1);
-		assert_string_equal(v[0].name, fields[i].name);
+		assert_string_equal(v[0].name, out_name(i, buf, sizeof(buf)));
 		switch(fields[i].kind) {
+			case RG_FK_RATIO:
+				assert_int_equal(v[0].type, RG_FV_TENTH);
+				assert_int_equal(v[0].num, 455);
+				rg_field_show(fields[i].id, RG_FIELD_ABSENT, RG_OUT_RPC, v);
+				assert_int_equal(v[0].type, RG_FV_INT);
+				assert_int_equal(rg_fval_int(&v[0]), -1);
+				break;
+			case RG_FK_MS_OPT:
+				assert_int_equal(v[0].type, RG_FV_INT);
+				assert_int_equal(rg_fval_int(&v[0]), 1234);
+				rg_field_show(fields[i].id, RG_FIELD_ABSENT, RG_OUT_RPC, v);
+				assert_int_equal(rg_fval_int(&v[0]), -1);
+				break;
 			case RG_FK_STATE:
 				assert_int_equal(v[0].type, RG_FV_STR);
 				assert_string_equal(v[0].str, "probing");
@@ -176,6 +210,19 @@ static void test_pv(void **state)
 	(void)state;
 	fill(&s);
 	for(i = 0; i < NF; i++) {
+		if(fields[i].kind == RG_FK_RATIO) {
+			/* per-mille, under <stem>_pm; -1 while absent */
+			snprintf(milli, sizeof(milli), "%s_pm", fields[i].name);
+			id = rg_field_pv_id(milli, strlen(milli));
+			assert_true(id >= 0);
+			assert_int_equal(rg_field_pv_show(id, s.f, &v), 0);
+			assert_int_equal(v.type, RG_FV_INT);
+			assert_int_equal(rg_fval_int(&v), 455);
+			s.f[fields[i].id] = RG_FIELD_ABSENT;
+			assert_int_equal(rg_field_pv_show(id, s.f, &v), 0);
+			assert_int_equal(rg_fval_int(&v), -1);
+			continue;
+		}
 		id = rg_field_pv_id(fields[i].name, strlen(fields[i].name));
 		assert_true(id >= 0);
 		assert_int_equal(rg_field_pv_show(id, s.f, &v), 0);
@@ -218,6 +265,10 @@ static void test_prom(void **state)
 	for(i = 0; i < NF; i++) {
 		snprintf(want, sizeof(want), "# TYPE replyguard_%s gauge\n",
 				fields[i].prom);
+		if(fields[i].kind == RG_FK_MS_OPT) { /* the histogram's */
+			assert_null(strstr(mem, want));
+			continue;
+		}
 		assert_non_null(strstr(mem, want));
 		snprintf(want, sizeof(want), "\nreplyguard_%s{dst=\"k\"} %s\n",
 				fields[i].prom, prom_text(fields[i].kind));
@@ -226,6 +277,64 @@ static void test_prom(void **state)
 }
 
 /* JSON: every field, the throttle group inside "throttle" */
+/* a ratio not known yet has no sample, and its family stays */
+static void test_prom_absent(void **state)
+{
+	static char mem[65536];
+	struct rg_prom_totals tot;
+	struct rg_snapshot s;
+	struct rg_buf b;
+
+	(void)state;
+	fill(&s);
+	s.f[RG_F_ASR] = RG_FIELD_ABSENT;
+	memset(&tot, 0, sizeof(tot));
+	rg_buf_init(&b, mem, sizeof(mem));
+	assert_int_equal(rg_prom_write(&s, 1, &tot, &b), 0);
+	assert_non_null(strstr(mem, "# TYPE replyguard_asr_ratio gauge\n"));
+	assert_null(strstr(mem, "\nreplyguard_asr_ratio{"));
+	assert_non_null(strstr(mem, "\nreplyguard_ner_ratio{dst=\"k\"} 0.455\n"));
+}
+
+/* the delay histograms are cumulative, with their sum and count; the 503
+ * causes are labelled */
+static void test_prom_histogram(void **state)
+{
+	static char mem[65536];
+	struct rg_prom_totals tot;
+	struct rg_snapshot s;
+	struct rg_buf b;
+
+	(void)state;
+	fill(&s);
+	s.srd.life[1] = 3; /* (50, 150] ms */
+	s.srd.life[3] = 1; /* (300, 500] ms */
+	s.srd.sum_ms = 700;
+	s.srd.count = 4;
+	s.causes.slot[0].proto = RG_CAUSE_Q850;
+	s.causes.slot[0].num = 34;
+	s.causes.slot[0].n = 2;
+	s.causes.other = 1;
+	memset(&tot, 0, sizeof(tot));
+	rg_buf_init(&b, mem, sizeof(mem));
+	assert_int_equal(rg_prom_write(&s, 1, &tot, &b), 0);
+	assert_non_null(strstr(mem, "# TYPE replyguard_srd_seconds histogram\n"));
+	assert_non_null(strstr(mem,
+			"\nreplyguard_srd_seconds_bucket{dst=\"k\",le=\"0.05\"} 0\n"
+			"replyguard_srd_seconds_bucket{dst=\"k\",le=\"0.15\"} 3\n"
+			"replyguard_srd_seconds_bucket{dst=\"k\",le=\"0.3\"} 3\n"
+			"replyguard_srd_seconds_bucket{dst=\"k\",le=\"0.5\"} 4\n"));
+	assert_non_null(strstr(mem,
+			"replyguard_srd_seconds_bucket{dst=\"k\",le=\"+Inf\"} 4\n"
+			"replyguard_srd_seconds_sum{dst=\"k\"} 0.7\n"
+			"replyguard_srd_seconds_count{dst=\"k\"} 4\n"));
+	assert_non_null(strstr(mem, "# TYPE replyguard_srd_2xx_seconds histogram\n"));
+	assert_non_null(strstr(mem, "\nreplyguard_replies_503_cause_total{dst=\"k\","
+								"protocol=\"q850\",cause=\"34\"} 2\n"));
+	assert_non_null(strstr(mem, "\nreplyguard_replies_503_cause_total{dst=\"k\","
+								"protocol=\"\",cause=\"other\"} 1\n"));
+}
+
 static void test_json(void **state)
 {
 	char mem[8192], want[256];
@@ -247,9 +356,10 @@ static void test_json(void **state)
 	assert_non_null(end);
 	for(i = 0; i < NF; i++) {
 		const char *at;
+		char buf[64];
 
-		snprintf(want, sizeof(want), "\"%s\":%s", fields[i].name,
-				json_text(fields[i].kind));
+		snprintf(want, sizeof(want), "\"%s\":%s",
+				out_name(i, buf, sizeof(buf)), json_text(fields[i].kind));
 		at = strstr(mem, want);
 		assert_non_null(at);
 		if(fields[i].group == RG_FG_THROTTLE)
@@ -266,6 +376,8 @@ int main(void)
 			cmocka_unit_test(test_rpc),
 			cmocka_unit_test(test_pv),
 			cmocka_unit_test(test_prom),
+			cmocka_unit_test(test_prom_absent),
+			cmocka_unit_test(test_prom_histogram),
 			cmocka_unit_test(test_json),
 	};
 

@@ -166,7 +166,7 @@ static void test_four_destinations(void **state)
  * once until it is below its limit again */
 static void test_reports(void **state)
 {
-	struct rg_reply ok = {200, 0, -1, -1, 0, 0, 0};
+	struct rg_reply ok = {.code = 200, .has_sdp = 0, .retry_after = -1, .pdd_ms = -1, .release = 0, .trial = 0, .sdp_only = 0};
 	struct rg_op op = {.kind = RG_OP_REPLY};
 	int k, full = -1, held = -1;
 
@@ -213,7 +213,7 @@ static void test_reports(void **state)
 /* Retry-After and manual blocks are always applied, and count */
 static void test_always_applied(void **state)
 {
-	struct rg_reply ra = {503, 0, 20, -1, 0, 0, 0};
+	struct rg_reply ra = {.code = 503, .has_sdp = 0, .retry_after = 20, .pdd_ms = -1, .release = 0, .trial = 0, .sdp_only = 0};
 	struct rg_op op = {.kind = RG_OP_REPLY};
 
 	(void)state;
@@ -289,8 +289,8 @@ static void test_restore(void **state)
 /* the failure ratio's block asks too */
 static void test_ratio_held(void **state)
 {
-	struct rg_reply bad = {503, 0, -1, -1, 0, 0, 0}; /* no Retry-After */
-	struct rg_reply ok = {200, 0, -1, -1, 0, 0, 0};
+	struct rg_reply bad = {.code = 503, .has_sdp = 0, .retry_after = -1, .pdd_ms = -1, .release = 0, .trial = 0, .sdp_only = 0}; /* no Retry-After */
+	struct rg_reply ok = {.code = 200, .has_sdp = 0, .retry_after = -1, .pdd_ms = -1, .release = 0, .trial = 0, .sdp_only = 0};
 	struct rg_op op = {.kind = RG_OP_REPLY};
 	int k;
 

@@ -26,11 +26,13 @@ static const struct rg_health_cfg hcfg = {1, 300, 3, 30, 30, 1};
 static const struct rg_throttle_cfg tcfg = {
 		{0, 1, 0}, 1, 500, 1000, 1000, 1000, 0};
 /* no failure codes, no failure ratio */
+/* ratios from 20 seizures; no call-specific causes */
+static const struct rg_kpi_cfg kcfg = {20, {{0, 0}, {{0}}}};
 static const struct rg_fail_cfg fcfg = {{{0}}, 0, 20};
 
 static struct rg_table *mk(void)
 {
-	struct rg_table_cfg cfg = {8, 60, 600, hcfg, tcfg, fcfg, 100, NULL, 0};
+	struct rg_table_cfg cfg = {8, 60, 600, hcfg, tcfg, fcfg, kcfg, 100, NULL, 0};
 	struct rg_table *t = rg_table_new(&cfg);
 
 	assert_non_null(t);
@@ -55,7 +57,7 @@ static struct rg_ref admit(struct rg_table *t, const char *key, uint64_t now)
 static void reply(struct rg_table *t, struct rg_ref ref, int code,
 		int64_t ra, uint64_t now, struct rg_change *chg)
 {
-	struct rg_reply r = {code, 0, ra, -1, 0, last_trial, 0};
+	struct rg_reply r = {.code = code, .has_sdp = 0, .retry_after = ra, .pdd_ms = -1, .release = 0, .trial = last_trial, .sdp_only = 0};
 
 	assert_int_equal(rg_op_reply(t, &ref, &r, now, chg), RG_OK);
 }

@@ -28,6 +28,8 @@
 static const struct rg_health_cfg hcfg = {1, 300, 3, 30, 30, 1};
 static const struct rg_throttle_cfg tcfg = {
 		{0, 1, 0}, 1, 500, 1000, 1000, 1000, 0};
+/* ratios from 20 seizures; no call-specific causes */
+static const struct rg_kpi_cfg kcfg = {20, {{0, 0}, {{0}}}};
 static const struct rg_fail_cfg fcfg = {{{0}}, 0, 20};
 
 struct node
@@ -39,7 +41,7 @@ struct node
 static void mk(struct node *n, uint64_t id, unsigned int idle_s)
 {
 	struct rg_table_cfg cfg = {
-			8, 60, idle_s, hcfg, tcfg, fcfg, 100, &n->hlc, 3600 * SEC};
+			8, 60, idle_s, hcfg, tcfg, fcfg, kcfg, 100, &n->hlc, 3600 * SEC};
 
 	memset(&n->hlc, 0, sizeof(n->hlc));
 	n->hlc.id = id;
@@ -325,7 +327,7 @@ static void test_marker_compared(void **state)
 /* without a cluster nothing is versioned or marked */
 static void test_no_cluster(void **state)
 {
-	struct rg_table_cfg cfg = {8, 60, 600, hcfg, tcfg, fcfg, 100, NULL, 0};
+	struct rg_table_cfg cfg = {8, 60, 600, hcfg, tcfg, fcfg, kcfg, 100, NULL, 0};
 	struct rg_table *t = rg_table_new(&cfg);
 	struct rg_change chg;
 	struct rg_ref r;

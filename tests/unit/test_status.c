@@ -24,6 +24,8 @@
 static const struct rg_health_cfg hcfg = {1, 300, 3, 30, 30, 1};
 static const struct rg_throttle_cfg tcfg = {
 		{0, 1, 0}, 1, 500, 1000, 1000, 1000, 0};
+/* ratios from 20 seizures; no call-specific causes */
+static const struct rg_kpi_cfg kcfg = {20, {{0, 0}, {{0}}}};
 static const struct rg_fail_cfg fcfg = {{{0}}, 0, 20};
 
 static struct rg_snapshot snaps[3];
@@ -33,7 +35,7 @@ static struct rg_status_totals tot;
  * "<script>alert(1)</script>": a name key with a limit */
 static int setup(void **state)
 {
-	struct rg_table_cfg cfg = {8, 60, 600, hcfg, tcfg, fcfg, 100, NULL, 0};
+	struct rg_table_cfg cfg = {8, 60, 600, hcfg, tcfg, fcfg, kcfg, 100, NULL, 0};
 	struct rg_table *t = rg_table_new(&cfg);
 	struct rg_admission adm;
 	struct rg_change chg;
@@ -48,15 +50,15 @@ static int setup(void **state)
 	assert_non_null(t);
 	assert_int_equal(rg_op_admit(t, "sip:gw1:5060", 12, NULL, T0, &adm, &chg),
 			RG_ADMITTED);
-	r = (struct rg_reply){183, 1, -1, 120, 0, adm.trial, 0};
+	r = (struct rg_reply){.code = 183, .has_sdp = 1, .retry_after = -1, .pdd_ms = 120, .release = 0, .trial = adm.trial, .sdp_only = 0};
 	rg_op_reply(t, &adm.ref, &r, T0 + 120, &chg);
-	r = (struct rg_reply){183, 0, -1, -1, 0, adm.trial, 0};
+	r = (struct rg_reply){.code = 183, .has_sdp = 0, .retry_after = -1, .pdd_ms = -1, .release = 0, .trial = adm.trial, .sdp_only = 0};
 	rg_op_reply(t, &adm.ref, &r, T0 + 130, &chg);
-	r = (struct rg_reply){200, 0, -1, -1, 1, adm.trial, 0};
+	r = (struct rg_reply){.code = 200, .has_sdp = 0, .retry_after = -1, .pdd_ms = -1, .release = 1, .trial = adm.trial, .sdp_only = 0};
 	rg_op_reply(t, &adm.ref, &r, T0 + 900, &chg);
 	assert_int_equal(rg_op_admit(t, "sip:gw2:5060", 12, NULL, T0, &adm, &chg),
 			RG_ADMITTED);
-	r = (struct rg_reply){503, 0, 30, -1, 1, adm.trial, 0};
+	r = (struct rg_reply){.code = 503, .has_sdp = 0, .retry_after = 30, .pdd_ms = -1, .release = 1, .trial = adm.trial, .sdp_only = 0};
 	rg_op_reply(t, &adm.ref, &r, T0 + 50, &chg);
 	assert_int_equal(rg_op_set_limit(t, hostile, (int)strlen(hostile), &lim,
 							 RG_LIM_MANUAL, 0, T0, &ref, &chg),

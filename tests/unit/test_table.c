@@ -20,11 +20,13 @@ static const struct rg_health_cfg hcfg = {1, 300, 3, 30, 30, 1};
 /* no default limit; adaptive, 0.5, 1 cps floor, 1 s interval, 1 cps step */
 static const struct rg_throttle_cfg tcfg = {{0, 1, 0}, 1, 500, 1000, 1000, 1000, 0};
 /* no failure codes, no failure ratio */
+/* ratios from 20 seizures; no call-specific causes */
+static const struct rg_kpi_cfg kcfg = {20, {{0, 0}, {{0}}}};
 static const struct rg_fail_cfg fcfg = {{{0}}, 0, 20};
 
 static struct rg_table *mk(unsigned int cap, unsigned int idle_s)
 {
-	struct rg_table_cfg cfg = {cap, 60, idle_s, hcfg, tcfg, fcfg, 100, NULL, 0};
+	struct rg_table_cfg cfg = {cap, 60, idle_s, hcfg, tcfg, fcfg, kcfg, 100, NULL, 0};
 	struct rg_table *t = rg_table_new(&cfg);
 
 	assert_non_null(t);
@@ -84,7 +86,7 @@ static struct rg_snapshot snap(struct rg_table *t, struct rg_ref ref,
 static void reply(struct rg_table *t, struct rg_ref ref, int code, int sdp,
 		int ra, int64_t pdd, uint64_t now)
 {
-	struct rg_reply r = {code, sdp, ra, pdd, 0, 0, 0};
+	struct rg_reply r = {.code = code, .has_sdp = sdp, .retry_after = ra, .pdd_ms = pdd, .release = 0, .trial = 0, .sdp_only = 0};
 
 	assert_int_equal(rg_op_reply(t, &ref, &r, now, &chg), RG_OK);
 	assert_int_equal(stub_locks_held(), 0);
@@ -164,7 +166,7 @@ static void test_expiry(void **state)
 	struct rg_ref old, fresh, r;
 	struct rg_snapshot stale;
 	struct rg_summary sum;
-	struct rg_reply rep = {183, 0, -1, -1, 0, 0, 0};
+	struct rg_reply rep = {.code = 183, .has_sdp = 0, .retry_after = -1, .pdd_ms = -1, .release = 0, .trial = 0, .sdp_only = 0};
 	uint32_t ra;
 
 	(void)state;
@@ -254,9 +256,9 @@ static void test_many_keys_all_distinct(void **state)
 
 static void test_bad_config_and_alloc_failure(void **state)
 {
-	struct rg_table_cfg zero = {0, 60, 0, hcfg, tcfg, fcfg, 100, NULL, 0};
-	struct rg_table_cfg nowin = {10, 0, 0, hcfg, tcfg, fcfg, 100, NULL, 0};
-	struct rg_table_cfg ok = {10, 60, 0, hcfg, tcfg, fcfg, 100, NULL, 0};
+	struct rg_table_cfg zero = {0, 60, 0, hcfg, tcfg, fcfg, kcfg, 100, NULL, 0};
+	struct rg_table_cfg nowin = {10, 0, 0, hcfg, tcfg, fcfg, kcfg, 100, NULL, 0};
+	struct rg_table_cfg ok = {10, 60, 0, hcfg, tcfg, fcfg, kcfg, 100, NULL, 0};
 	int n;
 
 	(void)state;
@@ -377,7 +379,7 @@ static void test_idle_probing_expires(void **state)
 static void test_ops_through_table(void **state)
 {
 	struct rg_table *t = *state;
-	struct rg_reply r503 = {503, 0, 3, -1, 0, 0, 0};
+	struct rg_reply r503 = {.code = 503, .has_sdp = 0, .retry_after = 3, .pdd_ms = -1, .release = 0, .trial = 0, .sdp_only = 0};
 	struct rg_admission adm;
 	struct rg_summary sum;
 	struct rg_ref a, stale;

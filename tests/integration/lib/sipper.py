@@ -31,10 +31,13 @@ after --max-seconds whatever happens.
       one per "+"-separated body kind: none, sdp (of --body-type), mpq
       (multipart/mixed; boundary = "q b", an SDP part), mpi (multipart,
       an ISUP part only); e.g. none+sdp).
+      --ring-ms MS (when the first 180 goes, 10 by default) --q850 N and
+      --sipcause N (the final carries "Reason: Q.850;cause=N" or
+      "Reason: SIP;cause=N").
       --rule USER:key=val,... overrides them for calls whose R-URI user
-      is USER (keys: mode code reason retry_after answer_ms trying ring
-      ring_gap_ms rel183 t1_ms hold_file cancel487 body_first body_type
-      bad_via p183).
+      is USER, on every UAS of the process (keys: mode code reason
+      retry_after answer_ms trying ring ring_gap_ms rel183 t1_ms hold_file
+      cancel487 body_first body_type bad_via p183 ring_ms q850 sipcause).
       Runs until SIGTERM/SIGINT or --max-seconds.
 
   sipper.py uac --proxy HOST:PORT --port LOCAL --ruri URI [options]
@@ -256,7 +259,7 @@ BASE_SPEC = {"mode": "answer", "code": 200, "reason": "", "retry_after": "",
              "answer_ms": 0, "trying": 1, "ring": 0, "ring_gap_ms": 50,
              "rel183": 0, "t1_ms": 500, "hold_file": "", "cancel487": 1,
              "body_first": 0, "body_type": "application/sdp", "bad_via": 0,
-             "p183": ""}
+             "p183": "", "ring_ms": 10, "q850": -1, "sipcause": -1}
 MODES = {
     "answer": {"code": 200},
     "reject": {"code": 486},
@@ -266,7 +269,8 @@ MODES = {
     "silent": {"code": 0, "trying": 0, "cancel487": 0},
 }
 INT_KEYS = ("code", "answer_ms", "trying", "ring", "ring_gap_ms", "rel183",
-            "t1_ms", "cancel487", "body_first", "bad_via", "port")
+            "t1_ms", "cancel487", "body_first", "bad_via", "port", "ring_ms",
+            "q850", "sipcause")
 
 
 def typed(over):
@@ -432,7 +436,7 @@ class Uas:
         self.calls[call.callid] = call
         if spec["trying"]:
             self.provisional(call, 100)
-        at = 0.01
+        at = spec["ring_ms"] / 1000.0
         last = 0.0
         gap = spec["ring_gap_ms"] / 1000.0
         for i in range(spec["ring"]):
@@ -514,6 +518,11 @@ class Uas:
         extra = []
         if spec["retry_after"]:
             extra.append("Retry-After: " + spec["retry_after"])
+        if spec["q850"] >= 0:
+            extra.append("Reason: Q.850;cause=%d;text=\"sipper, %d\"" %
+                         (spec["q850"], spec["q850"]))
+        if spec["sipcause"] >= 0:
+            extra.append("Reason: SIP;cause=%d" % spec["sipcause"])
         self.final(call, spec["code"], spec["reason"] or None, extra)
 
     def final(self, call, code, reason=None, extra=()):
@@ -659,6 +668,22 @@ class Uac:
             self.loop.later(off, lambda c=call: self.retransmit(c))
         self.loop.later(self.args.call_timeout_ms / 1000.0,
                         lambda c=call: self.give_up(c))
+        if self.args.cancel_ms > 0:
+            self.loop.later(self.args.cancel_ms / 1000.0,
+                            lambda c=call: self.cancel(c))
+
+    def cancel(self, call):
+        """CANCEL the INVITE (same branch, CSeq 1 CANCEL), once."""
+        if call.final or call.done:
+            return
+        ruri = self.args.ruri
+        lines = ["CANCEL %s SIP/2.0" % ruri, self.via(call.branch),
+                 "Max-Forwards: 70", self.from_hdr(call),
+                 "To: <%s>" % ruri, "Call-ID: " + call.callid,
+                 "CSeq: 1 CANCEL", "Content-Length: 0"]
+        self.sock.sendto(("\r\n".join(lines) + "\r\n\r\n").encode(),
+                         self.proxy)
+        self.stats["cancels_sent"] = self.stats.get("cancels_sent", 0) + 1
 
     def retransmit(self, call):
         if call.got_reply or call.done:
@@ -839,6 +864,9 @@ def main():
     u.add_argument("--bad-via", action="store_true")
     u.add_argument("--body-type")
     u.add_argument("--p183")
+    u.add_argument("--ring-ms", type=int)
+    u.add_argument("--q850", type=int)
+    u.add_argument("--sipcause", type=int)
     u.add_argument("--rule", action="append", default=[],
                    help="USER:key=val,...: overrides for that R-URI user")
 
@@ -858,6 +886,7 @@ def main():
     c.add_argument("--header", action="append")
     c.add_argument("--call-timeout-ms", type=int, default=15000)
     c.add_argument("--linger-ms", type=int, default=300)
+    c.add_argument("--cancel-ms", type=int, default=0)
 
     s = sub.add_parser("stat")
     s.add_argument("file")
@@ -873,11 +902,12 @@ def main():
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     uases = []
+    rules = {}  # --rule: R-URI user -> overrides, for every UAS here
     if args.cmd == "uas":
         over = {"mode": args.mode}
         for key in ("code", "reason", "retry_after", "answer_ms", "ring",
                     "ring_gap_ms", "rel183", "t1_ms", "hold_file",
-                    "body_type", "p183"):
+                    "body_type", "p183", "ring_ms", "q850", "sipcause"):
             if getattr(args, key) is not None:
                 over[key] = getattr(args, key)
         if args.no_trying:
@@ -888,7 +918,6 @@ def main():
             over["body_first"] = 1
         if args.bad_via:
             over["bad_via"] = 1
-        rules = {}
         for r in args.rule:
             user, _, kv = r.partition(":")
             rules[user] = parse_kv(kv)
@@ -898,7 +927,7 @@ def main():
         port = over.pop("port", None)
         if not port:
             raise SystemExit("sipper: --uas-spec needs port=")
-        uases.append(Uas(loop, port, over, {}))
+        uases.append(Uas(loop, port, over, rules))
     uac = Uac(loop, args) if args.cmd == "uac" else None
 
     def doc(state):

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "rg_kpi.h"
+
+static uint64_t less(uint64_t a, uint64_t b)
+{
+	return a > b ? a - b : 0;
+}
+
+/* num / den, once the window holds `n` >= min_samples seizures */
+static uint64_t ratio(uint64_t num, uint64_t den, uint64_t n,
+		uint32_t min_samples)
+{
+	uint64_t pm;
+
+	if(den == 0 || n < min_samples)
+		return RG_KPI_ABSENT;
+	pm = num * 1000 / den;
+	return pm > 1000 ? 1000 : pm;
+}
+
+void rg_kpi_compute(const uint64_t w[RG_C_COUNT], uint32_t min_samples,
+		uint64_t out[RG_KPI_COUNT])
+{
+	uint64_t s = less(w[RG_C_SEIZURES], w[RG_C_CHALLENGE]);
+	uint64_t s3 = less(s, w[RG_C_R3XX]);
+	uint64_t ans = w[RG_C_R2XX];
+	uint64_t noans = w[RG_C_R480] + w[RG_C_R408] + w[RG_C_RANG_OUT];
+	uint64_t rej = w[RG_C_R603] + w[RG_C_REJECT];
+	uint64_t silent = less(w[RG_C_TIMEOUTS], w[RG_C_RANG_OUT]);
+
+	out[RG_KPI_ASR] = ratio(ans, s, s, min_samples);
+	out[RG_KPI_NER] =
+			ratio(ans + w[RG_C_BUSY] + noans + rej, s, s, min_samples);
+	out[RG_KPI_SER] = ratio(ans, s3, s, min_samples);
+	out[RG_KPI_SEER] = ratio(ans + w[RG_C_R480] + w[RG_C_BUSY] + w[RG_C_R603],
+			s3, s, min_samples);
+	out[RG_KPI_ISA] = ratio(
+			w[RG_C_R408] + w[RG_C_R500_504] + w[RG_C_R503] + silent, s, s,
+			min_samples);
+}

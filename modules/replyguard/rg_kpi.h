@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The carrier figures of one destination, from its counters over the
+ * window. Pure arithmetic; the formulas, in one place:
+ *
+ *   S    = seizures - replies_challenge (a 401/407 challenge is answered
+ *          by a new request: not an outcome of the call)
+ *   ASR  = replies_2xx / S                                   (ITU-T E.411)
+ *   NER  = (replies_2xx + busy + no answer + terminal reject) / S
+ *                                                            (ITU-T E.425)
+ *          busy = replies_busy (486, 600)
+ *          no answer = replies_480 + replies_408 + timeouts_rang
+ *          terminal reject = replies_603 + replies_reject (404, 410, 484,
+ *          604)
+ *   SER  = replies_2xx / (S - replies_3xx)                   (RFC 6076 4.8)
+ *   SEER = (replies_2xx + replies_480 + replies_busy + replies_603)
+ *          / (S - replies_3xx)                               (RFC 6076 4.9)
+ *   ISA  = (replies_408 + replies_500_504 + replies_503
+ *          + timeouts - timeouts_rang) / S                   (RFC 6076 4.10)
+ *
+ * A 487 (the caller gave up) counts in S and in no numerator, as E.411
+ * and E.425 count an abandoned call; replies_487 shows how many. Each
+ * figure is in per-mille, rounded down, and RG_KPI_ABSENT while S holds
+ * fewer than `min_samples` calls or its denominator is 0 (and never above
+ * 1000: the window may hold finals of calls seized before it began).
+ */
+#ifndef RG_KPI_H
+#define RG_KPI_H
+
+#include <stdint.h>
+
+#include "rg_counters.h"
+
+#define RG_KPI_ABSENT UINT64_MAX
+
+#define RG_KPI_LIST(X) \
+	X(ASR)             \
+	X(NER)             \
+	X(SER)             \
+	X(SEER)            \
+	X(ISA)
+
+enum rg_kpi
+{
+#define RG_X_ENUM(id) RG_KPI_##id,
+	RG_KPI_LIST(RG_X_ENUM)
+#undef RG_X_ENUM
+			RG_KPI_COUNT
+};
+
+/* Every figure from the window's counters `w`, per-mille, into out[]. */
+void rg_kpi_compute(const uint64_t w[RG_C_COUNT], uint32_t min_samples,
+		uint64_t out[RG_KPI_COUNT]);
+
+#endif
