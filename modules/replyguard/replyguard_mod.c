@@ -59,6 +59,11 @@ static int rg_failure_min_calls = 20;
 static int rg_kpi_min_samples = 20;
 static char *rg_call_causes = "1-31,50-57,63-95";
 static char *rg_call_sip_causes = "404,410,480,484,486,600,603,604";
+/* quality thresholds (0: off) */
+static int rg_min_asr = 0;
+static int rg_max_isa = 0;
+static int rg_max_srd_p95 = 0;
+static int rg_near_limit_pct = 0;
 static int rg_max_blocked_pct = 100;
 static int rg_dispatcher_sync = 1;
 static int rg_ds_seed_on = 1;
@@ -78,6 +83,9 @@ static char *rg_backoff_factor = "0.5";
 static int rg_cps_min = 1;
 static int rg_backoff_interval = 2;
 static int rg_recovery_step = 1;
+/* back up from a block: start at this share of the rate, whole after */
+static int rg_ramp_start_pct = 10;
+static int rg_ramp_seconds = 0;
 
 /* the throttle's defaults and adaptive settings, from the modparams */
 static struct rg_throttle_cfg rg_tcfg;
@@ -155,6 +163,10 @@ static param_export_t params[] = {
 	{"kpi_min_samples", PARAM_INT, &rg_kpi_min_samples},
 	{"call_specific_causes", PARAM_STRING, &rg_call_causes},
 	{"call_specific_sip_causes", PARAM_STRING, &rg_call_sip_causes},
+	{"min_asr", PARAM_INT, &rg_min_asr},
+	{"max_isa", PARAM_INT, &rg_max_isa},
+	{"max_srd_p95", PARAM_INT, &rg_max_srd_p95},
+	{"near_limit_percent", PARAM_INT, &rg_near_limit_pct},
 	{"max_blocked_percent", PARAM_INT, &rg_max_blocked_pct},
 	{"cluster", PARAM_INT, &rg_cluster_on},
 	{"cluster_interval", PARAM_INT, &rg_cluster_interval},
@@ -179,6 +191,8 @@ static param_export_t params[] = {
 	{"cps_min", PARAM_INT, &rg_cps_min},
 	{"backoff_interval", PARAM_INT, &rg_backoff_interval},
 	{"recovery_step", PARAM_INT, &rg_recovery_step},
+	{"ramp_start_percent", PARAM_INT, &rg_ramp_start_pct},
+	{"ramp_seconds", PARAM_INT, &rg_ramp_seconds},
 	{"limits_file", PARAM_STRING, &rg_limits_file},
 	{"db_url", PARAM_STRING, &rg_db_url},
 	{"db_table", PARAM_STRING, &rg_db_table},
@@ -321,6 +335,13 @@ static int check_throttle_params(void)
 		LM_ERR("adaptive must be 0 or 1, not %d\n", rg_adaptive);
 		return -1;
 	}
+	if(rg_ramp_start_pct < 1 || rg_ramp_start_pct > 100 || rg_ramp_seconds < 0
+			|| rg_ramp_seconds > 86400) {
+		LM_ERR("need ramp_start_percent 1..100 and ramp_seconds 0..86400; "
+			   "not %d, %d\n",
+				rg_ramp_start_pct, rg_ramp_seconds);
+		return -1;
+	}
 	rg_tcfg.dflt.mcps = (uint32_t)rg_cps_limit * 1000;
 	rg_tcfg.dflt.burst = (uint32_t)rg_cps_burst;
 	rg_tcfg.dflt.max_concurrent = (uint32_t)rg_max_concurrent;
@@ -329,6 +350,8 @@ static int check_throttle_params(void)
 	rg_tcfg.min_mcps = (uint32_t)rg_cps_min * 1000;
 	rg_tcfg.interval_ms = (uint32_t)rg_backoff_interval * 1000;
 	rg_tcfg.step_mcps = (uint32_t)rg_recovery_step * 1000;
+	rg_tcfg.ramp_start_pm = (uint32_t)rg_ramp_start_pct * 10;
+	rg_tcfg.ramp_ms = (uint32_t)rg_ramp_seconds * 1000;
 	return 0;
 }
 
@@ -345,6 +368,14 @@ static int check_params(void)
 	}
 	if(rg_kpi_min_samples < 1) {
 		LM_ERR("kpi_min_samples must be >= 1, not %d\n", rg_kpi_min_samples);
+		return -1;
+	}
+	if(rg_min_asr < 0 || rg_min_asr > 100 || rg_max_isa < 0 || rg_max_isa > 100
+			|| rg_near_limit_pct < 0 || rg_near_limit_pct > 100
+			|| rg_max_srd_p95 < 0 || rg_max_srd_p95 > 600000) {
+		LM_ERR("need min_asr, max_isa and near_limit_percent 0..100 (percent) "
+			   "and max_srd_p95 0..600000 (ms), 0 = off; not %d, %d, %d, %d\n",
+				rg_min_asr, rg_max_isa, rg_near_limit_pct, rg_max_srd_p95);
 		return -1;
 	}
 	if(rg_idle_timeout < 0) {
@@ -460,6 +491,10 @@ static int mod_init(void)
 		goto err;
 	}
 	cfg.kpi.min_samples = (uint32_t)rg_kpi_min_samples;
+	cfg.kpi.min_asr_pm = (uint32_t)rg_min_asr * 10;
+	cfg.kpi.max_isa_pm = (uint32_t)rg_max_isa * 10;
+	cfg.kpi.max_srd_p95_ms = (uint32_t)rg_max_srd_p95;
+	cfg.kpi.near_pm = (uint32_t)rg_near_limit_pct * 10;
 	cfg.fail.ratio_pct = (uint32_t)rg_failure_ratio;
 	cfg.fail.min_calls = (uint32_t)rg_failure_min_calls;
 	cfg.max_blocked_pct = (unsigned int)rg_max_blocked_pct;

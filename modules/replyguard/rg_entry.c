@@ -28,6 +28,8 @@ void rg_entry_init(struct rg_entry *e, struct rg_entry_cold *cold,
 	memcpy(cold->key_rest, key + hot, (size_t)(len - hot));
 	e->last_ms = now_ms;
 	e->tally.epoch = (uint32_t)(now_ms / cfg->slot_ms);
+	/* judged from the slot it was made in: the timer looks at it after */
+	e->q_epoch = cfg->kpi.judge ? e->tally.epoch : 0;
 	rg_throttle_init(&e->thr, &cfg->throttle);
 }
 
@@ -137,14 +139,15 @@ static int admit(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 	return verdict;
 }
 
-static void pdd(struct rg_entry *e, int64_t ms)
+/* a first 18x's delay: the histogram, and the largest */
+static void pdd(struct rg_entry *e, const struct rg_entry_cfg *cfg,
+		int64_t ms, uint64_t now_ms)
 {
 	uint32_t v = ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms;
 
-	e->pdd_sum_ms += v;
-	e->pdd_n++;
-	if(v > e->pdd_max_ms)
-		e->pdd_max_ms = v;
+	rg_hist_add(&e->cold->srd, cfg->slot_ms, now_ms, v);
+	if(v > e->cold->pdd_max_ms)
+		e->cold->pdd_max_ms = v;
 }
 
 /* do the window's failures reach failure_ratio percent of its finished
@@ -219,11 +222,8 @@ static int reply(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 	chg->retry_after = r->retry_after;
 	for(i = 0; i < n; i++)
 		count(e, cfg, cs[i], now_ms);
-	if(r->pdd_ms >= 0) {
-		pdd(e, r->pdd_ms);
-		rg_hist_add(&e->cold->srd, cfg->slot_ms, now_ms,
-				r->pdd_ms > UINT32_MAX ? UINT32_MAX : (uint32_t)r->pdd_ms);
-	}
+	if(r->pdd_ms >= 0)
+		pdd(e, cfg, r->pdd_ms, now_ms);
 	if(r->code < 200)
 		goto done;
 	if(r->answered)
@@ -307,9 +307,7 @@ static void reset(struct rg_entry *e, uint64_t now_ms)
 	memset(&e->cold->srd, 0, sizeof(e->cold->srd));
 	memset(&e->cold->srd2, 0, sizeof(e->cold->srd2));
 	memset(&e->cold->causes, 0, sizeof(e->cold->causes));
-	e->pdd_sum_ms = 0;
-	e->pdd_n = 0;
-	e->pdd_max_ms = 0;
+	e->cold->pdd_max_ms = 0;
 }
 
 static int warn_due(struct rg_entry *e, uint64_t interval_ms, uint64_t now_ms)
@@ -390,6 +388,26 @@ static int moves_guard(enum rg_op_kind kind)
 	}
 }
 
+/* the operations after which quality may be judged */
+static int judges_quality(enum rg_op_kind kind)
+{
+	return kind == RG_OP_REPLY || kind == RG_OP_TIMEOUT || kind == RG_OP_ADMIT
+		   || kind == RG_OP_TICK;
+}
+
+/* the quality, once a window slot */
+static void quality(struct rg_entry *e, const struct rg_entry_cfg *cfg,
+		uint64_t now_ms, struct rg_change *chg)
+{
+	uint32_t epoch = (uint32_t)(now_ms / cfg->slot_ms);
+
+	if(epoch == e->q_epoch)
+		return;
+	e->q_epoch = epoch;
+	tally_flush(e, cfg);
+	chg->qev = rg_entry_kpi_judge(e, cfg, now_ms);
+}
+
 /* count the entry in the set guard as it is now */
 static void guard_sync(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 		struct rg_change *chg)
@@ -434,15 +452,20 @@ int rg_entry_apply(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 	chg->guard_full = -1;
 	chg->limit_changed = 0;
 	chg->pub = 0;
+	chg->qev = 0;
 	rc = dispatch(e, cfg, op, now_ms, chg, vp);
+	if(judges_quality(op->kind) && cfg->kpi.judge)
+		quality(e, cfg, now_ms, chg);
 	if(cfg->hlc != NULL)
 		rg_entry_repl_stamp(e, cfg, op, now_ms, chg, prev_until);
 	if(chg->ev != RG_EV_NONE)
 		e->held_noted = 0;
 	if(chg->ev == RG_EV_DOWN)
 		chg->reason = rg_health_reason(&e->health);
-	if(chg->ev == RG_EV_UP)
+	if(chg->ev == RG_EV_UP) {
 		e->cold->up_ms = now_ms ? now_ms : 1;
+		rg_throttle_ramp(&e->thr, &cfg->throttle, now_ms); /* back: ramp */
+	}
 	chg->ceil_mcps = chg->tev == RG_TEV_THROTTLED ? e->thr.ceil_mcps : 0;
 	if(cfg->guard != NULL && moves_guard(op->kind))
 		guard_sync(e, cfg, chg);
@@ -549,12 +572,22 @@ static int dispatch(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 
 #define PEEK(field) __atomic_load_n(&(field), __ATOMIC_RELAXED)
 
+/* quality is judged (q_epoch set) and something was counted in or after
+ * the slot it was last judged in: a judgement is due in a later slot */
+static int quality_due(const struct rg_entry *e)
+{
+	uint32_t q = PEEK(e->q_epoch);
+
+	return q != 0 && (int32_t)(PEEK(e->tally.epoch) - q) >= 0;
+}
+
 int rg_entry_peek(const struct rg_entry *e, enum rg_op_kind kind)
 {
 	switch(kind) {
 		case RG_OP_TICK:
-			/* most entries are up and unthrottled: nothing to do */
-			return PEEK(e->health.state) == RG_DOWN || PEEK(e->thr.throttled);
+			/* most entries are up, unthrottled and fine: nothing to do */
+			return PEEK(e->health.state) == RG_DOWN || PEEK(e->thr.throttled)
+				   || PEEK(e->quality) != 0 || quality_due(e);
 		case RG_OP_MIN_BLOCKED:
 			return PEEK(e->health.state) == RG_DOWN;
 		case RG_OP_CLUSTER_TICK:
@@ -578,6 +611,7 @@ void rg_entry_snapshot(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 		uint64_t now_ms, struct rg_snapshot *s)
 {
 	const struct rg_entry_cold *cold = e->cold;
+	uint32_t rate, ramped;
 
 	tally_flush(e, cfg);
 	s->key_len = rg_entry_key(e, s->key);
@@ -588,15 +622,16 @@ void rg_entry_snapshot(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 	s->f[RG_F_STATE] = e->health.state;
 	s->f[RG_F_BLOCKED_FOR] = rg_health_blocked_for(&e->health, now_ms);
 	s->f[RG_F_RA_LAST] = e->health.ra_last;
-	s->f[RG_F_PDD_AVG] = e->pdd_n ? e->pdd_sum_ms / e->pdd_n : 0;
-	s->f[RG_F_PDD_MAX] = e->pdd_max_ms;
-	s->f[RG_F_PDD_SAMPLES] = e->pdd_n;
+	s->f[RG_F_PDD_MAX] = cold->pdd_max_ms;
 	s->f[RG_F_IDLE] = now_ms > e->last_ms ? (now_ms - e->last_ms) / 1000 : 0;
 	s->f[RG_F_CPS_LIMIT] = rg_throttle_rate(&e->thr);
 	s->f[RG_F_CPS_CONF] = e->thr.lim.mcps;
 	s->f[RG_F_CPS_SHARE] = rg_throttle_admit_rate(&e->thr);
 	s->f[RG_F_CPS_RECV] = rg_throttle_received(&e->thr, now_ms);
 	s->f[RG_F_CPS_BURST] = e->thr.lim.burst;
+	rate = rg_throttle_rate(&e->thr);
+	ramped = rg_throttle_ramped(&e->thr, &cfg->throttle, now_ms, rate);
+	s->f[RG_F_CPS_RAMP] = ramped != rate ? ramped : 0;
 	s->f[RG_F_CONCURRENT] = e->thr.inflight;
 	s->f[RG_F_MAX_CONCURRENT] = e->thr.lim.max_concurrent;
 	s->f[RG_F_THROTTLED] = e->thr.throttled != 0;

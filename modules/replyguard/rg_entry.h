@@ -29,6 +29,12 @@
  *   failed, not the destination: it counts as a 503 and in
  *   replies_503_call, and is neither a throttle signal nor a health
  *   failure, whatever its Retry-After says (a trial it ends succeeded).
+ * - Quality (rg_entry_kpi.h) is judged at most once a window slot, at
+ *   the first admission, reply, timeout or tick of a new slot: degraded
+ *   (below min_asr, above max_isa or max_srd_p95, on at least
+ *   kpi_min_samples) and near its limit (the last whole slot admitted
+ *   near_limit_percent of the rate or more). Each transition is reported
+ *   once; it never blocks by itself.
  * - A call held in flight is released once. A release with nothing held
  *   is a defect: RG_ENOHOLD, which the table counts.
  * - An inferred block (down_threshold, the failure ratio, a failed
@@ -81,12 +87,28 @@ struct rg_fail_cfg
 	uint32_t min_calls;	   /* failure_min_calls */
 };
 
-/* the carrier figures (rg_kpi.h) and what a 503's cause means */
+/* the carrier figures (rg_kpi.h), what a 503's cause means, and the
+ * quality thresholds (0: off) */
 struct rg_kpi_cfg
 {
 	uint32_t min_samples;			 /* kpi_min_samples */
 	struct rg_cause_set call_causes; /* call_specific_causes (and _sip_) */
+	uint32_t min_asr_pm;			 /* min_asr, per-mille */
+	uint32_t max_isa_pm;			 /* max_isa, per-mille */
+	uint32_t max_srd_p95_ms;		 /* max_srd_p95 */
+	uint32_t near_pm;				 /* near_limit_percent, per-mille */
+	uint32_t judge; /* any of the four set: quality is judged (the
+					   table sets it, rg_kpi_cfg_judges()) */
 };
+
+static inline int rg_kpi_cfg_judges(const struct rg_kpi_cfg *k)
+{
+	return k->min_asr_pm || k->max_isa_pm || k->max_srd_p95_ms || k->near_pm;
+}
+
+/* rg_entry.quality bits */
+#define RG_Q_DEGRADED 1
+#define RG_Q_NEAR 2
 
 struct rg_entry_cfg
 {
@@ -136,7 +158,9 @@ struct rg_entry_cold
 	struct rg_demand dm;	/* cluster: demand here and at the peers */
 	struct rg_repl repl;	/* cluster: versions of what is replicated */
 	struct rg_guard_fp gfp; /* what the set guard counts for it */
-	struct rg_hist srd;		/* delay to the first 180/183 */
+	struct rg_hist srd;		/* delay to the first 180/183 (the PDD: its
+							   lifetime sum and count give the mean) */
+	uint32_t pdd_max_ms;
 	struct rg_hist srd2;	/* delay to the 2xx */
 	struct rg_cause_counts causes; /* the 503s' Reason causes */
 };
@@ -146,16 +170,15 @@ struct rg_entry
 	uint8_t key_len;
 	uint8_t seeded;		/* seeded from dispatcher's list: never expired */
 	uint8_t held_noted; /* a held block was reported since the last change */
+	uint8_t quality;	/* RG_Q_* as last judged */
 	char key_hot[RG_KEY_HOT]; /* the key's first bytes (no terminator) */
 	uint32_t ext_fp; /* the host pair the last admission added, or 0 */
 	uint64_t last_ms; /* last admission or reply */
 	struct rg_entry_cold *cold;
 	struct rg_health health;
 	struct rg_throttle thr;
-	uint64_t pdd_sum_ms;
-	uint64_t pdd_n;
-	uint32_t pdd_max_ms;
 	struct rg_tally tally;
+	uint32_t q_epoch; /* the window slot its quality was last judged in */
 };
 
 enum rg_op_kind
@@ -308,7 +331,7 @@ int rg_entry_apply(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 static inline int rg_change_any(const struct rg_change *chg)
 {
 	return chg->ev != RG_EV_NONE || chg->tev != RG_TEV_NONE
-		   || chg->guard_held >= 0 || chg->guard_full >= 0;
+		   || chg->guard_held >= 0 || chg->guard_full >= 0 || chg->qev != 0;
 }
 
 /*

@@ -42,5 +42,68 @@ void rg_entry_kpi_snapshot(const struct rg_entry *e,
 	percentiles(&cold->srd2, cfg, now_ms, &s->f[RG_F_SRD2_P50]);
 	rg_hist_view(&cold->srd, &s->srd);
 	rg_hist_view(&cold->srd2, &s->srd2);
+	s->f[RG_F_PDD_AVG] = s->srd.count ? s->srd.sum_ms / s->srd.count : 0;
+	s->f[RG_F_PDD_SAMPLES] = s->srd.count;
+	s->f[RG_F_DEGRADED] = (e->quality & RG_Q_DEGRADED) != 0;
+	s->f[RG_F_NEAR_LIMIT] = (e->quality & RG_Q_NEAR) != 0;
 	memcpy(&s->causes, &cold->causes, sizeof(s->causes));
+}
+
+static int degraded(const struct rg_entry *e, const struct rg_entry_cfg *cfg,
+		uint64_t now_ms)
+{
+	const struct rg_kpi_cfg *kc = &cfg->kpi;
+	uint64_t w[RG_C_COUNT], k[RG_KPI_COUNT], b[RG_HIST_BUCKETS];
+	int64_t p95;
+
+	if(kc->min_asr_pm || kc->max_isa_pm) {
+		rg_window_sum(&e->cold->win, cfg->slot_ms, now_ms, w);
+		w[RG_C_SEIZURES] = w[RG_C_ATTEMPTS];
+		rg_kpi_compute(w, kc->min_samples, k);
+		if(kc->min_asr_pm && k[RG_KPI_ASR] != RG_KPI_ABSENT
+				&& k[RG_KPI_ASR] < kc->min_asr_pm)
+			return 1;
+		if(kc->max_isa_pm && k[RG_KPI_ISA] != RG_KPI_ABSENT
+				&& k[RG_KPI_ISA] > kc->max_isa_pm)
+			return 1;
+	}
+	if(kc->max_srd_p95_ms
+			&& rg_hist_window(&e->cold->srd, cfg->slot_ms, now_ms, b)
+					   >= kc->min_samples) {
+		p95 = rg_hist_quantile(b, 950);
+		if(p95 > (int64_t)kc->max_srd_p95_ms)
+			return 1;
+	}
+	return 0;
+}
+
+static int near_limit(const struct rg_entry *e, const struct rg_entry_cfg *cfg,
+		uint64_t now_ms)
+{
+	uint32_t series[RG_WIN_SLOTS];
+	uint64_t rate = rg_throttle_admit_rate(&e->thr), got;
+
+	if(cfg->kpi.near_pm == 0 || rate == 0)
+		return 0;
+	/* the last whole slot's admissions, in mcps */
+	rg_window_series(&e->cold->win, cfg->slot_ms, now_ms, RG_C_ATTEMPTS, series);
+	got = (uint64_t)series[RG_WIN_SLOTS - 2] * 1000000 / cfg->slot_ms;
+	return got * 1000 >= rate * cfg->kpi.near_pm;
+}
+
+uint8_t rg_entry_kpi_judge(struct rg_entry *e, const struct rg_entry_cfg *cfg,
+		uint64_t now_ms)
+{
+	uint8_t was = e->quality, now = 0, ev = 0;
+
+	if(degraded(e, cfg, now_ms))
+		now |= RG_Q_DEGRADED;
+	if(near_limit(e, cfg, now_ms))
+		now |= RG_Q_NEAR;
+	e->quality = now;
+	if((now ^ was) & RG_Q_DEGRADED)
+		ev |= (now & RG_Q_DEGRADED) ? RG_QEV_DEGRADED : RG_QEV_RECOVERED;
+	if((now ^ was) & RG_Q_NEAR)
+		ev |= (now & RG_Q_NEAR) ? RG_QEV_NEAR : RG_QEV_NEAR_END;
+	return ev;
 }

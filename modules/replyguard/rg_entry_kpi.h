@@ -13,4 +13,15 @@
 void rg_entry_kpi_snapshot(const struct rg_entry *e,
 		const struct rg_entry_cfg *cfg, uint64_t now_ms, struct rg_snapshot *s);
 
+/*
+ * Judge the entry's quality at `now_ms` (its tally flushed): its new
+ * RG_Q_* flags kept, and the transitions as enum rg_qevent bits.
+ * Degraded needs kpi_min_samples: a window with fewer is no evidence,
+ * and a degraded destination whose window empties has recovered. Near
+ * its limit: the last whole window slot admitted at least near_pm of the
+ * rate this node admits at (its share, in a cluster).
+ */
+uint8_t rg_entry_kpi_judge(struct rg_entry *e, const struct rg_entry_cfg *cfg,
+		uint64_t now_ms);
+
 #endif

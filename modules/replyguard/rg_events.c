@@ -16,6 +16,10 @@ static int rg_rt_up = -1;
 static int rg_rt_throttled = -1;
 static int rg_rt_unthrottled = -1;
 static int rg_rt_set_guard = -1;
+static int rg_rt_degraded = -1;
+static int rg_rt_recovered = -1;
+static int rg_rt_near = -1;
+static int rg_rt_near_end = -1;
 static int rg_ev_set = -1; /* $rg(set) while set-guard runs */
 static str rg_ev_callback = STR_NULL;
 
@@ -24,6 +28,10 @@ static str rg_ev_name_up = str_init("replyguard:dst-up");
 static str rg_ev_name_throttled = str_init("replyguard:dst-throttled");
 static str rg_ev_name_unthrottled = str_init("replyguard:dst-unthrottled");
 static str rg_ev_name_set_guard = str_init("replyguard:set-guard");
+static str rg_ev_name_degraded = str_init("replyguard:dst-degraded");
+static str rg_ev_name_recovered = str_init("replyguard:dst-recovered");
+static str rg_ev_name_near = str_init("replyguard:dst-near-limit");
+static str rg_ev_name_near_end = str_init("replyguard:dst-near-limit-end");
 
 static int lookup(const str *name)
 {
@@ -42,6 +50,10 @@ int rg_events_init(const str *event_callback)
 	rg_rt_throttled = lookup(&rg_ev_name_throttled);
 	rg_rt_unthrottled = lookup(&rg_ev_name_unthrottled);
 	rg_rt_set_guard = lookup(&rg_ev_name_set_guard);
+	rg_rt_degraded = lookup(&rg_ev_name_degraded);
+	rg_rt_recovered = lookup(&rg_ev_name_recovered);
+	rg_rt_near = lookup(&rg_ev_name_near);
+	rg_rt_near_end = lookup(&rg_ev_name_near_end);
 	return 0;
 }
 
@@ -154,6 +166,32 @@ static void apply_guard(const struct rg_change *chg)
 	}
 }
 
+/* degraded, recovered, near its limit and below it again: information for
+ * the script; nothing is blocked by them */
+static void apply_quality(const struct rg_change *chg)
+{
+	const struct rg_snapshot *s = &chg->snap;
+#define key rg_log_safe(s->key, s->key_len)
+
+	if(chg->qev & RG_QEV_DEGRADED) {
+		LM_NOTICE("destination %s is degraded (min_asr, max_isa or "
+				  "max_srd_p95)\n",
+				key);
+		run_event(rg_rt_degraded, &rg_ev_name_degraded, s);
+	} else if(chg->qev & RG_QEV_RECOVERED) {
+		LM_NOTICE("destination %s is no longer degraded\n", key);
+		run_event(rg_rt_recovered, &rg_ev_name_recovered, s);
+	}
+	if(chg->qev & RG_QEV_NEAR) {
+		LM_NOTICE("destination %s admits near its CPS limit\n", key);
+		run_event(rg_rt_near, &rg_ev_name_near, s);
+	} else if(chg->qev & RG_QEV_NEAR_END) {
+		LM_NOTICE("destination %s is no longer near its CPS limit\n", key);
+		run_event(rg_rt_near_end, &rg_ev_name_near_end, s);
+	}
+#undef key
+}
+
 int rg_events_set(void)
 {
 	return rg_ev_set;
@@ -163,5 +201,6 @@ void rg_events_run(const struct rg_change *chg)
 {
 	apply_health(chg);
 	apply_throttle(chg);
+	apply_quality(chg);
 	apply_guard(chg);
 }

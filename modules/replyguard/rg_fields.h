@@ -75,6 +75,11 @@ enum rg_fgroup
 	X(CPS_RECV, RG_FK_MCPS_SEEN, RG_FG_THROTTLE, "cps_received",              \
 		"cps_received",                                                       \
 		"Calls per second sent over about the last second.")                  \
+	X(CPS_RAMP, RG_FK_MCPS, RG_FG_THROTTLE, "cps_ramp", "cps_ramp",      \
+		"While back up from a block: the ramp's cap on cps_limit now "        \
+		"(0: no ramp).")                                                      \
+	X(NEAR_LIMIT, RG_FK_BOOL, RG_FG_THROTTLE, "near_limit", "near_limit",     \
+		"1 while admitting near_limit_percent of the rate or more.")          \
 	X(CPS_BURST, RG_FK_COUNT, RG_FG_THROTTLE, "cps_burst", "cps_burst",       \
 		"Calls that may come back to back.")                                  \
 	X(CONCURRENT, RG_FK_COUNT, RG_FG_THROTTLE, "concurrent", "concurrent",    \
@@ -84,6 +89,8 @@ enum rg_fgroup
 	X(LIMIT_SRC, RG_FK_LIMIT_SRC, RG_FG_THROTTLE, "limit_source",             \
 		"limit_source", "Where the limit comes from: 0 default, 1 file, "     \
 		"2 manual.")                                                          \
+	X(DEGRADED, RG_FK_BOOL, RG_FG_HEALTH, "degraded", "degraded",             \
+		"1 while below min_asr, above max_isa or above max_srd_p95.")         \
 	X(ASR, RG_FK_RATIO, RG_FG_HEALTH, "asr", "asr_ratio",                     \
 		"Answer-seizure ratio over the window (ITU-T E.411).")                \
 	X(NER, RG_FK_RATIO, RG_FG_HEALTH, "ner", "ner_ratio",                     \

@@ -4,8 +4,9 @@
 
 #include "rg_notice.h"
 
-static const char *const rg_notice_names[] = {
-		"dst-down", "dst-up", "dst-throttled", "dst-unthrottled"};
+static const char *const rg_notice_names[] = {"dst-down", "dst-up",
+		"dst-throttled", "dst-unthrottled", "dst-degraded", "dst-recovered",
+		"dst-near-limit", "dst-near-limit-end"};
 
 const char *rg_notice_event(enum rg_notice_kind k)
 {
@@ -26,8 +27,8 @@ static void fill(struct rg_notice *n, enum rg_notice_kind kind,
 	n->snap = chg->snap;
 }
 
-int rg_notice_from_change(
-		const struct rg_change *chg, uint64_t time_ms, struct rg_notice out[2])
+int rg_notice_from_change(const struct rg_change *chg, uint64_t time_ms,
+		struct rg_notice out[RG_NOTICES_MAX])
 {
 	int k = 0;
 
@@ -38,6 +39,14 @@ int rg_notice_from_change(
 		fill(&out[k++], RG_N_THROTTLED, chg, time_ms);
 	else if(chg->tev == RG_TEV_UNTHROTTLED)
 		fill(&out[k++], RG_N_UNTHROTTLED, chg, time_ms);
+	if(chg->qev & RG_QEV_DEGRADED)
+		fill(&out[k++], RG_N_DEGRADED, chg, time_ms);
+	else if(chg->qev & RG_QEV_RECOVERED)
+		fill(&out[k++], RG_N_RECOVERED, chg, time_ms);
+	if(chg->qev & RG_QEV_NEAR)
+		fill(&out[k++], RG_N_NEAR_LIMIT, chg, time_ms);
+	else if(chg->qev & RG_QEV_NEAR_END)
+		fill(&out[k++], RG_N_NEAR_LIMIT_END, chg, time_ms);
 	return k;
 }
 
@@ -91,6 +100,7 @@ static void add_fields(struct rg_buf *b, const struct rg_snapshot *s,
 static void transition(const struct rg_notice *n, const char **from,
 		const char **to)
 {
+	*from = *to = "";
 	switch(n->kind) {
 		case RG_N_THROTTLED:
 			*from = "unthrottled";
@@ -100,7 +110,24 @@ static void transition(const struct rg_notice *n, const char **from,
 			*from = "throttled";
 			*to = "unthrottled";
 			break;
-		default:
+		case RG_N_DEGRADED:
+			*from = "fine";
+			*to = "degraded";
+			break;
+		case RG_N_RECOVERED:
+			*from = "degraded";
+			*to = "fine";
+			break;
+		case RG_N_NEAR_LIMIT:
+			*from = "below";
+			*to = "near_limit";
+			break;
+		case RG_N_NEAR_LIMIT_END:
+			*from = "near_limit";
+			*to = "below";
+			break;
+		case RG_N_DOWN:
+		case RG_N_UP:
 			*from = rg_state_name((enum rg_state)n->old_state);
 			*to = rg_state_name((enum rg_state)n->snap.f[RG_F_STATE]);
 			break;

@@ -19,8 +19,15 @@ enum rg_notice_kind
 	RG_N_DOWN = 0,
 	RG_N_UP,
 	RG_N_THROTTLED,
-	RG_N_UNTHROTTLED
+	RG_N_UNTHROTTLED,
+	RG_N_DEGRADED,
+	RG_N_RECOVERED,
+	RG_N_NEAR_LIMIT,
+	RG_N_NEAR_LIMIT_END
 };
+
+/* the most notices one change makes: health, throttle, quality, limit */
+#define RG_NOTICES_MAX 4
 
 struct rg_notice
 {
@@ -33,15 +40,17 @@ struct rg_notice
 	struct rg_snapshot snap;
 };
 
-/* "dst-down", "dst-up", "dst-throttled", "dst-unthrottled" */
+/* "dst-down", "dst-up", "dst-throttled", "dst-unthrottled",
+ * "dst-degraded", "dst-recovered", "dst-near-limit", "dst-near-limit-end" */
 const char *rg_notice_event(enum rg_notice_kind k);
 
 /*
- * The notices a change makes (0, 1 or 2: health and throttle can change
- * in one call). Going probing is not a notice: no event route runs for it.
+ * The notices a change makes (0 to RG_NOTICES_MAX: health, throttle and
+ * quality can change in one call). Going probing is not a notice: no
+ * event route runs for it.
  */
-int rg_notice_from_change(
-		const struct rg_change *chg, uint64_t time_ms, struct rg_notice out[2]);
+int rg_notice_from_change(const struct rg_change *chg, uint64_t time_ms,
+		struct rg_notice out[RG_NOTICES_MAX]);
 
 /*
  * The notice as one JSON object, with `node` naming this proxy and

@@ -92,6 +92,7 @@ struct rg_table *rg_table_new(const struct rg_table_cfg *cfg)
 	t->ecfg.throttle = cfg->throttle;
 	t->ecfg.fail = cfg->fail;
 	t->ecfg.kpi = cfg->kpi;
+	t->ecfg.kpi.judge = (uint32_t)rg_kpi_cfg_judges(&cfg->kpi);
 	t->ecfg.hlc = cfg->hlc;
 	t->ecfg.retain_ms = cfg->retain_ms;
 	if(cfg->max_blocked_pct > 0 && cfg->max_blocked_pct < 100) {

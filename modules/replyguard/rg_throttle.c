@@ -135,10 +135,35 @@ void rg_throttle_unadmit(
 		th->n_prev--;
 }
 
+void rg_throttle_ramp(struct rg_throttle *th,
+		const struct rg_throttle_cfg *cfg, uint64_t now_ms)
+{
+	if(cfg->ramp_ms != 0)
+		th->ramp_t0_ms = now_ms ? now_ms : 1;
+}
+
+uint32_t rg_throttle_ramped(const struct rg_throttle *th,
+		const struct rg_throttle_cfg *cfg, uint64_t now_ms, uint32_t rate)
+{
+	uint64_t gone, pm, r;
+
+	if(th->ramp_t0_ms == 0 || rate == 0 || cfg->ramp_ms == 0)
+		return rate;
+	/* a clock read before the ramp began is at its start */
+	gone = now_ms > th->ramp_t0_ms ? now_ms - th->ramp_t0_ms : 0;
+	if(gone >= cfg->ramp_ms)
+		return rate;
+	pm = cfg->ramp_start_pm
+		 + (1000 - (uint64_t)cfg->ramp_start_pm) * gone / cfg->ramp_ms;
+	r = (uint64_t)rate * pm / 1000;
+	return r ? (uint32_t)r : 1;
+}
+
 int rg_throttle_admit(struct rg_throttle *th, const struct rg_throttle_cfg *cfg,
 		uint64_t now_ms, uint32_t *retry_after, int *held, enum rg_tevent *ev)
 {
 	uint64_t wait_us = 0;
+	uint32_t rate;
 
 	*ev = rg_throttle_tick(th, cfg, now_ms);
 	*held = 0;
@@ -149,8 +174,14 @@ int rg_throttle_admit(struct rg_throttle *th, const struct rg_throttle_cfg *cfg,
 	}
 	th->offered++; /* the rate's demand: refusals by this node's cap are
 					  none of the cluster's budget */
-	if(gcra(th, rg_throttle_admit_rate(th), now_ms, &wait_us)
-			!= RG_THROTTLE_OK) {
+	rate = rg_throttle_admit_rate(th);
+	if(th->ramp_t0_ms != 0) {
+		if(now_ms >= th->ramp_t0_ms + cfg->ramp_ms)
+			th->ramp_t0_ms = 0; /* over */
+		else
+			rate = rg_throttle_ramped(th, cfg, now_ms, rate);
+	}
+	if(gcra(th, rate, now_ms, &wait_us) != RG_THROTTLE_OK) {
 		wait_us = (wait_us + 999999) / 1000000;
 		*retry_after = wait_us < 1 ? 1
 								   : (wait_us > UINT32_MAX ? UINT32_MAX

@@ -17,6 +17,12 @@
  *   (or, with no configured limit, the rate received when back-off began);
  *   then the destination is unthrottled.
  *
+ * - Ramp: a destination back up from a block admits at first only
+ *   ramp_start of its rate (the share of the budget, in a cluster), and
+ *   that cap rises in a straight line to the whole rate over ramp_ms, so
+ *   a gateway that just recovered is not hit by the backlog at once.
+ *   With no limit there is nothing to ramp.
+ *
  * Rates are in milli-calls per second ("mcps") so that a back-off can
  * settle between whole numbers. Every function works on one destination's
  * struct under its caller's lock, and returns the transition it made.
@@ -58,6 +64,8 @@ struct rg_throttle_cfg
 	uint32_t step_mcps;		   /* added per quiet interval */
 	uint32_t share_ppm; /* cluster: a new destination's share of its
 						   budget, millionths (0: all of it) */
+	uint32_t ramp_start_pm; /* a ramp starts at this share of the rate */
+	uint32_t ramp_ms;		/* and reaches all of it after this; 0 = off */
 };
 
 struct rg_throttle
@@ -80,6 +88,7 @@ struct rg_throttle
 	uint32_t peer_recv_mcps; /* cluster: what the other nodes send it */
 	uint64_t offered;		 /* calls offered: admitted or refused by the
 								throttle (the cluster's demand) */
+	uint64_t ramp_t0_ms;	 /* a ramp began (back up from a block), or 0 */
 };
 
 #define RG_SHARE_WHOLE 1000000u /* share_ppm: all of the rate */
@@ -164,6 +173,17 @@ enum rg_tevent rg_throttle_restore(struct rg_throttle *th,
 enum rg_tevent rg_throttle_peer_cut(struct rg_throttle *th,
 		const struct rg_throttle_cfg *cfg, uint32_t cur_mcps,
 		uint32_t ceil_mcps, uint64_t now_ms);
+
+/* A ramp begins now (a no-op when ramps are off). */
+void rg_throttle_ramp(struct rg_throttle *th,
+		const struct rg_throttle_cfg *cfg, uint64_t now_ms);
+
+/*
+ * `rate` as the ramp in force at `now_ms` caps it (never 0 when `rate`
+ * is not): `rate` itself when there is no ramp or it is over.
+ */
+uint32_t rg_throttle_ramped(const struct rg_throttle *th,
+		const struct rg_throttle_cfg *cfg, uint64_t now_ms, uint32_t rate);
 
 const char *rg_limit_src_name(enum rg_limit_src src);
 

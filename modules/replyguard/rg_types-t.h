@@ -106,6 +106,15 @@ enum rg_pub
 	RG_PUB_CUT = 4	/* the AIMD cut: snap's cps_limit, ceil_mcps */
 };
 
+/* quality transitions of a change (rg_change.qev), bits */
+enum rg_qevent
+{
+	RG_QEV_DEGRADED = 1,  /* below min_asr, above max_isa or max_srd_p95 */
+	RG_QEV_RECOVERED = 2, /* no longer */
+	RG_QEV_NEAR = 4,	  /* admitted above near_limit_percent of the rate */
+	RG_QEV_NEAR_END = 8	  /* no longer */
+};
+
 /*
  * The state changes one operation made: of health (`ev`), of throttling
  * (`tev`), and what the set guard did. `snap` is filled only when
@@ -127,6 +136,7 @@ struct rg_change
 							first time in this state), or -1 */
 	int guard_full;		 /* a set that has just reached
 							max_blocked_percent, or -1 */
+	uint8_t qev;		 /* enum rg_qevent bits */
 	/* cluster: a change made here, to replicate (enum rg_pub bits; never
 	 * set by what a peer wrote), with the registers' new versions */
 	uint8_t pub;

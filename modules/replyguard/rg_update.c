@@ -28,7 +28,8 @@ static void apply(const struct rg_change *chg)
 		rg_cluster_publish(chg);
 	if(!rg_change_any(chg))
 		return;
-	if(chg->ev == RG_EV_DOWN || chg->ev == RG_EV_UP || chg->tev != RG_TEV_NONE)
+	if(chg->ev == RG_EV_DOWN || chg->ev == RG_EV_UP || chg->tev != RG_TEV_NONE
+			|| chg->qev != 0)
 		rg_webhook_notify(chg);
 	rg_later_apply(chg);
 }

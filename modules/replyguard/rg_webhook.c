@@ -106,7 +106,7 @@ void rg_webhook_destroy(void)
 
 void rg_webhook_notify(const struct rg_change *chg)
 {
-	struct rg_notice n[2];
+	struct rg_notice n[RG_NOTICES_MAX];
 	struct timeval tv;
 	int i, k;
 

@@ -78,7 +78,7 @@ static int setup(void **state)
 	int i, j;
 
 	(void)state;
-	cfg = (struct rg_throttle_cfg){{0, 1, 0}, 1, 500, 1000, 1000, 1000, 0};
+	cfg = (struct rg_throttle_cfg){{0, 1, 0}, 1, 500, 1000, 1000, 1000, 0, 0, 0};
 	memset(nd, 0, sizeof(nd));
 	for(i = 0; i < NODES; i++) {
 		rg_throttle_init(&nd[i].th, &cfg);

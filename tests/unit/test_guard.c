@@ -30,7 +30,7 @@ static void start(unsigned int pct, int n, int tag)
 {
 	static const struct rg_health_cfg h = {1, 300, 3, 30, 30, 1};
 	static const struct rg_throttle_cfg th = {
-			{0, 1, 0}, 1, 500, 1000, 1000, 1000, 0};
+			{0, 1, 0}, 1, 500, 1000, 1000, 1000, 0, 0, 0};
 	struct rg_op op = {.kind = RG_OP_SEED};
 	struct rg_ext x;
 	char name[16];

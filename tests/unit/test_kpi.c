@@ -271,7 +271,7 @@ static int setup(void **state)
 {
 	static const struct rg_health_cfg h = {1, 300, 3, 30, 30, 1};
 	static const struct rg_throttle_cfg th = {
-			{0, 1, 0}, 1, 500, 1000, 1000, 1000, 0};
+			{0, 1, 0}, 1, 500, 1000, 1000, 1000, 0, 0, 0};
 
 	(void)state;
 	memset(&C, 0, sizeof(C));
@@ -416,6 +416,123 @@ static void test_entry_figures(void **state)
 	assert_true(s.f[RG_F_ASR] == RG_FIELD_ABSENT);
 }
 
+/* a destination back up from a block ramps its rate; its snapshot says
+ * the ramp's cap (cps_ramp) */
+static void test_entry_ramp(void **state)
+{
+	static struct rg_snapshot s;
+	struct rg_limit lim = {10000, 1, 0};
+	struct rg_op op = {.kind = RG_OP_SET_LIMIT};
+	int i, n = 0;
+
+	(void)state;
+	C.throttle.ramp_start_pm = 100;
+	C.throttle.ramp_ms = 10000;
+	op.u.limit.lim = &lim;
+	op.u.limit.src = RG_LIM_MANUAL;
+	rg_entry_apply(&E, &C, &op, T0, &chg);
+	op.kind = RG_OP_BLOCK;
+	op.u.block_s = 5;
+	rg_entry_apply(&E, &C, &op, T0, &chg);
+	assert_int_equal(chg.ev, RG_EV_DOWN);
+	op.kind = RG_OP_UNBLOCK;
+	rg_entry_apply(&E, &C, &op, T0 + 1000, &chg);
+	assert_int_equal(chg.ev, RG_EV_UP);
+	snap(T0 + 1000, &s);
+	assert_int_equal(s.f[RG_F_CPS_RAMP], 1000); /* 10 % of 10 cps */
+	assert_int_equal(s.f[RG_F_CPS_LIMIT], 10000);
+	/* a call every 10 ms for the first second: 1 cps gets 1 (+ burst) */
+	for(i = 0; i < 100; i++)
+		n += admit(T0 + 1000 + (uint64_t)i * 10) == RG_ADMITTED;
+	assert_in_range(n, 1, 2);
+	snap(T0 + 6000, &s);
+	assert_int_equal(s.f[RG_F_CPS_RAMP], 5500);
+	snap(T0 + 11000, &s);
+	assert_int_equal(s.f[RG_F_CPS_RAMP], 0);
+}
+
+static int tick(uint64_t now)
+{
+	struct rg_op op = {.kind = RG_OP_TICK};
+
+	rg_entry_apply(&E, &C, &op, now, &chg);
+	return chg.qev;
+}
+
+/* degraded and recovered: once each, at a window slot's first operation */
+static void test_entry_degraded(void **state)
+{
+	static struct rg_snapshot s;
+	uint64_t slot = C.slot_ms, t1 = T0 + slot, t2 = T0 + 2 * slot;
+	int i;
+
+	(void)state;
+	C.kpi.min_asr_pm = 500;
+	C.kpi.judge = 1;
+	E.q_epoch = (uint32_t)(T0 / slot);
+	for(i = 0; i < 6; i++) {
+		admit(T0 + (uint64_t)i);
+		reply(486, T0 + 10 + (uint64_t)i);
+		assert_int_equal(chg.qev, 0); /* judged next slot */
+	}
+	/* counted since it was judged: the timer is to look at it */
+	assert_int_equal(rg_entry_peek(&E, RG_OP_TICK), 1);
+	assert_int_equal(tick(t1), RG_QEV_DEGRADED);
+	assert_int_equal(rg_entry_peek(&E, RG_OP_TICK), 1);
+	assert_true(rg_change_any(&chg));
+	snap(t1, &s);
+	assert_int_equal(s.f[RG_F_DEGRADED], 1);
+	assert_int_equal(tick(t1 + 10), 0); /* once */
+	assert_int_equal(admit(t1 + 20), RG_ADMITTED); /* never blocks */
+	assert_int_equal(chg.qev, 0);
+	for(i = 0; i < 12; i++) {
+		admit(t1 + 30 + (uint64_t)i);
+		reply(200, t1 + 40 + (uint64_t)i);
+	}
+	assert_int_equal(tick(t2), RG_QEV_RECOVERED);
+	assert_int_equal(tick(t2 + 1), 0);
+	/* a window with too few seizures is no evidence: a degraded one whose
+	 * window empties has recovered */
+	for(i = 0; i < 30; i++) {
+		admit(t2 + 10 + (uint64_t)i);
+		reply(486, t2 + 20 + (uint64_t)i);
+	}
+	assert_int_equal(tick(t2 + slot), RG_QEV_DEGRADED);
+	assert_int_equal(tick(t2 + 20 * slot), RG_QEV_RECOVERED);
+	assert_int_equal(rg_entry_peek(&E, RG_OP_TICK), 0);
+}
+
+/* near the limit: the last whole slot admitted 80 % of 10 cps or more */
+static void test_entry_near_limit(void **state)
+{
+	struct rg_limit lim = {10000, 100, 0};
+	struct rg_op op = {.kind = RG_OP_SET_LIMIT};
+	uint64_t slot = C.slot_ms, t;
+	int i, n = 0;
+
+	(void)state;
+	C.kpi.near_pm = 800;
+	C.kpi.judge = 1;
+	op.u.limit.lim = &lim;
+	op.u.limit.src = RG_LIM_MANUAL;
+	rg_entry_apply(&E, &C, &op, T0, &chg);
+	E.q_epoch = (uint32_t)(T0 / slot);
+	/* 7 cps for a slot: below */
+	for(t = T0; t < T0 + slot; t += 1000 / 7)
+		n += admit(t) == RG_ADMITTED;
+	assert_true(n >= 7 * (int)(slot / 1000) - 1);
+	assert_int_equal(tick(T0 + slot), 0);
+	/* 9 cps for a slot: near, once */
+	for(t = T0 + slot + 1; t < T0 + 2 * slot; t += 1000 / 9)
+		admit(t);
+	assert_int_equal(tick(T0 + 2 * slot), RG_QEV_NEAR);
+	assert_int_equal(tick(T0 + 2 * slot + 5), 0);
+	/* quiet: below again, once */
+	assert_int_equal(tick(T0 + 3 * slot), RG_QEV_NEAR_END);
+	for(i = 0; i < 3; i++)
+		assert_int_equal(tick(T0 + (uint64_t)(4 + i) * slot), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -429,6 +546,9 @@ int main(void)
 		cmocka_unit_test(test_answer_delay),
 		cmocka_unit_test_setup(test_entry_call_specific_503, setup),
 		cmocka_unit_test_setup(test_entry_figures, setup),
+		cmocka_unit_test_setup(test_entry_ramp, setup),
+		cmocka_unit_test_setup(test_entry_degraded, setup),
+		cmocka_unit_test_setup(test_entry_near_limit, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -24,10 +24,10 @@
 
 static const struct rg_health_cfg hcfg = {1, 300, 3, 30, 30, 1};
 static const struct rg_throttle_cfg tcfg = {
-		{0, 1, 0}, 1, 500, 1000, 1000, 1000, 0};
+		{0, 1, 0}, 1, 500, 1000, 1000, 1000, 0, 0, 0};
 /* no failure codes, no failure ratio */
 /* ratios from 20 seizures; no call-specific causes */
-static const struct rg_kpi_cfg kcfg = {20, {{0, 0}, {{0}}}};
+static const struct rg_kpi_cfg kcfg = {20, {{0, 0}, {{0}}}, 0, 0, 0, 0, 0};
 static const struct rg_fail_cfg fcfg = {{{0}}, 0, 20};
 
 static struct rg_table *mk(void)
@@ -73,7 +73,7 @@ static void json(const struct rg_notice *n, char *mem, size_t cap)
 static void test_down_and_up(void **state)
 {
 	struct rg_table *t = mk();
-	struct rg_notice n[2];
+	struct rg_notice n[RG_NOTICES_MAX];
 	struct rg_change chg;
 	struct rg_ref ref;
 	char mem[4096];
@@ -119,7 +119,7 @@ static void test_down_and_up(void **state)
 static void test_throttled_and_escaping(void **state)
 {
 	struct rg_table *t = mk();
-	struct rg_notice n[2];
+	struct rg_notice n[RG_NOTICES_MAX];
 	struct rg_change chg;
 	struct rg_ref ref;
 	struct rg_buf b;

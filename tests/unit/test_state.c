@@ -169,7 +169,7 @@ static void entry(struct rg_entry *e, struct rg_entry_cold *cold,
 {
 	static const struct rg_health_cfg h = {1, 300, 3, 30, 30, 1};
 	static const struct rg_throttle_cfg th = {
-			{0, 1, 0}, 1, 500, 1000, 1000, 1000, 0};
+			{0, 1, 0}, 1, 500, 1000, 1000, 1000, 0, 0, 0};
 
 	memset(c, 0, sizeof(*c));
 	c->slot_ms = rg_window_slot_ms(60);

@@ -18,10 +18,10 @@
 static struct rg_change chg;
 static const struct rg_health_cfg hcfg = {1, 300, 3, 30, 30, 1};
 /* no default limit; adaptive, 0.5, 1 cps floor, 1 s interval, 1 cps step */
-static const struct rg_throttle_cfg tcfg = {{0, 1, 0}, 1, 500, 1000, 1000, 1000, 0};
+static const struct rg_throttle_cfg tcfg = {{0, 1, 0}, 1, 500, 1000, 1000, 1000, 0, 0, 0};
 /* no failure codes, no failure ratio */
 /* ratios from 20 seizures; no call-specific causes */
-static const struct rg_kpi_cfg kcfg = {20, {{0, 0}, {{0}}}};
+static const struct rg_kpi_cfg kcfg = {20, {{0, 0}, {{0}}}, 0, 0, 0, 0, 0};
 static const struct rg_fail_cfg fcfg = {{{0}}, 0, 20};
 
 static struct rg_table *mk(unsigned int cap, unsigned int idle_s)

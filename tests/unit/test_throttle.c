@@ -21,7 +21,7 @@ static struct rg_throttle_cfg cfg;
 static int setup(void **state)
 {
 	(void)state;
-	cfg = (struct rg_throttle_cfg){{0, 1, 0}, 1, 500, CPS(1), 1000, CPS(1), 0};
+	cfg = (struct rg_throttle_cfg){{0, 1, 0}, 1, 500, CPS(1), 1000, CPS(1), 0, 0, 0};
 	return 0;
 }
 
@@ -275,6 +275,43 @@ static void test_aimd_settles_near_the_carrier_limit(void **state)
 	assert_true(rate >= 25 * 0.6 && rate <= 25.5);
 }
 
+/* back up from a block: 20 % of 100 cps at first, all of it after 10 s,
+ * in a straight line; admitted calls follow it second by second */
+static void test_ramp(void **state)
+{
+	struct rg_throttle th = mk(CPS(100), 1, 0);
+	int sec, n;
+
+	(void)state;
+	cfg.ramp_start_pm = 200;
+	cfg.ramp_ms = 10000;
+	assert_int_equal(rg_throttle_ramped(&th, &cfg, T0, CPS(100)), CPS(100));
+	rg_throttle_ramp(&th, &cfg, T0);
+	assert_int_equal(rg_throttle_ramped(&th, &cfg, T0, CPS(100)), CPS(20));
+	assert_int_equal(
+			rg_throttle_ramped(&th, &cfg, T0 + 5000, CPS(100)), CPS(60));
+	assert_int_equal(
+			rg_throttle_ramped(&th, &cfg, T0 + 10000, CPS(100)), CPS(100));
+	/* a clock read from before the ramp: its start */
+	assert_int_equal(
+			rg_throttle_ramped(&th, &cfg, T0 - 5, CPS(100)), CPS(20));
+	/* never 0 ("no limit") */
+	assert_int_equal(rg_throttle_ramped(&th, &cfg, T0, 3), 1);
+	/* offered 1000 a second: second s admits about the cap at its middle */
+	for(sec = 0; sec < 10; sec++) {
+		n = offer(&th, T0 + (uint64_t)sec * SEC, SEC, 1);
+		assert_in_range(n, 20 + 8 * sec - 1, 20 + 8 * (sec + 1) + 1);
+	}
+	/* over: the whole rate, and the ramp is forgotten */
+	n = offer(&th, T0 + 10 * SEC, SEC, 1);
+	assert_in_range(n, 99, 101);
+	assert_int_equal(th.ramp_t0_ms, 0);
+	/* off: nothing begins */
+	cfg.ramp_ms = 0;
+	rg_throttle_ramp(&th, &cfg, T0 + 20 * SEC);
+	assert_int_equal(th.ramp_t0_ms, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -283,6 +320,7 @@ int main(void)
 			cmocka_unit_test_setup(test_burst, setup),
 			cmocka_unit_test_setup(test_fractional_rate_and_retry_after, setup),
 			cmocka_unit_test_setup(test_concurrency_cap, setup),
+			cmocka_unit_test_setup(test_ramp, setup),
 			cmocka_unit_test_setup(test_backoff_and_recovery, setup),
 			cmocka_unit_test_setup(test_backoff_floor_and_off, setup),
 			cmocka_unit_test_setup(test_new_limit_below_backoff, setup),
