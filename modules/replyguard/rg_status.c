@@ -80,8 +80,8 @@ static void row(struct rg_buf *b, const struct rg_snapshot *s)
 {
 	const char *state = rg_state_name((enum rg_state)s->f[RG_F_STATE]);
 
-	rg_buf_printf(b, "<tr class=\"%s\" data-state=\"%s\" data-dst=\"", state,
-			state);
+	rg_buf_printf(b, "<tr class=\"%s%s\" data-state=\"%s\" data-dst=\"", state,
+			s->f[RG_F_DEGRADED] ? " degraded" : "", state);
 	rg_buf_html_str(b, s->key, (size_t)s->key_len);
 	rg_buf_puts(b, "\"><td class=\"dst\">");
 	rg_buf_html_str(b, s->key, (size_t)s->key_len);
@@ -108,8 +108,7 @@ static void row(struct rg_buf *b, const struct rg_snapshot *s)
 	rg_buf_printf(b,
 			"<td class=\"inflight\">%llu</td><td class=\"n\">%llu</td>"
 			"<td class=\"n\">%llu</td><td class=\"n\">%llu</td>"
-			"<td class=\"n\">%llu</td><td class=\"pdd\">%llu / %llu ms</td>"
-			"<td>",
+			"<td class=\"n\">%llu</td><td class=\"pdd\">%llu / %llu ms</td>",
 			(unsigned long long)s->f[RG_F_CONCURRENT],
 			(unsigned long long)s->ctr[RG_C_R183],
 			(unsigned long long)s->ctr[RG_C_R183_SDP],
@@ -117,6 +116,17 @@ static void row(struct rg_buf *b, const struct rg_snapshot *s)
 			(unsigned long long)s->ctr[RG_C_R503_RA],
 			(unsigned long long)s->f[RG_F_PDD_AVG],
 			(unsigned long long)s->f[RG_F_PDD_MAX]);
+	/* the ratio and the delay: blank while not known */
+	rg_buf_puts(b, "<td class=\"asr\">");
+	if(s->f[RG_F_ASR] != RG_FIELD_ABSENT) {
+		rg_buf_tenth(b, s->f[RG_F_ASR]);
+		rg_buf_puts(b, " %");
+	}
+	rg_buf_puts(b, "</td><td class=\"srd\">");
+	if(s->f[RG_F_SRD_P95] != RG_FIELD_ABSENT)
+		rg_buf_printf(
+				b, "%llu ms", (unsigned long long)s->f[RG_F_SRD_P95]);
+	rg_buf_puts(b, "</td><td>");
 	chart(b, s);
 	rg_buf_puts(b, "</td></tr>\n");
 }
@@ -142,6 +152,8 @@ int rg_status_html(const struct rg_snapshot *snaps, unsigned int n,
 			"tr.up td.state{background:#c8f0c8}\n"
 			"tr.probing td.state{background:#fbe7a1}\n"
 			"tr.down td.state{background:#f5b5b5}\n"
+			"tr.degraded td.asr,tr.degraded td.srd,tr.degraded td.dst"
+			"{background:#f8d39a}\n"
 			".b183{fill:#3a9a3a}.b503{fill:#c83232}\n"
 			"svg.chart{background:#f4f4f4;vertical-align:middle}\n"
 			"p.sum{color:#555}\n</style></head><body>\n<h1>replyguard on ");
@@ -153,7 +165,8 @@ int rg_status_html(const struct rg_snapshot *snaps, unsigned int n,
 			"<th>state</th><th>blocked for</th><th>CPS in force / "
 			"configured</th><th>in flight</th><th>183</th><th>183 with "
 			"SDP</th><th>503</th><th>503 with Retry-After</th><th>PDD mean / "
-			"max</th><th>last %u s: 183, 503</th></tr></thead>\n<tbody>\n",
+			"max</th><th>ASR</th><th>PDD p95</th><th>last %u s: 183, "
+			"503</th></tr></thead>\n<tbody>\n",
 			tot->window_s);
 	for(i = 0; i < n; i++)
 		row(b, &snaps[i]);

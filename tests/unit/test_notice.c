@@ -116,6 +116,43 @@ static void test_down_and_up(void **state)
 	rg_table_free(t);
 }
 
+/* quality transitions are notices of their own, after health and
+ * throttle's, one per direction */
+static void test_quality_notices(void **state)
+{
+	struct rg_notice n[RG_NOTICES_MAX];
+	static struct rg_change chg;
+	char mem[8192];
+
+	(void)state;
+	memset(&chg, 0, sizeof(chg));
+	chg.ev = RG_EV_DOWN;
+	chg.tev = RG_TEV_THROTTLED;
+	chg.qev = RG_QEV_DEGRADED | RG_QEV_NEAR;
+	chg.retry_after = -1;
+	strcpy(chg.snap.key, "gw");
+	chg.snap.key_len = 2;
+	chg.snap.f[RG_F_DEGRADED] = 1;
+	assert_int_equal(rg_notice_from_change(&chg, WALL, n), RG_NOTICES_MAX);
+	assert_int_equal(n[2].kind, RG_N_DEGRADED);
+	assert_int_equal(n[3].kind, RG_N_NEAR_LIMIT);
+	json(&n[2], mem, sizeof(mem));
+	assert_non_null(strstr(mem, "{\"event\":\"dst-degraded\",\"dst\":\"gw\""));
+	assert_non_null(strstr(mem, "\"old_state\":\"fine\",\"new_state\":\"degraded\""));
+	assert_non_null(strstr(mem, "\"degraded\":true"));
+	assert_non_null(strstr(mem, "\"asr_pct\":"));
+	json(&n[3], mem, sizeof(mem));
+	assert_non_null(strstr(mem, "\"event\":\"dst-near-limit\""));
+	chg.ev = RG_EV_NONE;
+	chg.tev = RG_TEV_NONE;
+	chg.qev = RG_QEV_RECOVERED | RG_QEV_NEAR_END;
+	assert_int_equal(rg_notice_from_change(&chg, WALL, n), 2);
+	assert_string_equal(rg_notice_event(n[0].kind), "dst-recovered");
+	assert_string_equal(rg_notice_event(n[1].kind), "dst-near-limit-end");
+	json(&n[1], mem, sizeof(mem));
+	assert_non_null(strstr(mem, "\"old_state\":\"near_limit\",\"new_state\":\"below\""));
+}
+
 static void test_throttled_and_escaping(void **state)
 {
 	struct rg_table *t = mk();
@@ -198,6 +235,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 			cmocka_unit_test(test_down_and_up),
+			cmocka_unit_test(test_quality_notices),
 			cmocka_unit_test(test_throttled_and_escaping),
 			cmocka_unit_test(test_prom),
 	};
