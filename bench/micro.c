@@ -31,9 +31,11 @@
 
 static const struct rg_health_cfg hcfg = {1, 300, 3, 30, 60, 1};
 static const struct rg_throttle_cfg tcfg = {
-		{0, 1, 0}, 1, 500, 1000, 2000, 1000, 0};
+		{0, 1, 0}, 1, 500, 1000, 2000, 1000, 0, 0, 0};
 /* no failure codes, no failure ratio */
 static const struct rg_fail_cfg fcfg = {{{0}}, 0, 20};
+/* ratios from 20 seizures; no call-specific causes, no thresholds */
+static const struct rg_kpi_cfg kcfg = {20, {{0, 0}, {{0}}}, 0, 0, 0, 0, 0};
 
 static uint64_t ns_now(clockid_t c)
 {
@@ -45,7 +47,7 @@ static uint64_t ns_now(clockid_t c)
 
 static struct rg_table *table_new(unsigned int cap)
 {
-	struct rg_table_cfg cfg = {cap, 60, 3600, hcfg, tcfg, fcfg, 100};
+	struct rg_table_cfg cfg = {cap, 60, 3600, hcfg, tcfg, fcfg, kcfg, 100, NULL, 0};
 
 	return rg_table_new(&cfg);
 }
@@ -72,8 +74,8 @@ static void make_uris(unsigned int n)
 /* one call to uris[i]; returns 0 on success */
 static int one_call(struct rg_table *t, unsigned int i, uint64_t now)
 {
-	static const struct rg_reply r183 = {183, 1, -1, 12, 0, 0, 0};
-	static const struct rg_reply r200 = {200, 0, -1, -1, 0, 0, 0};
+	static const struct rg_reply r183 = {.code = 183, .has_sdp = 1, .retry_after = -1, .pdd_ms = 12, .release = 0, .trial = 0, .sdp_only = 0};
+	static const struct rg_reply r200 = {.code = 200, .has_sdp = 0, .retry_after = -1, .pdd_ms = -1, .release = 0, .trial = 0, .sdp_only = 0};
 	struct rg_admission adm;
 	struct rg_change chg;
 	char key[RG_KEY_MAX + 1];

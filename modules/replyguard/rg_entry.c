@@ -48,8 +48,7 @@ uint64_t rg_entry_count(const struct rg_entry *e, enum rg_counter c)
 	return e->cold->ctr[c] + (c < RG_C_TALLIED ? e->tally.c[c] : 0);
 }
 
-/* the tally into the lifetime counters and its window slot */
-static void tally_flush(struct rg_entry *e, const struct rg_entry_cfg *cfg)
+void rg_entry_flush(struct rg_entry *e, const struct rg_entry_cfg *cfg)
 {
 	struct rg_entry_cold *cold = e->cold;
 	uint64_t at = (uint64_t)e->tally.epoch * cfg->slot_ms;
@@ -82,7 +81,7 @@ static void count(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 		rg_window_add(&e->cold->win, cfg->slot_ms, now_ms, c, 1);
 		return;
 	}
-	tally_flush(e, cfg); /* a new slot, or a full counter */
+	rg_entry_flush(e, cfg); /* a new slot, or a full counter */
 	e->tally.epoch = epoch;
 	e->tally.c[c] = 1;
 }
@@ -159,7 +158,7 @@ static int ratio_tripped(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 
 	if(cfg->fail.ratio_pct == 0)
 		return 0;
-	tally_flush(e, cfg);
+	rg_entry_flush(e, cfg);
 	rg_window_sum_after(&e->cold->win, cfg->slot_ms, now_ms, e->cold->up_ms, w);
 	done = w[RG_C_R2XX] + w[RG_C_R3XX] + w[RG_C_R4XX] + w[RG_C_R5XX]
 		   + w[RG_C_R6XX] + w[RG_C_TIMEOUTS];
@@ -287,7 +286,7 @@ static int unadmit(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 {
 	uint64_t at = op->u.unadmit.admitted_ms;
 
-	tally_flush(e, cfg);
+	rg_entry_flush(e, cfg);
 	/* an admission from before a reset is in no counter any more */
 	if(at > e->cold->reset_ms && e->cold->ctr[RG_C_ATTEMPTS] > 0) {
 		e->cold->ctr[RG_C_ATTEMPTS]--;
@@ -388,26 +387,6 @@ static int moves_guard(enum rg_op_kind kind)
 	}
 }
 
-/* the operations after which quality may be judged */
-static int judges_quality(enum rg_op_kind kind)
-{
-	return kind == RG_OP_REPLY || kind == RG_OP_TIMEOUT || kind == RG_OP_ADMIT
-		   || kind == RG_OP_TICK;
-}
-
-/* the quality, once a window slot */
-static void quality(struct rg_entry *e, const struct rg_entry_cfg *cfg,
-		uint64_t now_ms, struct rg_change *chg)
-{
-	uint32_t epoch = (uint32_t)(now_ms / cfg->slot_ms);
-
-	if(epoch == e->q_epoch)
-		return;
-	e->q_epoch = epoch;
-	tally_flush(e, cfg);
-	chg->qev = rg_entry_kpi_judge(e, cfg, now_ms);
-}
-
 /* count the entry in the set guard as it is now */
 static void guard_sync(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 		struct rg_change *chg)
@@ -454,8 +433,8 @@ int rg_entry_apply(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 	chg->pub = 0;
 	chg->qev = 0;
 	rc = dispatch(e, cfg, op, now_ms, chg, vp);
-	if(judges_quality(op->kind) && cfg->kpi.judge)
-		quality(e, cfg, now_ms, chg);
+	if(cfg->kpi.judge)
+		rg_entry_kpi_tick(e, cfg, op->kind, now_ms, chg);
 	if(cfg->hlc != NULL)
 		rg_entry_repl_stamp(e, cfg, op, now_ms, chg, prev_until);
 	if(chg->ev != RG_EV_NONE)
@@ -605,39 +584,4 @@ int rg_entry_peek(const struct rg_entry *e, enum rg_op_kind kind)
 		default:
 			return 1;
 	}
-}
-
-void rg_entry_snapshot(struct rg_entry *e, const struct rg_entry_cfg *cfg,
-		uint64_t now_ms, struct rg_snapshot *s)
-{
-	const struct rg_entry_cold *cold = e->cold;
-	uint32_t rate, ramped;
-
-	tally_flush(e, cfg);
-	s->key_len = rg_entry_key(e, s->key);
-	memcpy(s->ctr, cold->ctr, sizeof(s->ctr));
-	rg_window_sum(&cold->win, cfg->slot_ms, now_ms, s->win);
-	rg_window_series(&cold->win, cfg->slot_ms, now_ms, RG_C_R183, s->series_183);
-	rg_window_series(&cold->win, cfg->slot_ms, now_ms, RG_C_R503, s->series_503);
-	s->f[RG_F_STATE] = e->health.state;
-	s->f[RG_F_BLOCKED_FOR] = rg_health_blocked_for(&e->health, now_ms);
-	s->f[RG_F_RA_LAST] = e->health.ra_last;
-	s->f[RG_F_PDD_MAX] = cold->pdd_max_ms;
-	s->f[RG_F_IDLE] = now_ms > e->last_ms ? (now_ms - e->last_ms) / 1000 : 0;
-	s->f[RG_F_CPS_LIMIT] = rg_throttle_rate(&e->thr);
-	s->f[RG_F_CPS_CONF] = e->thr.lim.mcps;
-	s->f[RG_F_CPS_SHARE] = rg_throttle_admit_rate(&e->thr);
-	s->f[RG_F_CPS_RECV] = rg_throttle_received(&e->thr, now_ms);
-	s->f[RG_F_CPS_BURST] = e->thr.lim.burst;
-	rate = rg_throttle_rate(&e->thr);
-	ramped = rg_throttle_ramped(&e->thr, &cfg->throttle, now_ms, rate);
-	s->f[RG_F_CPS_RAMP] = ramped != rate ? ramped : 0;
-	s->f[RG_F_CONCURRENT] = e->thr.inflight;
-	s->f[RG_F_MAX_CONCURRENT] = e->thr.lim.max_concurrent;
-	s->f[RG_F_THROTTLED] = e->thr.throttled != 0;
-	s->f[RG_F_LIMIT_SRC] = e->thr.src;
-	rg_ext_copy(&cold->ext, s);
-	s->win[RG_C_SEIZURES] = s->win[RG_C_ATTEMPTS];
-	s->ctr[RG_C_SEIZURES] = s->ctr[RG_C_ATTEMPTS];
-	rg_entry_kpi_snapshot(e, cfg, now_ms, s);
 }

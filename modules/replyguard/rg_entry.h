@@ -316,6 +316,9 @@ static inline int rg_entry_key_is(
  * length. */
 int rg_entry_key(const struct rg_entry *e, char *out);
 
+/* Move the tally into the lifetime counters and its window slot. */
+void rg_entry_flush(struct rg_entry *e, const struct rg_entry_cfg *cfg);
+
 /* The lifetime count of `c`, the tally's included. */
 uint64_t rg_entry_count(const struct rg_entry *e, enum rg_counter c);
 
@@ -340,7 +343,7 @@ static inline int rg_change_any(const struct rg_change *chg)
  */
 int rg_entry_peek(const struct rg_entry *e, enum rg_op_kind kind);
 
-/* (moves the tally into the counters first) */
+/* (moves the tally into the counters first; rg_entry_snap.c) */
 void rg_entry_snapshot(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 		uint64_t now_ms, struct rg_snapshot *s);
 

@@ -107,3 +107,19 @@ uint8_t rg_entry_kpi_judge(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 		ev |= (now & RG_Q_NEAR) ? RG_QEV_NEAR : RG_QEV_NEAR_END;
 	return ev;
 }
+
+void rg_entry_kpi_tick(struct rg_entry *e, const struct rg_entry_cfg *cfg,
+		enum rg_op_kind kind, uint64_t now_ms, struct rg_change *chg)
+{
+	uint32_t epoch;
+
+	if(kind != RG_OP_REPLY && kind != RG_OP_TIMEOUT && kind != RG_OP_ADMIT
+			&& kind != RG_OP_TICK)
+		return;
+	epoch = (uint32_t)(now_ms / cfg->slot_ms);
+	if(epoch == e->q_epoch)
+		return;
+	e->q_epoch = epoch;
+	rg_entry_flush(e, cfg);
+	chg->qev = rg_entry_kpi_judge(e, cfg, now_ms);
+}

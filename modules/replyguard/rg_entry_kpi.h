@@ -24,4 +24,13 @@ void rg_entry_kpi_snapshot(const struct rg_entry *e,
 uint8_t rg_entry_kpi_judge(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 		uint64_t now_ms);
 
+/*
+ * After operation `kind` (its lock held): judge the quality when the
+ * operation may move it (an admission, a reply, a timeout, a tick) and
+ * the window slot is not the one last judged in; transitions into
+ * chg->qev.
+ */
+void rg_entry_kpi_tick(struct rg_entry *e, const struct rg_entry_cfg *cfg,
+		enum rg_op_kind kind, uint64_t now_ms, struct rg_change *chg);
+
 #endif
