@@ -57,7 +57,7 @@ static int rg_failure_ratio = 0;
 static int rg_failure_min_calls = 20;
 /* carrier figures, and the 503 causes that say the call failed */
 static int rg_kpi_min_samples = 20;
-static char *rg_call_causes = "1-31,50-57,63-95";
+static char *rg_call_causes = "1-26,28-30,50-57,63-95";
 static char *rg_call_sip_causes = "404,410,480,484,486,600,603,604";
 /* quality thresholds (0: off) */
 static int rg_min_asr = 0;
@@ -372,9 +372,10 @@ static int check_params(void)
 	}
 	if(rg_min_asr < 0 || rg_min_asr > 100 || rg_max_isa < 0 || rg_max_isa > 100
 			|| rg_near_limit_pct < 0 || rg_near_limit_pct > 100
-			|| rg_max_srd_p95 < 0 || rg_max_srd_p95 > 600000) {
+			|| rg_max_srd_p95 < 0 || rg_max_srd_p95 >= 30000) {
 		LM_ERR("need min_asr, max_isa and near_limit_percent 0..100 (percent) "
-			   "and max_srd_p95 0..600000 (ms), 0 = off; not %d, %d, %d, %d\n",
+			   "and max_srd_p95 0..29999 (ms: the delay histogram's last "
+			   "bound is 30 s), 0 = off; not %d, %d, %d, %d\n",
 				rg_min_asr, rg_max_isa, rg_near_limit_pct, rg_max_srd_p95);
 		return -1;
 	}

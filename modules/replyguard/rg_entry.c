@@ -229,13 +229,19 @@ static int reply(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 		rg_hist_add(&e->cold->srd2, cfg->slot_ms, now_ms, r->answer_ms);
 	if(r->code == 503) {
 		rg_cause_count(&e->cold->causes, &r->cause);
-		call = rg_cause_is_call(&cfg->kpi.call_causes, &r->cause);
+		/* a Retry-After speaks for the server, whatever the cause */
+		call = r->retry_after < 0
+			   && rg_cause_is_call(&cfg->kpi.call_causes, &r->cause);
 		if(call)
 			count(e, cfg, RG_C_R503_CALL, now_ms);
 	}
-	if(call)
-		; /* the call failed, not the destination */
-	else if(r->code == 503 && r->retry_after < 0) {
+	if(call) {
+		/* the call failed, not the destination: no cut, no failure, no
+		 * success; a trial it ends failed, as any 503's */
+		chg->ev = rg_health_trial_failure(
+				&e->health, &cfg->health, r->trial, now_ms, veto);
+		goto done;
+	} else if(r->code == 503 && r->retry_after < 0) {
 		/* overloaded: a throttle signal; a failure only without AIMD */
 		overload = 1;
 		fail = !cfg->throttle.adaptive;
@@ -300,6 +306,7 @@ static int unadmit(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 static void reset(struct rg_entry *e, uint64_t now_ms)
 {
 	e->cold->reset_ms = now_ms;
+	e->quality = 0; /* judged again from nothing */
 	memset(e->cold->ctr, 0, sizeof(e->cold->ctr));
 	memset(&e->cold->win, 0, sizeof(e->cold->win));
 	memset(e->tally.c, 0, sizeof(e->tally.c));
@@ -551,22 +558,25 @@ static int dispatch(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 
 #define PEEK(field) __atomic_load_n(&(field), __ATOMIC_RELAXED)
 
-/* quality is judged (q_epoch set) and something was counted in or after
- * the slot it was last judged in: a judgement is due in a later slot */
-static int quality_due(const struct rg_entry *e)
+/* quality is judged (q_epoch set), something was counted in or after
+ * the slot it was last judged in, and the clock is in a later slot */
+static int quality_due(const struct rg_entry *e, const struct rg_entry_cfg *cfg,
+		uint64_t now_ms)
 {
 	uint32_t q = PEEK(e->q_epoch);
 
-	return q != 0 && (int32_t)(PEEK(e->tally.epoch) - q) >= 0;
+	return q != 0 && (int32_t)(PEEK(e->tally.epoch) - q) >= 0
+		   && (int32_t)((uint32_t)(now_ms / cfg->slot_ms) - q) > 0;
 }
 
-int rg_entry_peek(const struct rg_entry *e, enum rg_op_kind kind)
+int rg_entry_peek(const struct rg_entry *e, const struct rg_entry_cfg *cfg,
+		enum rg_op_kind kind, uint64_t now_ms)
 {
 	switch(kind) {
 		case RG_OP_TICK:
 			/* most entries are up, unthrottled and fine: nothing to do */
 			return PEEK(e->health.state) == RG_DOWN || PEEK(e->thr.throttled)
-				   || PEEK(e->quality) != 0 || quality_due(e);
+				   || PEEK(e->quality) != 0 || quality_due(e, cfg, now_ms);
 		case RG_OP_MIN_BLOCKED:
 			return PEEK(e->health.state) == RG_DOWN;
 		case RG_OP_CLUSTER_TICK:

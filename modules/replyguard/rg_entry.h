@@ -25,10 +25,11 @@
  *   goes down as by down_threshold. Only what came after it was last
  *   back up counts (to the window slot), so the failures that took it
  *   down cannot take it down again.
- * - A 503 whose Reason cause is in call_specific_causes says the call
- *   failed, not the destination: it counts as a 503 and in
- *   replies_503_call, and is neither a throttle signal nor a health
- *   failure, whatever its Retry-After says (a trial it ends succeeded).
+ * - A 503 without Retry-After whose Reason cause is in
+ *   call_specific_causes says the call failed, not the destination: it
+ *   counts as a 503 and in replies_503_call, and is neither a throttle
+ *   signal nor a health failure nor a success (a trial it ends failed,
+ *   as any 503's). With a Retry-After it is a 503 with Retry-After.
  * - Quality (rg_entry_kpi.h) is judged at most once a window slot, at
  *   the first admission, reply, timeout or tick of a new slot: degraded
  *   (below min_asr, above max_isa or max_srd_p95, on at least
@@ -341,7 +342,8 @@ static inline int rg_change_any(const struct rg_change *chg)
  * Without the lock: can `op` have anything to do on `e`? A cheap filter
  * for the timer's walks; the answer is checked again under the lock.
  */
-int rg_entry_peek(const struct rg_entry *e, enum rg_op_kind kind);
+int rg_entry_peek(const struct rg_entry *e, const struct rg_entry_cfg *cfg,
+		enum rg_op_kind kind, uint64_t now_ms);
 
 /* (moves the tally into the counters first; rg_entry_snap.c) */
 void rg_entry_snapshot(struct rg_entry *e, const struct rg_entry_cfg *cfg,

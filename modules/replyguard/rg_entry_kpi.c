@@ -77,18 +77,23 @@ static int degraded(const struct rg_entry *e, const struct rg_entry_cfg *cfg,
 	return 0;
 }
 
+/* near its limit: from near_pm up; once near, until 10 points below
+ * (traffic that hovers at the line does not flap) */
 static int near_limit(const struct rg_entry *e, const struct rg_entry_cfg *cfg,
 		uint64_t now_ms)
 {
 	uint32_t series[RG_WIN_SLOTS];
-	uint64_t rate = rg_throttle_admit_rate(&e->thr), got;
+	uint64_t rate = rg_throttle_admit_rate(&e->thr), got, pm;
 
 	if(cfg->kpi.near_pm == 0 || rate == 0)
 		return 0;
+	pm = cfg->kpi.near_pm;
+	if((e->quality & RG_Q_NEAR) && pm > 100)
+		pm -= 100;
 	/* the last whole slot's admissions, in mcps */
 	rg_window_series(&e->cold->win, cfg->slot_ms, now_ms, RG_C_ATTEMPTS, series);
 	got = (uint64_t)series[RG_WIN_SLOTS - 2] * 1000000 / cfg->slot_ms;
-	return got * 1000 >= rate * cfg->kpi.near_pm;
+	return got * 1000 >= rate * pm;
 }
 
 uint8_t rg_entry_kpi_judge(struct rg_entry *e, const struct rg_entry_cfg *cfg,
@@ -117,7 +122,9 @@ void rg_entry_kpi_tick(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 			&& kind != RG_OP_TICK)
 		return;
 	epoch = (uint32_t)(now_ms / cfg->slot_ms);
-	if(epoch == e->q_epoch)
+	/* a clock read before the last judgement (another process took the
+	 * lock first) never judges again, nor moves it back */
+	if((int32_t)(epoch - e->q_epoch) <= 0)
 		return;
 	e->q_epoch = epoch;
 	rg_entry_flush(e, cfg);

@@ -8,7 +8,6 @@ void rg_entry_snapshot(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 		uint64_t now_ms, struct rg_snapshot *s)
 {
 	const struct rg_entry_cold *cold = e->cold;
-	uint32_t rate, ramped;
 
 	rg_entry_flush(e, cfg);
 	s->key_len = rg_entry_key(e, s->key);
@@ -26,9 +25,8 @@ void rg_entry_snapshot(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 	s->f[RG_F_CPS_SHARE] = rg_throttle_admit_rate(&e->thr);
 	s->f[RG_F_CPS_RECV] = rg_throttle_received(&e->thr, now_ms);
 	s->f[RG_F_CPS_BURST] = e->thr.lim.burst;
-	rate = rg_throttle_rate(&e->thr);
-	ramped = rg_throttle_ramped(&e->thr, &cfg->throttle, now_ms, rate);
-	s->f[RG_F_CPS_RAMP] = ramped != rate ? ramped : 0;
+	s->f[RG_F_CPS_RAMP] = rg_throttle_ramp_cap(
+			&e->thr, &cfg->throttle, now_ms, e->thr.lim.mcps);
 	s->f[RG_F_CONCURRENT] = e->thr.inflight;
 	s->f[RG_F_MAX_CONCURRENT] = e->thr.lim.max_concurrent;
 	s->f[RG_F_THROTTLED] = e->thr.throttled != 0;

@@ -40,7 +40,8 @@ int ki_rg_failover(struct sip_msg *msg)
 		LM_ERR("no transaction: rg_failover() belongs in failure_route\n");
 		return -1;
 	}
-	rg_reply_timeouts(t, NULL, 0);
+	/* a caller who gave up made no timeout a failure (as at the end) */
+	rg_reply_timeouts(t, NULL, (t->flags & T_CANCELED) != 0);
 
 	picked = rg_tmb.t_get_picked_branch();
 	if(picked < 0 || picked >= (int)t->nr_of_outgoings)

@@ -21,7 +21,11 @@ static uint64_t ratio(uint64_t num, uint64_t den, uint64_t n,
 void rg_kpi_compute(const uint64_t w[RG_C_COUNT], uint32_t min_samples,
 		uint64_t out[RG_KPI_COUNT])
 {
-	uint64_t s = less(w[RG_C_SEIZURES], w[RG_C_CHALLENGE]);
+	/* the seizures whose outcome is known: calls still ringing are no
+	 * failures yet */
+	uint64_t done = w[RG_C_R2XX] + w[RG_C_R3XX] + w[RG_C_R4XX] + w[RG_C_R5XX]
+					+ w[RG_C_R6XX] + w[RG_C_TIMEOUTS];
+	uint64_t s = less(done, w[RG_C_CHALLENGE]);
 	uint64_t s3 = less(s, w[RG_C_R3XX]);
 	uint64_t ans = w[RG_C_R2XX];
 	uint64_t noans = w[RG_C_R480] + w[RG_C_R408] + w[RG_C_RANG_OUT];
@@ -34,7 +38,8 @@ void rg_kpi_compute(const uint64_t w[RG_C_COUNT], uint32_t min_samples,
 	out[RG_KPI_SER] = ratio(ans, s3, s, min_samples);
 	out[RG_KPI_SEER] = ratio(ans + w[RG_C_R480] + w[RG_C_BUSY] + w[RG_C_R603],
 			s3, s, min_samples);
-	out[RG_KPI_ISA] = ratio(
-			w[RG_C_R408] + w[RG_C_R500_504] + w[RG_C_R503] + silent, s, s,
-			min_samples);
+	out[RG_KPI_ISA] = ratio(w[RG_C_R408] + w[RG_C_R500_504]
+									+ less(w[RG_C_R503], w[RG_C_R503_CALL])
+									+ silent,
+			s, s, min_samples);
 }

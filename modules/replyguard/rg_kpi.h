@@ -3,8 +3,10 @@
  * The carrier figures of one destination, from its counters over the
  * window. Pure arithmetic; the formulas, in one place:
  *
- *   S    = seizures - replies_challenge (a 401/407 challenge is answered
- *          by a new request: not an outcome of the call)
+ *   S    = the window's seizures with a known outcome (replies_2xx,
+ *          _3xx, _4xx, _5xx, _6xx and timeouts: a call still ringing is
+ *          no failure yet) - replies_challenge (a 401/407 challenge is
+ *          answered by a new request: not an outcome of the call)
  *   ASR  = replies_2xx / S                                   (ITU-T E.411)
  *   NER  = (replies_2xx + busy + no answer + terminal reject) / S
  *                                                            (ITU-T E.425)
@@ -12,17 +14,20 @@
  *          no answer = replies_480 + replies_408 + timeouts_rang
  *          terminal reject = replies_603 + replies_reject (404, 410, 484,
  *          604)
- *   SER  = replies_2xx / (S - replies_3xx)                   (RFC 6076 4.8)
+ *   SER  = replies_2xx / (S - replies_3xx)                   (RFC 6076 4.6)
  *   SEER = (replies_2xx + replies_480 + replies_busy + replies_603)
- *          / (S - replies_3xx)                               (RFC 6076 4.9)
- *   ISA  = (replies_408 + replies_500_504 + replies_503
- *          + timeouts - timeouts_rang) / S                   (RFC 6076 4.10)
+ *          / (S - replies_3xx)                               (RFC 6076 4.7)
+ *   ISA  = (replies_408 + replies_500_504 + replies_503 - replies_503_call
+ *          + timeouts - timeouts_rang) / S                   (RFC 6076 4.8)
  *
+ * A far end's 408 is a no answer for NER and an ineffective attempt for
+ * ISA, as each standard counts it. A 503 whose cause says the call
+ * failed (replies_503_call) is no ineffective attempt: the destination
+ * worked.
  * A 487 (the caller gave up) counts in S and in no numerator, as E.411
  * and E.425 count an abandoned call; replies_487 shows how many. Each
  * figure is in per-mille, rounded down, and RG_KPI_ABSENT while S holds
- * fewer than `min_samples` calls or its denominator is 0 (and never above
- * 1000: the window may hold finals of calls seized before it began).
+ * fewer than `min_samples` calls or its denominator is 0.
  */
 #ifndef RG_KPI_H
 #define RG_KPI_H

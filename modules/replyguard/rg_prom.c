@@ -39,6 +39,8 @@ static void histogram(const struct rg_snapshot *snaps, unsigned int n,
 	head(b, name, "histogram", help);
 	for(i = 0; i < n; i++) {
 		h = (const struct rg_hist_view *)((const char *)&snaps[i] + at);
+		if(h->count == 0)
+			continue; /* no delay measured yet: no series */
 		for(k = 0, cum = 0; k < RG_HIST_BUCKETS; k++) {
 			cum += h->life[k];
 			rg_buf_printf(b, "replyguard_%s_bucket{dst=\"", name);

@@ -128,7 +128,7 @@ static int reason_value(struct cur *c, struct rg_cause *got)
 		if(pv == NULL)
 			return -1;
 		v = number(pv, vlen, kind == RG_CAUSE_Q850 ? RG_Q850_MAX : 699);
-		if(v < 0 || (kind == RG_CAUSE_SIP && v < 100))
+		if(v < 0 || (kind == RG_CAUSE_SIP && v < RG_CODES_MIN))
 			return -1;
 		if(kind != RG_CAUSE_NONE && got->proto == RG_CAUSE_NONE) {
 			got->proto = (uint8_t)kind;

@@ -10,7 +10,7 @@
  *   protocol-cause  =  "cause" EQUAL cause        (cause = 1*DIGIT)
  *
  * A reply's cause is its first well-formed Q.850 cause (0..127), else its
- * first SIP cause (100..699): a gateway that states both gives the Q.850
+ * first SIP cause (a final code, 300..699): a gateway that states both gives the Q.850
  * one as the finer. A value that breaks the grammar gives no cause (it is
  * counted as a 503 without one, and handled as one). The parser never
  * reads past `len`.

@@ -83,6 +83,34 @@ static int64_t peek(struct cell *t, struct rg_txn *txn, int index)
 	return br.flags;
 }
 
+/*
+ * Branch `b` of `t` timed out in tm (its local 408): counted once, by the
+ * rules of rg_br_timeout(); `*now` is read once for several (or NULL).
+ */
+static void timeout_branch(struct cell *t, struct rg_txn *txn, int b,
+		int cancelled, uint64_t *now)
+{
+	struct rg_branch_h h;
+	struct rg_branch br;
+	uint32_t flags;
+	uint64_t at;
+	int release, failure;
+
+	if(rg_branch_open(t, txn, b, &br, &h) < 0)
+		return;
+	flags = br.flags;
+	if(!rg_br_timeout(&flags, cancelled, &failure)) {
+		rg_branch_close(&h, br.flags);
+		return;
+	}
+	release = rg_branch_end_hold(NULL, &br, 408, &flags);
+	rg_branch_close(&h, flags);
+	at = now != NULL && *now != 0 ? *now : rg_now_ms();
+	if(now != NULL)
+		*now = at;
+	rg_update_timeout(&br.dst.ref, failure, release, br.trial, at);
+}
+
 int rg_reply_inspect(struct sip_msg *msg, struct cell *t, struct rg_txn *txn,
 		int index, int script)
 {
@@ -97,6 +125,16 @@ int rg_reply_inspect(struct sip_msg *msg, struct cell *t, struct rg_txn *txn,
 	code = (int)msg->first_line.u.reply.statuscode;
 	if(index < 0)
 		return -1;
+	if(t == NULL)
+		t = rg_tmb.t_gett();
+	/* tm timed this branch out and CANCELled it: the far end's 487 (or
+	 * whatever final comes now) answers tm's CANCEL, not the call. The
+	 * outcome is the timeout (tm: fr_inv timer, then cancel_branch) */
+	if(code >= 200 && t != NULL && t != T_UNDEFINED && index < (int)t->nr_of_outgoings
+			&& (t->uac[index].request.flags & F_RB_TIMEOUT)) {
+		timeout_branch(t, txn, index, (t->flags & T_CANCELED) != 0, NULL);
+		return 1;
+	}
 	/* the body is parsed with no lock held, and only while the branch
 	 * has no 183 with SDP yet (a reliable 183 is resent until PRACK) */
 	if(code == 183) {
@@ -141,27 +179,11 @@ int rg_reply_inspect(struct sip_msg *msg, struct cell *t, struct rg_txn *txn,
  */
 void rg_reply_timeouts(struct cell *t, struct rg_txn *txn, int cancelled)
 {
-	struct rg_branch_h h;
-	struct rg_branch br;
-	uint32_t flags;
 	unsigned int b;
 	uint64_t now = 0;
-	int release, failure;
 
 	for(b = 0; b < t->nr_of_outgoings; b++) {
-		if(!(t->uac[b].request.flags & F_RB_TIMEOUT))
-			continue;
-		if(rg_branch_open(t, txn, (int)b, &br, &h) < 0)
-			continue;
-		flags = br.flags;
-		if(!rg_br_timeout(&flags, cancelled, &failure)) {
-			rg_branch_close(&h, br.flags);
-			continue;
-		}
-		release = rg_branch_end_hold(NULL, &br, 408, &flags);
-		rg_branch_close(&h, flags);
-		if(now == 0)
-			now = rg_now_ms();
-		rg_update_timeout(&br.dst.ref, failure, release, br.trial, now);
+		if(t->uac[b].request.flags & F_RB_TIMEOUT)
+			timeout_branch(t, txn, (int)b, cancelled, &now);
 	}
 }

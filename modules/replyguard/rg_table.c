@@ -236,6 +236,8 @@ static void no_change(struct rg_change *chg)
 		chg->tev = RG_TEV_NONE;
 		chg->guard_held = -1;
 		chg->guard_full = -1;
+		chg->qev = 0;
+		chg->pub = 0;
 	}
 }
 
@@ -355,7 +357,8 @@ int rg_table_apply_slot(struct rg_table *t, unsigned int slot, struct rg_op *op,
 	if(slot >= t->capacity)
 		return RG_ENOTFOUND;
 	sl = &t->slots[slot];
-	if(!rg_entry_peek(&sl->e, op->kind) || slot_lock(t, sl, &l) < 0)
+	if(!rg_entry_peek(&sl->e, &t->ecfg, op->kind, now_ms)
+			|| slot_lock(t, sl, &l) < 0)
 		return RG_ENOTFOUND;
 	rc = run_locked(t, slot, op, now_ms, ref, chg);
 	rg_unlock(t->locks, l);
@@ -370,7 +373,7 @@ int rg_table_read_slot_nolock(
 	if(slot >= t->capacity || op->kind != RG_OP_SAVE)
 		return RG_ENOTFOUND;
 	sl = &t->slots[slot];
-	if(!sl->used || !rg_entry_peek(&sl->e, op->kind))
+	if(!sl->used || !rg_entry_peek(&sl->e, &t->ecfg, op->kind, now_ms))
 		return RG_ENOTFOUND;
 	return rg_entry_apply(&sl->e, &t->ecfg, op, now_ms, NULL);
 }

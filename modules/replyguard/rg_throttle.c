@@ -142,20 +142,31 @@ void rg_throttle_ramp(struct rg_throttle *th,
 		th->ramp_t0_ms = now_ms ? now_ms : 1;
 }
 
-uint32_t rg_throttle_ramped(const struct rg_throttle *th,
-		const struct rg_throttle_cfg *cfg, uint64_t now_ms, uint32_t rate)
+uint32_t rg_throttle_ramp_cap(const struct rg_throttle *th,
+		const struct rg_throttle_cfg *cfg, uint64_t now_ms, uint32_t full)
 {
 	uint64_t gone, pm, r;
 
-	if(th->ramp_t0_ms == 0 || rate == 0 || cfg->ramp_ms == 0)
-		return rate;
+	if(th->ramp_t0_ms == 0 || full == 0 || cfg->ramp_ms == 0)
+		return 0;
 	/* a clock read before the ramp began is at its start */
 	gone = now_ms > th->ramp_t0_ms ? now_ms - th->ramp_t0_ms : 0;
 	if(gone >= cfg->ramp_ms)
-		return rate;
+		return 0;
 	pm = cfg->ramp_start_pm
 		 + (1000 - (uint64_t)cfg->ramp_start_pm) * gone / cfg->ramp_ms;
-	r = (uint64_t)rate * pm / 1000;
+	r = (uint64_t)full * pm / 1000;
+	return r ? (uint32_t)r : 1;
+}
+
+/* the configured limit as this node admits it (its share, in a cluster) */
+static uint32_t configured_share(const struct rg_throttle *th)
+{
+	uint64_t r = th->lim.mcps;
+
+	if(r == 0 || th->share_ppm == 0 || th->share_ppm >= RG_SHARE_WHOLE)
+		return (uint32_t)r;
+	r = r * th->share_ppm / RG_SHARE_WHOLE;
 	return r ? (uint32_t)r : 1;
 }
 
@@ -163,7 +174,7 @@ int rg_throttle_admit(struct rg_throttle *th, const struct rg_throttle_cfg *cfg,
 		uint64_t now_ms, uint32_t *retry_after, int *held, enum rg_tevent *ev)
 {
 	uint64_t wait_us = 0;
-	uint32_t rate;
+	uint32_t rate, cap;
 
 	*ev = rg_throttle_tick(th, cfg, now_ms);
 	*held = 0;
@@ -176,10 +187,13 @@ int rg_throttle_admit(struct rg_throttle *th, const struct rg_throttle_cfg *cfg,
 					  none of the cluster's budget */
 	rate = rg_throttle_admit_rate(th);
 	if(th->ramp_t0_ms != 0) {
-		if(now_ms >= th->ramp_t0_ms + cfg->ramp_ms)
+		/* the ramp caps the configured limit; a back-off below the cap
+		 * stays in force (the least of the two) */
+		cap = rg_throttle_ramp_cap(th, cfg, now_ms, configured_share(th));
+		if(cap == 0)
 			th->ramp_t0_ms = 0; /* over */
-		else
-			rate = rg_throttle_ramped(th, cfg, now_ms, rate);
+		else if(rate == 0 || cap < rate)
+			rate = cap;
 	}
 	if(gcra(th, rate, now_ms, &wait_us) != RG_THROTTLE_OK) {
 		wait_us = (wait_us + 999999) / 1000000;

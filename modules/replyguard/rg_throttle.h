@@ -18,10 +18,11 @@
  *   then the destination is unthrottled.
  *
  * - Ramp: a destination back up from a block admits at first only
- *   ramp_start of its rate (the share of the budget, in a cluster), and
- *   that cap rises in a straight line to the whole rate over ramp_ms, so
- *   a gateway that just recovered is not hit by the backlog at once.
- *   With no limit there is nothing to ramp.
+ *   ramp_start of its configured limit (of its share of the budget, in a
+ *   cluster), and that cap rises in a straight line to the whole limit
+ *   over ramp_ms, so a gateway that just recovered is not hit by the
+ *   backlog at once. The rate admitted is the least of the cap and the
+ *   rate in force. With no limit there is nothing to ramp.
  *
  * Rates are in milli-calls per second ("mcps") so that a back-off can
  * settle between whole numbers. Every function works on one destination's
@@ -179,11 +180,14 @@ void rg_throttle_ramp(struct rg_throttle *th,
 		const struct rg_throttle_cfg *cfg, uint64_t now_ms);
 
 /*
- * `rate` as the ramp in force at `now_ms` caps it (never 0 when `rate`
- * is not): `rate` itself when there is no ramp or it is over.
+ * The ramp's cap at `now_ms` on `full` (the configured limit, or this
+ * node's share of it): 0 when no ramp is in force (none began, it is
+ * over, or there is no limit). Never 0 while one is. The rate admitted
+ * is the least of this cap and the rate in force (a back-off below the
+ * cap stays as it is).
  */
-uint32_t rg_throttle_ramped(const struct rg_throttle *th,
-		const struct rg_throttle_cfg *cfg, uint64_t now_ms, uint32_t rate);
+uint32_t rg_throttle_ramp_cap(const struct rg_throttle *th,
+		const struct rg_throttle_cfg *cfg, uint64_t now_ms, uint32_t full);
 
 const char *rg_limit_src_name(enum rg_limit_src src);
 

@@ -97,27 +97,32 @@ static struct rg_snapshot *take_snapshots(
 }
 
 /* a generous bound of the page without destinations, and per destination:
- * its samples (the counters, the fields, two histograms' buckets, sum and
- * count, and the 503 causes) */
-static const size_t rg_families = RG_C_COUNT + RG_F_COUNT
-								  + 2 * (RG_HIST_BUCKETS + 2) + RG_CAUSE_SLOTS
-								  + 1;
+ * its samples (the counters, the fields, the histograms it has: buckets,
+ * sum and count, and its 503 causes) */
+static const size_t rg_families = RG_C_COUNT + RG_F_COUNT + 3;
 
 static size_t page_base(void)
 {
-	return 8192 + rg_families * 200;
+	return 8192 + (rg_families + RG_CAUSE_SLOTS) * 200;
 }
 
 static size_t page_per_dst(const struct rg_snapshot *s)
 {
-	size_t label = (size_t)s->key_len;
+	size_t label = (size_t)s->key_len, samples = RG_C_COUNT + RG_F_COUNT;
 	int i;
 
 	/* the label as escaped: a backslash, quote or line feed takes two */
 	for(i = 0; i < s->key_len; i++)
 		label += s->key[i] == '\\' || s->key[i] == '"' || s->key[i] == '\n';
-	/* per sample: name <= 48, braces/quotes/value <= 40, the label */
-	return rg_families * (88 + label);
+	if(s->srd.count)
+		samples += RG_HIST_BUCKETS + 2;
+	if(s->srd2.count)
+		samples += RG_HIST_BUCKETS + 2;
+	for(i = 0; i < RG_CAUSE_SLOTS && s->causes.slot[i].proto; i++)
+		samples++;
+	samples += s->causes.other != 0;
+	/* per sample: name <= 48, braces/quotes/value/le <= 40, the label */
+	return samples * (88 + label);
 }
 
 /*

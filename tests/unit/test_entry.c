@@ -248,13 +248,13 @@ static void test_block_flow(void **state)
 	assert_int_equal(snap(T0).ctr[RG_C_ATTEMPTS], 1);
 
 	/* the timer sees the block end, and only then */
-	assert_int_equal(rg_entry_peek(&E, RG_OP_TICK), 1);
+	assert_int_equal(rg_entry_peek(&E, &C, RG_OP_TICK, T0), 1);
 	simple(RG_OP_TICK, T0 + 2 * SEC);
 	assert_int_equal(chg.ev, RG_EV_NONE);
 	simple(RG_OP_TICK, T0 + 3 * SEC);
 	assert_int_equal(chg.ev, RG_EV_PROBING);
 	assert_int_equal(chg.snap.f[RG_F_STATE], RG_PROBING);
-	assert_int_equal(rg_entry_peek(&E, RG_OP_TICK), 0);
+	assert_int_equal(rg_entry_peek(&E, &C, RG_OP_TICK, T0), 0);
 	/* one trial, then its success brings it up */
 	assert_int_equal(admit_full(NULL, T0 + 3 * SEC, &adm), RG_ADMITTED);
 	assert_true(adm.trial != 0);
@@ -454,7 +454,7 @@ static void test_ext_inactive_pairs_are_kept(void **state)
 	mark.u.mark = &s;
 	assert_int_equal(run(&mark, T0), RG_OK);
 	/* a pending pair keeps the entry for the timer's re-assertion */
-	assert_int_equal(rg_entry_peek(&E, RG_OP_EXT_PENDING), 1);
+	assert_int_equal(rg_entry_peek(&E, &C, RG_OP_EXT_PENDING, T0), 1);
 	assert_int_equal(simple(RG_OP_EXT_PENDING, T0), 1);
 	/* calls through other names and sets cannot push them out */
 	for(i = 0; i < 8; i++) {
@@ -511,7 +511,7 @@ static void test_sweep_ends_backoff(void **state)
 	/* the same load: kept */
 	op.kind = RG_OP_SWEEP_LIMITS;
 	op.u.sweep_gen = 1;
-	assert_int_equal(rg_entry_peek(&E, RG_OP_SWEEP_LIMITS), 1);
+	assert_int_equal(rg_entry_peek(&E, &C, RG_OP_SWEEP_LIMITS, T0), 1);
 	assert_int_equal(run(&op, T0 + 1000), 0);
 	assert_int_equal(chg.tev, RG_TEV_NONE);
 	/* a later one that does not list it: defaults, back-off over */
@@ -520,7 +520,7 @@ static void test_sweep_ends_backoff(void **state)
 	assert_int_equal(chg.tev, RG_TEV_UNTHROTTLED);
 	assert_int_equal(chg.snap.f[RG_F_LIMIT_SRC], RG_LIM_DEFAULT);
 	assert_int_equal(chg.snap.f[RG_F_CPS_LIMIT], 1000);
-	assert_int_equal(rg_entry_peek(&E, RG_OP_SWEEP_LIMITS), 0);
+	assert_int_equal(rg_entry_peek(&E, &C, RG_OP_SWEEP_LIMITS, T0), 0);
 }
 
 /* a 503 without Retry-After under AIMD is overload, not death */

@@ -27,40 +27,52 @@ static void test_formulas(void **state)
 	uint64_t w[RG_C_COUNT] = {0}, k[RG_KPI_COUNT];
 
 	(void)state;
-	/* 100 seizures, 4 of them challenged: S = 96; 6 redirected */
-	w[RG_C_SEIZURES] = 100;
-	w[RG_C_CHALLENGE] = 4;
-	w[RG_C_R3XX] = 6;
+	/* 104 outcomes known (and 30 more seizures still ringing), 4 of them
+	 * challenges: S = 100; 6 redirected */
+	w[RG_C_SEIZURES] = 134;
 	w[RG_C_R2XX] = 40;
+	w[RG_C_R3XX] = 6;
+	w[RG_C_R4XX] = 35; /* 8 x 486, 5 x 480, 3 x 408, 6 rejects, 9 x 487,
+						  4 challenges */
+	w[RG_C_R5XX] = 10; /* 8 x 503, 500, 504 */
+	w[RG_C_R6XX] = 6;  /* 2 x 600, 4 x 603 */
+	w[RG_C_TIMEOUTS] = 7; /* 2 rang out, 5 never rang */
+	w[RG_C_CHALLENGE] = 4;
 	w[RG_C_BUSY] = 10;
 	w[RG_C_R480] = 5;
 	w[RG_C_R408] = 3;
 	w[RG_C_RANG_OUT] = 2;
-	w[RG_C_TIMEOUTS] = 7; /* 5 with no provisional reply */
 	w[RG_C_R603] = 4;
 	w[RG_C_REJECT] = 6;
 	w[RG_C_R503] = 8;
 	w[RG_C_R500_504] = 2;
 	w[RG_C_R487] = 9;
 	rg_kpi_compute(w, 20, k);
-	assert_int_equal(k[RG_KPI_ASR], 40 * 1000 / 96);					/* 416 */
-	assert_int_equal(k[RG_KPI_NER], (40 + 10 + 5 + 3 + 2 + 4 + 6) * 1000 / 96);
-	assert_int_equal(k[RG_KPI_SER], 40 * 1000 / 90);
-	assert_int_equal(k[RG_KPI_SEER], (40 + 5 + 10 + 4) * 1000 / 90);
-	assert_int_equal(k[RG_KPI_ISA], (3 + 2 + 8 + 5) * 1000 / 96);
-	/* below the minimum: absent, not 0 */
-	rg_kpi_compute(w, 97, k);
+	assert_int_equal(k[RG_KPI_ASR], 400);
+	assert_int_equal(k[RG_KPI_NER], (40 + 10 + 5 + 3 + 2 + 4 + 6) * 10);
+	assert_int_equal(k[RG_KPI_SER], 40 * 1000 / 94);
+	assert_int_equal(k[RG_KPI_SEER], (40 + 5 + 10 + 4) * 1000 / 94);
+	assert_int_equal(k[RG_KPI_ISA], (3 + 2 + 8 + 5) * 10);
+	/* a 503 that was the call's is no ineffective attempt */
+	w[RG_C_R503_CALL] = 3;
+	rg_kpi_compute(w, 20, k);
+	assert_int_equal(k[RG_KPI_ISA], (3 + 2 + 5 + 5) * 10);
+	/* exactly the minimum: shown; one below: absent, not 0 */
+	rg_kpi_compute(w, 100, k);
+	assert_int_equal(k[RG_KPI_ASR], 400);
+	rg_kpi_compute(w, 101, k);
 	assert_true(k[RG_KPI_ASR] == RG_KPI_ABSENT);
 	assert_true(k[RG_KPI_ISA] == RG_KPI_ABSENT);
+	/* calls seized and still ringing are no failures */
+	memset(w, 0, sizeof(w));
+	w[RG_C_SEIZURES] = 50;
+	w[RG_C_R2XX] = 5;
+	rg_kpi_compute(w, 5, k);
+	assert_int_equal(k[RG_KPI_ASR], 1000);
 	/* an empty window */
 	memset(w, 0, sizeof(w));
 	rg_kpi_compute(w, 1, k);
 	assert_true(k[RG_KPI_NER] == RG_KPI_ABSENT);
-	/* finals of calls seized before the window: never above 100% */
-	w[RG_C_SEIZURES] = 20;
-	w[RG_C_R2XX] = 25;
-	rg_kpi_compute(w, 20, k);
-	assert_int_equal(k[RG_KPI_ASR], 1000);
 }
 
 /* ---- histograms ---- */
@@ -330,11 +342,11 @@ static void test_entry_call_specific_503(void **state)
 	(void)state;
 	for(i = 0; i < 4; i++)
 		assert_int_equal(admit(T0 + (uint64_t)i), RG_ADMITTED);
-	/* the call failed: no cut, no block, even with Retry-After */
+	/* the call failed: no cut, no block, no failure */
 	reply_full(503, -1, unalloc, -1, 0, 0, T0 + 10);
 	assert_int_equal(chg.tev, RG_TEV_NONE);
 	assert_int_equal(chg.ev, RG_EV_NONE);
-	reply_full(503, 30, sip404, -1, 0, 0, T0 + 20);
+	reply_full(503, -1, sip404, -1, 0, 0, T0 + 20);
 	assert_int_equal(chg.ev, RG_EV_NONE);
 	assert_int_equal(E.health.state, RG_UP);
 	snap(T0 + 30, &s);
@@ -350,17 +362,45 @@ static void test_entry_call_specific_503(void **state)
 	assert_int_equal(s.ctr[RG_C_R503], 3);
 	assert_int_equal(s.ctr[RG_C_R503_CALL], 2);
 	assert_int_equal(s.ctr[RG_C_FAILURES], 1);
-	/* and so is one with no Reason, with its Retry-After: down */
-	reply_full(503, 30, (struct rg_cause){RG_CAUSE_NONE, 0}, -1, 0, 0,
-			T0 + 60);
+	/* a Retry-After speaks for the server, whatever the cause: down */
+	reply_full(503, 30, unalloc, -1, 0, 0, T0 + 60);
 	assert_int_equal(chg.ev, RG_EV_DOWN);
 	snap(T0 + 70, &s);
+	assert_int_equal(s.ctr[RG_C_R503_CALL], 2);
 	assert_int_equal(s.causes.slot[0].proto, RG_CAUSE_Q850);
 	assert_int_equal(s.causes.slot[0].num, 1);
-	assert_int_equal(s.causes.slot[0].n, 1);
+	assert_int_equal(s.causes.slot[0].n, 2);
 	assert_int_equal(s.causes.slot[1].proto, RG_CAUSE_SIP);
 	assert_int_equal(s.causes.slot[2].num, 34);
 	assert_int_equal(s.causes.slot[3].proto, RG_CAUSE_NONE);
+}
+
+/* a trial that a call-specific 503 ends failed (any 503 fails a trial),
+ * and nothing else moves */
+static void test_entry_call_specific_trial(void **state)
+{
+	struct rg_admission adm;
+	struct rg_op op = {.kind = RG_OP_BLOCK};
+	struct rg_reply r = {.code = 503, .retry_after = -1, .pdd_ms = -1};
+
+	(void)state;
+	op.u.block_s = 5;
+	rg_entry_apply(&E, &C, &op, T0, &chg);
+	op.kind = RG_OP_TICK;
+	rg_entry_apply(&E, &C, &op, T0 + 6000, &chg);
+	assert_int_equal(E.health.state, RG_PROBING);
+	op.kind = RG_OP_ADMIT;
+	op.u.admit.out = &adm;
+	op.u.admit.ext = NULL;
+	assert_int_equal(rg_entry_apply(&E, &C, &op, T0 + 6100, &chg), RG_ADMITTED);
+	assert_true(adm.trial != 0);
+	r.cause = (struct rg_cause){RG_CAUSE_Q850, 1};
+	r.trial = adm.trial;
+	op.kind = RG_OP_REPLY;
+	op.u.reply = &r;
+	rg_entry_apply(&E, &C, &op, T0 + 6200, &chg);
+	assert_int_equal(chg.ev, RG_EV_DOWN);
+	assert_int_equal(chg.tev, RG_TEV_NONE);
 }
 
 static void test_entry_figures(void **state)
@@ -475,14 +515,20 @@ static void test_entry_degraded(void **state)
 		reply(486, T0 + 10 + (uint64_t)i);
 		assert_int_equal(chg.qev, 0); /* judged next slot */
 	}
-	/* counted since it was judged: the timer is to look at it */
-	assert_int_equal(rg_entry_peek(&E, RG_OP_TICK), 1);
+	/* counted since it was judged: the timer is to look at it in the
+	 * next slot, not in this one */
+	assert_int_equal(rg_entry_peek(&E, &C, RG_OP_TICK, T0 + 100), 0);
+	assert_int_equal(rg_entry_peek(&E, &C, RG_OP_TICK, t1), 1);
 	assert_int_equal(tick(t1), RG_QEV_DEGRADED);
-	assert_int_equal(rg_entry_peek(&E, RG_OP_TICK), 1);
+	assert_int_equal(rg_entry_peek(&E, &C, RG_OP_TICK, T0), 1);
 	assert_true(rg_change_any(&chg));
 	snap(t1, &s);
 	assert_int_equal(s.f[RG_F_DEGRADED], 1);
 	assert_int_equal(tick(t1 + 10), 0); /* once */
+	/* a clock read in the slot before (another process, before the lock)
+	 * judges nothing again and moves nothing back */
+	assert_int_equal(tick(T0 + 500), 0);
+	assert_int_equal(tick(t1 + 20), 0);
 	assert_int_equal(admit(t1 + 20), RG_ADMITTED); /* never blocks */
 	assert_int_equal(chg.qev, 0);
 	for(i = 0; i < 12; i++) {
@@ -499,7 +545,7 @@ static void test_entry_degraded(void **state)
 	}
 	assert_int_equal(tick(t2 + slot), RG_QEV_DEGRADED);
 	assert_int_equal(tick(t2 + 20 * slot), RG_QEV_RECOVERED);
-	assert_int_equal(rg_entry_peek(&E, RG_OP_TICK), 0);
+	assert_int_equal(rg_entry_peek(&E, &C, RG_OP_TICK, T0), 0);
 }
 
 /* near the limit: the last whole slot admitted 80 % of 10 cps or more */
@@ -545,6 +591,7 @@ int main(void)
 		cmocka_unit_test(test_cause_counts),
 		cmocka_unit_test(test_answer_delay),
 		cmocka_unit_test_setup(test_entry_call_specific_503, setup),
+		cmocka_unit_test_setup(test_entry_call_specific_trial, setup),
 		cmocka_unit_test_setup(test_entry_figures, setup),
 		cmocka_unit_test_setup(test_entry_ramp, setup),
 		cmocka_unit_test_setup(test_entry_degraded, setup),

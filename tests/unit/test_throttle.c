@@ -285,18 +285,17 @@ static void test_ramp(void **state)
 	(void)state;
 	cfg.ramp_start_pm = 200;
 	cfg.ramp_ms = 10000;
-	assert_int_equal(rg_throttle_ramped(&th, &cfg, T0, CPS(100)), CPS(100));
+	assert_int_equal(rg_throttle_ramp_cap(&th, &cfg, T0, CPS(100)), 0);
 	rg_throttle_ramp(&th, &cfg, T0);
-	assert_int_equal(rg_throttle_ramped(&th, &cfg, T0, CPS(100)), CPS(20));
+	assert_int_equal(rg_throttle_ramp_cap(&th, &cfg, T0, CPS(100)), CPS(20));
 	assert_int_equal(
-			rg_throttle_ramped(&th, &cfg, T0 + 5000, CPS(100)), CPS(60));
-	assert_int_equal(
-			rg_throttle_ramped(&th, &cfg, T0 + 10000, CPS(100)), CPS(100));
+			rg_throttle_ramp_cap(&th, &cfg, T0 + 5000, CPS(100)), CPS(60));
+	assert_int_equal(rg_throttle_ramp_cap(&th, &cfg, T0 + 10000, CPS(100)), 0);
 	/* a clock read from before the ramp: its start */
 	assert_int_equal(
-			rg_throttle_ramped(&th, &cfg, T0 - 5, CPS(100)), CPS(20));
-	/* never 0 ("no limit") */
-	assert_int_equal(rg_throttle_ramped(&th, &cfg, T0, 3), 1);
+			rg_throttle_ramp_cap(&th, &cfg, T0 - 5, CPS(100)), CPS(20));
+	/* never 0 (which would be "over") while it runs */
+	assert_int_equal(rg_throttle_ramp_cap(&th, &cfg, T0, 3), 1);
 	/* offered 1000 a second: second s admits about the cap at its middle */
 	for(sec = 0; sec < 10; sec++) {
 		n = offer(&th, T0 + (uint64_t)sec * SEC, SEC, 1);
@@ -312,6 +311,28 @@ static void test_ramp(void **state)
 	assert_int_equal(th.ramp_t0_ms, 0);
 }
 
+/* a back-off during a ramp: the least of the two is in force, never the
+ * ramp's share of the cut rate */
+static void test_ramp_and_backoff(void **state)
+{
+	struct rg_throttle th = mk(CPS(100), 1, 0);
+	int n;
+
+	(void)state;
+	cfg.ramp_start_pm = 100;
+	cfg.ramp_ms = 10000;
+	rg_throttle_ramp(&th, &cfg, T0);
+	/* 30 cps offered for 5 s: the cap rises from 10 to 50 cps */
+	n = offer(&th, T0, 5 * SEC, 33);
+	assert_true(n > 50);
+	rg_throttle_overload(&th, &cfg, T0 + 5 * SEC);
+	assert_true(th.throttled);
+	/* cut to half the received rate (about 30 cps): 15 cps, under the
+	 * ramp's cap (50 to 55 cps): 15 cps is what gets in */
+	n = offer(&th, T0 + 5 * SEC + 1, 900, 1);
+	assert_in_range(n, 12, 16);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -321,6 +342,7 @@ int main(void)
 			cmocka_unit_test_setup(test_fractional_rate_and_retry_after, setup),
 			cmocka_unit_test_setup(test_concurrency_cap, setup),
 			cmocka_unit_test_setup(test_ramp, setup),
+			cmocka_unit_test_setup(test_ramp_and_backoff, setup),
 			cmocka_unit_test_setup(test_backoff_and_recovery, setup),
 			cmocka_unit_test_setup(test_backoff_floor_and_off, setup),
 			cmocka_unit_test_setup(test_new_limit_below_backoff, setup),
