@@ -8,6 +8,10 @@ G=sip:127.0.0.1:26711
 D=sip:127.0.0.1:26712
 C=sip:127.0.0.1:26713
 
+# Kamailio 6.1 in script mode: the ring-out's timeout through
+# rg_failover() (see the config)
+[ "${RG_KAM:-}" = k6 ] && [ -z "${RG_CALLBACKS:-}" ] &&
+	KAM_ARGS+=(-A RG_RINGOUT_FAILOVER)
 kam_start "$(dirname "$0")/kamailio.cfg" -e "s#@PORT@#$P#g" \
 	-e "s#@HTTP@#$((P + 20))#g" || exit 1
 RPC_PORT=$((P + 20))
