@@ -33,38 +33,7 @@ void rg_entry_init(struct rg_entry *e, struct rg_entry_cold *cold,
 	rg_throttle_init(&e->thr, &cfg->throttle);
 }
 
-int rg_entry_key(const struct rg_entry *e, char *out)
-{
-	int hot = e->key_len < RG_KEY_HOT ? e->key_len : RG_KEY_HOT;
-
-	memcpy(out, e->key_hot, (size_t)hot);
-	memcpy(out + hot, e->cold->key_rest, (size_t)(e->key_len - hot));
-	out[e->key_len] = '\0';
-	return e->key_len;
-}
-
-uint64_t rg_entry_count(const struct rg_entry *e, enum rg_counter c)
-{
-	return e->cold->ctr[c] + (c < RG_C_TALLIED ? e->tally.c[c] : 0);
-}
-
-void rg_entry_flush(struct rg_entry *e, const struct rg_entry_cfg *cfg)
-{
-	struct rg_entry_cold *cold = e->cold;
-	uint64_t at = (uint64_t)e->tally.epoch * cfg->slot_ms;
-	int c;
-
-	for(c = 0; c < RG_C_TALLIED; c++) {
-		if(e->tally.c[c] == 0)
-			continue;
-		cold->ctr[c] += e->tally.c[c];
-		rg_window_add(&cold->win, cfg->slot_ms, at, (enum rg_counter)c,
-				e->tally.c[c]);
-		e->tally.c[c] = 0;
-	}
-}
-
-static void count(struct rg_entry *e, const struct rg_entry_cfg *cfg,
+static void tally_add(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 		enum rg_counter c, uint64_t now_ms)
 {
 	uint32_t epoch = (uint32_t)(now_ms / cfg->slot_ms);
@@ -133,7 +102,7 @@ static int admit(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 		verdict = RG_THROTTLED;
 		c = RG_C_REJ_THROTTLED;
 	}
-	count(e, cfg, c, now_ms);
+	tally_add(e, cfg, c, now_ms);
 	e->last_ms = now_ms;
 	return verdict;
 }
@@ -185,7 +154,7 @@ static int guard_allows(void *arg)
 	a->chg->guard_full = note.full;
 	if(ok)
 		return 1;
-	count(a->e, a->cfg, RG_C_BLOCKS_SKIPPED, a->now_ms);
+	tally_add(a->e, a->cfg, RG_C_BLOCKS_SKIPPED, a->now_ms);
 	if(!a->e->held_noted) {
 		a->e->held_noted = 1;
 		a->chg->guard_held = note.held;
@@ -220,7 +189,7 @@ static int reply(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 	chg->code = r->code;
 	chg->retry_after = r->retry_after;
 	for(i = 0; i < n; i++)
-		count(e, cfg, cs[i], now_ms);
+		tally_add(e, cfg, cs[i], now_ms);
 	if(r->pdd_ms >= 0)
 		pdd(e, cfg, r->pdd_ms, now_ms);
 	if(r->code < 200)
@@ -233,7 +202,7 @@ static int reply(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 		call = r->retry_after < 0
 			   && rg_cause_is_call(&cfg->kpi.call_causes, &r->cause);
 		if(call)
-			count(e, cfg, RG_C_R503_CALL, now_ms);
+			tally_add(e, cfg, RG_C_R503_CALL, now_ms);
 	}
 	if(call) {
 		/* the call failed, not the destination: no cut, no failure, no
@@ -258,7 +227,7 @@ static int reply(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 		chg->ev = rg_health_success(
 				&e->health, &cfg->health, r->trial, now_ms);
 	if(fail || overload)
-		count(e, cfg, RG_C_FAILURES, now_ms);
+		tally_add(e, cfg, RG_C_FAILURES, now_ms);
 	judge(e, cfg, now_ms, chg, veto, fail || overload);
 done:
 	e->last_ms = now_ms;
@@ -272,13 +241,13 @@ static int timeout(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 	uint64_t trial = op->u.timeout.trial;
 
 	chg->code = 408;
-	count(e, cfg, RG_C_TIMEOUTS, now_ms);
+	tally_add(e, cfg, RG_C_TIMEOUTS, now_ms);
 	if(!op->u.timeout.failure) /* it rang out: no answer */
-		count(e, cfg, RG_C_RANG_OUT, now_ms);
+		tally_add(e, cfg, RG_C_RANG_OUT, now_ms);
 	if(op->u.timeout.failure) {
 		chg->ev = rg_health_failure(
 				&e->health, &cfg->health, -1, trial, now_ms, veto);
-		count(e, cfg, RG_C_FAILURES, now_ms);
+		tally_add(e, cfg, RG_C_FAILURES, now_ms);
 	} else if(trial != 0) /* a trial that rang out: the destination lives */
 		chg->ev = rg_health_success(&e->health, &cfg->health, trial, now_ms);
 	judge(e, cfg, now_ms, chg, veto, op->u.timeout.failure);
