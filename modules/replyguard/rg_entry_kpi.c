@@ -58,7 +58,6 @@ static int degraded(const struct rg_entry *e, const struct rg_entry_cfg *cfg,
 
 	if(kc->min_asr_pm || kc->max_isa_pm) {
 		rg_window_sum(&e->cold->win, cfg->slot_ms, now_ms, w);
-		w[RG_C_SEIZURES] = w[RG_C_ATTEMPTS];
 		rg_kpi_compute(w, kc->min_samples, k);
 		if(kc->min_asr_pm && k[RG_KPI_ASR] != RG_KPI_ABSENT
 				&& k[RG_KPI_ASR] < kc->min_asr_pm)
