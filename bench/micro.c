@@ -35,7 +35,7 @@ static const struct rg_throttle_cfg tcfg = {
 /* no failure codes, no failure ratio */
 static const struct rg_fail_cfg fcfg = {{{0}}, 0, 20};
 /* ratios from 20 seizures; no call-specific causes, no thresholds */
-static const struct rg_kpi_cfg kcfg = {20, {{0, 0}, {{0}}}, 0, 0, 0, 0, 0};
+static const struct rg_kpi_cfg kcfg = {.min_samples = 20, .short_ms = 6000};
 
 static uint64_t ns_now(clockid_t c)
 {

@@ -59,6 +59,7 @@ static int rg_failure_min_calls = 20;
 static int rg_kpi_min_samples = 20;
 static char *rg_call_causes = "1-26,28-30,50-57,63-95";
 static char *rg_call_sip_causes = "404,410,480,484,486,600,603,604";
+static int rg_short_call_s = 6; /* shorter answered calls: short_calls */
 /* quality thresholds (0: off) */
 static int rg_min_asr = 0;
 static int rg_max_isa = 0;
@@ -163,6 +164,7 @@ static param_export_t params[] = {
 	{"kpi_min_samples", PARAM_INT, &rg_kpi_min_samples},
 	{"call_specific_causes", PARAM_STRING, &rg_call_causes},
 	{"call_specific_sip_causes", PARAM_STRING, &rg_call_sip_causes},
+	{"short_call_seconds", PARAM_INT, &rg_short_call_s},
 	{"min_asr", PARAM_INT, &rg_min_asr},
 	{"max_isa", PARAM_INT, &rg_max_isa},
 	{"max_srd_p95", PARAM_INT, &rg_max_srd_p95},
@@ -370,6 +372,11 @@ static int check_params(void)
 		LM_ERR("kpi_min_samples must be >= 1, not %d\n", rg_kpi_min_samples);
 		return -1;
 	}
+	if(rg_short_call_s < 1 || rg_short_call_s > 3600) {
+		LM_ERR("short_call_seconds must be 1..3600, not %d\n",
+				rg_short_call_s);
+		return -1;
+	}
 	if(rg_min_asr < 0 || rg_min_asr > 100 || rg_max_isa < 0 || rg_max_isa > 100
 			|| rg_near_limit_pct < 0 || rg_near_limit_pct > 100
 			|| rg_max_srd_p95 < 0 || rg_max_srd_p95 >= 30000) {
@@ -496,6 +503,7 @@ static int mod_init(void)
 	cfg.kpi.max_isa_pm = (uint32_t)rg_max_isa * 10;
 	cfg.kpi.max_srd_p95_ms = (uint32_t)rg_max_srd_p95;
 	cfg.kpi.near_pm = (uint32_t)rg_near_limit_pct * 10;
+	cfg.kpi.short_ms = (uint32_t)rg_short_call_s * 1000;
 	cfg.fail.ratio_pct = (uint32_t)rg_failure_ratio;
 	cfg.fail.min_calls = (uint32_t)rg_failure_min_calls;
 	cfg.max_blocked_pct = (unsigned int)rg_max_blocked_pct;

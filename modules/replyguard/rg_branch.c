@@ -39,6 +39,8 @@ static int rg_unchecked;
 
 /* rg_txn.marks: the TMCB_REQUEST_FWDED callback is registered */
 #define RG_TXN_WATCHED 0x1
+/* rg_txn.marks: an answer of it is measured by its dialog */
+#define RG_TXN_ANSWERED 0x2
 
 static void rg_branch_on_tm(struct cell *t, int type, struct tmcb_params *ps);
 
@@ -214,18 +216,24 @@ fail:
 	return -1;
 }
 
-int rg_branch_end_hold(struct sip_msg *msg, const struct rg_branch *br,
-		int code, uint32_t *flags)
+int rg_branch_end_hold(struct sip_msg *msg, struct rg_branch_h *h,
+		const struct rg_branch *br, int code, uint32_t *flags,
+		uint64_t now_ms)
 {
-	if(!(*flags & RG_BR_HELD))
-		return 0;
+	int held = (*flags & RG_BR_HELD) != 0, measure;
+
 	*flags &= ~RG_BR_HELD;
-	/* an answered call stays in flight until its dialog ends, when the
-	 * dialog module tracks it */
-	if(msg != NULL && code >= 200 && code < 300
-			&& rg_dialog_hold(msg, &br->dst.ref) == 0)
-		return 0;
-	return 1;
+	if(msg == NULL || code < 200 || code >= 300 || !rg_dialog_enabled())
+		return held;
+	/* an answered call: its dialog (when the dialog module tracks it)
+	 * measures it, and keeps it in flight until it ends. Only the
+	 * transaction's first 2xx is the call the dialog follows */
+	measure = !(h->txn->marks & RG_TXN_ANSWERED);
+	if(rg_dialog_watch(msg, &br->dst.ref, held, measure, now_ms) != 0)
+		return held;
+	if(measure)
+		h->txn->marks |= RG_TXN_ANSWERED;
+	return 0;
 }
 
 /* is branch `b` of `t` tm's blind UAC (t_suspend's), never sent? */

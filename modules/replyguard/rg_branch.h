@@ -90,18 +90,22 @@ void rg_branch_close(struct rg_branch_h *h, uint32_t flags);
  * exactly once, however it ends, and the branch record is the one owner
  * of that hold: its held bit is cleared by whoever takes the hold.
  *
- * - rg_branch_end_hold(): the call ended with `code` (a final reply, or
- *   408 for a local timeout), and `*flags` are the record's flags, to be
- *   written back. 1 when the caller must release the hold now (pass it
- *   as the operation's release), 0 when there was none or a 2xx handed it
- *   to the dialog (rg_dialog.c releases it when the dialog ends).
+ * - rg_branch_end_hold(): the call of open record `h` ended with `code`
+ *   (a final reply `msg`, or 408 for a local timeout and no `msg`) at
+ *   `now_ms`, and `*flags` are the record's flags, to be written back.
+ *   1 when the caller must release the hold now (pass it as the
+ *   operation's release), 0 when there was none or a 2xx handed it to
+ *   the dialog (rg_dialog.c releases it when the dialog ends). The
+ *   transaction's first 2xx is also handed to its dialog to be measured
+ *   (ACD, short calls).
  * - A record replaced, or not sent, takes its hold back itself.
  * - As a backstop, the transaction's end (tm's TMCB_DESTROY) releases
  *   whatever is still held, and a request that never got a transaction
  *   releases its holds when its script is done.
  */
-int rg_branch_end_hold(struct sip_msg *msg, const struct rg_branch *br,
-		int code, uint32_t *flags);
+int rg_branch_end_hold(struct sip_msg *msg, struct rg_branch_h *h,
+		const struct rg_branch *br, int code, uint32_t *flags,
+		uint64_t now_ms);
 
 /*
  * What the transaction's callback hands on, set by rg_branch_init:

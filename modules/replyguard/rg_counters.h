@@ -6,6 +6,9 @@
  * from their class: replies_busy (486, 600), replies_reject (404, 410,
  * 484, 604), replies_500_504 (500, 504), replies_challenge (401, 407);
  * timeouts_rang are local timeouts after a provisional reply above 100.
+ * With the dialog module, an answered call whose dialog ends with a BYE
+ * counts in calls_ended, its duration (rounded to the second) in
+ * call_seconds, and in calls_short when under short_call_seconds.
  *
  * Everything that names or iterates counters (the table, the window, RPC,
  * $rg) expands this list, so adding a counter is a one-line change and the
@@ -43,7 +46,10 @@
 	X(REJECT, "replies_reject")          \
 	X(R500_504, "replies_500_504")       \
 	X(CHALLENGE, "replies_challenge")    \
-	X(RANG_OUT, "timeouts_rang")
+	X(RANG_OUT, "timeouts_rang")         \
+	X(CALLS_ENDED, "calls_ended")        \
+	X(CALLS_SHORT, "calls_short")        \
+	X(CALL_SECS, "call_seconds")
 
 enum rg_counter
 {

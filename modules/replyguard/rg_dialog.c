@@ -4,24 +4,28 @@
 #include "modules/dialog/dlg_load.h"
 
 #include "rg_dialog.h"
+#include "rg_host.h"
 #include "rg_update.h"
 
 static struct dlg_binds rg_dlgb;
 static int rg_dlg_loaded;
 
-/* one per answered call of a capped destination; freed with the dialog */
-struct rg_dlg_hold
+/* one per answered call the dialog tracks; freed with the dialog */
+struct rg_dlg_watch
 {
 	struct rg_ref ref;
-	int done; /* released: the first of the end callbacks wins */
+	uint64_t answered_ms; /* monotonic: when the 2xx came */
+	uint8_t held;		  /* a place in flight to release */
+	uint8_t measure;	  /* a duration to count */
+	int done; /* ended: the first of the end callbacks wins */
 };
 
 void rg_dialog_init(void)
 {
 	rg_dlg_loaded = load_dlg_api(&rg_dlgb) == 0;
 	if(rg_dlg_loaded)
-		LM_INFO("dialog module found: answered calls count in flight "
-				"until the dialog ends\n");
+		LM_INFO("dialog module found: answered calls are measured, and "
+				"count in flight until the dialog ends\n");
 }
 
 int rg_dialog_enabled(void)
@@ -31,11 +35,20 @@ int rg_dialog_enabled(void)
 
 static void rg_dlg_end(struct dlg_cell *dlg, int type, struct dlg_cb_params *p)
 {
-	struct rg_dlg_hold *h = *p->param;
+	struct rg_dlg_watch *w = *p->param;
+	uint64_t now;
 
-	if(h == NULL || __atomic_exchange_n(&h->done, 1, __ATOMIC_ACQ_REL))
+	if(w == NULL || __atomic_exchange_n(&w->done, 1, __ATOMIC_ACQ_REL))
 		return;
-	rg_update_release(&h->ref);
+	/* only a BYE tells when the call ended: an expired or failed dialog
+	 * has no duration worth counting */
+	if(w->measure && type == DLGCB_TERMINATED) {
+		now = rg_now_ms();
+		rg_update_call_end(&w->ref,
+				now > w->answered_ms ? now - w->answered_ms : 0, w->held,
+				now);
+	} else if(w->held)
+		rg_update_release(&w->ref);
 }
 
 static void rg_dlg_free(void *param)
@@ -43,31 +56,36 @@ static void rg_dlg_free(void *param)
 	shm_free(param);
 }
 
-int rg_dialog_hold(struct sip_msg *msg, const struct rg_ref *ref)
+int rg_dialog_watch(struct sip_msg *msg, const struct rg_ref *ref, int held,
+		int measure, uint64_t answered_ms)
 {
-	struct rg_dlg_hold *h;
+	struct rg_dlg_watch *w;
 	struct dlg_cell *dlg;
 	int rc = -1;
 
-	if(!rg_dlg_loaded)
+	if(!rg_dlg_loaded || (!held && !measure))
 		return -1;
 	dlg = rg_dlgb.get_dlg(msg);
 	if(dlg == NULL)
 		return -1;
-	h = shm_malloc(sizeof(*h));
-	if(h == NULL) {
-		LM_ERR("no shared memory: the call is released at its answer\n");
+	w = shm_malloc(sizeof(*w));
+	if(w == NULL) {
+		LM_ERR("no shared memory: the call is released at its answer and "
+			   "not measured\n");
 		goto done;
 	}
-	h->ref = *ref;
-	h->done = 0;
+	w->ref = *ref;
+	w->answered_ms = answered_ms;
+	w->held = held != 0;
+	w->measure = measure != 0;
+	w->done = 0;
 	if(rg_dlgb.register_dlgcb(dlg,
 			   DLGCB_TERMINATED | DLGCB_FAILED | DLGCB_EXPIRED | DLGCB_DESTROY,
-			   rg_dlg_end, h, rg_dlg_free)
+			   rg_dlg_end, w, rg_dlg_free)
 			!= 0) {
 		LM_ERR("cannot register a dialog callback: the call is released at "
-			   "its answer\n");
-		shm_free(h);
+			   "its answer and not measured\n");
+		shm_free(w);
 		goto done;
 	}
 	rc = 0;

@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Optional: the dialog module. When it is loaded and tracks a call
- * (dlg_manage() or its flag), an answered call stays counted in flight
- * until the dialog ends (BYE, expiry, failure); without it, a call is
- * counted until its final reply.
+ * (dlg_manage() or its flag), the dialog of an answered call measures the
+ * call's duration (ACD and short calls, rg_kpi.h) and, for a destination
+ * with max_concurrent, keeps the call counted in flight until the dialog
+ * ends (BYE, expiry, failure); without it, a call is counted until its
+ * final reply and no duration is known.
  */
 #ifndef RG_DIALOG_H
 #define RG_DIALOG_H
+
+#include <stdint.h>
 
 #include "core/parser/msg_parser.h"
 
@@ -19,9 +23,13 @@ void rg_dialog_init(void);
 int rg_dialog_enabled(void);
 
 /*
- * Hand the hold of `ref` to the dialog of `msg` (a 2xx): 0 when the
- * dialog will release it, -1 when there is no dialog (release it now).
+ * Hand the answered call of `ref` (a 2xx, `msg`) to its dialog: with
+ * `measure`, its duration from `answered_ms` is counted when a BYE ends
+ * it; with `held`, its place in flight is released when the dialog ends,
+ * however. 0 when the dialog took it, -1 when there is no dialog (the
+ * caller releases a hold now).
  */
-int rg_dialog_hold(struct sip_msg *msg, const struct rg_ref *ref);
+int rg_dialog_watch(struct sip_msg *msg, const struct rg_ref *ref, int held,
+		int measure, uint64_t answered_ms);
 
 #endif

@@ -33,6 +33,14 @@ void rg_entry_init(struct rg_entry *e, struct rg_entry_cold *cold,
 	rg_throttle_init(&e->thr, &cfg->throttle);
 }
 
+/* `n` straight into the lifetime counter and the window slot of now */
+static void cold_add(struct rg_entry *e, const struct rg_entry_cfg *cfg,
+		enum rg_counter c, uint32_t n, uint64_t now_ms)
+{
+	e->cold->ctr[c] += n;
+	rg_window_add(&e->cold->win, cfg->slot_ms, now_ms, c, n);
+}
+
 static void tally_add(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 		enum rg_counter c, uint64_t now_ms)
 {
@@ -46,8 +54,7 @@ static void tally_add(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 	if(c >= RG_C_TALLIED || (int32_t)(epoch - e->tally.epoch) < 0) {
 		/* not tallied, or a clock read before the slot now counted:
 		 * straight to it */
-		e->cold->ctr[c]++;
-		rg_window_add(&e->cold->win, cfg->slot_ms, now_ms, c, 1);
+		cold_add(e, cfg, c, 1, now_ms);
 		return;
 	}
 	rg_entry_flush(e, cfg); /* a new slot, or a full counter */
@@ -65,6 +72,20 @@ static uint32_t ext_fp(const struct rg_ext *x)
 static int release(struct rg_entry *e)
 {
 	return rg_throttle_release(&e->thr) == 0 ? RG_OK : RG_ENOHOLD;
+}
+
+/* an answered call ended after `ms` (a BYE): its duration counted */
+static int call_end(struct rg_entry *e, const struct rg_entry_cfg *cfg,
+		const struct rg_op *op, uint64_t now_ms)
+{
+	uint64_t ms = op->u.call_end.ms, secs = (ms + 500) / 1000;
+
+	cold_add(e, cfg, RG_C_CALLS_ENDED, 1, now_ms);
+	if(ms < cfg->kpi.short_ms)
+		cold_add(e, cfg, RG_C_CALLS_SHORT, 1, now_ms);
+	cold_add(e, cfg, RG_C_CALL_SECS,
+			secs > UINT32_MAX ? UINT32_MAX : (uint32_t)secs, now_ms);
+	return op->u.call_end.release ? release(e) : RG_OK;
 }
 
 static int admit(struct rg_entry *e, const struct rg_entry_cfg *cfg,
@@ -419,7 +440,7 @@ int rg_entry_apply(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 		chg->reason = rg_health_reason(&e->health);
 	if(chg->ev == RG_EV_UP) {
 		e->cold->up_ms = now_ms ? now_ms : 1;
-		rg_throttle_ramp(&e->thr, &cfg->throttle, now_ms); /* back: ramp */
+		rg_throttle_ramp(&e->thr, &cfg->throttle, now_ms, 0); /* back: ramp */
 	}
 	chg->ceil_mcps = chg->tev == RG_TEV_THROTTLED ? e->thr.ceil_mcps : 0;
 	if(cfg->guard != NULL && moves_guard(op->kind))
@@ -442,6 +463,8 @@ static int dispatch(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 			return unadmit(e, cfg, op, now_ms);
 		case RG_OP_RELEASE:
 			return release(e);
+		case RG_OP_CALL_END:
+			return call_end(e, cfg, op, now_ms);
 		case RG_OP_SET_LIMIT:
 			if(op->u.limit.ver != NULL
 					&& !rg_entry_repl_take(cfg, &e->cold->repl.lim,

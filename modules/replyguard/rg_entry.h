@@ -98,6 +98,7 @@ struct rg_kpi_cfg
 	uint32_t max_isa_pm;			 /* max_isa, per-mille */
 	uint32_t max_srd_p95_ms;		 /* max_srd_p95 */
 	uint32_t near_pm;				 /* near_limit_percent, per-mille */
+	uint32_t short_ms;				 /* short_call_seconds, in ms */
 	uint32_t judge; /* any of the four set: quality is judged (the
 					   table sets it, rg_kpi_cfg_judges()) */
 };
@@ -210,6 +211,7 @@ enum rg_op_kind
 	RG_OP_PEER_UP,		/* unblocked on another node -> RG_OK */
 	RG_OP_PEER_DEMAND,	/* a peer's demand and sent rate -> RG_OK */
 	RG_OP_CLUSTER_TICK, /* the share of the budget; what to send -> 1/0 */
+	RG_OP_CALL_END,		/* an answered call ended -> RG_OK or RG_ENOHOLD */
 };
 
 /* One operation on one entry, with its arguments (and outputs). */
@@ -237,6 +239,11 @@ struct rg_op
 			int held;
 			uint64_t trial;
 		} unadmit;
+		struct
+		{
+			uint64_t ms; /* its duration, answer to BYE */
+			int release; /* the call held a place in flight */
+		} call_end;
 		struct
 		{
 			const struct rg_limit *lim;

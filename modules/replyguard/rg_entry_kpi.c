@@ -38,6 +38,8 @@ void rg_entry_kpi_snapshot(const struct rg_entry *e,
 	s->f[RG_F_SER] = k[RG_KPI_SER];
 	s->f[RG_F_SEER] = k[RG_KPI_SEER];
 	s->f[RG_F_ISA] = k[RG_KPI_ISA];
+	s->f[RG_F_SHORT] = k[RG_KPI_SHORT];
+	s->f[RG_F_ACD] = rg_kpi_acd_ms(s->win, cfg->kpi.min_samples);
 	percentiles(&cold->srd, cfg, now_ms, &s->f[RG_F_SRD_P50]);
 	percentiles(&cold->srd2, cfg, now_ms, &s->f[RG_F_SRD2_P50]);
 	rg_hist_view(&cold->srd, &s->srd);

@@ -97,6 +97,15 @@ int rg_field_show(
 			set(vals, name, RG_FV_INT,
 					v == RG_FIELD_ABSENT ? (uint64_t)(int64_t)-1 : v, NULL);
 			return 1;
+		case RG_FK_MS_MEAN:
+			if(out != RG_OUT_PROM)
+				set(vals, name, RG_FV_INT,
+						v == RG_FIELD_ABSENT ? (uint64_t)(int64_t)-1 : v, NULL);
+			else if(v == RG_FIELD_ABSENT)
+				return 0; /* no series while it is not known */
+			else
+				set(vals, name, RG_FV_MILLI, v, NULL); /* seconds */
+			return 1;
 		case RG_FK_STATE:
 			if(out == RG_OUT_PROM)
 				set(vals, name, RG_FV_MILLI, state_gauge(v) * 1000, NULL);

@@ -37,6 +37,9 @@ enum rg_fkind
 	RG_FK_MS_OPT,	 /* milliseconds, or RG_FIELD_ABSENT (-1 in RPC, $rg and
 						JSON); not on the Prometheus page (a histogram
 						gives it there) */
+	RG_FK_MS_MEAN,	 /* milliseconds, or RG_FIELD_ABSENT: too few samples
+						(-1 in RPC, $rg and JSON; Prometheus: seconds,
+						the series left out while absent) */
 };
 
 /* a value that is not known (yet): shown as -1, or left out */
@@ -102,6 +105,12 @@ enum rg_fgroup
 		"(RFC 6076).")                                                        \
 	X(ISA, RG_FK_RATIO, RG_FG_HEALTH, "isa", "isa_ratio",                     \
 		"Ineffective session attempts over the window (RFC 6076).")           \
+	X(SHORT, RG_FK_RATIO, RG_FG_HEALTH, "short_calls", "short_calls_ratio",   \
+		"Share of ended answered calls under short_call_seconds over the "    \
+		"window (dialog module).")                                            \
+	X(ACD, RG_FK_MS_MEAN, RG_FG_HEALTH, "acd_ms", "acd_seconds",              \
+		"Mean duration of the answered calls that ended over the window "     \
+		"(dialog module).")                                                   \
 	X(SRD_P50, RG_FK_MS_OPT, RG_FG_HEALTH, "srd_p50_ms", "srd_p50_seconds",  \
 		"Median delay to the first 180/183 over the window.")                 \
 	X(SRD_P95, RG_FK_MS_OPT, RG_FG_HEALTH, "srd_p95_ms", "srd_p95_seconds",  \

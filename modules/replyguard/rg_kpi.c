@@ -6,7 +6,7 @@ static uint64_t less(uint64_t a, uint64_t b)
 	return a > b ? a - b : 0;
 }
 
-/* num / den, once the window holds `n` >= min_samples seizures */
+/* num / den, once the window holds `n` >= min_samples samples */
 static uint64_t ratio(uint64_t num, uint64_t den, uint64_t n,
 		uint32_t min_samples)
 {
@@ -42,4 +42,15 @@ void rg_kpi_compute(const uint64_t w[RG_C_COUNT], uint32_t min_samples,
 									+ less(w[RG_C_R503], w[RG_C_R503_CALL])
 									+ silent,
 			s, s, min_samples);
+	out[RG_KPI_SHORT] = ratio(w[RG_C_CALLS_SHORT], w[RG_C_CALLS_ENDED],
+			w[RG_C_CALLS_ENDED], min_samples);
+}
+
+uint64_t rg_kpi_acd_ms(const uint64_t w[RG_C_COUNT], uint32_t min_samples)
+{
+	uint64_t n = w[RG_C_CALLS_ENDED];
+
+	if(n == 0 || n < min_samples)
+		return RG_KPI_ABSENT;
+	return w[RG_C_CALL_SECS] * 1000 / n;
 }

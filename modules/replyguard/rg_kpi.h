@@ -24,6 +24,12 @@
  * ISA, as each standard counts it. A 503 whose cause says the call
  * failed (replies_503_call) is no ineffective attempt: the destination
  * worked.
+ *   SHORT = calls_short / calls_ended   (answered calls under
+ *          short_call_seconds: false answer supervision shows here)
+ *   ACD  = call_seconds / calls_ended, in ms          (ITU-T E.437)
+ *          SHORT and ACD count only calls whose dialog ended with a BYE,
+ *          and need min_samples of them.
+ *
  * A 487 (the caller gave up) counts in S and in no numerator, as E.411
  * and E.425 count an abandoned call; replies_487 shows how many. Each
  * figure is in per-mille, rounded down, and RG_KPI_ABSENT while S holds
@@ -43,7 +49,8 @@
 	X(NER)             \
 	X(SER)             \
 	X(SEER)            \
-	X(ISA)
+	X(ISA)             \
+	X(SHORT)
 
 enum rg_kpi
 {
@@ -56,5 +63,8 @@ enum rg_kpi
 /* Every figure from the window's counters `w`, per-mille, into out[]. */
 void rg_kpi_compute(const uint64_t w[RG_C_COUNT], uint32_t min_samples,
 		uint64_t out[RG_KPI_COUNT]);
+
+/* The ACD of the window's counters `w` in ms, or RG_KPI_ABSENT. */
+uint64_t rg_kpi_acd_ms(const uint64_t w[RG_C_COUNT], uint32_t min_samples);
 
 #endif

@@ -103,7 +103,7 @@ static void timeout_branch(struct cell *t, struct rg_txn *txn, int b,
 		rg_branch_close(&h, br.flags);
 		return;
 	}
-	release = rg_branch_end_hold(NULL, &br, 408, &flags);
+	release = rg_branch_end_hold(NULL, &h, &br, 408, &flags, 0);
 	rg_branch_close(&h, flags);
 	at = now != NULL && *now != 0 ? *now : rg_now_ms();
 	if(now != NULL)
@@ -161,7 +161,7 @@ int rg_reply_inspect(struct sip_msg *msg, struct cell *t, struct rg_txn *txn,
 			reply_cause(msg, &br.dst, &r.cause);
 			update_stat(rg_st_replies_503, 1);
 		}
-		r.release = rg_branch_end_hold(msg, &br, code, &flags);
+		r.release = rg_branch_end_hold(msg, &h, &br, code, &flags, now);
 	} else if(r.code == 183 && !r.sdp_only)
 		update_stat(rg_st_replies_183, 1);
 	/* the flags say it is counted: the count itself needs no slot lock */

@@ -79,6 +79,11 @@ enum rg_tevent rg_throttle_tick(struct rg_throttle *th,
 	cur = th->cur_mcps + n * cfg->step_mcps;
 	target = th->lim.mcps ? th->lim.mcps : th->ceil_mcps;
 	if(cur >= target) {
+		/* the rest of the way to the limit is ramped, from where the
+		 * back-off stood (no ramp without a limit) */
+		if(th->lim.mcps != 0)
+			rg_throttle_ramp(th, cfg, now_ms,
+					(uint32_t)((uint64_t)th->cur_mcps * 1000 / th->lim.mcps));
 		th->throttled = 0;
 		th->cur_mcps = 0;
 		return RG_TEV_UNTHROTTLED;
@@ -136,10 +141,20 @@ void rg_throttle_unadmit(
 }
 
 void rg_throttle_ramp(struct rg_throttle *th,
-		const struct rg_throttle_cfg *cfg, uint64_t now_ms)
+		const struct rg_throttle_cfg *cfg, uint64_t now_ms, uint32_t from_pm)
 {
-	if(cfg->ramp_ms != 0)
-		th->ramp_t0_ms = now_ms ? now_ms : 1;
+	uint64_t back = 0, t0;
+
+	if(cfg->ramp_ms == 0)
+		return;
+	/* begun as long ago as the line needs to stand at from_pm now */
+	if(from_pm > cfg->ramp_start_pm && from_pm < 1000)
+		back = (uint64_t)cfg->ramp_ms * (from_pm - cfg->ramp_start_pm)
+			   / (1000 - cfg->ramp_start_pm);
+	t0 = now_ms > back ? now_ms - back : 1;
+	/* a ramp in force whose cap is lower stays */
+	if(th->ramp_t0_ms == 0 || t0 > th->ramp_t0_ms)
+		th->ramp_t0_ms = t0;
 }
 
 uint32_t rg_throttle_ramp_cap(const struct rg_throttle *th,

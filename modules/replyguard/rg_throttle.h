@@ -22,7 +22,9 @@
  *   cluster), and that cap rises in a straight line to the whole limit
  *   over ramp_ms, so a gateway that just recovered is not hit by the
  *   backlog at once. The rate admitted is the least of the cap and the
- *   rate in force. With no limit there is nothing to ramp.
+ *   rate in force. A back-off that ends ramps the rest of the way the
+ *   same: the cap starts where the back-off stood, and rises at the same
+ *   slope. With no limit there is nothing to ramp.
  *
  * Rates are in milli-calls per second ("mcps") so that a back-off can
  * settle between whole numbers. Every function works on one destination's
@@ -175,9 +177,14 @@ enum rg_tevent rg_throttle_peer_cut(struct rg_throttle *th,
 		const struct rg_throttle_cfg *cfg, uint32_t cur_mcps,
 		uint32_t ceil_mcps, uint64_t now_ms);
 
-/* A ramp begins now (a no-op when ramps are off). */
+/*
+ * A ramp begins now (a no-op when ramps are off), with its cap at
+ * `from_pm` of the limit now (ramp_start when lower): back up from a
+ * block, 0; a back-off that ends, the share of the limit it stood at.
+ * A ramp in force whose cap is lower stays.
+ */
 void rg_throttle_ramp(struct rg_throttle *th,
-		const struct rg_throttle_cfg *cfg, uint64_t now_ms);
+		const struct rg_throttle_cfg *cfg, uint64_t now_ms, uint32_t from_pm);
 
 /*
  * The ramp's cap at `now_ms` on `full` (the configured limit, or this

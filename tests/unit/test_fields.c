@@ -50,6 +50,7 @@ static uint64_t value_of(enum rg_fkind k)
 		case RG_FK_RATIO:
 			return 455; /* per-mille: 45.5 % */
 		case RG_FK_MS_OPT:
+		case RG_FK_MS_MEAN:
 			return 1234;
 		default:
 			return 7;
@@ -69,6 +70,7 @@ static const char *prom_text(enum rg_fkind k)
 {
 	switch(k) {
 		case RG_FK_MS:
+		case RG_FK_MS_MEAN:
 			return "1.234";
 		case RG_FK_RATIO:
 			return "0.455";
@@ -89,6 +91,7 @@ static const char *json_text(enum rg_fkind k)
 	switch(k) {
 		case RG_FK_MS:
 		case RG_FK_MS_OPT:
+		case RG_FK_MS_MEAN:
 			return "1234";
 		case RG_FK_RATIO:
 			return "45.5";
@@ -163,6 +166,7 @@ static void test_rpc(void **state)
 				assert_int_equal(rg_fval_int(&v[0]), -1);
 				break;
 			case RG_FK_MS_OPT:
+			case RG_FK_MS_MEAN:
 				assert_int_equal(v[0].type, RG_FV_INT);
 				assert_int_equal(rg_fval_int(&v[0]), 1234);
 				rg_field_show(fields[i].id, RG_FIELD_ABSENT, RG_OUT_RPC, v);
@@ -294,6 +298,12 @@ static void test_prom_absent(void **state)
 	assert_non_null(strstr(mem, "# TYPE replyguard_asr_ratio gauge\n"));
 	assert_null(strstr(mem, "\nreplyguard_asr_ratio{"));
 	assert_non_null(strstr(mem, "\nreplyguard_ner_ratio{dst=\"k\"} 0.455\n"));
+	/* a mean below its samples is the same */
+	s.f[RG_F_ACD] = RG_FIELD_ABSENT;
+	rg_buf_init(&b, mem, sizeof(mem));
+	assert_int_equal(rg_prom_write(&s, 1, &tot, &b), 0);
+	assert_non_null(strstr(mem, "# TYPE replyguard_acd_seconds gauge\n"));
+	assert_null(strstr(mem, "\nreplyguard_acd_seconds{"));
 }
 
 /* the delay histograms are cumulative, with their sum and count; the 503

@@ -73,6 +73,18 @@ static void test_formulas(void **state)
 	memset(w, 0, sizeof(w));
 	rg_kpi_compute(w, 1, k);
 	assert_true(k[RG_KPI_NER] == RG_KPI_ABSENT);
+	assert_true(k[RG_KPI_SHORT] == RG_KPI_ABSENT);
+	assert_true(rg_kpi_acd_ms(w, 1) == RG_KPI_ABSENT);
+	/* durations: their own samples, the calls that ended */
+	w[RG_C_CALLS_ENDED] = 8;
+	w[RG_C_CALLS_SHORT] = 2;
+	w[RG_C_CALL_SECS] = 300;
+	rg_kpi_compute(w, 8, k);
+	assert_int_equal(k[RG_KPI_SHORT], 250);
+	assert_int_equal(rg_kpi_acd_ms(w, 8), 37500);
+	rg_kpi_compute(w, 9, k);
+	assert_true(k[RG_KPI_SHORT] == RG_KPI_ABSENT);
+	assert_true(rg_kpi_acd_ms(w, 9) == RG_KPI_ABSENT);
 }
 
 /* ---- histograms ---- */
@@ -456,6 +468,57 @@ static void test_entry_figures(void **state)
 	assert_true(s.f[RG_F_ASR] == RG_FIELD_ABSENT);
 }
 
+static int call_end(uint64_t ms, int release, uint64_t now)
+{
+	struct rg_op op = {.kind = RG_OP_CALL_END};
+
+	op.u.call_end.ms = ms;
+	op.u.call_end.release = release;
+	return rg_entry_apply(&E, &C, &op, now, &chg);
+}
+
+/* an answered call's duration: counted once, rounded to the second; the
+ * short ones under short_call_seconds; held ones released */
+static void test_entry_durations(void **state)
+{
+	static struct rg_snapshot s;
+	static const uint64_t ms[6] = {1400, 5999, 6000, 20000, 60600, 1};
+	int i;
+
+	(void)state;
+	C.kpi.short_ms = 6000;
+	for(i = 0; i < 4; i++)
+		assert_int_equal(call_end(ms[i], 0, T0 + 100), RG_OK);
+	snap(T0 + 200, &s);
+	/* 4 < min_samples 5: counted, and absent */
+	assert_int_equal(s.ctr[RG_C_CALLS_ENDED], 4);
+	assert_true(s.f[RG_F_ACD] == RG_FIELD_ABSENT);
+	assert_true(s.f[RG_F_SHORT] == RG_FIELD_ABSENT);
+	for(i = 4; i < 6; i++)
+		assert_int_equal(call_end(ms[i], 0, T0 + 100), RG_OK);
+	snap(T0 + 200, &s);
+	assert_int_equal(s.ctr[RG_C_CALLS_ENDED], 6);
+	assert_int_equal(s.win[RG_C_CALLS_ENDED], 6);
+	/* 1400, 5999 and 1 ms are short; 6000 is not */
+	assert_int_equal(s.ctr[RG_C_CALLS_SHORT], 3);
+	/* 1 + 6 + 6 + 20 + 61 + 0 */
+	assert_int_equal(s.ctr[RG_C_CALL_SECS], 94);
+	assert_int_equal(s.f[RG_F_ACD], 94 * 1000 / 6);
+	assert_int_equal(s.f[RG_F_SHORT], 500);
+	/* nothing else moved */
+	assert_int_equal(s.ctr[RG_C_R2XX], 0);
+	assert_int_equal(s.ctr[RG_C_SEIZURES], 0);
+	/* a held call's place in flight ends with it, once */
+	assert_int_equal(call_end(3000, 1, T0 + 300), RG_ENOHOLD);
+	E.thr.inflight = 1;
+	assert_int_equal(call_end(3000, 1, T0 + 300), RG_OK);
+	assert_int_equal(E.thr.inflight, 0);
+	/* out of the window they leave the figures, not the lifetime */
+	snap(T0 + 200 * SEC, &s);
+	assert_int_equal(s.ctr[RG_C_CALLS_ENDED], 8);
+	assert_true(s.f[RG_F_ACD] == RG_FIELD_ABSENT);
+}
+
 /* a destination back up from a block ramps its rate; its snapshot says
  * the ramp's cap (cps_ramp) */
 static void test_entry_ramp(void **state)
@@ -593,6 +656,7 @@ int main(void)
 		cmocka_unit_test_setup(test_entry_call_specific_503, setup),
 		cmocka_unit_test_setup(test_entry_call_specific_trial, setup),
 		cmocka_unit_test_setup(test_entry_figures, setup),
+		cmocka_unit_test_setup(test_entry_durations, setup),
 		cmocka_unit_test_setup(test_entry_ramp, setup),
 		cmocka_unit_test_setup(test_entry_degraded, setup),
 		cmocka_unit_test_setup(test_entry_near_limit, setup),

@@ -27,7 +27,7 @@ static const struct rg_throttle_cfg tcfg = {
 		{0, 1, 0}, 1, 500, 1000, 1000, 1000, 0, 0, 0};
 /* no failure codes, no failure ratio */
 /* ratios from 20 seizures; no call-specific causes */
-static const struct rg_kpi_cfg kcfg = {20, {{0, 0}, {{0}}}, 0, 0, 0, 0, 0};
+static const struct rg_kpi_cfg kcfg = {.min_samples = 20, .short_ms = 6000};
 static const struct rg_fail_cfg fcfg = {{{0}}, 0, 20};
 
 static struct rg_table *mk(void)

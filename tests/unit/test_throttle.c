@@ -286,7 +286,7 @@ static void test_ramp(void **state)
 	cfg.ramp_start_pm = 200;
 	cfg.ramp_ms = 10000;
 	assert_int_equal(rg_throttle_ramp_cap(&th, &cfg, T0, CPS(100)), 0);
-	rg_throttle_ramp(&th, &cfg, T0);
+	rg_throttle_ramp(&th, &cfg, T0, 0);
 	assert_int_equal(rg_throttle_ramp_cap(&th, &cfg, T0, CPS(100)), CPS(20));
 	assert_int_equal(
 			rg_throttle_ramp_cap(&th, &cfg, T0 + 5000, CPS(100)), CPS(60));
@@ -307,7 +307,7 @@ static void test_ramp(void **state)
 	assert_int_equal(th.ramp_t0_ms, 0);
 	/* off: nothing begins */
 	cfg.ramp_ms = 0;
-	rg_throttle_ramp(&th, &cfg, T0 + 20 * SEC);
+	rg_throttle_ramp(&th, &cfg, T0 + 20 * SEC, 0);
 	assert_int_equal(th.ramp_t0_ms, 0);
 }
 
@@ -321,7 +321,7 @@ static void test_ramp_and_backoff(void **state)
 	(void)state;
 	cfg.ramp_start_pm = 100;
 	cfg.ramp_ms = 10000;
-	rg_throttle_ramp(&th, &cfg, T0);
+	rg_throttle_ramp(&th, &cfg, T0, 0);
 	/* 30 cps offered for 5 s: the cap rises from 10 to 50 cps */
 	n = offer(&th, T0, 5 * SEC, 33);
 	assert_true(n > 50);
@@ -331,6 +331,48 @@ static void test_ramp_and_backoff(void **state)
 	 * ramp's cap (50 to 55 cps): 15 cps is what gets in */
 	n = offer(&th, T0 + 5 * SEC + 1, 900, 1);
 	assert_in_range(n, 12, 16);
+}
+
+/* a back-off that ends is ramped the rest of the way: from the rate it
+ * stood at, at the ramp's slope, not the whole limit at once */
+static void test_ramp_after_backoff(void **state)
+{
+	struct rg_throttle th = mk(CPS(100), 1, 0);
+	uint64_t now;
+	int n;
+
+	(void)state;
+	cfg.ramp_start_pm = 100;
+	cfg.ramp_ms = 9000; /* 10 % to all of it: 10 cps a second */
+	cfg.step_mcps = CPS(60);
+	offer(&th, T0, SEC, 1);
+	now = T0 + SEC;
+	assert_int_equal(rg_throttle_overload(&th, &cfg, now), RG_TEV_THROTTLED);
+	assert_int_equal(rg_throttle_rate(&th), CPS(50));
+	/* one quiet interval: 50 + 60 passes the limit, the back-off ends */
+	now += SEC;
+	assert_int_equal(rg_throttle_tick(&th, &cfg, now), RG_TEV_UNTHROTTLED);
+	/* the cap stands where the back-off stood, and rises 10 cps a second */
+	assert_int_equal(rg_throttle_ramp_cap(&th, &cfg, now, CPS(100)), CPS(50));
+	assert_int_equal(
+			rg_throttle_ramp_cap(&th, &cfg, now + 2 * SEC, CPS(100)), CPS(70));
+	assert_int_equal(rg_throttle_ramp_cap(&th, &cfg, now + 5 * SEC, CPS(100)),
+			0); /* over */
+	/* offered 1000 a second: the first second admits 50 to 60, not 100 */
+	n = offer(&th, now, SEC, 1);
+	assert_in_range(n, 49, 61);
+	/* a block's ramp whose cap is lower stays */
+	rg_throttle_ramp(&th, &cfg, now + 10 * SEC, 0);
+	rg_throttle_ramp(&th, &cfg, now + 10 * SEC, 800);
+	assert_int_equal(rg_throttle_ramp_cap(&th, &cfg, now + 10 * SEC, CPS(100)),
+			CPS(10));
+	/* no limit: nothing to ramp */
+	th = mk(0, 1, 0);
+	offer(&th, T0, SEC, 50);
+	rg_throttle_overload(&th, &cfg, T0 + SEC);
+	while(th.throttled)
+		rg_throttle_tick(&th, &cfg, th.quiet_ms + SEC);
+	assert_int_equal(th.ramp_t0_ms, 0);
 }
 
 int main(void)
@@ -343,6 +385,7 @@ int main(void)
 			cmocka_unit_test_setup(test_concurrency_cap, setup),
 			cmocka_unit_test_setup(test_ramp, setup),
 			cmocka_unit_test_setup(test_ramp_and_backoff, setup),
+			cmocka_unit_test_setup(test_ramp_after_backoff, setup),
 			cmocka_unit_test_setup(test_backoff_and_recovery, setup),
 			cmocka_unit_test_setup(test_backoff_floor_and_off, setup),
 			cmocka_unit_test_setup(test_new_limit_below_backoff, setup),
