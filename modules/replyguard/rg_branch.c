@@ -218,21 +218,23 @@ fail:
 
 int rg_branch_end_hold(struct sip_msg *msg, struct rg_branch_h *h,
 		const struct rg_branch *br, int code, uint32_t *flags,
-		uint64_t now_ms)
+		uint64_t now_ms, int *measure)
 {
-	int held = (*flags & RG_BR_HELD) != 0, measure;
+	int held = (*flags & RG_BR_HELD) != 0, m = *measure;
 
 	*flags &= ~RG_BR_HELD;
+	*measure = 0;
 	if(msg == NULL || code < 200 || code >= 300 || !rg_dialog_enabled())
 		return held;
 	/* an answered call: its dialog (when the dialog module tracks it)
 	 * measures it, and keeps it in flight until it ends. Only the
 	 * transaction's first 2xx is the call the dialog follows */
-	measure = !(h->txn->marks & RG_TXN_ANSWERED);
-	if(rg_dialog_watch(msg, &br->dst.ref, held, measure, now_ms) != 0)
+	m = m && !(h->txn->marks & RG_TXN_ANSWERED);
+	if(rg_dialog_watch(msg, &br->dst.ref, held, m, now_ms) != 0)
 		return held;
-	if(measure)
+	if(m)
 		h->txn->marks |= RG_TXN_ANSWERED;
+	*measure = m;
 	return 0;
 }
 

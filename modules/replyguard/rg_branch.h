@@ -95,9 +95,10 @@ void rg_branch_close(struct rg_branch_h *h, uint32_t flags);
  *   `now_ms`, and `*flags` are the record's flags, to be written back.
  *   1 when the caller must release the hold now (pass it as the
  *   operation's release), 0 when there was none or a 2xx handed it to
- *   the dialog (rg_dialog.c releases it when the dialog ends). The
- *   transaction's first 2xx is also handed to its dialog to be measured
- *   (ACD, short calls).
+ *   the dialog (rg_dialog.c releases it when the dialog ends). With
+ *   `*measure` 1, the transaction's first 2xx is also handed to its
+ *   dialog to be measured (ACD, short calls); `*measure` says whether
+ *   it was (the entry is then told: rg_reply.watched).
  * - A record replaced, or not sent, takes its hold back itself.
  * - As a backstop, the transaction's end (tm's TMCB_DESTROY) releases
  *   whatever is still held, and a request that never got a transaction
@@ -105,7 +106,7 @@ void rg_branch_close(struct rg_branch_h *h, uint32_t flags);
  */
 int rg_branch_end_hold(struct sip_msg *msg, struct rg_branch_h *h,
 		const struct rg_branch *br, int code, uint32_t *flags,
-		uint64_t now_ms);
+		uint64_t now_ms, int *measure);
 
 /*
  * What the transaction's callback hands on, set by rg_branch_init:

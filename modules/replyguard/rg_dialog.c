@@ -40,13 +40,14 @@ static void rg_dlg_end(struct dlg_cell *dlg, int type, struct dlg_cb_params *p)
 
 	if(w == NULL || __atomic_exchange_n(&w->done, 1, __ATOMIC_ACQ_REL))
 		return;
-	/* only a BYE tells when the call ended: an expired or failed dialog
-	 * has no duration worth counting */
-	if(w->measure && type == DLGCB_TERMINATED) {
+	/* only a BYE received tells when the call ended: an expired or
+	 * failed dialog, or one ended by dialog itself (its timeout's BYE,
+	 * dlg.end_dlg: no request), has no duration worth counting */
+	if(w->measure) {
 		now = rg_now_ms();
 		rg_update_call_end(&w->ref,
-				now > w->answered_ms ? now - w->answered_ms : 0, w->held,
-				now);
+				now > w->answered_ms ? now - w->answered_ms : 0,
+				type == DLGCB_TERMINATED && p->req != NULL, w->held, now);
 	} else if(w->held)
 		rg_update_release(&w->ref);
 }

@@ -74,12 +74,16 @@ static int release(struct rg_entry *e)
 	return rg_throttle_release(&e->thr) == 0 ? RG_OK : RG_ENOHOLD;
 }
 
-/* an answered call ended after `ms` (a BYE): its duration counted */
+/* a measured call ended; after `ms` (a BYE): its duration counted */
 static int call_end(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 		const struct rg_op *op, uint64_t now_ms)
 {
 	uint64_t ms = op->u.call_end.ms, secs = (ms + 500) / 1000;
 
+	if(e->cold->watched > 0)
+		e->cold->watched--;
+	if(!op->u.call_end.counted)
+		return op->u.call_end.release ? release(e) : RG_OK;
 	cold_add(e, cfg, RG_C_CALLS_ENDED, 1, now_ms);
 	if(ms < cfg->kpi.short_ms)
 		cold_add(e, cfg, RG_C_CALLS_SHORT, 1, now_ms);
@@ -150,8 +154,11 @@ static int ratio_tripped(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 		return 0;
 	rg_entry_flush(e, cfg);
 	rg_window_sum_after(&e->cold->win, cfg->slot_ms, now_ms, e->cold->up_ms, w);
+	/* a 503 that was the call's is neither failure nor success: not in
+	 * the count it is a share of */
 	done = w[RG_C_R2XX] + w[RG_C_R3XX] + w[RG_C_R4XX] + w[RG_C_R5XX]
 		   + w[RG_C_R6XX] + w[RG_C_TIMEOUTS];
+	done = done > w[RG_C_R503_CALL] ? done - w[RG_C_R503_CALL] : 0;
 	return done > 0 && done >= cfg->fail.min_calls
 		   && w[RG_C_FAILURES] * 100 >= (uint64_t)cfg->fail.ratio_pct * done;
 }
@@ -217,6 +224,8 @@ static int reply(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 		goto done;
 	if(r->answered)
 		rg_hist_add(&e->cold->srd2, cfg->slot_ms, now_ms, r->answer_ms);
+	if(r->watched)
+		e->cold->watched++;
 	if(r->code == 503) {
 		rg_cause_count(&e->cold->causes, &r->cause);
 		/* a Retry-After speaks for the server, whatever the cause */
@@ -347,6 +356,7 @@ static int expirable(const struct rg_entry *e, const struct rg_entry_cfg *cfg,
 	 * rg_repl.h); a probing destination nobody calls any more goes */
 	return cfg->idle_ms != 0 && e->health.state != RG_DOWN && !e->thr.throttled
 		   && e->cold->ext.ninactive == 0 && e->thr.inflight == 0
+		   && e->cold->watched == 0
 		   && e->thr.src == RG_LIM_DEFAULT && now_ms > e->last_ms
 		   && now_ms - e->last_ms >= cfg->idle_ms
 		   && !rg_entry_repl_kept(e, cfg, now_ms);

@@ -165,6 +165,8 @@ struct rg_entry_cold
 	uint32_t pdd_max_ms;
 	struct rg_hist srd2;	/* delay to the 2xx */
 	struct rg_cause_counts causes; /* the 503s' Reason causes */
+	uint32_t watched; /* answered calls a dialog measures, still up: the
+						 entry is kept for their end */
 };
 
 struct rg_entry
@@ -211,7 +213,7 @@ enum rg_op_kind
 	RG_OP_PEER_UP,		/* unblocked on another node -> RG_OK */
 	RG_OP_PEER_DEMAND,	/* a peer's demand and sent rate -> RG_OK */
 	RG_OP_CLUSTER_TICK, /* the share of the budget; what to send -> 1/0 */
-	RG_OP_CALL_END,		/* an answered call ended -> RG_OK or RG_ENOHOLD */
+	RG_OP_CALL_END,		/* a measured call ended -> RG_OK or RG_ENOHOLD */
 };
 
 /* One operation on one entry, with its arguments (and outputs). */
@@ -242,6 +244,7 @@ struct rg_op
 		struct
 		{
 			uint64_t ms; /* its duration, answer to BYE */
+			int counted; /* a BYE ended it: ms counts (else no duration) */
 			int release; /* the call held a place in flight */
 		} call_end;
 		struct

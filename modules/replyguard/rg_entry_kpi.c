@@ -56,11 +56,16 @@ static int degraded(const struct rg_entry *e, const struct rg_entry_cfg *cfg,
 {
 	const struct rg_kpi_cfg *kc = &cfg->kpi;
 	uint64_t w[RG_C_COUNT], k[RG_KPI_COUNT], b[RG_HIST_BUCKETS];
+	uint32_t n = kc->min_samples;
 	int64_t p95;
 
+	/* degraded already: it stays while half the samples still say so
+	 * (traffic that hovers at kpi_min_samples does not flap) */
+	if((e->quality & RG_Q_DEGRADED) && n > 1)
+		n /= 2;
 	if(kc->min_asr_pm || kc->max_isa_pm) {
 		rg_window_sum(&e->cold->win, cfg->slot_ms, now_ms, w);
-		rg_kpi_compute(w, kc->min_samples, k);
+		rg_kpi_compute(w, n, k);
 		if(kc->min_asr_pm && k[RG_KPI_ASR] != RG_KPI_ABSENT
 				&& k[RG_KPI_ASR] < kc->min_asr_pm)
 			return 1;
@@ -69,8 +74,7 @@ static int degraded(const struct rg_entry *e, const struct rg_entry_cfg *cfg,
 			return 1;
 	}
 	if(kc->max_srd_p95_ms
-			&& rg_hist_window(&e->cold->srd, cfg->slot_ms, now_ms, b)
-					   >= kc->min_samples) {
+			&& rg_hist_window(&e->cold->srd, cfg->slot_ms, now_ms, b) >= n) {
 		p95 = rg_hist_quantile(b, 950);
 		if(p95 > (int64_t)kc->max_srd_p95_ms)
 			return 1;

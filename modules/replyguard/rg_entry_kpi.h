@@ -16,7 +16,8 @@ void rg_entry_kpi_snapshot(const struct rg_entry *e,
 /*
  * Judge the entry's quality at `now_ms` (its tally flushed): its new
  * RG_Q_* flags kept, and the transitions as enum rg_qevent bits.
- * Degraded needs kpi_min_samples: a window with fewer is no evidence,
+ * Degraded needs kpi_min_samples: a window with fewer is no evidence.
+ * Once degraded, half of them keep it so (no flapping at the minimum),
  * and a degraded destination whose window empties has recovered. Near
  * its limit: the last whole window slot admitted at least near_pm of the
  * rate this node admits at (its share, in a cluster).

@@ -49,8 +49,11 @@ void rg_kpi_compute(const uint64_t w[RG_C_COUNT], uint32_t min_samples,
 uint64_t rg_kpi_acd_ms(const uint64_t w[RG_C_COUNT], uint32_t min_samples)
 {
 	uint64_t n = w[RG_C_CALLS_ENDED];
+	uint64_t ms;
 
 	if(n == 0 || n < min_samples)
 		return RG_KPI_ABSENT;
-	return w[RG_C_CALL_SECS] * 1000 / n;
+	/* (RPC and $rg show an int: at most about 24.8 days) */
+	ms = w[RG_C_CALL_SECS] * 1000 / n;
+	return ms > INT32_MAX ? INT32_MAX : ms;
 }

@@ -121,17 +121,19 @@ static inline int rg_op_release(struct rg_table *t, const struct rg_ref *ref)
 }
 
 /*
- * An answered call's dialog ended with a BYE after `ms`: counted in
- * calls_ended, call_seconds and (under short_call_seconds) calls_short;
- * with `release`, its hold ends (RG_OK, or RG_ENOHOLD).
+ * The dialog of an answered call it measures (rg_reply.watched) ended:
+ * with `counted` (a BYE) after `ms`, counted in calls_ended, call_seconds
+ * and (under short_call_seconds) calls_short; with `release`, its hold
+ * ends (RG_OK, or RG_ENOHOLD).
  */
 static inline int rg_op_call_end(struct rg_table *t, const struct rg_ref *ref,
-		uint64_t ms, int release, uint64_t now_ms)
+		uint64_t ms, int counted, int release, uint64_t now_ms)
 {
 	struct rg_op op;
 
 	op.kind = RG_OP_CALL_END;
 	op.u.call_end.ms = ms;
+	op.u.call_end.counted = counted;
 	op.u.call_end.release = release;
 	return rg_table_apply(t, ref, &op, now_ms, NULL);
 }

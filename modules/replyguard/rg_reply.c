@@ -2,10 +2,12 @@
 #include <string.h>
 
 #include "core/dprint.h"
+#include "core/parser/parse_to.h"
 #include "modules/tm/t_lookup.h"
 
 #include "rg_branch.h"
 #include "rg_branch_rules.h"
+#include "rg_dialog.h"
 #include "rg_buf.h"
 #include "rg_dst.h"
 #include "rg_hdr.h"
@@ -94,7 +96,7 @@ static void timeout_branch(struct cell *t, struct rg_txn *txn, int b,
 	struct rg_branch br;
 	uint32_t flags;
 	uint64_t at;
-	int release, failure;
+	int release, failure, measure = 0;
 
 	if(rg_branch_open(t, txn, b, &br, &h) < 0)
 		return;
@@ -103,12 +105,51 @@ static void timeout_branch(struct cell *t, struct rg_txn *txn, int b,
 		rg_branch_close(&h, br.flags);
 		return;
 	}
-	release = rg_branch_end_hold(NULL, &h, &br, 408, &flags, 0);
+	release = rg_branch_end_hold(NULL, &h, &br, 408, &flags, 0, &measure);
 	rg_branch_close(&h, flags);
 	at = now != NULL && *now != 0 ? *now : rg_now_ms();
 	if(now != NULL)
 		*now = at;
 	rg_update_timeout(&br.dst.ref, failure, release, br.trial, at);
+}
+
+/*
+ * May the dialog measure the call a 2xx of `t` answers? Only an initial
+ * INVITE's (no To-tag: a re-INVITE's call is measured already) that the
+ * caller has not CANCELled (a 200 that wins the race with the CANCEL is
+ * ended at once by the caller: no call of the destination's).
+ */
+static int measurable(struct cell *t)
+{
+	struct sip_msg *rq;
+
+	if(t == NULL || t == T_UNDEFINED || !is_invite(t)
+			|| (t->flags & T_CANCELED))
+		return 0;
+	rq = t->uas.request;
+	return rq != NULL && rq->to != NULL && rq->to->parsed != NULL
+		   && get_to(rq)->tag_value.len == 0;
+}
+
+/*
+ * Is `msg` of the call of `t`? tm matched it by its Via branch; its
+ * dialog is looked up by its Call-ID and tags, which whoever sent it
+ * chose: a reply naming another call must not hand this call's hold to
+ * that call's dialog.
+ */
+static int same_call(struct sip_msg *msg, struct cell *t)
+{
+	struct sip_msg *rq;
+
+	if(t == NULL || t == T_UNDEFINED || (rq = t->uas.request) == NULL
+			|| rq->callid == NULL)
+		return 0;
+	if(parse_headers(msg, HDR_CALLID_F, 0) < 0 || msg->callid == NULL)
+		return 0;
+	return msg->callid->body.len == rq->callid->body.len
+		   && memcmp(msg->callid->body.s, rq->callid->body.s,
+					  (size_t)rq->callid->body.len)
+					  == 0;
 }
 
 int rg_reply_inspect(struct sip_msg *msg, struct cell *t, struct rg_txn *txn,
@@ -120,7 +161,7 @@ int rg_reply_inspect(struct sip_msg *msg, struct cell *t, struct rg_txn *txn,
 	int64_t flags0;
 	uint32_t flags;
 	uint64_t now;
-	int code, sdp = RG_SDP_NO_BODY;
+	int code, ans, sdp = RG_SDP_NO_BODY;
 
 	code = (int)msg->first_line.u.reply.statuscode;
 	if(index < 0)
@@ -128,9 +169,11 @@ int rg_reply_inspect(struct sip_msg *msg, struct cell *t, struct rg_txn *txn,
 	if(t == NULL)
 		t = rg_tmb.t_gett();
 	/* tm timed this branch out and CANCELled it: the far end's 487 (or
-	 * whatever final comes now) answers tm's CANCEL, not the call. The
-	 * outcome is the timeout (tm: fr_inv timer, then cancel_branch) */
-	if(code >= 200 && t != NULL && t != T_UNDEFINED && index < (int)t->nr_of_outgoings
+	 * whatever failure comes now) answers tm's CANCEL, not the call. The
+	 * outcome is the timeout (tm: fr_inv timer, then cancel_branch). A
+	 * 2xx that beat the CANCEL is an answer: tm relays it, the call is
+	 * up */
+	if(code >= 300 && t != NULL && t != T_UNDEFINED && index < (int)t->nr_of_outgoings
 			&& (t->uac[index].request.flags & F_RB_TIMEOUT)) {
 		timeout_branch(t, txn, index, (t->flags & T_CANCELED) != 0, NULL);
 		return 1;
@@ -161,7 +204,11 @@ int rg_reply_inspect(struct sip_msg *msg, struct cell *t, struct rg_txn *txn,
 			reply_cause(msg, &br.dst, &r.cause);
 			update_stat(rg_st_replies_503, 1);
 		}
-		r.release = rg_branch_end_hold(msg, &h, &br, code, &flags, now);
+		/* (a failure, or no dialog module, needs neither look) */
+		ans = code < 300 && rg_dialog_enabled();
+		r.watched = ans && measurable(t);
+		r.release = rg_branch_end_hold(ans && same_call(msg, t) ? msg : NULL,
+				&h, &br, code, &flags, now, &r.watched);
 	} else if(r.code == 183 && !r.sdp_only)
 		update_stat(rg_st_replies_183, 1);
 	/* the flags say it is counted: the count itself needs no slot lock */

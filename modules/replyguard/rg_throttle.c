@@ -145,10 +145,12 @@ void rg_throttle_ramp(struct rg_throttle *th,
 {
 	uint64_t back = 0, t0;
 
-	if(cfg->ramp_ms == 0)
+	/* off, or already at the whole limit (a cut held at cps_min may
+	 * stand there): nothing to ramp */
+	if(cfg->ramp_ms == 0 || from_pm >= 1000)
 		return;
 	/* begun as long ago as the line needs to stand at from_pm now */
-	if(from_pm > cfg->ramp_start_pm && from_pm < 1000)
+	if(from_pm > cfg->ramp_start_pm)
 		back = (uint64_t)cfg->ramp_ms * (from_pm - cfg->ramp_start_pm)
 			   / (1000 - cfg->ramp_start_pm);
 	t0 = now_ms > back ? now_ms - back : 1;

@@ -39,7 +39,8 @@ enum rg_tevent
 {
 	RG_TEV_NONE = 0,
 	RG_TEV_THROTTLED,  /* entered back-off */
-	RG_TEV_UNTHROTTLED /* left it: the configured limit is back */
+	RG_TEV_UNTHROTTLED /* left it: the configured limit is back (a ramp,
+						  when on, leads the rest of the way up) */
 };
 
 /* where a destination's limit came from */

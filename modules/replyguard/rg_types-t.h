@@ -52,6 +52,7 @@ struct rg_reply
 	struct rg_cause cause; /* a 503's Reason (rg_reason.h), or none */
 	int answered;		   /* the branch's first 2xx: answer_ms is its delay */
 	uint32_t answer_ms;
+	int watched; /* its dialog measures the call: keep the entry till then */
 };
 
 /*

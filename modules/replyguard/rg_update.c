@@ -85,10 +85,10 @@ int rg_update_release(const struct rg_ref *ref)
 	return rg_op_release(rg_tbl, ref);
 }
 
-int rg_update_call_end(
-		const struct rg_ref *ref, uint64_t ms, int release, uint64_t now_ms)
+int rg_update_call_end(const struct rg_ref *ref, uint64_t ms, int counted,
+		int release, uint64_t now_ms)
 {
-	return rg_op_call_end(rg_tbl, ref, ms, release, now_ms);
+	return rg_op_call_end(rg_tbl, ref, ms, counted, release, now_ms);
 }
 
 int rg_update_set_limit(const char *key, int len, const struct rg_limit *lim,

@@ -33,9 +33,9 @@ int rg_update_timeout(const struct rg_ref *ref, int failure, int release,
 int rg_update_unadmit(const struct rg_ref *ref, uint64_t admitted_ms, int held,
 		uint64_t trial);
 int rg_update_release(const struct rg_ref *ref);
-/* An answered call's dialog ended with a BYE after `ms` (rg_op_call_end). */
-int rg_update_call_end(
-		const struct rg_ref *ref, uint64_t ms, int release, uint64_t now_ms);
+/* A measured call's dialog ended (rg_op_call_end). */
+int rg_update_call_end(const struct rg_ref *ref, uint64_t ms, int counted,
+		int release, uint64_t now_ms);
 
 /* With `quiet` (at start-up, before any worker runs) nothing is applied. */
 int rg_update_set_limit(const char *key, int len, const struct rg_limit *lim,

@@ -27,7 +27,8 @@ void rg_window_add(struct rg_window *w, uint64_t slot_ms, uint64_t now_ms,
 		w->epoch[i] = epoch;
 		memset(w->c[i], 0, sizeof(w->c[i]));
 	}
-	w->c[i][c] += n;
+	/* saturates: a sum of durations must not wrap a slot */
+	w->c[i][c] = w->c[i][c] > UINT32_MAX - n ? UINT32_MAX : w->c[i][c] + n;
 }
 
 void rg_window_sub(struct rg_window *w, uint64_t slot_ms, uint64_t at_ms,

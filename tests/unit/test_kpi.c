@@ -473,6 +473,7 @@ static int call_end(uint64_t ms, int release, uint64_t now)
 	struct rg_op op = {.kind = RG_OP_CALL_END};
 
 	op.u.call_end.ms = ms;
+	op.u.call_end.counted = 1;
 	op.u.call_end.release = release;
 	return rg_entry_apply(&E, &C, &op, now, &chg);
 }
@@ -517,6 +518,45 @@ static void test_entry_durations(void **state)
 	snap(T0 + 200 * SEC, &s);
 	assert_int_equal(s.ctr[RG_C_CALLS_ENDED], 8);
 	assert_true(s.f[RG_F_ACD] == RG_FIELD_ABSENT);
+}
+
+/* an answered call its dialog measures keeps the entry until it ends,
+ * however it ends; an end without a BYE counts no duration */
+static void test_entry_watched(void **state)
+{
+	static struct rg_snapshot s;
+	struct rg_op op = {.kind = RG_OP_EXPIRE};
+	struct rg_reply r = {.code = 200, .retry_after = -1, .pdd_ms = -1};
+	struct rg_op rop = {.kind = RG_OP_REPLY};
+
+	(void)state;
+	C.idle_ms = 60 * SEC;
+	r.answered = 1;
+	r.watched = 1;
+	rop.u.reply = &r;
+	assert_int_equal(admit(T0), RG_ADMITTED);
+	assert_int_equal(rg_entry_apply(&E, &C, &rop, T0 + 100, &chg), RG_OK);
+	assert_int_equal(EC.watched, 1);
+	/* idle for an hour, the call still up: kept */
+	assert_int_equal(rg_entry_apply(&E, &C, &op, T0 + 3600 * SEC, &chg), 0);
+	/* the dialog expired (no BYE): no duration, and the entry may go */
+	op.kind = RG_OP_CALL_END;
+	op.u.call_end.ms = 3600 * SEC;
+	op.u.call_end.counted = 0;
+	op.u.call_end.release = 0;
+	assert_int_equal(
+			rg_entry_apply(&E, &C, &op, T0 + 3600 * SEC, &chg), RG_OK);
+	assert_int_equal(EC.watched, 0);
+	snap(T0 + 3600 * SEC, &s);
+	assert_int_equal(s.ctr[RG_C_CALLS_ENDED], 0);
+	assert_int_equal(s.ctr[RG_C_CALL_SECS], 0);
+	op.kind = RG_OP_EXPIRE;
+	assert_int_equal(rg_entry_apply(&E, &C, &op, T0 + 3600 * SEC, &chg), 1);
+	/* an end never counts below none */
+	op.kind = RG_OP_CALL_END;
+	assert_int_equal(
+			rg_entry_apply(&E, &C, &op, T0 + 3600 * SEC, &chg), RG_OK);
+	assert_int_equal(EC.watched, 0);
 }
 
 /* a destination back up from a block ramps its rate; its snapshot says
@@ -609,6 +649,20 @@ static void test_entry_degraded(void **state)
 	assert_int_equal(tick(t2 + slot), RG_QEV_DEGRADED);
 	assert_int_equal(tick(t2 + 20 * slot), RG_QEV_RECOVERED);
 	assert_int_equal(rg_entry_peek(&E, &C, RG_OP_TICK, T0), 0);
+	/* once degraded, half of kpi_min_samples (5) keep it so: 3 busy
+	 * calls leave the window, 2 stay; then none */
+	t2 += 40 * slot;
+	for(i = 0; i < 5; i++) {
+		admit(t2 + (i < 3 ? 0 : slot) + (uint64_t)i);
+		reply(486, t2 + (i < 3 ? 0 : slot) + 10 + (uint64_t)i);
+	}
+	assert_int_equal(tick(t2 + 2 * slot), RG_QEV_DEGRADED);
+	t2 += (60 * SEC / slot) * slot; /* the first slot is out */
+	assert_int_equal(tick(t2), 0);
+	snap(t2, &s);
+	assert_int_equal(s.win[RG_C_BUSY], 2);
+	assert_int_equal(s.f[RG_F_DEGRADED], 1);
+	assert_int_equal(tick(t2 + slot), RG_QEV_RECOVERED);
 }
 
 /* near the limit: the last whole slot admitted 80 % of 10 cps or more */
@@ -657,6 +711,7 @@ int main(void)
 		cmocka_unit_test_setup(test_entry_call_specific_trial, setup),
 		cmocka_unit_test_setup(test_entry_figures, setup),
 		cmocka_unit_test_setup(test_entry_durations, setup),
+		cmocka_unit_test_setup(test_entry_watched, setup),
 		cmocka_unit_test_setup(test_entry_ramp, setup),
 		cmocka_unit_test_setup(test_entry_degraded, setup),
 		cmocka_unit_test_setup(test_entry_near_limit, setup),

@@ -366,6 +366,17 @@ static void test_ramp_after_backoff(void **state)
 	rg_throttle_ramp(&th, &cfg, now + 10 * SEC, 800);
 	assert_int_equal(rg_throttle_ramp_cap(&th, &cfg, now + 10 * SEC, CPS(100)),
 			CPS(10));
+	/* a cut held at the limit (cps_min above it) ends with nothing to
+	 * ramp */
+	th = mk(CPS(1), 1, 0);
+	cfg.min_mcps = CPS(2);
+	offer(&th, T0, SEC, 500);
+	assert_int_equal(
+			rg_throttle_overload(&th, &cfg, T0 + SEC), RG_TEV_THROTTLED);
+	assert_int_equal(
+			rg_throttle_tick(&th, &cfg, T0 + 2 * SEC), RG_TEV_UNTHROTTLED);
+	assert_int_equal(th.ramp_t0_ms, 0);
+	cfg.min_mcps = CPS(1);
 	/* no limit: nothing to ramp */
 	th = mk(0, 1, 0);
 	offer(&th, T0, SEC, 50);
