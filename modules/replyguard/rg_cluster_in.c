@@ -209,7 +209,9 @@ static void apply_one(const struct rg_crec *r, void *arg)
 	if(r->kind == RG_CR_BLOCK || r->kind == RG_CR_UNBLOCK
 			|| r->kind == RG_CR_LIMIT || r->kind == RG_CR_CUT)
 		writer(t, &r->ver);
-	switch(r->kind) {
+	/* (the parser let only these kinds in; -Wswitch names a forgotten
+	 * one) */
+	switch((enum rg_crec_kind)r->kind) {
 		case RG_CR_BLOCK:
 			rc = rg_update_peer_block(r->key, r->key_len, r->left_ms,
 					r->reason, r->ra_s, &r->ver);
@@ -239,8 +241,6 @@ static void apply_one(const struct rg_crec *r, void *arg)
 			break;
 		case RG_CR_SYNC:
 			t->sync = 1;
-			break;
-		default:
 			break;
 	}
 	if(rc == RG_EFULL)

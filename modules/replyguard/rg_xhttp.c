@@ -79,8 +79,10 @@ static struct rg_snapshot *take_snapshots(
 	rg_table_summary(rg_tbl, &s);
 	/* entries added after the count are seen by the loop: allow a few */
 	want = s.tracked + 16 < max ? s.tracked + 16 : max;
-	if(want == 0)
+	if(want == 0) { /* prometheus_max_destinations 0: every one omitted */
+		*omitted = s.tracked;
 		return NULL;
+	}
 	snaps = shm_malloc(sizeof(*snaps) * want);
 	if(snaps == NULL) {
 		*err = 1;
