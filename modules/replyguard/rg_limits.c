@@ -190,3 +190,32 @@ int rg_limits_check_args(const char *key, size_t klen, uint32_t mcps,
 		out->lim.max_concurrent = (uint32_t)max_concurrent;
 	return 0;
 }
+
+/* one identifier of `len` bytes */
+static int ident_ok(const char *s, size_t len)
+{
+	size_t i;
+
+	if(len == 0 || len > 63)
+		return 0;
+	for(i = 0; i < len; i++) {
+		char c = s[i];
+
+		if(!(c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+				   || (i > 0 && c >= '0' && c <= '9')))
+			return 0;
+	}
+	return 1;
+}
+
+int rg_limits_table_ok(const char *s, size_t len)
+{
+	const char *dot = s != NULL ? memchr(s, '.', len) : NULL;
+
+	if(s == NULL)
+		return 0;
+	if(dot == NULL)
+		return ident_ok(s, len);
+	return ident_ok(s, (size_t)(dot - s))
+		   && ident_ok(dot + 1, len - (size_t)(dot - s) - 1);
+}

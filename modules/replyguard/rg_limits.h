@@ -67,4 +67,11 @@ int rg_limits_check_args(const char *key, size_t klen, uint32_t mcps,
 		long burst, long max_concurrent, const struct rg_limit *dflt,
 		struct rg_limit_line *out, const char **err);
 
+/*
+ * Is `s` (`len` bytes) a table name that can go into SQL as it is: an
+ * identifier ([A-Za-z_][A-Za-z0-9_]*, at most 63 bytes), or two joined
+ * by one dot (schema.table)? 1 or 0.
+ */
+int rg_limits_table_ok(const char *s, size_t len);
+
 #endif

@@ -56,8 +56,11 @@ int rg_limits_db_init(void)
 	rg_url.len = (int)strlen(rg_db_url);
 	rg_table.s = rg_db_table;
 	rg_table.len = (int)strlen(rg_db_table);
-	if(rg_table.len == 0) {
-		LM_ERR("db_table must not be empty\n");
+	if(!rg_limits_table_ok(rg_table.s, (size_t)rg_table.len)) {
+		LM_ERR("db_table [%s] is not a table name: letters, digits and _, "
+			   "not starting with a digit, at most 63, optionally "
+			   "schema.table\n",
+				rg_log_safe(rg_table.s, rg_table.len));
 		return -1;
 	}
 	if(db_bind_mod(&rg_url, &rg_dbf) < 0) {

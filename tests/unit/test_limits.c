@@ -194,6 +194,25 @@ static void test_check_args(void **state)
 			-1);
 }
 
+/* db_table goes into SQL as it is: only an identifier passes */
+static void test_table_name(void **state)
+{
+	static const char *good[] = {"replyguard_limits", "_t", "T9",
+			"rg.replyguard_limits", "a23456789012345678901234567890123456789012"
+									"345678901234567890123"};
+	static const char *bad[] = {"", "9t", "t;drop table x", "t t", "t-1",
+			"a.b.c", ".t", "t.", "t\"", "t'", "t\n", "a2345678901234567890123"
+			"45678901234567890123456789012345678901234"};
+	size_t i;
+
+	(void)state;
+	for(i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		assert_int_equal(rg_limits_table_ok(good[i], strlen(good[i])), 1);
+	for(i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(rg_limits_table_ok(bad[i], strlen(bad[i])), 0);
+	assert_int_equal(rg_limits_table_ok(NULL, 0), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -201,6 +220,7 @@ int main(void)
 			cmocka_unit_test(test_line),
 			cmocka_unit_test(test_file),
 			cmocka_unit_test(test_check_args),
+			cmocka_unit_test(test_table_name),
 	};
 
 	return cmocka_run_group_tests_name("limits", tests, NULL, NULL);
