@@ -80,8 +80,8 @@ static int call_end(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 {
 	uint64_t ms = op->u.call_end.ms, secs = (ms + 500) / 1000;
 
-	if(e->cold->watched > 0)
-		e->cold->watched--;
+	e->cold->watched--;
+	e->last_ms = now_ms; /* the end is the destination's news too */
 	if(!op->u.call_end.counted)
 		return op->u.call_end.release ? release(e) : RG_OK;
 	cold_add(e, cfg, RG_C_CALLS_ENDED, 1, now_ms);

@@ -165,8 +165,10 @@ struct rg_entry_cold
 	uint32_t pdd_max_ms;
 	struct rg_hist srd2;	/* delay to the 2xx */
 	struct rg_cause_counts causes; /* the 503s' Reason causes */
-	uint32_t watched; /* answered calls a dialog measures, still up: the
-						 entry is kept for their end */
+	int32_t watched; /* answered calls a dialog measures, still up: the
+						entry is kept for their end (signed: an end may
+						come before the answer's count, and -1 keeps it
+						too) */
 };
 
 struct rg_entry

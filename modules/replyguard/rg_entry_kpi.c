@@ -31,8 +31,12 @@ void rg_entry_kpi_snapshot(const struct rg_entry *e,
 {
 	const struct rg_entry_cold *cold = e->cold;
 	uint64_t k[RG_KPI_COUNT];
+	uint32_t n = cfg->kpi.min_samples;
 
-	rg_kpi_compute(s->win, cfg->kpi.min_samples, k);
+	/* what keeps it degraded is shown (rg_entry_kpi_judge) */
+	if((e->quality & RG_Q_DEGRADED) && n > 1)
+		n /= 2;
+	rg_kpi_compute(s->win, n, k);
 	s->f[RG_F_ASR] = k[RG_KPI_ASR];
 	s->f[RG_F_NER] = k[RG_KPI_NER];
 	s->f[RG_F_SER] = k[RG_KPI_SER];

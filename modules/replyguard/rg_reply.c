@@ -161,7 +161,8 @@ int rg_reply_inspect(struct sip_msg *msg, struct cell *t, struct rg_txn *txn,
 	int64_t flags0;
 	uint32_t flags;
 	uint64_t now;
-	int code, ans, sdp = RG_SDP_NO_BODY;
+	struct sip_msg *dmsg;
+	int code, ans, watch, sdp = RG_SDP_NO_BODY;
 
 	code = (int)msg->first_line.u.reply.statuscode;
 	if(index < 0)
@@ -187,6 +188,11 @@ int rg_reply_inspect(struct sip_msg *msg, struct cell *t, struct rg_txn *txn,
 		if(rg_br_wants_sdp((uint32_t)flags0, code))
 			sdp = rg_sdp_has(msg);
 	}
+	/* an answer's looks, with no lock held (a failure, or no dialog
+	 * module, needs neither) */
+	ans = code >= 200 && code < 300 && rg_dialog_enabled();
+	dmsg = ans && same_call(msg, t) ? msg : NULL;
+	watch = ans && measurable(t);
 	if(rg_branch_open(t, txn, index, &br, &h) < 0)
 		return -1;
 	if(script) {
@@ -204,11 +210,9 @@ int rg_reply_inspect(struct sip_msg *msg, struct cell *t, struct rg_txn *txn,
 			reply_cause(msg, &br.dst, &r.cause);
 			update_stat(rg_st_replies_503, 1);
 		}
-		/* (a failure, or no dialog module, needs neither look) */
-		ans = code < 300 && rg_dialog_enabled();
-		r.watched = ans && measurable(t);
-		r.release = rg_branch_end_hold(ans && same_call(msg, t) ? msg : NULL,
-				&h, &br, code, &flags, now, &r.watched);
+		r.watched = watch;
+		r.release = rg_branch_end_hold(
+				dmsg, &h, &br, code, &flags, now, &r.watched);
 	} else if(r.code == 183 && !r.sdp_only)
 		update_stat(rg_st_replies_183, 1);
 	/* the flags say it is counted: the count itself needs no slot lock */

@@ -550,12 +550,19 @@ static void test_entry_watched(void **state)
 	snap(T0 + 3600 * SEC, &s);
 	assert_int_equal(s.ctr[RG_C_CALLS_ENDED], 0);
 	assert_int_equal(s.ctr[RG_C_CALL_SECS], 0);
+	/* the end is news: the entry (and what it counted) stays idle_ms */
 	op.kind = RG_OP_EXPIRE;
-	assert_int_equal(rg_entry_apply(&E, &C, &op, T0 + 3600 * SEC, &chg), 1);
-	/* an end never counts below none */
+	assert_int_equal(rg_entry_apply(&E, &C, &op, T0 + 3610 * SEC, &chg), 0);
+	assert_int_equal(rg_entry_apply(&E, &C, &op, T0 + 3660 * SEC, &chg), 1);
+	/* an end before its answer is counted (dlg.end_dlg in between)
+	 * keeps the entry too, and the two make none */
 	op.kind = RG_OP_CALL_END;
 	assert_int_equal(
-			rg_entry_apply(&E, &C, &op, T0 + 3600 * SEC, &chg), RG_OK);
+			rg_entry_apply(&E, &C, &op, T0 + 3700 * SEC, &chg), RG_OK);
+	assert_int_equal(EC.watched, -1);
+	op.kind = RG_OP_EXPIRE;
+	assert_int_equal(rg_entry_apply(&E, &C, &op, T0 + 9000 * SEC, &chg), 0);
+	assert_int_equal(rg_entry_apply(&E, &C, &rop, T0 + 9000 * SEC, &chg), RG_OK);
 	assert_int_equal(EC.watched, 0);
 }
 
