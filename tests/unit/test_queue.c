@@ -70,11 +70,95 @@ static void test_bad_args_and_no_memory(void **state)
 	stub_fail_alloc_in(0);
 }
 
+/* a subject and its state: subject 'a'..'z', state a number */
+struct word
+{
+	char subj;
+	int state;
+};
+
+static int same_subj(const void *a, const void *b)
+{
+	return ((const struct word *)a)->subj == ((const struct word *)b)->subj;
+}
+
+static int push_w(struct rg_queue *q, char subj, int state)
+{
+	struct word w = {subj, state};
+
+	return rg_queue_push_last(q, &w, same_subj);
+}
+
+/* drain `q`: the last state of each subject, in `last` (by letter), and
+ * the words in order in `seq` */
+static int drain(struct rg_queue *q, int last[26], char *seq)
+{
+	struct word w;
+	int n = 0;
+
+	while(rg_queue_pop(q, &w) == 1) {
+		last[w.subj - 'a'] = w.state;
+		seq[n++] = w.subj;
+	}
+	seq[n] = '\0';
+	return n;
+}
+
+static void test_last_word(void **state)
+{
+	struct rg_queue *q = rg_queue_new(4, sizeof(struct word));
+	struct rg_queue_stats st;
+	int last[26];
+	char seq[16];
+
+	(void)state;
+	assert_non_null(q);
+	/* room: every word queued, in order */
+	assert_int_equal(push_w(q, 'a', 1), 0);
+	assert_int_equal(push_w(q, 'b', 1), 0);
+	assert_int_equal(push_w(q, 'a', 2), 0);
+	assert_int_equal(push_w(q, 'c', 1), 0);
+	/* full: a's newest word becomes a:3 (a:1 stays before it) */
+	assert_int_equal(push_w(q, 'a', 3), 1);
+	/* full, nothing of d queued: a:1, which a later a follows, makes
+	 * room; never b:1 or c:1, the last of theirs */
+	assert_int_equal(push_w(q, 'd', 1), 1);
+	/* full of last words: e is dropped, and counted */
+	assert_int_equal(push_w(q, 'e', 1), -1);
+	rg_queue_stats(q, &st);
+	assert_int_equal(st.pushed, 6);
+	assert_int_equal(st.replaced, 2);
+	assert_int_equal(st.dropped, 1);
+	memset(last, 0, sizeof(last));
+	assert_int_equal(drain(q, last, seq), 4);
+	assert_string_equal(seq, "dbac");
+	assert_int_equal(last['a' - 'a'], 3);
+	assert_int_equal(last['b' - 'a'], 1);
+	assert_int_equal(last['c' - 'a'], 1);
+	assert_int_equal(last['d' - 'a'], 1);
+	/* a flapping subject among steady ones, over a slow consumer: every
+	 * subject's last word arrives, whatever the order of arrival */
+	for(int i = 0; i < 200; i++) {
+		push_w(q, (char)('a' + i % 3), i);
+		if(i % 7 == 0)
+			drain(q, last, seq);
+	}
+	push_w(q, 'z', 1000);
+	drain(q, last, seq);
+	assert_int_equal(last[0], 198);
+	assert_int_equal(last[1], 199);
+	assert_int_equal(last[2], 197);
+	assert_int_equal(last[25], 1000);
+	assert_int_equal(stub_locks_held(), 0);
+	rg_queue_free(q);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 			cmocka_unit_test(test_fifo_and_drops),
 			cmocka_unit_test(test_bad_args_and_no_memory),
+			cmocka_unit_test(test_last_word),
 	};
 
 	return cmocka_run_group_tests_name("queue", tests, NULL, NULL);
