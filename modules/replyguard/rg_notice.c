@@ -15,6 +15,22 @@ const char *rg_notice_event(enum rg_notice_kind k)
 	return rg_notice_names[k];
 }
 
+/* the kinds come in pairs, one state each: its two ends */
+_Static_assert(RG_N_UP == RG_N_DOWN + 1 && RG_N_UNTHROTTLED == RG_N_THROTTLED + 1
+					   && RG_N_RECOVERED == RG_N_DEGRADED + 1
+					   && RG_N_NEAR_LIMIT_END == RG_N_NEAR_LIMIT + 1
+					   && RG_N_THROTTLED == 2 && RG_N_DEGRADED == 4
+					   && RG_N_NEAR_LIMIT == 6,
+		"a notice's state is its kind / 2");
+
+int rg_notice_same(const void *a, const void *b)
+{
+	const struct rg_notice *x = a, *y = b;
+
+	return x->kind / 2 == y->kind / 2 && x->snap.key_len == y->snap.key_len
+		   && memcmp(x->snap.key, y->snap.key, (size_t)x->snap.key_len) == 0;
+}
+
 static void fill(struct rg_notice *n, enum rg_notice_kind kind,
 		const struct rg_change *chg, uint64_t time_ms)
 {

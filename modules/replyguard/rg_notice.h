@@ -40,6 +40,13 @@ struct rg_notice
 	struct rg_snapshot snap;
 };
 
+/*
+ * Do notices `a` and `b` (struct rg_notice) speak of the same thing: one
+ * destination, and one of its states (health, throttle, quality, near
+ * the limit)? Of two such, the later one is the state now.
+ */
+int rg_notice_same(const void *a, const void *b);
+
 /* "dst-down", "dst-up", "dst-throttled", "dst-unthrottled",
  * "dst-degraded", "dst-recovered", "dst-near-limit", "dst-near-limit-end" */
 const char *rg_notice_event(enum rg_notice_kind k);

@@ -167,9 +167,16 @@ int rg_prom_write(const struct rg_snapshot *snaps, unsigned int n,
 	total(b, "webhook_sent_total", "counter", "Webhook posts delivered.",
 			tot->webhook_sent);
 	total(b, "webhook_failed_total", "counter",
-			"Webhook events given up after every retry.", tot->webhook_failed);
+			"Webhook events the receiver refused (4xx), or too big.",
+			tot->webhook_failed);
 	total(b, "webhook_dropped_total", "counter",
-			"Webhook events dropped: queue full.", tot->webhook_dropped);
+			"Webhook events dropped: queue full of each destination's last "
+			"word.",
+			tot->webhook_dropped);
+	total(b, "webhook_replaced_total", "counter",
+			"Queued webhook events replaced by a later one of the same "
+			"destination and state: queue full.",
+			tot->webhook_replaced);
 	total(b, "webhook_queued", "gauge", "Webhook events waiting.",
 			tot->webhook_queued);
 	total(b, "exposition_omitted", "gauge",

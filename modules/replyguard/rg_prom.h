@@ -22,6 +22,7 @@ struct rg_prom_totals
 	uint64_t webhook_sent;
 	uint64_t webhook_failed;
 	uint64_t webhook_dropped;
+	uint64_t webhook_replaced;
 	unsigned int webhook_queued;
 	unsigned int omitted; /* destinations left out of this exposition */
 };

@@ -267,6 +267,7 @@ static void rg_rpc_summary(rpc_t *rpc, void *ctx)
 	add_u64(rpc, th, "webhook_sent", w.sent);
 	add_u64(rpc, th, "webhook_failed", w.failed);
 	add_u64(rpc, th, "webhook_dropped", w.dropped);
+	add_u64(rpc, th, "webhook_replaced", w.replaced);
 	add_u64(rpc, th, "webhook_retries", w.retries);
 	rpc->struct_add(th, "u", "webhook_queued", w.queued);
 	add_u64(rpc, th, "txn_slots", x.size);

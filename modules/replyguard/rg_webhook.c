@@ -40,6 +40,8 @@ struct rg_wh_shared
 	uint64_t sent;
 	uint64_t failed;
 	uint64_t retries;
+	uint32_t holding; /* the posting process holds a notice back: the
+						 receiver is down */
 };
 
 static struct rg_queue *rg_wh_q = NULL;
@@ -117,9 +119,10 @@ void rg_webhook_notify(const struct rg_change *chg)
 			chg, (uint64_t)tv.tv_sec * 1000 + (uint64_t)tv.tv_usec / 1000, n);
 	for(i = 0; i < k; i++) {
 		snprintf(n[i].origin, sizeof(n[i].origin), "%s", rg_cluster_origin());
-		if(rg_queue_push(rg_wh_q, &n[i]) < 0)
-			LM_DBG("webhook queue full: %s of %s dropped\n",
-					rg_notice_event(n[i].kind), rg_log_safe(n[i].snap.key, n[i].snap.key_len));
+		if(rg_queue_push_last(rg_wh_q, &n[i], rg_notice_same) < 0)
+			LM_DBG("webhook queue full of last words: %s of %s dropped\n",
+					rg_notice_event(n[i].kind),
+					rg_log_safe(n[i].snap.key, n[i].snap.key_len));
 	}
 }
 
@@ -132,7 +135,9 @@ void rg_webhook_get_stats(struct rg_webhook_stats *st)
 		return;
 	rg_queue_stats(rg_wh_q, &qs);
 	st->dropped = qs.dropped;
-	st->queued = qs.queued;
+	st->replaced = qs.replaced;
+	st->queued = qs.queued
+				 + __atomic_load_n(&rg_wh->holding, __ATOMIC_RELAXED);
 	st->sent = __atomic_load_n(&rg_wh->sent, __ATOMIC_RELAXED);
 	st->failed = __atomic_load_n(&rg_wh->failed, __ATOMIC_RELAXED);
 	st->retries = __atomic_load_n(&rg_wh->retries, __ATOMIC_RELAXED);
@@ -209,26 +214,37 @@ static int post_once(CURL *c, const char *body, size_t len,
 	return (status >= 500 || status == 429) ? 0 : -1;
 }
 
-static void deliver(CURL *c, const struct rg_notice *n)
+/* the receiver's state, as this process saw it last */
+static int rg_wh_down;			/* the last notice could not be posted */
+static uint64_t rg_wh_down_since; /* webhook_retries counted then */
+
+/*
+ * Post notice `n`: 1 delivered, -1 refused for good (counted failed),
+ * 0 the receiver is down (transport error, 5xx, 429 after the retries;
+ * the caller keeps the notice). While it is down a notice gets one
+ * attempt per call: a dead receiver costs one webhook_timeout_ms per
+ * try, not the retries' sum per notice.
+ */
+static int deliver(CURL *c, const struct rg_notice *n)
 {
 	static char body[RG_WH_BODY_MAX];
-	static int failing = 0;
-	static uint64_t failed_since = 0;
 	unsigned int backoff = RG_WH_BACKOFF_MS;
 	struct rg_buf b;
 	char why[160];
-	int attempt, rc = 0;
+	int attempt, tries = rg_wh_down ? 1 : rg_webhook_retries + 1, rc = 0;
 
 	rg_buf_init(&b, body, sizeof(body));
 	if(rg_notice_json(n, rg_node(), &b) < 0) {
 		LM_ERR("webhook: %s of %s does not fit in %d bytes: not posted\n",
-				rg_notice_event(n->kind), rg_log_safe(n->snap.key, n->snap.key_len), RG_WH_BODY_MAX);
+				rg_notice_event(n->kind),
+				rg_log_safe(n->snap.key, n->snap.key_len), RG_WH_BODY_MAX);
 		__atomic_add_fetch(&rg_wh->failed, 1, __ATOMIC_RELAXED);
-		return;
+		return -1;
 	}
-	for(attempt = 0; attempt <= rg_webhook_retries; attempt++) {
-		if(attempt > 0) {
+	for(attempt = 0; attempt < tries; attempt++) {
+		if(attempt > 0 || rg_wh_down)
 			__atomic_add_fetch(&rg_wh->retries, 1, __ATOMIC_RELAXED);
+		if(attempt > 0) {
 			sleep_us(backoff * 1000);
 			if(backoff < RG_WH_BACKOFF_MAX_MS)
 				backoff *= 2;
@@ -240,32 +256,44 @@ static void deliver(CURL *c, const struct rg_notice *n)
 	}
 	if(rc == 1) {
 		__atomic_add_fetch(&rg_wh->sent, 1, __ATOMIC_RELAXED);
-		if(failing)
-			LM_INFO("webhook: posting to %s works again (%llu notices "
+		if(rg_wh_down)
+			LM_INFO("webhook: posting to %s works again (%llu attempts "
 					"failed meanwhile)\n",
 					rg_url_log,
-					(unsigned long long)(__atomic_load_n(&rg_wh->failed,
+					(unsigned long long)(__atomic_load_n(&rg_wh->retries,
 												 __ATOMIC_RELAXED)
-										 - failed_since));
-		failing = 0;
-		return;
+										 - rg_wh_down_since));
+		rg_wh_down = 0;
+		return 1;
 	}
-	if(!failing) {
-		/* one line when posting starts to fail; the rest are counted */
-		LM_ERR("webhook: cannot post %s of %s to %s: %s (%d attempts); "
-			   "further failures are counted in replyguard.summary\n",
+	if(rc < 0) {
+		LM_ERR("webhook: %s refused %s of %s: %s; not posted again\n",
+				rg_url_log, rg_notice_event(n->kind),
+				rg_log_safe(n->snap.key, n->snap.key_len), why);
+		__atomic_add_fetch(&rg_wh->failed, 1, __ATOMIC_RELAXED);
+		return -1;
+	}
+	if(!rg_wh_down) {
+		/* one line when the receiver goes away; the rest are counted */
+		LM_ERR("webhook: cannot post %s of %s to %s: %s (%d attempts); the "
+			   "notices wait, each destination's last word kept, and are "
+			   "posted when it answers again (attempts counted in "
+			   "replyguard.summary)\n",
 				rg_notice_event(n->kind),
 				rg_log_safe(n->snap.key, n->snap.key_len), rg_url_log, why,
-				attempt > rg_webhook_retries ? attempt : attempt + 1);
-		failed_since = __atomic_load_n(&rg_wh->failed, __ATOMIC_RELAXED);
-		failing = 1;
+				attempt);
+		rg_wh_down_since =
+				__atomic_load_n(&rg_wh->retries, __ATOMIC_RELAXED);
+		rg_wh_down = 1;
 	}
-	__atomic_add_fetch(&rg_wh->failed, 1, __ATOMIC_RELAXED);
+	return 0;
 }
 
 static void webhook_loop(void)
 {
 	struct rg_notice n;
+	unsigned int pause = RG_WH_BACKOFF_MS;
+	int have = 0;
 	CURL *c;
 
 	if(curl_global_init(CURL_GLOBAL_ALL) != 0
@@ -277,10 +305,24 @@ static void webhook_loop(void)
 	LM_INFO("webhook: posting state changes to %s\n", rg_url_log);
 	for(;;) {
 		cfg_update();
-		if(rg_queue_pop(rg_wh_q, &n) == 1)
-			deliver(c, &n);
-		else
+		if(!have && rg_queue_pop(rg_wh_q, &n) != 1) {
 			sleep_us(RG_WH_POLL_US);
+			continue;
+		}
+		have = 1;
+		if(deliver(c, &n) != 0) {
+			have = 0;
+			pause = RG_WH_BACKOFF_MS;
+			__atomic_store_n(&rg_wh->holding, 0, __ATOMIC_RELAXED);
+			continue;
+		}
+		__atomic_store_n(&rg_wh->holding, 1, __ATOMIC_RELAXED);
+		/* the receiver is down: this notice waits its turn (the queue
+		 * keeps the later ones, and each destination's last word when it
+		 * fills), tried again after a pause that doubles to the cap */
+		sleep_us(pause * 1000);
+		if(pause < RG_WH_BACKOFF_MAX_MS)
+			pause *= 2;
 	}
 }
 

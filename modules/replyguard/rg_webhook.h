@@ -29,10 +29,13 @@ extern int rg_webhook_retries;
 struct rg_webhook_stats
 {
 	uint64_t sent;		 /* posts a receiver accepted (2xx) */
-	uint64_t failed;	 /* notices given up after every attempt */
-	uint64_t dropped;	 /* notices refused: queue full */
+	uint64_t failed;	 /* notices the receiver refused (4xx but 429), or
+							too big to post */
+	uint64_t dropped;	 /* notices refused: queue full of last words */
+	uint64_t replaced;	 /* queued notices a later one of the same
+							destination and state replaced: queue full */
 	uint64_t retries;	 /* attempts that failed and were tried again */
-	unsigned int queued; /* notices waiting now */
+	unsigned int queued; /* notices waiting now (one held back included) */
 };
 
 /* From mod_init: check the parameters, take the queue, register the

@@ -241,6 +241,7 @@ static int write_prom(const struct rg_snapshot *snaps, unsigned int n,
 	pt.webhook_sent = t->wh.sent;
 	pt.webhook_failed = t->wh.failed;
 	pt.webhook_dropped = t->wh.dropped;
+	pt.webhook_replaced = t->wh.replaced;
 	pt.webhook_queued = t->wh.queued;
 	pt.omitted = t->omitted;
 	return rg_prom_write(snaps, n, &pt, b);

@@ -116,6 +116,38 @@ static void test_down_and_up(void **state)
 	rg_table_free(t);
 }
 
+/* one destination's one state: the pair of kinds, and the key */
+static void test_same_subject(void **state)
+{
+	static struct rg_notice a, b;
+
+	(void)state;
+	memset(&a, 0, sizeof(a));
+	a.snap.key_len = 4;
+	memcpy(a.snap.key, "gw-1", 4);
+	b = a;
+	a.kind = RG_N_DOWN;
+	b.kind = RG_N_UP;
+	assert_true(rg_notice_same(&a, &b));
+	b.kind = RG_N_DOWN;
+	assert_true(rg_notice_same(&a, &b));
+	b.kind = RG_N_THROTTLED; /* another state of the same destination */
+	assert_false(rg_notice_same(&a, &b));
+	a.kind = RG_N_UNTHROTTLED;
+	assert_true(rg_notice_same(&a, &b));
+	a.kind = RG_N_NEAR_LIMIT_END;
+	b.kind = RG_N_NEAR_LIMIT;
+	assert_true(rg_notice_same(&a, &b));
+	b.kind = RG_N_RECOVERED;
+	assert_false(rg_notice_same(&a, &b));
+	b.kind = RG_N_NEAR_LIMIT;
+	memcpy(b.snap.key, "gw-2", 4); /* another destination */
+	assert_false(rg_notice_same(&a, &b));
+	b.snap.key_len = 3;
+	memcpy(b.snap.key, "gw-", 3);
+	assert_false(rg_notice_same(&a, &b));
+}
+
 /* quality transitions are notices of their own, after health and
  * throttle's, one per direction */
 static void test_quality_notices(void **state)
@@ -235,6 +267,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 			cmocka_unit_test(test_down_and_up),
+			cmocka_unit_test(test_same_subject),
 			cmocka_unit_test(test_quality_notices),
 			cmocka_unit_test(test_throttled_and_escaping),
 			cmocka_unit_test(test_prom),

@@ -81,6 +81,12 @@ HOOK_FIELDS = ("event", "dst", "old_state", "new_state", "reason",
                "counters", "time", "timestamp_ms", "node")
 
 
+STATE_OF_EVENT = {"dst-down": "health", "dst-up": "health",
+                  "dst-throttled": "throttle", "dst-unthrottled": "throttle",
+                  "dst-degraded": "quality", "dst-recovered": "quality",
+                  "dst-near-limit": "near", "dst-near-limit-end": "near"}
+
+
 def hooks(path):
     """Figures of the posts in a hook_server.py output file."""
     fig = {"posts": 0, "bad_sig": 0, "bad_json": 0, "missing_fields": 0,
@@ -108,6 +114,11 @@ def hooks(path):
                 b.get("old_state"), b.get("new_state"),
                 b.get("reason", {}).get("retry_after"), b.get("node"))
             fig[key] = fig.get(key, 0) + 1
+            # the last word on each state of each destination, in the order
+            # posted: "last health DST" = dst-up, ...
+            st = STATE_OF_EVENT.get(ev)
+            if st:
+                fig["last %s %s" % (st, b.get("dst"))] = ev
     return fig
 
 
@@ -146,6 +157,7 @@ def prom(metrics, listing, summary):
     want[("replyguard_capacity", None)] = summ["capacity"]
     want[("replyguard_webhook_sent_total", None)] = summ["webhook_sent"]
     want[("replyguard_webhook_dropped_total", None)] = summ["webhook_dropped"]
+    want[("replyguard_webhook_replaced_total", None)] = summ["webhook_replaced"]
     want[("replyguard_exposition_omitted", None)] = 0
     bad = 0
     for key, v in sorted(want.items(), key=str):

@@ -8,9 +8,10 @@
 #   run 0: no webhook (the baseline call count)
 #   run 1: a receiver on loopback: one signed, well-formed post per event
 #          route that ran; /metrics and stats.get_statistics agree with RPC
-#   run 2: the receiver is down: every call still completes; failures and
-#          drops are counted
-#   run 3: the receiver answers only after 10 s: the same
+#   run 2: the receiver is down: every call still completes; the notices
+#          wait (a full queue keeps each destination's last word), and
+#          when it comes back the last post per destination is its state
+#   run 3: the receiver answers slowly: the same last words
 . "$(dirname "$0")/../lib/common.sh"
 it_init notify
 RATE=40
@@ -159,47 +160,92 @@ kill "$HOOKPID" 2>/dev/null
 cp "$IT_RUN/kamailio.log" "$IT_RUN/kamailio.1.log"
 kam_stop
 
-for mode in down slow; do
-	n=2
-	[ $mode = slow ] && n=3
-	echo "-- run $n: the receiver is $mode"
-	if [ $mode = slow ]; then
-		"$IT_PY" "$IT_LIB/hook_server.py" --port $HOOK \
-			--out "$IT_RUN/hooks3.jsonl" --delay 10 --max-seconds 90 &
-		IT_PIDS+=($!)
-		HOOKPID=$!
-		wait_tcp $HOOK
-	fi
-	one_run $n "modparam(\"replyguard\", \"webhook_url\", \"http://127.0.0.1:$HOOK/replyguard\")" \
-		'modparam("replyguard", "webhook_timeout_ms", 300)' \
-		'modparam("replyguard", "webhook_retries", 1)' \
-		'modparam("replyguard", "webhook_queue", 4)'
-	check_eq "run $n: every call completed, as without webhooks" "$BASE" "$CALLS_OK"
-	check_eq "run $n: caller saw no 5xx" 0 "$(sipp_count "caller$n" 503_Recv)"
-	# every notice ends sent, failed (after its retry, 300 ms each) or
-	# dropped (queue full): wait until none is queued or in hand
-	drained "$EVENTS"
-	check_eq "run $n: queue drained" 0 $?
-	sent=$(summary webhook_sent)
-	failed=$(summary webhook_failed)
+# the receiver's last word on each destination's health is its state now
+last_words() {
+	local n=$1 f=$2 d
+	for d in "$C" carrier-x; do
+		check_eq "run $n: the last health post of $d is its state now" \
+			"dst-$(rg_field "$d" state)" "$(rgtool hooks "$f" "last health $d")"
+	done
+}
+
+# every change ended sent, replaced by a later one of its destination's
+# same state, dropped or refused: none is lost without a count
+accounted() {
+	local n=$1 sent=$2 replaced dropped failed
+	replaced=$(summary webhook_replaced)
 	dropped=$(summary webhook_dropped)
-	queued=$(summary webhook_queued)
-	echo "  info run $n: $EVENTS events: sent $sent, failed $failed, dropped $dropped, queued $queued, retries $(summary webhook_retries)"
-	check_eq "run $n: nothing delivered" 0 "$sent"
-	check_cmp "run $n: failures counted" "$failed" -ge 1
-	check_cmp "run $n: drops counted (queue of 4, 20+ changes at once)" "$dropped" -ge 1
-	check_eq "run $n: nothing left queued" 0 "$queued"
-	check_eq "run $n: every event failed or was dropped, once" "$EVENTS" \
-		"$(it_sum "$failed" "$dropped")"
+	failed=$(summary webhook_failed)
+	echo "  info run $n: $EVENTS events: sent $sent, replaced $replaced, dropped $dropped, failed $failed, retries $(summary webhook_retries)"
+	check_eq "run $n: every event sent, replaced or dropped, once" \
+		"$EVENTS" "$(it_sum "$sent" "$replaced" "$dropped" "$failed")"
+	check_cmp "run $n: the full queue replaced older notices" "$replaced" -ge 1
+	check_eq "run $n: no last word dropped (4 places, 2 destinations)" 0 \
+		"$dropped"
 	check_eq "run $n: stats webhook_dropped = summary" "$dropped" \
 		"$(kcmd stats.get_statistics replyguard: | awk '/replyguard:webhook_dropped/ {print $3}')"
-	nerr=$(grep -c "webhook: cannot post" "$IT_RUN/kamailio.log")
-	check_eq "run $n: one log line for the failing endpoint" 1 "$nerr"
-	grep "webhook: cannot post" "$IT_RUN/kamailio.log" | head -1 |
-		sed 's/.*webhook:/  info log: webhook:/'
-	[ -n "$HOOKPID" ] && kill "$HOOKPID" 2>/dev/null
-	HOOKPID=
-	cp "$IT_RUN/kamailio.log" "$IT_RUN/kamailio.$n.log"
-	kam_stop
-done
+}
+
+# sent_now N: the webhook queue is empty (none held back either) and the
+# receiver has N posts
+sent_now() {
+	[ "$(summary webhook_queued)" = 0 ] && [ "$(rgtool hooks "$2" posts)" -ge "$1" ]
+}
+
+echo "-- run 2: the receiver is down, then comes back"
+one_run 2 "modparam(\"replyguard\", \"webhook_url\", \"http://127.0.0.1:$HOOK/replyguard\")" \
+	'modparam("replyguard", "webhook_timeout_ms", 300)' \
+	'modparam("replyguard", "webhook_retries", 1)' \
+	'modparam("replyguard", "webhook_queue", 4)'
+check_eq "run 2: every call completed, as without webhooks" "$BASE" "$CALLS_OK"
+check_eq "run 2: caller saw no 5xx" 0 "$(sipp_count "caller2" 503_Recv)"
+check_eq "run 2: nothing delivered while it is down" 0 "$(summary webhook_sent)"
+check_cmp "run 2: notices wait for it (one held back included)" \
+	"$(summary webhook_queued)" -ge 1
+check_eq "run 2: none refused" 0 "$(summary webhook_failed)"
+check_eq "run 2: one log line for the receiver going away" 1 \
+	"$(grep -c "webhook: cannot post" "$IT_RUN/kamailio.log")"
+grep "webhook: cannot post" "$IT_RUN/kamailio.log" | head -1 |
+	sed 's/.*webhook:/  info log: webhook:/'
+# it comes back: what waited is posted, the last word of each last
+"$IT_PY" "$IT_LIB/hook_server.py" --port $HOOK --out "$IT_RUN/hooks2.jsonl" \
+	--max-seconds 90 &
+IT_PIDS+=($!)
+HOOKPID=$!
+wait_tcp $HOOK
+H="$IT_RUN/hooks2.jsonl"
+wait_until 20 sent_now 2 "$H"
+check_eq "run 2: the queue drained once it answered" 0 $?
+sent=$(summary webhook_sent)
+check_eq "run 2: posts received = webhook_sent" "$sent" "$(rgtool hooks "$H" posts)"
+accounted 2 "$sent"
+last_words 2 "$H"
+check_eq "run 2: one log line for it answering again" 1 \
+	"$(grep -c "webhook: posting to .* works again" "$IT_RUN/kamailio.log")"
+kill "$HOOKPID" 2>/dev/null
+cp "$IT_RUN/kamailio.log" "$IT_RUN/kamailio.2.log"
+kam_stop
+
+echo "-- run 3: the receiver answers, slowly (0.4 s a post)"
+"$IT_PY" "$IT_LIB/hook_server.py" --port $HOOK --out "$IT_RUN/hooks3.jsonl" \
+	--delay 0.4 --max-seconds 90 &
+IT_PIDS+=($!)
+HOOKPID=$!
+wait_tcp $HOOK
+one_run 3 "modparam(\"replyguard\", \"webhook_url\", \"http://127.0.0.1:$HOOK/replyguard\")" \
+	'modparam("replyguard", "webhook_timeout_ms", 3000)' \
+	'modparam("replyguard", "webhook_queue", 4)'
+check_eq "run 3: every call completed, as without webhooks" "$BASE" "$CALLS_OK"
+H="$IT_RUN/hooks3.jsonl"
+wait_until 30 sent_now 2 "$H"
+check_eq "run 3: the queue drained" 0 $?
+sent=$(summary webhook_sent)
+check_eq "run 3: posts received = webhook_sent" "$sent" "$(rgtool hooks "$H" posts)"
+check_eq "run 3: none failed" 0 "$(summary webhook_failed)"
+accounted 3 "$sent"
+last_words 3 "$H"
+check_no_errors "webhook: cannot post"
+kill "$HOOKPID" 2>/dev/null
+cp "$IT_RUN/kamailio.log" "$IT_RUN/kamailio.3.log"
+kam_stop
 it_finish
