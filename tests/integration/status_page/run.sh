@@ -23,6 +23,8 @@ GW2=sip:127.0.0.1:29672
 HOSTILE='<script>alert(1)</script>'
 printf "1 %s\n1 %s\n" "$GW1" "$GW2" >"$IT_RUN/dispatcher.list"
 sample_args $P
+# SIP over TCP too (P + 1): xhttp sees HTTP there as well
+KAM_ARGS+=(-A "RG_LISTEN_TCP=tcp:127.0.0.1:$((P + 1))")
 kam_start "$IT_ROOT/kamailio.cfg.sample" || exit 1
 URL=http://127.0.0.1:$RPC_PORT/replyguard
 
@@ -136,5 +138,30 @@ check_eq "JSON: gw2 down, its 503s with Retry-After, in the window too" \
 	"down True True" "$(awk '$1 == "gw2" {print $2, $3, $4}' "$IT_RUN/json.out")"
 check_eq "JSON: the hostile key with its limit" 5 \
 	"$(awk '$1 == "hostile" {print $2}' "$IT_RUN/json.out")"
+
+# the pages only on their own listener, and only to RG_HTTP_ALLOW
+code_of() { curl -s -m 10 -o /dev/null -w '%{http_code}' "$@"; }
+RPC_BODY='{"jsonrpc":"2.0","method":"core.version","id":1}'
+check_eq "the HTTP listener serves /metrics" 200 \
+	"$(code_of "http://127.0.0.1:$RPC_PORT/metrics")"
+check_eq "the SIP TCP listener refuses /metrics" 403 \
+	"$(code_of "http://127.0.0.1:$((P + 1))/metrics")"
+check_eq "the SIP TCP listener refuses /replyguard" 403 \
+	"$(code_of "http://127.0.0.1:$((P + 1))/replyguard")"
+check_eq "the SIP TCP listener refuses JSON-RPC" 403 \
+	"$(code_of -d "$RPC_BODY" "http://127.0.0.1:$((P + 1))/RPC")"
+check_eq "JSON-RPC on the HTTP listener works" 200 \
+	"$(code_of -d "$RPC_BODY" "http://127.0.0.1:$RPC_PORT/RPC")"
+check_no_errors
+sipp_stop caller gw1 gw2
+kam_stop
+# an address not listed gets 403, on the pages' own listener too
+sample_args $P
+KAM_ARGS+=(-A 'RG_HTTP_ALLOW="^192[.]0[.]2[.]1$"')
+kam_start "$IT_ROOT/kamailio.cfg.sample" || exit 1
+check_eq "127.0.0.1 not in RG_HTTP_ALLOW: /metrics refused" 403 \
+	"$(code_of "http://127.0.0.1:$RPC_PORT/metrics")"
+check_eq "127.0.0.1 not in RG_HTTP_ALLOW: JSON-RPC refused" 403 \
+	"$(code_of -d "$RPC_BODY" "http://127.0.0.1:$RPC_PORT/RPC")"
 check_no_errors
 it_finish
