@@ -205,6 +205,7 @@ static param_export_t params[] = {
 	{"webhook_retries", PARAM_INT, &rg_webhook_retries},
 	{"node_name", PARAM_STRING, &rg_node_name},
 	{"prometheus_max_destinations", PARAM_INT, &rg_prom_max_dst},
+	{"page_cache_ms", PARAM_INT, &rg_page_cache_ms},
 	{"rpc_list_max", PARAM_INT, &rg_rpc_list_max},
 	{"reply_callbacks", PARAM_INT, &rg_reply_callbacks},
 	{"txn_slots", PARAM_INT, &rg_txn_slots},

@@ -23,6 +23,7 @@
 #include "rg_rpc.h"
 #include "rg_update.h"
 #include "rg_webhook.h"
+#include "rg_xhttp.h"
 
 /*
  * Counters are 64-bit; binrpc (kamcmd) prints 64-bit numbers as doubles,
@@ -245,6 +246,7 @@ static const char *rg_rpc_summary_doc[2] = {
 
 static void rg_rpc_summary(rpc_t *rpc, void *ctx)
 {
+	struct rg_page_cache_stats pc;
 	struct rg_webhook_stats w;
 	struct rg_later_stats l;
 	struct rg_txn_stats x;
@@ -253,6 +255,7 @@ static void rg_rpc_summary(rpc_t *rpc, void *ctx)
 
 	rg_table_summary(rg_tbl, &s);
 	rg_webhook_get_stats(&w);
+	rg_xhttp_page_stats(&pc);
 	rg_branch_pool_stats(&x);
 	if(rpc->add(ctx, "{", &th) < 0)
 		return;
@@ -264,6 +267,8 @@ static void rg_rpc_summary(rpc_t *rpc, void *ctx)
 	add_u64(rpc, th, "stale_refs", s.stale_refs);
 	add_u64(rpc, th, "unheld_release", s.unheld_release);
 	add_u64(rpc, th, "guard_untracked", s.guard_untracked);
+	add_u64(rpc, th, "page_builds", pc.builds);
+	add_u64(rpc, th, "page_cache_hits", pc.hits);
 	add_u64(rpc, th, "webhook_sent", w.sent);
 	add_u64(rpc, th, "webhook_failed", w.failed);
 	add_u64(rpc, th, "webhook_dropped", w.dropped);

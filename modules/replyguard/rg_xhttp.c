@@ -9,12 +9,18 @@
 
 #include "rg_host.h"
 #include "rg_ops.h"
+#include "rg_page_cache.h"
 #include "rg_prom.h"
 #include "rg_status.h"
 #include "rg_webhook.h"
 #include "rg_xhttp.h"
 
 int rg_prom_max_dst = 1000;
+int rg_page_cache_ms = 1000;
+
+/* the last page of each kind (metrics, status HTML, status JSON) */
+#define RG_PAGE_KINDS 3
+static struct rg_page_cache *rg_page_caches[RG_PAGE_KINDS];
 
 static xhttp_api_t rg_xhttp;
 static int rg_xhttp_bound = 0;
@@ -28,17 +34,39 @@ static str rg_ctype_json = str_init("application/json");
 
 int rg_xhttp_init(void)
 {
+	int i;
+
 	if(rg_prom_max_dst < 0) {
 		LM_ERR("prometheus_max_destinations must be >= 0, not %d\n",
 				rg_prom_max_dst);
+		return -1;
+	}
+	if(rg_page_cache_ms < 0 || rg_page_cache_ms > 60000) {
+		LM_ERR("page_cache_ms must be 0..60000, not %d\n", rg_page_cache_ms);
 		return -1;
 	}
 	if(find_export("bind_xhttp", 0, 0) == NULL)
 		return 0; /* rg_prometheus() says so when called */
 	if(xhttp_load_api(&rg_xhttp) < 0)
 		return -1;
+	for(i = 0; i < RG_PAGE_KINDS; i++) {
+		rg_page_caches[i] = rg_page_cache_new();
+		if(rg_page_caches[i] == NULL) {
+			LM_ERR("no shared memory for the pages' cache\n");
+			return -1;
+		}
+	}
 	rg_xhttp_bound = 1;
 	return 0;
+}
+
+void rg_xhttp_page_stats(struct rg_page_cache_stats *st)
+{
+	int i;
+
+	st->builds = st->hits = 0;
+	for(i = 0; i < RG_PAGE_KINDS; i++)
+		rg_page_cache_stats(rg_page_caches[i], st);
 }
 
 static int reply_as(struct sip_msg *msg, int code, const char *reason,
@@ -173,6 +201,7 @@ struct page_totals
 /* one kind of page: its bound, its writer and its content type */
 struct page_kind
 {
+	int id;			  /* its cache: rg_page_caches[id] */
 	const char *what; /* for log lines */
 	size_t (*base)(void);
 	size_t (*per_dst)(const struct rg_snapshot *s);
@@ -182,19 +211,19 @@ struct page_kind
 };
 
 /*
- * Answer `msg` with a page of `kind`: snapshots of up to
+ * Build a page of `kind` into shm (`*page`, `*len`): snapshots of up to
  * prometheus_max_destinations destinations in shm, as many as fit a
  * quarter of free pkg (xhttp copies the body twice), the rest counted.
+ * 0, or -1 with the error already logged.
  */
-static int serve(struct sip_msg *msg, const struct page_kind *kind)
+static int build(const struct page_kind *kind, char **page, size_t *len)
 {
 	struct rg_snapshot *snaps;
 	struct page_totals tot;
 	struct rg_buf b;
 	unsigned int n, fit;
 	size_t cap;
-	char *page;
-	int err, rc;
+	int err, rc = 0;
 
 	snaps = take_snapshots(
 			(unsigned int)rg_prom_max_dst, &n, &tot.omitted, &err);
@@ -202,33 +231,63 @@ static int serve(struct sip_msg *msg, const struct page_kind *kind)
 		LM_ERR("no shared memory for %d destination snapshots: lower "
 			   "prometheus_max_destinations or raise -m\n",
 				rg_prom_max_dst);
-		return reply(msg, 500, "Server Error", "no memory\n", 10);
+		return -1;
 	}
 	fit = fit_pkg(snaps, n, &cap, kind->base(), kind->per_dst);
 	tot.omitted += n - fit;
 	n = fit;
 	rg_table_summary(rg_tbl, &tot.table);
 	rg_webhook_get_stats(&tot.wh);
-	page = shm_malloc(cap);
-	if(page == NULL) {
-		if(snaps)
-			shm_free(snaps);
+	*page = shm_malloc(cap);
+	if(*page == NULL) {
 		LM_ERR("no shared memory for a %lu byte %s page: lower "
 			   "prometheus_max_destinations or raise -m\n",
 				(unsigned long)cap, kind->what);
-		return reply(msg, 500, "Server Error", "no memory\n", 10);
-	}
-	rg_buf_init(&b, page, cap);
-	if(kind->write(snaps, n, &tot, &b) < 0) {
-		LM_ERR("%s page larger than its %lu byte bound\n", kind->what,
-				(unsigned long)cap);
-		rc = reply(msg, 500, "Server Error", "page overflow\n", 14);
+		rc = -1;
 	} else {
-		rc = reply_as(msg, 200, "OK", kind->ctype, b.s, b.len);
+		rg_buf_init(&b, *page, cap);
+		if(kind->write(snaps, n, &tot, &b) < 0) {
+			LM_ERR("%s page larger than its %lu byte bound\n", kind->what,
+					(unsigned long)cap);
+			shm_free(*page);
+			*page = NULL;
+			rc = -1;
+		} else
+			*len = b.len;
 	}
-	shm_free(page);
 	if(snaps)
 		shm_free(snaps);
+	return rc;
+}
+
+/*
+ * Answer `msg` with a page of `kind`: the one built less than
+ * page_cache_ms ago, or a new one. It is built under the cache's lock:
+ * a storm of requests costs one walk of the table.
+ */
+static int serve(struct sip_msg *msg, const struct page_kind *kind)
+{
+	struct rg_page_cache *c = rg_page_caches[kind->id];
+	const char *cached;
+	size_t len = 0;
+	char *page = NULL;
+	int rc;
+
+	if(c == NULL)
+		return reply(msg, 500, "Server Error", "no memory\n", 10);
+	if(rg_page_cache_lock(c, rg_now_ms(), (uint64_t)rg_page_cache_ms,
+			   &cached, &len)) {
+		rc = reply_as(msg, 200, "OK", kind->ctype, cached, len);
+		rg_page_cache_unlock(c);
+		return rc;
+	}
+	if(build(kind, &page, &len) < 0) {
+		rg_page_cache_unlock(c);
+		return reply(msg, 500, "Server Error", "no page\n", 8);
+	}
+	rg_page_cache_put(c, page, len, rg_now_ms());
+	rc = reply_as(msg, 200, "OK", kind->ctype, page, len);
+	rg_page_cache_unlock(c);
 	return rc;
 }
 
@@ -281,10 +340,10 @@ static int write_json(const struct rg_snapshot *snaps, unsigned int n,
 }
 
 static const struct page_kind rg_page_metrics = {
-		"metrics", page_base, page_per_dst, write_prom, &rg_ctype};
-static const struct page_kind rg_page_html = {"status", rg_status_base,
+		0, "metrics", page_base, page_per_dst, write_prom, &rg_ctype};
+static const struct page_kind rg_page_html = {1, "status", rg_status_base,
 		rg_status_per_dst, write_html, &rg_ctype_html};
-static const struct page_kind rg_page_json = {"status", rg_status_base,
+static const struct page_kind rg_page_json = {2, "status", rg_status_base,
 		rg_status_per_dst, write_json, &rg_ctype_json};
 
 int ki_rg_prometheus(struct sip_msg *msg)

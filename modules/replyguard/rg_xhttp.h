@@ -7,18 +7,25 @@
  *   }
  *
  * The page is built from snapshots (no table lock held while writing) in
- * one pkg buffer; at most `prometheus_max_destinations` destinations are
- * listed, and replyguard_exposition_omitted says how many were not.
+ * one shm buffer; at most `prometheus_max_destinations` destinations are
+ * listed, and replyguard_exposition_omitted says how many were not. Each
+ * kind of page is served again for page_cache_ms (rg_page_cache.h).
  */
 #ifndef RG_XHTTP_H
 #define RG_XHTTP_H
 
 #include "core/parser/msg_parser.h"
 
+#include "rg_page_cache.h"
+
 extern int rg_prom_max_dst;
+extern int rg_page_cache_ms; /* a page is served again this long */
 
 /* Bind xhttp when it is loaded; from mod_init. 0 or -1 (bad params). */
 int rg_xhttp_init(void);
+
+/* The pages' builds and cache hits since start (all kinds). */
+void rg_xhttp_page_stats(struct rg_page_cache_stats *st);
 
 /* Reply to this HTTP request with the exposition: 1, or -1. */
 int ki_rg_prometheus(struct sip_msg *msg);

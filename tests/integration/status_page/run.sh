@@ -152,6 +152,21 @@ check_eq "the SIP TCP listener refuses JSON-RPC" 403 \
 	"$(code_of -d "$RPC_BODY" "http://127.0.0.1:$((P + 1))/RPC")"
 check_eq "JSON-RPC on the HTTP listener works" 200 \
 	"$(code_of -d "$RPC_BODY" "http://127.0.0.1:$RPC_PORT/RPC")"
+# a scrape storm: 100 requests, 10 at a time, cost one walk of the table
+# per page_cache_ms (1 s) they took, the rest served the same page
+summ() { kcmd replyguard.summary | awk -v k="$1:" '$1 == k {print $2; exit}'; }
+b0=$(summ page_builds)
+h0=$(summ page_cache_hits)
+t0=$(now_ms)
+seq 100 | xargs -P 10 -I{} curl -s -m 10 -o /dev/null \
+	"http://127.0.0.1:$RPC_PORT/metrics"
+t1=$(now_ms)
+builds=$(($(summ page_builds) - b0))
+hits=$(($(summ page_cache_hits) - h0))
+echo "  info 100 scrapes in $((t1 - t0)) ms: $builds walks, $hits from the cache"
+check_eq "100 scrapes: each a walk or a cache hit" 100 $((builds + hits))
+check_cmp "100 scrapes: at most one walk per second they took" "$builds" \
+	-le $((1 + (t1 - t0) / 1000))
 check_no_errors
 sipp_stop caller gw1 gw2
 kam_stop
