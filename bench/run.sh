@@ -42,7 +42,7 @@ cc -O2 -std=gnu11 -I"$CORE" -I"$BENCH" -o "$IT_RUN/micro" "$BENCH/micro.c" \
 	"$CORE"/rg_health.c \
 	"$CORE"/rg_throttle.c "$CORE"/rg_demand.c "$CORE"/rg_share.c \
 	"$CORE"/rg_hist.c "$CORE"/rg_kpi.c "$CORE"/rg_reason.c "$CORE"/rg_entry_kpi.c \
-	"$CORE"/rg_entry_snap.c "$CORE"/rg_entry_base.c "$CORE"/rg_hdr.c || exit 1
+	"$CORE"/rg_entry_snap.c "$CORE"/rg_entry_base.c "$CORE"/rg_entry_kind.c "$CORE"/rg_hdr.c || exit 1
 "$IT_RUN/micro" "$MICRO_ITERS" | tee "$DATA/micro.txt"
 echo "-- cluster: two real nodes, 10000 destinations with a budget, idle then busy"
 if [ -n "${BENCH_QUICK:-}" ]; then

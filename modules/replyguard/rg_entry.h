@@ -351,6 +351,13 @@ static inline int rg_change_any(const struct rg_change *chg)
 }
 
 /*
+ * Can operation `kind` change an entry's sets or its state? (Read-only
+ * kinds never take the set guard's lock: the shutdown's unlocked walk
+ * relies on it.) rg_entry_kind.c.
+ */
+int rg_entry_moves_guard(enum rg_op_kind kind);
+
+/*
  * Without the lock: can `op` have anything to do on `e`? A cheap filter
  * for the timer's walks; the answer is checked again under the lock.
  */
