@@ -317,7 +317,10 @@ static void reset(struct rg_entry *e, uint64_t now_ms)
 
 static int warn_due(struct rg_entry *e, uint64_t interval_ms, uint64_t now_ms)
 {
-	if(e->cold->warn_ms != 0 && now_ms - e->cold->warn_ms < interval_ms)
+	/* (a clock read before the last line's: not due either) */
+	if(e->cold->warn_ms != 0
+			&& (now_ms < e->cold->warn_ms
+					|| now_ms - e->cold->warn_ms < interval_ms))
 		return 0;
 	e->cold->warn_ms = now_ms ? now_ms : 1;
 	return 1;

@@ -62,9 +62,11 @@ int rg_health_admit(struct rg_health *h, const struct rg_health_cfg *cfg,
 			*retry_after = rg_health_blocked_for(h, now_ms);
 			return RG_HEALTH_BLOCKED;
 		case RG_PROBING:
+			/* (a clock read before the trial began: it is on its way) */
 			if(h->probe_ms != 0
-					&& now_ms - h->probe_ms
-							   < (uint64_t)cfg->probe_timeout * 1000) {
+					&& (now_ms < h->probe_ms
+							|| now_ms - h->probe_ms
+									   < (uint64_t)cfg->probe_timeout * 1000)) {
 				*retry_after = 1; /* a trial is on its way */
 				return RG_HEALTH_BLOCKED;
 			}

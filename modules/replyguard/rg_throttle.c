@@ -39,16 +39,26 @@ uint32_t rg_throttle_admit_rate(const struct rg_throttle *th)
 	return r ? (uint32_t)r : 1; /* 0 would be "no limit" */
 }
 
-/* move the received-rate estimate to the second `now_ms` falls in */
-static void roll(struct rg_throttle *th, uint64_t now_ms)
+/*
+ * One call admitted at `now_ms`, in the received-rate estimate. A clock
+ * read before the second counted now (another process took the lock
+ * first) counts in the second it fell in: the estimate never moves back.
+ */
+static void count_received(struct rg_throttle *th, uint64_t now_ms)
 {
 	uint64_t s = now_ms / 1000;
 
-	if(s == th->sec)
-		return;
-	th->n_prev = (s == th->sec + 1) ? th->n_cur : 0;
-	th->n_cur = 0;
-	th->sec = s;
+	if(s < th->sec) {
+		if(s + 1 == th->sec)
+			th->n_prev++;
+		return; /* older: out of the estimate's view */
+	}
+	if(s != th->sec) {
+		th->n_prev = (s == th->sec + 1) ? th->n_cur : 0;
+		th->n_cur = 0;
+		th->sec = s;
+	}
+	th->n_cur++;
 }
 
 uint32_t rg_throttle_received(const struct rg_throttle *th, uint64_t now_ms)
@@ -219,8 +229,7 @@ int rg_throttle_admit(struct rg_throttle *th, const struct rg_throttle_cfg *cfg,
 														   : (uint32_t)wait_us);
 		return RG_THROTTLE_OVER;
 	}
-	roll(th, now_ms);
-	th->n_cur++;
+	count_received(th, now_ms);
 	if(th->lim.max_concurrent) {
 		th->inflight++;
 		*held = 1;

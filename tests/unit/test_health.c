@@ -169,6 +169,10 @@ static void test_lost_trial_frees_the_slot(void **state)
 	assert_int_equal(admit(&h, T0 + 18 * SEC, &ra), -1);
 	rg_health_untrial(&h, h.probe_ms);
 	assert_int_equal(admit(&h, T0 + 18 * SEC, &ra), 1);
+	/* a clock read before that trial began (another process, before the
+	 * lock): the trial is on its way, no second one */
+	assert_int_equal(admit(&h, T0 + 18 * SEC - 1, &ra), -1);
+	assert_int_equal(admit(&h, T0 + 10 * SEC, &ra), -1);
 }
 
 static void test_manual_block(void **state)

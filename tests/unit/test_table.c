@@ -285,6 +285,8 @@ static void test_warn_rate_limit(void **state)
 	/* per destination: b has its own clock */
 	assert_int_equal(rg_op_warn_due(t, &b, T0 + 9 * SEC, 10 * SEC), 1);
 	assert_int_equal(rg_op_warn_due(t, &a, T0 + 10 * SEC, 10 * SEC), 1);
+	/* a clock read before that line (another process, before the lock) */
+	assert_int_equal(rg_op_warn_due(t, &a, T0 + 10 * SEC - 1, 10 * SEC), 0);
 	assert_int_equal(stub_locks_held(), 0);
 }
 

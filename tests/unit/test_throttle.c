@@ -386,6 +386,25 @@ static void test_ramp_after_backoff(void **state)
 	assert_int_equal(th.ramp_t0_ms, 0);
 }
 
+/* a clock read before the second counted now (another process took the
+ * lock first) counts in the second it fell in: the received rate never
+ * falls back */
+static void test_received_stale_clock(void **state)
+{
+	struct rg_throttle th = mk(0, 1, 0);
+	uint32_t r, ra;
+
+	(void)state;
+	offer(&th, T0, SEC, 10); /* 100 a second */
+	offer(&th, T0 + SEC, 10, 1);
+	r = rg_throttle_received(&th, T0 + SEC + 10);
+	admit(&th, T0 + SEC - 1, &ra); /* read just before the second */
+	assert_int_equal(rg_throttle_received(&th, T0 + SEC + 10), r + 990);
+	admit(&th, T0 - 1, &ra); /* older still: out of view */
+	assert_int_equal(rg_throttle_received(&th, T0 + SEC + 10), r + 990);
+	assert_int_equal(th.sec, (T0 + SEC) / 1000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -397,6 +416,7 @@ int main(void)
 			cmocka_unit_test_setup(test_ramp, setup),
 			cmocka_unit_test_setup(test_ramp_and_backoff, setup),
 			cmocka_unit_test_setup(test_ramp_after_backoff, setup),
+			cmocka_unit_test_setup(test_received_stale_clock, setup),
 			cmocka_unit_test_setup(test_backoff_and_recovery, setup),
 			cmocka_unit_test_setup(test_backoff_floor_and_off, setup),
 			cmocka_unit_test_setup(test_new_limit_below_backoff, setup),
