@@ -37,7 +37,7 @@ endif
 
 MODULE := modules/replyguard/replyguard.so
 
-.PHONY: all deps kamailio-src module k6 integration-k6 deb lint readme doc-check unit unit-asan fuzz-short fuzz integration test run bench install clean
+.PHONY: all deps kamailio-src module k6 integration-k6 deb lint readme doc-check unit unit-asan unit-late fuzz-short fuzz integration test run bench install clean
 
 all: module
 
@@ -79,6 +79,10 @@ lint: kamailio-src
 unit-asan: deps
 	@$(MAKE) --no-print-directory -C tests/unit asan
 
+# the unit suites again with the clock past 2^31 and 2^32 ms of uptime
+unit-late: deps
+	@$(MAKE) --no-print-directory -C tests/unit late
+
 # every fuzz target for a short while (FUZZ_SECONDS, 15); `make fuzz`
 # runs each for FUZZ_LONG (300) seconds
 fuzz-short: deps
@@ -102,7 +106,7 @@ else
 	@echo "integration-k6: no ../shared/kamailio/kamailio-6.1.4.tar.gz: Kamailio 6.1 not tested"
 endif
 
-test: module lint doc-check unit unit-asan fuzz-short integration integration-k6
+test: module lint doc-check unit unit-asan unit-late fuzz-short integration integration-k6
 
 run: module
 	@scripts/demo.sh

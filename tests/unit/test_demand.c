@@ -25,7 +25,7 @@
 #include "rg_demand.h"
 
 #define SEC 1000ULL
-#define T0 (100000 * SEC)
+#define T0 (RG_TEST_UPTIME_MS + 100000 * SEC)
 #define IVL 200 /* cluster_interval, ms */
 #define LEASE (6 * IVL)
 #define NODES 3

@@ -16,7 +16,7 @@
 #include "rg_entry.h"
 
 #define SEC 1000ULL
-#define T0 (5000 * SEC)
+#define T0 (RG_TEST_UPTIME_MS + 5000 * SEC)
 
 static struct rg_entry E;
 static struct rg_entry_cold EC;

@@ -17,7 +17,7 @@
 #include "seam_stub.h"
 
 #define SEC 1000ULL
-#define T0 (5000 * SEC)
+#define T0 (RG_TEST_UPTIME_MS + 5000 * SEC)
 #define N 4
 
 static struct rg_entry E[N];

@@ -11,7 +11,7 @@
 #include "rg_health.h"
 
 #define SEC 1000ULL
-#define T0 (100000 * SEC)
+#define T0 (RG_TEST_UPTIME_MS + 100000 * SEC)
 
 /* ra_min, ra_max, down_threshold, down_time, probe_timeout */
 static const struct rg_health_cfg cfg = {1, 300, 3, 30, 10, 1};

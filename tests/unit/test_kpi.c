@@ -18,7 +18,7 @@
 #include "rg_kpi.h"
 
 #define SEC 1000ULL
-#define T0 (5000 * SEC)
+#define T0 (RG_TEST_UPTIME_MS + 5000 * SEC)
 
 /* ---- the formulas ---- */
 

@@ -18,7 +18,7 @@
 #include "seam_stub.h"
 
 #define SEC 1000ULL
-#define T0 (5000 * SEC)
+#define T0 (RG_TEST_UPTIME_MS + 5000 * SEC)
 /* 2026-11-21T20:43:09.123Z */
 #define WALL 1795293789123ULL
 

@@ -20,7 +20,7 @@
 #include "seam_stub.h"
 
 #define SEC 1000ULL
-#define T0 (5000 * SEC)
+#define T0 (RG_TEST_UPTIME_MS + 5000 * SEC)
 #define WALL 1764000000000LL /* the wall clock at now_ms 0 */
 #define GW "sip:10.0.0.1:5060"
 #define GWL ((int)sizeof(GW) - 1)

@@ -16,7 +16,7 @@
 #include "rg_entry.h"
 
 #define SEC 1000ULL
-#define T0 (5000 * SEC)
+#define T0 (RG_TEST_UPTIME_MS + 5000 * SEC)
 #define WALL 1700000000000LL /* the wall clock at T0, ms */
 
 static struct rg_saved got[4];

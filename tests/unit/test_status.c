@@ -19,7 +19,7 @@
 #include "rg_status.h"
 
 #define SEC 1000ULL
-#define T0 (5000 * SEC)
+#define T0 (RG_TEST_UPTIME_MS + 5000 * SEC)
 
 static const struct rg_health_cfg hcfg = {1, 300, 3, 30, 30, 1};
 static const struct rg_throttle_cfg tcfg = {

@@ -13,7 +13,7 @@
 #include "seam_stub.h"
 
 #define SEC 1000ULL
-#define T0 (5000 * SEC)
+#define T0 (RG_TEST_UPTIME_MS + 5000 * SEC)
 
 static struct rg_change chg;
 static const struct rg_health_cfg hcfg = {1, 300, 3, 30, 30, 1};

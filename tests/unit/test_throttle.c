@@ -12,7 +12,7 @@
 #include "rg_throttle.h"
 
 #define SEC 1000ULL
-#define T0 (100000 * SEC)
+#define T0 (RG_TEST_UPTIME_MS + 100000 * SEC)
 #define CPS(x) ((uint32_t)((x)*1000))
 
 /* default limit {mcps, burst, cap}, adaptive, permille, min, interval, step */

@@ -12,7 +12,7 @@
 
 #define SEC 1000ULL
 /* an arbitrary, large starting clock: nothing may assume time starts at 0 */
-#define T0 (1000000 * SEC)
+#define T0 (RG_TEST_UPTIME_MS + 1000000 * SEC)
 
 static uint64_t sum_of(const struct rg_window *w, uint64_t slot, uint64_t now,
 		enum rg_counter c)
