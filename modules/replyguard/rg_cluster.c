@@ -84,41 +84,17 @@ static int load_secret(const char *param, const char *v, int i)
 	return 0;
 }
 
-struct rg_hlc *rg_cluster_prepare(uint64_t retain_ms)
+struct rg_hlc *rg_cluster_prepare(
+		const struct rg_cluster_cfg *cfg, uint64_t retain_ms)
 {
-	if(!rg_cluster_on)
+	rg_ccfg = *cfg;
+	if(!rg_ccfg.on)
 		return NULL;
 	rg_cluster_retain_ms = retain_ms;
-	if(rg_cluster_interval < 50 || rg_cluster_interval > 60000) {
-		LM_ERR("cluster_interval must be 50..60000 ms, not %d\n",
-				rg_cluster_interval);
+	if(load_secret("cluster_secret", rg_ccfg.secret, 0) < 0)
 		return NULL;
-	}
-	if(rg_cluster_share_floor < 0 || rg_cluster_share_floor > 100) {
-		LM_ERR("cluster_share_floor must be 0..100 (percent), not %d\n",
-				rg_cluster_share_floor);
-		return NULL;
-	}
-	if(rg_cluster_nodes < 0 || rg_cluster_nodes > RG_PEERS_MAX + 1) {
-		LM_ERR("cluster_nodes must be 0 (learned) or 1..%d, not %d\n",
-				RG_PEERS_MAX + 1, rg_cluster_nodes);
-		return NULL;
-	}
-	if(rg_cluster_max_skew < 1 || rg_cluster_max_skew > 3600) {
-		LM_ERR("cluster_max_skew must be 1..3600 (seconds), not %d\n",
-				rg_cluster_max_skew);
-		return NULL;
-	}
-	if(rg_cluster_secret == NULL || *rg_cluster_secret == '\0') {
-		LM_ERR("cluster 1 needs cluster_secret: the same secret on every "
-			   "node, which signs and checks every cluster message (make "
-			   "one with: openssl rand -hex 32)\n");
-		return NULL;
-	}
-	if(load_secret("cluster_secret", rg_cluster_secret, 0) < 0)
-		return NULL;
-	if(rg_cluster_secret_old != NULL && *rg_cluster_secret_old != '\0'
-			&& load_secret("cluster_secret_old", rg_cluster_secret_old, 1)
+	if(rg_ccfg.secret_old != NULL && *rg_ccfg.secret_old != '\0'
+			&& load_secret("cluster_secret_old", rg_ccfg.secret_old, 1)
 					   < 0)
 		return NULL;
 	rg_csh = shm_mallocxz(sizeof(*rg_csh));
@@ -135,14 +111,14 @@ struct rg_hlc *rg_cluster_prepare(uint64_t retain_ms)
 
 void rg_cluster_start_share(void)
 {
-	uint64_t n = rg_cluster_nodes > 1 ? (uint64_t)rg_cluster_nodes : 2;
+	uint64_t n = rg_ccfg.nodes > 1 ? (uint64_t)rg_ccfg.nodes : 2;
 	uint64_t ppm;
 
-	if(!rg_cluster_on)
+	if(!rg_ccfg.on)
 		return;
 	/* until the first heartbeat, a destination admits its floor (as a
 	 * node in no majority would), never its whole budget */
-	ppm = (uint64_t)RG_SHARE_WHOLE * (uint64_t)rg_cluster_share_floor / 100
+	ppm = (uint64_t)RG_SHARE_WHOLE * (uint64_t)rg_ccfg.share_floor / 100
 		  / n;
 	rg_table_set_share(rg_tbl, ppm ? (uint32_t)ppm : 1);
 }
@@ -160,7 +136,7 @@ int rg_cluster_init(void)
 {
 	dmq_peer_t p;
 
-	if(!rg_cluster_on)
+	if(!rg_ccfg.on)
 		return 0;
 	if(rg_csh == NULL) /* rg_cluster_prepare() failed */
 		return -1;
@@ -189,13 +165,13 @@ int rg_cluster_init(void)
 	LM_INFO("cluster: node %s, instance %016llx, heartbeat every %d ms, "
 			"messages signed (%d key%s)\n",
 			rg_node(), (unsigned long long)rg_cluster_self(),
-			rg_cluster_interval, rg_ckeys.n, rg_ckeys.n > 1 ? "s" : "");
+			rg_ccfg.interval, rg_ckeys.n, rg_ckeys.n > 1 ? "s" : "");
 	return 0;
 }
 
 int rg_cluster_child_init(int rank)
 {
-	if(rank != PROC_MAIN || !rg_cluster_on)
+	if(rank != PROC_MAIN || !rg_ccfg.on)
 		return 0;
 	if(fork_basic_utimer(PROC_TIMER, "replyguard cluster", 1, rg_cluster_tick,
 			   NULL, RG_CLUSTER_TICK_MS * 1000)
@@ -214,7 +190,7 @@ void rg_cluster_rpc(rpc_t *rpc, void *ctx)
 	uint64_t now = rg_now_ms(), stale = rg_cluster_stale_ms(), ago;
 	int i, n;
 
-	if(!rg_cluster_on || rg_dmq_peer == NULL) {
+	if(!rg_ccfg.on || rg_dmq_peer == NULL) {
 		rpc->fault(ctx, 500, "cluster is off (modparam cluster 0)");
 		return;
 	}
@@ -223,7 +199,7 @@ void rg_cluster_rpc(rpc_t *rpc, void *ctx)
 	snprintf(origin, sizeof(origin), "%016llx",
 			(unsigned long long)rg_cluster_self());
 	rpc->struct_add(th, "ssddd", "node", rg_node(), "instance", origin,
-			"interval_ms", rg_cluster_interval, "size",
+			"interval_ms", rg_ccfg.interval, "size",
 			(int)RG_CSTAT_GET(size), "alone", (int)RG_CSTAT_GET(alone));
 	rpc->struct_add(th, "ddd", "members", (int)RG_CSTAT_GET(members),
 			"leased", (int)RG_CSTAT_GET(leased), "majority",

@@ -33,15 +33,17 @@
 #include "rg_types-t.h"
 #include "rg_ver.h"
 
-/* modparams "cluster", "cluster_interval" (ms), "cluster_share_floor"
- * (%), "cluster_max_skew" (s), "cluster_secret", "cluster_secret_old" */
-extern int rg_cluster_on;
-extern int rg_cluster_interval;
-extern int rg_cluster_share_floor;
-extern int rg_cluster_max_skew;
-extern int rg_cluster_nodes;
-extern char *rg_cluster_secret;
-extern char *rg_cluster_secret_old;
+/* its parameters (the numbers checked by rg_params.c) */
+struct rg_cluster_cfg
+{
+	int on;			   /* "cluster" */
+	int interval;	   /* "cluster_interval", ms */
+	int share_floor;   /* "cluster_share_floor", % */
+	int max_skew;	   /* "cluster_max_skew", s */
+	int nodes;		   /* "cluster_nodes", 0 = learned */
+	const char *secret;	   /* "cluster_secret" */
+	const char *secret_old; /* "cluster_secret_old" */
+};
 
 /*
  * Check the parameters, read the secret and make the shared state, before
@@ -50,7 +52,8 @@ extern char *rg_cluster_secret_old;
  * then fails). Replicated facts are compared for `retain_ms` after they
  * were written (the table's rg_table_cfg.retain_ms).
  */
-struct rg_hlc *rg_cluster_prepare(uint64_t retain_ms);
+struct rg_hlc *rg_cluster_prepare(
+		const struct rg_cluster_cfg *cfg, uint64_t retain_ms);
 
 /* The share a destination starts with, before the first heartbeat (its
  * floor): set on the table before anything adds entries (mod_init). */
@@ -64,12 +67,6 @@ int rg_cluster_child_init(int rank);
 
 /* Queue what a change made here marked for the peers (chg->pub). */
 void rg_cluster_publish(const struct rg_change *chg);
-
-/*
- * The node a change being applied now comes from: a peer's node_name
- * while its message is applied, else "" (this node).
- */
-const char *rg_cluster_origin(void);
 
 /* RPC replyguard.cluster */
 void rg_cluster_rpc(rpc_t *rpc, void *ctx);

@@ -85,7 +85,7 @@ struct taking
 /* a version no honest peer could have written yet */
 static int from_future(const struct taking *t, const struct rg_crec *r)
 {
-	return r->ver.clk > t->wall + (uint64_t)rg_cluster_max_skew * 1000;
+	return r->ver.clk > t->wall + (uint64_t)rg_ccfg.max_skew * 1000;
 }
 
 /*
@@ -152,7 +152,7 @@ static int demand(struct taking *t, const struct rg_crec *r)
 	/* (a grant alone adds no key: that node calls it) */
 	return rg_op_peer_demand(rg_tbl, r->key, r->key_len,
 			r->demand_mcps != 0 || r->recv_mcps != 0, t->place, &w,
-			(uint32_t)(5000 + 3 * rg_cluster_interval), now);
+			(uint32_t)(5000 + 3 * rg_ccfg.interval), now);
 }
 
 /*
@@ -160,13 +160,15 @@ static int demand(struct taking *t, const struct rg_crec *r)
  * origin: a repair passes on writes of other nodes. The sender when the
  * writer is not known here.
  */
+_Static_assert(RG_CMSG_NODE_MAX <= RG_NODE_MAX,
+		"a writer's node name fits a change's origin");
+
 static void writer(struct taking *t, const struct rg_ver *v)
 {
 	if(v->id == t->origin
 			|| rg_peers_node_of(rg_cpeers, v->id, t->writer, sizeof(t->writer))
 					   < 0)
 		snprintf(t->writer, sizeof(t->writer), "%s", t->sender);
-	rg_cluster_applying = t->writer;
 }
 
 /*
@@ -214,18 +216,19 @@ static void apply_one(const struct rg_crec *r, void *arg)
 	switch((enum rg_crec_kind)r->kind) {
 		case RG_CR_BLOCK:
 			rc = rg_update_peer_block(r->key, r->key_len, r->left_ms,
-					r->reason, r->ra_s, &r->ver);
+					r->reason, r->ra_s, &r->ver, t->writer);
 			break;
 		case RG_CR_UNBLOCK:
 			rc = rg_update_peer_unblock(
-					r->key, r->key_len, &r->ver, r->keep_ms);
+					r->key, r->key_len, &r->ver, r->keep_ms, t->writer);
 			break;
 		case RG_CR_LIMIT:
-			rc = rg_update_peer_limit(r->key, r->key_len, &r->lim, &r->ver);
+			rc = rg_update_peer_limit(
+					r->key, r->key_len, &r->lim, &r->ver, t->writer);
 			break;
 		case RG_CR_CUT:
 			rc = rg_update_peer_cut(
-					r->key, r->key_len, r->cur_mcps, r->ceil_mcps, &r->ver);
+					r->key, r->key_len, r->cur_mcps, r->ceil_mcps, &r->ver, t->writer);
 			break;
 		case RG_CR_PEER:
 			peer_line(t, r);
@@ -299,7 +302,7 @@ int rg_cluster_on_msg(
 		return 0; /* our own, come back */
 	t.wall = rg_cluster_wall_ms();
 	skew = t.wall > h.wall_ms ? t.wall - h.wall_ms : h.wall_ms - t.wall;
-	if(skew > (uint64_t)rg_cluster_max_skew * 1000) {
+	if(skew > (uint64_t)rg_ccfg.max_skew * 1000) {
 		drop(DROP_STALE,
 				"its wall clock is more than cluster_max_skew from this "
 				"node's (an old message replayed, or the clocks are apart)",
@@ -311,7 +314,7 @@ int rg_cluster_on_msg(
 	 * so none of them can be taken twice */
 	v = rg_peers_accept(rg_cpeers, h.origin,
 			h.chan == RG_CCHAN_BEAT ? 1 : 0, h.seq, h.node, addr, rg_now_ms(),
-			2 * (uint64_t)rg_cluster_max_skew * 1000);
+			2 * (uint64_t)rg_ccfg.max_skew * 1000);
 	if(v == RG_PEER_REPLAYED) {
 		RG_CSTAT_ADD(replayed, 1);
 		drop(DROP_BAD, "replayed (taken before)", msg, node);
@@ -331,9 +334,7 @@ int rg_cluster_on_msg(
 	/* demands and grants are ordered by the heartbeat's numbers only */
 	t.seq = h.chan == RG_CCHAN_BEAT ? h.seq : 0;
 	t.sender = h.node;
-	rg_cluster_applying = h.node;
 	rg_cmsg_parse(body.s, (size_t)body.len, &rg_ckeys, &h, apply_one, &t, &why);
-	rg_cluster_applying = "";
 	if(t.demands)
 		RG_CSTAT_ADD(demand_heard, t.demands);
 	if(t.refused)

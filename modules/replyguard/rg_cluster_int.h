@@ -55,14 +55,14 @@ struct rg_cluster_shared
 };
 
 extern struct rg_cluster_shared *rg_csh;
-/* the node whose message is being applied (rg_cluster_origin()) */
-extern const char *rg_cluster_applying;
 extern struct rg_peers *rg_cpeers;
 extern struct rg_ckeys rg_ckeys;
 extern dmq_api_t rg_dmqb;
 extern dmq_peer_t *rg_dmq_peer;
 extern int rg_cluster_max_skew;
 extern uint64_t rg_cluster_retain_ms;
+/* the parameters, read-only once rg_cluster_prepare() set them */
+extern struct rg_cluster_cfg rg_ccfg;
 
 #define RG_CSTAT_ADD(f, n) __atomic_add_fetch(&rg_csh->f, (n), __ATOMIC_RELAXED)
 #define RG_CSTAT_GET(f) __atomic_load_n(&rg_csh->f, __ATOMIC_RELAXED)

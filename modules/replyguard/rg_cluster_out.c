@@ -134,7 +134,7 @@ void rg_cluster_publish(const struct rg_change *chg)
 {
 	struct rg_crec r;
 
-	if(!rg_cluster_on || rg_csh == NULL || rg_cq == NULL)
+	if(!rg_ccfg.on || rg_csh == NULL || rg_cq == NULL)
 		return;
 	memset(&r, 0, sizeof(r));
 	key_of(&r, chg->snap.key, chg->snap.key_len);
@@ -400,12 +400,12 @@ static void warn_size(uint64_t now)
 	int n = rg_peers_members(
 			rg_cpeers, now, RG_PEERS_MAX, places, leased, heard);
 
-	if(n <= rg_cluster_nodes - 1 || (last != 0 && now - last < 60000))
+	if(n <= rg_ccfg.nodes - 1 || (last != 0 && now - last < 60000))
 		return;
 	last = now;
 	LM_WARN("cluster: %d other nodes heard, but cluster_nodes is %d: set it "
 			"to the number of nodes, or the budget is not kept\n",
-			n, rg_cluster_nodes);
+			n, rg_ccfg.nodes);
 }
 
 /*
@@ -418,17 +418,17 @@ static void view_of(struct rg_cview *v, uint64_t now)
 {
 	static int ever_heard;
 	uint32_t members, leased = 0, floor_ppm;
-	int i, max = rg_cluster_nodes > 0 ? rg_cluster_nodes - 1 : RG_PEERS_MAX;
+	int i, max = rg_ccfg.nodes > 0 ? rg_ccfg.nodes - 1 : RG_PEERS_MAX;
 	int was_alone = (int)rg_csh->alone;
 
 	memset(v, 0, sizeof(*v));
-	v->floor_permille = (uint32_t)rg_cluster_share_floor * 10;
+	v->floor_permille = (uint32_t)rg_ccfg.share_floor * 10;
 	v->lease_ms = (uint32_t)rg_cluster_lease_ms();
 	/* demands without a budget are sent at least every 5 s */
 	v->refresh_ms = 5000;
-	v->fresh_ms = v->refresh_ms + 3 * (uint32_t)rg_cluster_interval;
+	v->fresh_ms = v->refresh_ms + 3 * (uint32_t)rg_ccfg.interval;
 	/* grants in use again every 2 intervals: well within the lease (6) */
-	v->grant_refresh_ms = 2 * (uint32_t)rg_cluster_interval;
+	v->grant_refresh_ms = 2 * (uint32_t)rg_ccfg.interval;
 	/* a member is never forgotten: a dead node and a cut-off one look
 	 * the same, and a cut-off one keeps admitting its floor (with
 	 * cluster_nodes 0: every node heard since start, each instance that
@@ -437,10 +437,10 @@ static void view_of(struct rg_cview *v, uint64_t now)
 			rg_cpeers, now, max, v->place, v->leased, v->heard_ms);
 	if(v->n > 0)
 		ever_heard = 1;
-	if(rg_cluster_nodes > 0)
+	if(rg_ccfg.nodes > 0)
 		warn_size(now);
-	if(rg_cluster_nodes > 0)
-		v->unknown = (uint32_t)(rg_cluster_nodes - 1 - v->n);
+	if(rg_ccfg.nodes > 0)
+		v->unknown = (uint32_t)(rg_ccfg.nodes - 1 - v->n);
 	else
 		v->unknown = ever_heard ? 0 : 1;
 	for(i = 0; i < v->n; i++)
@@ -559,7 +559,7 @@ void rg_cluster_tick(unsigned int ticks, void *param)
 		push_buckets(mask);
 	if(now < next_beat)
 		return;
-	next_beat = now + (uint64_t)rg_cluster_interval;
+	next_beat = now + (uint64_t)rg_ccfg.interval;
 	if(now >= next_digest) {
 		next_digest = now + DIGEST_MS;
 		with_digests = 1;

@@ -12,14 +12,8 @@
 #include "rg_cluster_int.h"
 #include "rg_host.h"
 
-int rg_cluster_on = 0;
-int rg_cluster_interval = 200;
-int rg_cluster_share_floor = 25;
-int rg_cluster_max_skew = 30;
-int rg_cluster_nodes = 0;
+struct rg_cluster_cfg rg_ccfg;
 uint64_t rg_cluster_retain_ms;
-char *rg_cluster_secret = NULL;
-char *rg_cluster_secret_old = NULL;
 
 struct rg_cluster_shared *rg_csh;
 struct rg_peers *rg_cpeers;
@@ -37,14 +31,14 @@ uint64_t rg_cluster_wall_ms(void)
 
 uint64_t rg_cluster_stale_ms(void)
 {
-	uint64_t ms = 3ULL * (uint64_t)rg_cluster_interval;
+	uint64_t ms = 3ULL * (uint64_t)rg_ccfg.interval;
 
 	return ms < 2000 ? 2000 : ms;
 }
 
 uint64_t rg_cluster_lease_ms(void)
 {
-	return 6ULL * (uint64_t)rg_cluster_interval;
+	return 6ULL * (uint64_t)rg_ccfg.interval;
 }
 
 uint64_t rg_cluster_beat_sent(uint64_t seq)
@@ -65,12 +59,4 @@ uint64_t rg_cluster_beat_sent(uint64_t seq)
 unsigned int rg_cluster_bucket(const char *key, int len)
 {
 	return rg_key_hash(key, len) % RG_CMSG_BUCKETS;
-}
-
-/* set while a peer's message is applied (rg_cluster_in.c), per process */
-const char *rg_cluster_applying = "";
-
-const char *rg_cluster_origin(void)
-{
-	return rg_cluster_applying;
 }

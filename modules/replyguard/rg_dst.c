@@ -90,7 +90,12 @@ int rg_dst_default(struct sip_msg *msg, str *out)
 	return -1;
 }
 
-int rg_ra_jitter_pct = 0;
+static int rg_ra_jitter_pct; /* read-only once set */
+
+void rg_dst_init(int jitter_pct)
+{
+	rg_ra_jitter_pct = jitter_pct;
+}
 
 uint32_t rg_dst_suggest(uint32_t secs)
 {

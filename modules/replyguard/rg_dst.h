@@ -45,8 +45,8 @@ int rg_dst_resolve(const str *raw, int create, struct rg_dst *dst);
 /* The destination of a new call: `$du` when set, else `$ru`. */
 int rg_dst_default(struct sip_msg *msg, str *out);
 
-/* modparam retry_after_jitter: percent of spread, 0..100 */
-extern int rg_ra_jitter_pct;
+/* From mod_init: retry_after_jitter, percent of spread, 0..100. */
+void rg_dst_init(int jitter_pct);
 
 /*
  * The seconds to suggest upstream for a refusal or a blocked set:

@@ -410,16 +410,7 @@ int rg_entry_apply(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 		veto.arg = &ask;
 		vp = &veto;
 	}
-	chg->ev = RG_EV_NONE;
-	chg->tev = RG_TEV_NONE;
-	chg->old_state = e->health.state;
-	chg->code = 0;
-	chg->retry_after = -1;
-	chg->guard_held = -1;
-	chg->guard_full = -1;
-	chg->limit_changed = 0;
-	chg->pub = 0;
-	chg->qev = 0;
+	rg_change_none(chg, e->health.state);
 	rc = dispatch(e, cfg, op, now_ms, chg, vp);
 	if(cfg->kpi.judge)
 		rg_entry_kpi_tick(e, cfg, op->kind, now_ms, chg);

@@ -187,36 +187,63 @@ struct rg_entry
 	uint32_t q_epoch; /* the window slot its quality was last judged in */
 };
 
+/*
+ * Every kind of operation on an entry, one line each, with what it may
+ * do. The enum and the answers of rg_entry_moves_guard() and
+ * rg_entry_foreign() are built from this list alone, so no kind can be
+ * added without saying each:
+ *   G  1: it can change the entry's sets or its state (read-only kinds
+ *         never take the set guard's lock: the shutdown's unlocked walk
+ *         relies on it);
+ *   F  1: a write that came from a peer or a restart, never marked for
+ *         the cluster; RG_OPF_VER: when it carries a version.
+ * What each returns stands beside it.
+ */
+#define RG_OPF_VER 2
+/* clang-format off */
+#define RG_OP_KINDS(X)                                                      \
+	/*  kind          G  F */                                              \
+	X(NONE,           0, 0) /* nothing: find (or add) only */              \
+	X(ADMIT,          1, 0) /* -> enum rg_verdict */                       \
+	X(REPLY,          1, 0) /* -> RG_OK or RG_ENOHOLD */                   \
+	X(TIMEOUT,        1, 0) /* -> RG_OK or RG_ENOHOLD */                   \
+	X(UNADMIT,        0, 0) /* -> RG_OK or RG_ENOHOLD */                   \
+	X(RELEASE,        0, 0) /* -> RG_OK or RG_ENOHOLD */                   \
+	X(SET_LIMIT,      0, RG_OPF_VER) /* -> RG_OK */                        \
+	X(BLOCK,          1, 0) /* -> RG_OK */                                 \
+	X(UNBLOCK,        1, 0) /* -> RG_OK */                                 \
+	X(TICK,           1, 0) /* time-driven transitions -> RG_OK */         \
+	X(EXT_MARK,       1, 0) /* -> RG_OK */                                 \
+	X(EXT_PENDING,    0, 0) /* host pairs to (re)assert? -> 1 or 0 */      \
+	X(RESET,          0, 0) /* zero the counters -> RG_OK */               \
+	X(WARN,           0, 0) /* a log line due? -> 1 or 0 */                \
+	X(SNAPSHOT,       0, 0) /* -> RG_OK */                                 \
+	X(MIN_BLOCKED,    0, 0) /* the shortest block of a tag -> 1 or 0 */    \
+	X(SWEEP_LIMITS,   0, 0) /* an old file's limit to the defaults -> 1/0 */ \
+	X(EXPIRE,         0, 0) /* to be freed? -> 1 or 0 */                   \
+	X(SEED,           1, 0) /* remember a host name, count nothing -> RG_OK */ \
+	X(SAVE,           0, 0) /* what a restart must keep -> 1, or 0 */      \
+	X(RESTORE,        1, 1) /* take it back after a restart -> RG_OK */    \
+	X(PEER_BLOCK,     1, 1) /* a block from another node -> RG_OK */       \
+	X(PEER_CUT,       0, 1) /* an AIMD cut from another node -> RG_OK */   \
+	X(PEER_UP,        1, 1) /* unblocked on another node -> RG_OK */       \
+	X(PEER_DEMAND,    0, 1) /* a peer's demand and sent rate -> RG_OK */   \
+	X(CLUSTER_TICK,   0, 0) /* the share of the budget; what to send -> 1/0 */ \
+	X(CALL_END,       0, 0) /* a measured call ended -> RG_OK or RG_ENOHOLD */
+
+#define RG_OP_ENUM(kind, g, f) RG_OP_##kind,
+#define RG_OP_ONE(kind, g, f) +1
 enum rg_op_kind
 {
-	RG_OP_NONE = 0,		/* nothing: find (or add) only */
-	RG_OP_ADMIT,		/* -> enum rg_verdict */
-	RG_OP_REPLY,		/* -> RG_OK or RG_ENOHOLD */
-	RG_OP_TIMEOUT,		/* -> RG_OK or RG_ENOHOLD */
-	RG_OP_UNADMIT,		/* -> RG_OK or RG_ENOHOLD */
-	RG_OP_RELEASE,		/* -> RG_OK or RG_ENOHOLD */
-	RG_OP_SET_LIMIT,	/* -> RG_OK */
-	RG_OP_BLOCK,		/* -> RG_OK */
-	RG_OP_UNBLOCK,		/* -> RG_OK */
-	RG_OP_TICK,			/* time-driven transitions -> RG_OK */
-	RG_OP_EXT_MARK,		/* -> RG_OK */
-	RG_OP_EXT_PENDING,	/* host pairs to (re)assert? -> 1 or 0 */
-	RG_OP_RESET,		/* zero the counters -> RG_OK */
-	RG_OP_WARN,			/* a log line due? -> 1 or 0 */
-	RG_OP_SNAPSHOT,		/* -> RG_OK */
-	RG_OP_MIN_BLOCKED,	/* accumulate the shortest block of a tag -> 1 or 0 */
-	RG_OP_SWEEP_LIMITS, /* an old file's limit back to the defaults -> 1/0 */
-	RG_OP_EXPIRE,		/* to be freed? -> 1 or 0 */
-	RG_OP_SEED,			/* remember a host name, count nothing -> RG_OK */
-	RG_OP_SAVE,			/* what a restart must keep -> 1, or 0: nothing */
-	RG_OP_RESTORE,		/* take it back after a restart -> RG_OK */
-	RG_OP_PEER_BLOCK,	/* a block from another node -> RG_OK */
-	RG_OP_PEER_CUT,		/* an AIMD cut from another node -> RG_OK */
-	RG_OP_PEER_UP,		/* unblocked on another node -> RG_OK */
-	RG_OP_PEER_DEMAND,	/* a peer's demand and sent rate -> RG_OK */
-	RG_OP_CLUSTER_TICK, /* the share of the budget; what to send -> 1/0 */
-	RG_OP_CALL_END,		/* a measured call ended -> RG_OK or RG_ENOHOLD */
+	RG_OP_KINDS(RG_OP_ENUM)
 };
+enum
+{
+	RG_OP_KINDS_N = 0 RG_OP_KINDS(RG_OP_ONE) /* how many kinds */
+};
+#undef RG_OP_ENUM
+#undef RG_OP_ONE
+/* clang-format on */
 
 /* One operation on one entry, with its arguments (and outputs). */
 struct rg_op
@@ -343,6 +370,22 @@ uint64_t rg_entry_count(const struct rg_entry *e, enum rg_counter c);
 int rg_entry_apply(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 		struct rg_op *op, uint64_t now_ms, struct rg_change *chg);
 
+/* A change that changed nothing yet: where every operation starts. */
+static inline void rg_change_none(struct rg_change *chg, int old_state)
+{
+	chg->ev = RG_EV_NONE;
+	chg->tev = RG_TEV_NONE;
+	chg->old_state = old_state;
+	chg->code = 0;
+	chg->retry_after = -1;
+	chg->guard_held = -1;
+	chg->guard_full = -1;
+	chg->limit_changed = 0;
+	chg->pub = 0;
+	chg->qev = 0;
+	chg->origin[0] = '\0';
+}
+
 /* Did the operation change anything worth a snapshot and a report? */
 static inline int rg_change_any(const struct rg_change *chg)
 {
@@ -356,6 +399,10 @@ static inline int rg_change_any(const struct rg_change *chg)
  * relies on it.) rg_entry_kind.c.
  */
 int rg_entry_moves_guard(enum rg_op_kind kind);
+
+/* Was it a write from a peer or a restart (F in RG_OP_KINDS)? With
+ * RG_OPF_VER, `has_ver` says. */
+int rg_entry_foreign(enum rg_op_kind kind, int has_ver);
 
 /*
  * Without the lock: can `op` have anything to do on `e`? A cheap filter

@@ -1,47 +1,32 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * What each kind of operation may touch, and what can be told of an
- * entry without its lock: one switch over the kinds per question, each
+ * What each kind of operation may touch (from RG_OP_KINDS, its one
+ * list), and what can be told of an entry without its lock: one switch
  * listing every kind (no default), so -Wswitch names a forgotten one.
  */
 #include "rg_entry.h"
 
-/* can `kind` change an entry's sets or its state (read-only ops never
- * take the guard's lock: the shutdown's unlocked walk relies on it) */
+#define RG_OP_G(kind, g, f) g,
+#define RG_OP_F(kind, g, f) f,
+static const unsigned char rg_op_guard[] = {RG_OP_KINDS(RG_OP_G)};
+static const unsigned char rg_op_foreign[] = {RG_OP_KINDS(RG_OP_F)};
+#undef RG_OP_G
+#undef RG_OP_F
+_Static_assert(sizeof(rg_op_guard) == RG_OP_KINDS_N
+					   && sizeof(rg_op_foreign) == RG_OP_KINDS_N,
+		"one property of each kind");
+
 int rg_entry_moves_guard(enum rg_op_kind kind)
 {
-	switch(kind) {
-		case RG_OP_ADMIT:
-		case RG_OP_REPLY:
-		case RG_OP_TIMEOUT:
-		case RG_OP_BLOCK:
-		case RG_OP_UNBLOCK:
-		case RG_OP_TICK:
-		case RG_OP_EXT_MARK:
-		case RG_OP_SEED:
-		case RG_OP_RESTORE:
-		case RG_OP_PEER_BLOCK:
-		case RG_OP_PEER_UP:
-			return 1;
-		case RG_OP_NONE:
-		case RG_OP_UNADMIT:
-		case RG_OP_RELEASE:
-		case RG_OP_CALL_END:
-		case RG_OP_SET_LIMIT:
-		case RG_OP_EXT_PENDING:
-		case RG_OP_RESET:
-		case RG_OP_WARN:
-		case RG_OP_SNAPSHOT:
-		case RG_OP_MIN_BLOCKED:
-		case RG_OP_SWEEP_LIMITS:
-		case RG_OP_EXPIRE:
-		case RG_OP_SAVE:
-		case RG_OP_PEER_CUT:
-		case RG_OP_PEER_DEMAND:
-		case RG_OP_CLUSTER_TICK:
-			return 0;
-	}
-	return 0; /* (not a kind: -Wswitch names a forgotten one) */
+	return (unsigned int)kind < RG_OP_KINDS_N && rg_op_guard[kind];
+}
+
+int rg_entry_foreign(enum rg_op_kind kind, int has_ver)
+{
+	if((unsigned int)kind >= RG_OP_KINDS_N)
+		return 0;
+	return rg_op_foreign[kind] == RG_OPF_VER ? has_ver != 0
+											 : rg_op_foreign[kind];
 }
 
 #define PEEK(field) __atomic_load_n(&(field), __ATOMIC_RELAXED)

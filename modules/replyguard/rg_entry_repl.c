@@ -36,39 +36,8 @@ int rg_entry_repl_take(const struct rg_entry_cfg *cfg, struct rg_ver *reg,
 /* was the operation a write by a peer, or a restart's (never marked)? */
 static int repl_foreign(const struct rg_op *op)
 {
-	switch(op->kind) {
-		case RG_OP_PEER_BLOCK:
-		case RG_OP_PEER_UP:
-		case RG_OP_PEER_CUT:
-		case RG_OP_PEER_DEMAND:
-		case RG_OP_RESTORE:
-			return 1;
-		case RG_OP_SET_LIMIT:
-			return op->u.limit.ver != NULL;
-		case RG_OP_NONE:
-		case RG_OP_ADMIT:
-		case RG_OP_REPLY:
-		case RG_OP_TIMEOUT:
-		case RG_OP_UNADMIT:
-		case RG_OP_RELEASE:
-		case RG_OP_CALL_END:
-		case RG_OP_BLOCK:
-		case RG_OP_UNBLOCK:
-		case RG_OP_TICK:
-		case RG_OP_EXT_MARK:
-		case RG_OP_EXT_PENDING:
-		case RG_OP_RESET:
-		case RG_OP_WARN:
-		case RG_OP_SNAPSHOT:
-		case RG_OP_MIN_BLOCKED:
-		case RG_OP_SWEEP_LIMITS:
-		case RG_OP_EXPIRE:
-		case RG_OP_SEED:
-		case RG_OP_SAVE:
-		case RG_OP_CLUSTER_TICK:
-			return 0;
-	}
-	return 0; /* (not a kind: -Wswitch names a forgotten one) */
+	return rg_entry_foreign(op->kind,
+			op->kind == RG_OP_SET_LIMIT && op->u.limit.ver != NULL);
 }
 
 /*

@@ -18,14 +18,9 @@
 
 static struct rg_codes rg_fo_codes;
 
-int rg_failover_init(const char *codes)
+void rg_failover_init(const struct rg_codes *codes)
 {
-	if(rg_codes_parse(codes, &rg_fo_codes) < 0) {
-		LM_ERR("failover_codes: [%s] is not a list of final codes %d..%d\n",
-				codes, RG_CODES_MIN, RG_CODES_MAX);
-		return -1;
-	}
-	return 0;
+	rg_fo_codes = *codes;
 }
 
 int ki_rg_failover(struct sip_msg *msg)

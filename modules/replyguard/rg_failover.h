@@ -9,8 +9,10 @@
 
 #include "core/parser/msg_parser.h"
 
-/* Parse the failover_codes modparam ("503,408"); 0 or -1 (logged). */
-int rg_failover_init(const char *codes);
+#include "rg_codes.h"
+
+/* From mod_init: failover_codes, parsed (rg_params.c). */
+void rg_failover_init(const struct rg_codes *codes);
 
 int ki_rg_failover(struct sip_msg *msg);
 int w_rg_failover(struct sip_msg *msg, char *p1, char *p2);

@@ -7,7 +7,7 @@
 
 struct rg_table *rg_tbl = NULL;
 struct tm_binds rg_tmb;
-int rg_window_s = 60;
+unsigned int rg_window_s = 60; /* set once, from mod_init */
 
 uint64_t rg_now_ms(void)
 {
@@ -17,7 +17,13 @@ uint64_t rg_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-char *rg_node_name = NULL;
+static const char *rg_node_name; /* read-only once set */
+
+void rg_host_init(int window_s, const char *node_name)
+{
+	rg_window_s = (unsigned int)window_s;
+	rg_node_name = node_name;
+}
 
 const char *rg_node(void)
 {

@@ -15,14 +15,16 @@
 
 extern struct rg_table *rg_tbl;
 extern struct tm_binds rg_tmb;
-extern int rg_window_s; /* modparam "window", seconds */
+extern unsigned int rg_window_s; /* modparam "window", seconds */
 
 /* Monotonic milliseconds: the only clock the module reads. */
 uint64_t rg_now_ms(void);
 
-/* modparam "node_name" (NULL or "": the host name) */
-extern char *rg_node_name;
-#define RG_NODE_MAX 63
+/*
+ * From mod_init: the window's length in seconds ("window"), and this
+ * node's name ("node_name"; NULL or "": the host name).
+ */
+void rg_host_init(int window_s, const char *node_name);
 
 /* This node's name: node_name or the host name, printable, no spaces,
  * at most RG_NODE_MAX bytes (webhook documents, cluster messages). */

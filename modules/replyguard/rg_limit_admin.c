@@ -27,33 +27,39 @@ struct rg_limits_shared
 };
 static struct rg_limits_shared *rg_lsh;
 
-char *rg_limits_file = NULL;
+static const char *rg_lfile; /* limits_file, read-only once set */
+
+const char *rg_limits_file(void)
+{
+	return rg_lfile != NULL && *rg_lfile != '\0' ? rg_lfile : NULL;
+}
 
 /* the limit of a destination with none of its own (the modparams) */
 static struct rg_limit rg_dflt;
 
-int rg_limit_admin_init(const struct rg_limit *dflt)
+int rg_limit_admin_init(const struct rg_limit *dflt, const char *file)
 {
 	char why[256];
 	int n;
 
+	rg_lfile = file;
 	rg_dflt = *dflt;
 	rg_lsh = shm_mallocxz(sizeof(*rg_lsh));
 	if(rg_lsh == NULL) {
 		LM_ERR("no shared memory\n");
 		return -1;
 	}
-	if(rg_limits_file == NULL || *rg_limits_file == '\0')
+	if(rg_lfile == NULL || *rg_lfile == '\0')
 		return 0;
 	if(rg_limits_db_on()) {
-		LM_WARN("db_url is set: limits_file %s is not read\n", rg_limits_file);
+		LM_WARN("db_url is set: limits_file %s is not read\n", rg_lfile);
 		return 0;
 	}
-	if(rg_limits_load(rg_limits_file, 1, &n, why, sizeof(why)) < 0) {
+	if(rg_limits_load(rg_lfile, 1, &n, why, sizeof(why)) < 0) {
 		LM_ERR("limits_file: %s\n", why);
 		return -1;
 	}
-	LM_INFO("limits_file: %d destinations from %s\n", n, rg_limits_file);
+	LM_INFO("limits_file: %d destinations from %s\n", n, rg_lfile);
 	return 0;
 }
 

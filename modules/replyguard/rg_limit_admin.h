@@ -12,15 +12,16 @@
 
 #include "rg_throttle.h"
 
-/* modparam "limits_file": NULL or "" when there is none */
-extern char *rg_limits_file;
-
 /*
  * From mod_init, after the table exists: remember the default limit
  * (what a limits-file line or rg_set_limit leaves out), take the shared
- * reload state, and load limits_file when set. 0, or -1 (logged).
+ * reload state, and load `file` (modparam "limits_file"; NULL or "": none)
+ * when set. 0, or -1 (logged).
  */
-int rg_limit_admin_init(const struct rg_limit *dflt);
+int rg_limit_admin_init(const struct rg_limit *dflt, const char *file);
+
+/* limits_file: NULL when there is none */
+const char *rg_limits_file(void);
 
 /*
  * Set the limit of `raw`: `cps` as text ("20", "2.5"; "0" = none),

@@ -15,11 +15,22 @@
 
 #define RG_DB_TABLE_VERSION 1
 
-char *rg_db_url = NULL;
-char *rg_db_table = "replyguard_limits";
+static const char *rg_db_url;	/* read-only once set */
+static const char *rg_db_table; /* read-only once set */
 
 static db_func_t rg_dbf;
 static str rg_url, rg_table;
+
+void rg_limits_db_set(const char *url, const char *table)
+{
+	rg_db_url = url;
+	rg_db_table = table;
+}
+
+const char *rg_limits_db_table(void)
+{
+	return rg_db_table;
+}
 
 int rg_limits_db_on(void)
 {
@@ -52,17 +63,10 @@ int rg_limits_db_init(void)
 
 	if(!rg_limits_db_on())
 		return 0;
-	rg_url.s = rg_db_url;
+	rg_url.s = (char *)rg_db_url;
 	rg_url.len = (int)strlen(rg_db_url);
-	rg_table.s = rg_db_table;
+	rg_table.s = (char *)rg_db_table;
 	rg_table.len = (int)strlen(rg_db_table);
-	if(!rg_limits_table_ok(rg_table.s, (size_t)rg_table.len)) {
-		LM_ERR("db_table [%s] is not a table name: letters, digits and _, "
-			   "not starting with a digit, at most 63, optionally "
-			   "schema.table\n",
-				rg_log_safe(rg_table.s, rg_table.len));
-		return -1;
-	}
 	if(db_bind_mod(&rg_url, &rg_dbf) < 0) {
 		LM_ERR("db_url: no database driver for it (load the db_* module "
 			   "before replyguard)\n");

@@ -21,11 +21,17 @@
 
 #include <stddef.h>
 
-extern char *rg_db_url;
-extern char *rg_db_table;
+/*
+ * From mod_init, before the table: the modparams "db_url" (NULL or "":
+ * none) and "db_table" (checked by rg_params.c).
+ */
+void rg_limits_db_set(const char *url, const char *table);
 
 /* db_url set? */
 int rg_limits_db_on(void);
+
+/* db_table */
+const char *rg_limits_db_table(void);
 
 /* mod_init: bind the driver, check the table's version. 0 or -1. */
 int rg_limits_db_init(void);

@@ -39,7 +39,7 @@ static void fill(struct rg_notice *n, enum rg_notice_kind kind,
 	n->code = chg->code;
 	n->retry_after = chg->retry_after;
 	n->time_ms = time_ms;
-	n->origin[0] = '\0'; /* this node: the host names a peer */
+	memcpy(n->origin, chg->origin, sizeof(n->origin)); /* "": this node */
 	n->snap = chg->snap;
 }
 

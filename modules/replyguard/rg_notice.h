@@ -36,7 +36,7 @@ struct rg_notice
 	int code;			 /* reply that caused it; 408 for a timeout; 0 */
 	int64_t retry_after; /* its Retry-After in seconds, or -1 */
 	uint64_t time_ms;	 /* wall clock, ms since the Unix epoch */
-	char origin[64];	 /* the cluster node that made it; "" = this one */
+	char origin[RG_NODE_MAX + 1]; /* the cluster node that made it; "" = this one */
 	struct rg_snapshot snap;
 };
 

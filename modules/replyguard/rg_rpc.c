@@ -165,7 +165,7 @@ static int scan_dst(rpc_t *rpc, void *ctx, struct rg_dst *dst)
 	return resolve_dst(rpc, ctx, &raw, 0, dst);
 }
 
-int rg_rpc_list_max = 1000;
+static int rg_rpc_list_max; /* read-only once set */
 
 static const char *rg_rpc_list_doc[2] = {
 		"List tracked destinations with their counters, at most "
@@ -366,6 +366,7 @@ static const char *rg_rpc_reload_doc[2] = {
 
 static void rg_rpc_reload(rpc_t *rpc, void *ctx)
 {
+	const char *file;
 	char err[256];
 	void *th;
 	int n = 0;
@@ -377,25 +378,26 @@ static void rg_rpc_reload(rpc_t *rpc, void *ctx)
 			return;
 		}
 		LM_INFO("replyguard.reload: %d destinations from table %s\n", n,
-				rg_db_table);
+				rg_limits_db_table());
 		if(rpc->add(ctx, "{", &th) < 0)
 			return;
-		rpc->struct_add(th, "sd", "table", rg_db_table, "destinations", n);
+		rpc->struct_add(th, "sd", "table", rg_limits_db_table(), "destinations", n);
 		return;
 	}
-	if(rg_limits_file == NULL || *rg_limits_file == '\0') {
+	file = rg_limits_file();
+	if(file == NULL) {
 		rpc->fault(ctx, 500, "no limits_file is configured");
 		return;
 	}
-	if(rg_limits_load(rg_limits_file, 0, &n, err, sizeof(err)) < 0) {
+	if(rg_limits_load(file, 0, &n, err, sizeof(err)) < 0) {
 		LM_ERR("replyguard.reload: %s\n", err);
 		rpc->fault(ctx, 500, "%s", err);
 		return;
 	}
-	LM_INFO("replyguard.reload: %d destinations from %s\n", n, rg_limits_file);
+	LM_INFO("replyguard.reload: %d destinations from %s\n", n, file);
 	if(rpc->add(ctx, "{", &th) < 0)
 		return;
-	rpc->struct_add(th, "sd", "file", rg_limits_file, "destinations", n);
+	rpc->struct_add(th, "sd", "file", file, "destinations", n);
 }
 
 static const char *rg_rpc_cluster_doc[2] = {
@@ -415,12 +417,9 @@ static rpc_export_t rg_rpc_cmds[] = {
 		{"replyguard.cluster", rg_cluster_rpc, rg_rpc_cluster_doc, 0},
 		{0, 0, 0, 0}};
 
-int rg_rpc_init(void)
+int rg_rpc_init(int list_max)
 {
-	if(rg_rpc_list_max < 1 || rg_rpc_list_max > 1000000) {
-		LM_ERR("rpc_list_max must be 1..1000000, not %d\n", rg_rpc_list_max);
-		return -1;
-	}
+	rg_rpc_list_max = list_max;
 	if(rpc_register_array(rg_rpc_cmds) != 0) {
 		LM_ERR("cannot register the RPC commands\n");
 		return -1;

@@ -4,10 +4,10 @@
 
 #include "core/rpc.h"
 
-/* most destinations one replyguard.list returns (modparam rpc_list_max) */
-extern int rg_rpc_list_max;
-
-/* Check rpc_list_max and register the commands; from mod_init. 0 or -1. */
-int rg_rpc_init(void);
+/*
+ * Register the commands; from mod_init. One replyguard.list returns at
+ * most `list_max` destinations (rpc_list_max). 0 or -1.
+ */
+int rg_rpc_init(int list_max);
 
 #endif

@@ -23,8 +23,8 @@
 /* a state file larger than this is refused, not read */
 #define RG_STATE_FILE_MAX (256L * 1024 * 1024)
 
-char *rg_state_path = NULL;
-int rg_state_interval = 10;
+static const char *rg_state_path; /* read-only once set */
+static int rg_state_interval;
 
 /* the file was read, found missing, or set aside: saving may replace it */
 static int rg_state_loaded;
@@ -188,8 +188,10 @@ static void rg_state_timer(unsigned int ticks, void *param)
 	rg_state_file_save(0);
 }
 
-int rg_state_file_init(void)
+int rg_state_file_init(const char *path, int interval_s)
 {
+	rg_state_path = path;
+	rg_state_interval = interval_s;
 	if(rg_state_path == NULL || *rg_state_path == '\0')
 		return 0;
 	remove_stale_temps();

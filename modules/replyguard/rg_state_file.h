@@ -14,12 +14,12 @@
 #ifndef RG_STATE_FILE_H
 #define RG_STATE_FILE_H
 
-/* modparams "state_file" (NULL or "": none) and "state_save_interval" */
-extern char *rg_state_path;
-extern int rg_state_interval;
-
-/* Read the file, if any, into the table; reserve the process. 0 or -1. */
-int rg_state_file_init(void);
+/*
+ * Read the file `path` (modparam "state_file"; NULL or "": none), if any,
+ * into the table; reserve the process that writes it every `interval_s`
+ * ("state_save_interval"). 0 or -1.
+ */
+int rg_state_file_init(const char *path, int interval_s);
 
 /* Fork the writing process (rank PROC_MAIN). 0 or -1. */
 int rg_state_file_child_init(int rank);

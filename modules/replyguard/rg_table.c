@@ -231,14 +231,8 @@ static int32_t find_locked(struct rg_table *t, const char *key, int len,
 /* what an operation that did not run reports: no change */
 static void no_change(struct rg_change *chg)
 {
-	if(chg != NULL) {
-		chg->ev = RG_EV_NONE;
-		chg->tev = RG_TEV_NONE;
-		chg->guard_held = -1;
-		chg->guard_full = -1;
-		chg->qev = 0;
-		chg->pub = 0;
-	}
+	if(chg != NULL)
+		rg_change_none(chg, 0);
 }
 
 /* The one sequence every operation runs under the entry's lock. */

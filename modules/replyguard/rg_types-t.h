@@ -116,6 +116,9 @@ enum rg_qevent
 	RG_QEV_NEAR_END = 8	  /* no longer */
 };
 
+/* a cluster node's name: bytes at most (node_name, rg_host.h) */
+#define RG_NODE_MAX 63
+
 /*
  * The state changes one operation made: of health (`ev`), of throttling
  * (`tev`), and what the set guard did. `snap` is filled only when
@@ -138,6 +141,9 @@ struct rg_change
 	int guard_full;		 /* a set that has just reached
 							max_blocked_percent, or -1 */
 	uint8_t qev;		 /* enum rg_qevent bits */
+	/* the cluster node whose write this is (set by the glue when a peer's
+	 * record is applied); "" = this node's own */
+	char origin[RG_NODE_MAX + 1];
 	/* cluster: a change made here, to replicate (enum rg_pub bits; never
 	 * set by what a peer wrote), with the registers' new versions */
 	uint8_t pub;

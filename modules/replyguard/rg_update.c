@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <stdio.h>
+
 #include "rg_cluster.h"
 #include "rg_dispatcher.h"
 #include "rg_events.h"
@@ -155,48 +157,53 @@ void rg_update_tick_all(void)
 	}
 }
 
+/* a peer's write, once applied: reported as its writer's */
+static int apply_peer(int rc, struct rg_change *chg, const char *origin)
+{
+	if(rc != RG_OK)
+		return rc;
+	snprintf(chg->origin, sizeof(chg->origin), "%s", origin);
+	apply(chg);
+	return rc;
+}
+
 int rg_update_peer_block(const char *key, int len, uint64_t left_ms,
-		int reason, uint32_t ra_s, const struct rg_ver *ver)
+		int reason, uint32_t ra_s, const struct rg_ver *ver,
+		const char *origin)
 {
 	struct rg_change chg;
-	int rc = rg_op_peer_block(
-			rg_tbl, key, len, left_ms, reason, ra_s, ver, rg_now_ms(), &chg);
 
-	if(rc == RG_OK)
-		apply(&chg);
-	return rc;
+	return apply_peer(rg_op_peer_block(rg_tbl, key, len, left_ms, reason,
+							  ra_s, ver, rg_now_ms(), &chg),
+			&chg, origin);
 }
 
 int rg_update_peer_unblock(const char *key, int len, const struct rg_ver *ver,
-		uint64_t keep_ms)
+		uint64_t keep_ms, const char *origin)
 {
 	struct rg_change chg;
-	int rc = rg_op_peer_up(rg_tbl, key, len, ver, keep_ms, rg_now_ms(), &chg);
 
-	if(rc == RG_OK)
-		apply(&chg);
-	return rc;
+	return apply_peer(
+			rg_op_peer_up(rg_tbl, key, len, ver, keep_ms, rg_now_ms(), &chg),
+			&chg, origin);
 }
 
 int rg_update_peer_limit(const char *key, int len, const struct rg_limit *lim,
-		const struct rg_ver *ver)
+		const struct rg_ver *ver, const char *origin)
 {
 	struct rg_change chg;
-	int rc = rg_op_peer_limit(rg_tbl, key, len, lim, ver, rg_now_ms(), &chg);
 
-	if(rc == RG_OK)
-		apply(&chg);
-	return rc;
+	return apply_peer(
+			rg_op_peer_limit(rg_tbl, key, len, lim, ver, rg_now_ms(), &chg),
+			&chg, origin);
 }
 
 int rg_update_peer_cut(const char *key, int len, uint32_t cur_mcps,
-		uint32_t ceil_mcps, const struct rg_ver *ver)
+		uint32_t ceil_mcps, const struct rg_ver *ver, const char *origin)
 {
 	struct rg_change chg;
-	int rc = rg_op_peer_cut(
-			rg_tbl, key, len, cur_mcps, ceil_mcps, ver, rg_now_ms(), &chg);
 
-	if(rc == RG_OK)
-		apply(&chg);
-	return rc;
+	return apply_peer(rg_op_peer_cut(rg_tbl, key, len, cur_mcps, ceil_mcps,
+							  ver, rg_now_ms(), &chg),
+			&chg, origin);
 }

@@ -55,16 +55,18 @@ int rg_update_unblock(const struct rg_ref *ref);
 void rg_update_tick_all(void);
 
 /*
- * What another node of the cluster wrote, version `ver`: applied here
- * when newer than what this node holds (rg_repl.h), never sent back out.
+ * What node `origin` of the cluster wrote, version `ver`: applied here
+ * when newer than what this node holds (rg_repl.h), never sent back out;
+ * what it changes is reported as `origin`'s (the webhook's "origin").
  */
 int rg_update_peer_block(const char *key, int len, uint64_t left_ms,
-		int reason, uint32_t ra_s, const struct rg_ver *ver);
+		int reason, uint32_t ra_s, const struct rg_ver *ver,
+		const char *origin);
 int rg_update_peer_unblock(const char *key, int len, const struct rg_ver *ver,
-		uint64_t keep_ms);
+		uint64_t keep_ms, const char *origin);
 int rg_update_peer_limit(const char *key, int len, const struct rg_limit *lim,
-		const struct rg_ver *ver);
+		const struct rg_ver *ver, const char *origin);
 int rg_update_peer_cut(const char *key, int len, uint32_t cur_mcps,
-		uint32_t ceil_mcps, const struct rg_ver *ver);
+		uint32_t ceil_mcps, const struct rg_ver *ver, const char *origin);
 
 #endif

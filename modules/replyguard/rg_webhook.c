@@ -22,11 +22,7 @@
 #include "rg_queue.h"
 #include "rg_webhook.h"
 
-char *rg_webhook_url = NULL;
-int rg_webhook_timeout_ms = 2000;
-int rg_webhook_queue = 1024;
-char *rg_webhook_secret = NULL;
-int rg_webhook_retries = 3;
+static struct rg_webhook_cfg rg_whc; /* read-only once set */
 
 /* first retry after this, doubling up to the cap */
 #define RG_WH_BACKOFF_MS 250
@@ -55,39 +51,30 @@ static int enabled(void)
 /* the URL as logs show it: no credentials, no query */
 static char rg_url_log[512];
 
+void rg_webhook_set(const struct rg_webhook_cfg *cfg)
+{
+	rg_whc = *cfg;
+}
+
 int rg_webhook_init(void)
 {
 	struct rg_buf ub;
 
-	if(rg_webhook_url == NULL || *rg_webhook_url == '\0')
+	if(rg_whc.url == NULL || *rg_whc.url == '\0')
 		return 0;
 	rg_buf_init(&ub, rg_url_log, sizeof(rg_url_log));
-	rg_buf_url_redacted(&ub, rg_webhook_url);
-	if(strncasecmp(rg_webhook_url, "http://", 7) != 0
-			&& strncasecmp(rg_webhook_url, "https://", 8) != 0) {
-		LM_ERR("webhook_url must be an http:// or https:// URL, not [%s]\n",
-				rg_url_log);
-		return -1;
-	}
-	if(rg_webhook_timeout_ms < 1 || rg_webhook_timeout_ms > 600000
-			|| rg_webhook_queue < 1 || rg_webhook_queue > 1000000
-			|| rg_webhook_retries < 0 || rg_webhook_retries > 20) {
-		LM_ERR("need webhook_timeout_ms 1..600000, webhook_queue 1..1000000, "
-			   "webhook_retries 0..20; not %d, %d, %d\n",
-				rg_webhook_timeout_ms, rg_webhook_queue, rg_webhook_retries);
-		return -1;
-	}
+	rg_buf_url_redacted(&ub, rg_whc.url);
 	rg_wh = shm_mallocxz(sizeof(*rg_wh));
 	if(rg_wh == NULL) {
 		SHM_MEM_ERROR;
 		return -1;
 	}
 	rg_wh_q = rg_queue_new(
-			(unsigned int)rg_webhook_queue, sizeof(struct rg_notice));
+			(unsigned int)rg_whc.queue, sizeof(struct rg_notice));
 	if(rg_wh_q == NULL) {
 		LM_ERR("no shared memory for a webhook queue of %d notices (%lu "
 			   "bytes each): lower webhook_queue or raise -m\n",
-				rg_webhook_queue, (unsigned long)sizeof(struct rg_notice));
+				rg_whc.queue, (unsigned long)sizeof(struct rg_notice));
 		shm_free(rg_wh);
 		rg_wh = NULL;
 		return -1;
@@ -118,7 +105,6 @@ void rg_webhook_notify(const struct rg_change *chg)
 	k = rg_notice_from_change(
 			chg, (uint64_t)tv.tv_sec * 1000 + (uint64_t)tv.tv_usec / 1000, n);
 	for(i = 0; i < k; i++) {
-		snprintf(n[i].origin, sizeof(n[i].origin), "%s", rg_cluster_origin());
 		if(rg_queue_push_last(rg_wh_q, &n[i], rg_notice_same) < 0)
 			LM_DBG("webhook queue full of last words: %s of %s dropped\n",
 					rg_notice_event(n[i].kind),
@@ -158,7 +144,7 @@ static int sign(const char *body, size_t len, char *hdr, size_t cap)
 	unsigned int mlen = 0, i;
 	int n;
 
-	if(HMAC(EVP_sha256(), rg_webhook_secret, (int)strlen(rg_webhook_secret),
+	if(HMAC(EVP_sha256(), rg_whc.secret, (int)strlen(rg_whc.secret),
 			   (const unsigned char *)body, len, mac, &mlen)
 			== NULL)
 		return -1;
@@ -189,15 +175,15 @@ static int post_once(CURL *c, const char *body, size_t len,
 			ev, sizeof(ev), "X-Replyguard-Event: %s", rg_notice_event(n->kind));
 	h = curl_slist_append(h, "Content-Type: application/json");
 	h = curl_slist_append(h, ev);
-	if(rg_webhook_secret != NULL && *rg_webhook_secret != '\0'
+	if(rg_whc.secret != NULL && *rg_whc.secret != '\0'
 			&& sign(body, len, sig, sizeof(sig)) == 0)
 		h = curl_slist_append(h, sig);
-	curl_easy_setopt(c, CURLOPT_URL, rg_webhook_url);
+	curl_easy_setopt(c, CURLOPT_URL, rg_whc.url);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)len);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)rg_webhook_timeout_ms);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)rg_webhook_timeout_ms);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)rg_whc.timeout_ms);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)rg_whc.timeout_ms);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "kamailio-replyguard");
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
@@ -231,7 +217,7 @@ static int deliver(CURL *c, const struct rg_notice *n)
 	unsigned int backoff = RG_WH_BACKOFF_MS;
 	struct rg_buf b;
 	char why[160];
-	int attempt, tries = rg_wh_down ? 1 : rg_webhook_retries + 1, rc = 0;
+	int attempt, tries = rg_wh_down ? 1 : rg_whc.retries + 1, rc = 0;
 
 	rg_buf_init(&b, body, sizeof(body));
 	if(rg_notice_json(n, rg_node(), &b) < 0) {

@@ -20,11 +20,17 @@
 
 #include "rg_types-t.h"
 
-extern char *rg_webhook_url;
-extern int rg_webhook_timeout_ms;
-extern int rg_webhook_queue;
-extern char *rg_webhook_secret;
-extern int rg_webhook_retries;
+/* its parameters (checked by rg_params.c), from mod_init before
+ * anything else: rg_webhook_set() */
+struct rg_webhook_cfg
+{
+	const char *url; /* webhook_url: NULL or "" = off */
+	const char *secret;
+	int timeout_ms;
+	int queue;
+	int retries;
+};
+void rg_webhook_set(const struct rg_webhook_cfg *cfg);
 
 struct rg_webhook_stats
 {

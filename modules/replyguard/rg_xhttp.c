@@ -15,8 +15,8 @@
 #include "rg_webhook.h"
 #include "rg_xhttp.h"
 
-int rg_prom_max_dst = 1000;
-int rg_page_cache_ms = 1000;
+static int rg_prom_max_dst; /* read-only once set */
+static int rg_page_cache_ms;
 
 /* the last page of each kind (metrics, status HTML, status JSON) */
 #define RG_PAGE_KINDS 3
@@ -32,19 +32,12 @@ static str rg_ctype_json = str_init("application/json");
 /* rg_status_page(): the HTML page reloads itself this often */
 #define RG_STATUS_REFRESH_S 5
 
-int rg_xhttp_init(void)
+int rg_xhttp_init(int prom_max_dst, int cache_ms)
 {
 	int i;
 
-	if(rg_prom_max_dst < 0) {
-		LM_ERR("prometheus_max_destinations must be >= 0, not %d\n",
-				rg_prom_max_dst);
-		return -1;
-	}
-	if(rg_page_cache_ms < 0 || rg_page_cache_ms > 60000) {
-		LM_ERR("page_cache_ms must be 0..60000, not %d\n", rg_page_cache_ms);
-		return -1;
-	}
+	rg_prom_max_dst = prom_max_dst;
+	rg_page_cache_ms = cache_ms;
 	if(find_export("bind_xhttp", 0, 0) == NULL)
 		return 0; /* rg_prometheus() says so when called */
 	if(xhttp_load_api(&rg_xhttp) < 0)

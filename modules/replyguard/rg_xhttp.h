@@ -18,11 +18,12 @@
 
 #include "rg_page_cache.h"
 
-extern int rg_prom_max_dst;
-extern int rg_page_cache_ms; /* a page is served again this long */
-
-/* Bind xhttp when it is loaded; from mod_init. 0 or -1 (bad params). */
-int rg_xhttp_init(void);
+/*
+ * Bind xhttp when it is loaded; from mod_init. The pages show at most
+ * `prom_max_dst` destinations (prometheus_max_destinations) and are served
+ * again for `cache_ms` (page_cache_ms). 0 or -1.
+ */
+int rg_xhttp_init(int prom_max_dst, int cache_ms);
 
 /* The pages' builds and cache hits since start (all kinds). */
 void rg_xhttp_page_stats(struct rg_page_cache_stats *st);

@@ -98,8 +98,9 @@ static void test_down_and_up(void **state)
 	/* made here: this node is its origin */
 	assert_non_null(strstr(mem, ",\"node\":\"edge-1\",\"origin\":\"edge-1\"}"));
 	assert_int_equal(mem[strlen(mem) - 1], '}');
-	/* applied from a cluster peer: the peer is */
-	snprintf(n[0].origin, sizeof(n[0].origin), "%s", "edge-2");
+	/* applied from a cluster peer: the peer the change names is */
+	snprintf(chg.origin, sizeof(chg.origin), "%s", "edge-2");
+	assert_int_equal(rg_notice_from_change(&chg, WALL, n), 1);
 	json(&n[0], mem, sizeof(mem));
 	assert_non_null(strstr(mem, ",\"node\":\"edge-1\",\"origin\":\"edge-2\"}"));
 

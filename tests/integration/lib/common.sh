@@ -70,6 +70,7 @@ it_init() {
 # gone is taken over; gives up after 15 minutes
 it_lock() {
 	local dir=${IT_LOCK_ROOT:-/tmp}/rg-it-lock.$1 end=$(($(now_ms) + 900000)) holder
+	mkdir -p "${IT_LOCK_ROOT:-/tmp}"
 	while ! mkdir "$dir" 2>/dev/null; do
 		holder=$(cat "$dir/pid" 2>/dev/null)
 		if [ -n "$holder" ] && ! kill -0 "$holder" 2>/dev/null; then

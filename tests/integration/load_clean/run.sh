@@ -43,4 +43,21 @@ check_cmp "kamailio exits on max_destinations=0" "$?" -ne 0
 check_eq "one clear error line" 1 \
 	"$(grep -c 'max_destinations must be 1..16777216, not 0' "$IT_RUN/bad.log")"
 
+# every parameter is checked before anything is allocated: a bad
+# rpc_list_max is named even when the table (16M destinations, far more
+# than -m holds) could never be made
+sed -e 's/"max_destinations", 4096/"max_destinations", 16777216/' \
+	-e 's/"rpc_list_max", 1000/"rpc_list_max", 0/' \
+	"$IT_ROOT/kamailio.cfg.sample" >"$IT_RUN/bad2.cfg"
+check_eq "the config names the bad parameter" 1 "$(grep -c '"rpc_list_max", 0' "$IT_RUN/bad2.cfg")"
+"$KAMAILIO" -DD -E -f "$IT_RUN/bad2.cfg" -Y "$IT_RUN" "${KAM_ARGS[@]}" \
+	>"$IT_RUN/bad2.log" 2>&1 &
+pid=$!
+wait_pid $pid 10
+check_cmp "kamailio exits on rpc_list_max=0" "$?" -ne 0
+check_eq "the parameter is named, before any memory is asked for" 1 \
+	"$(grep -c 'rpc_list_max must be 1..1000000, not 0' "$IT_RUN/bad2.log")"
+check_eq "no shared memory was asked for" 0 \
+	"$(grep -c 'no shared memory' "$IT_RUN/bad2.log")"
+
 it_finish
