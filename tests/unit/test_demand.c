@@ -507,7 +507,7 @@ static void test_start_learned(void **state)
 static void test_sends_stop(void **state)
 {
 	struct rg_limit none = {0, 1, 0};
-	struct rg_demand_out out;
+	struct rg_demand_out out = {0};
 	struct rg_cview v;
 	uint64_t t;
 	int sent = 0;
