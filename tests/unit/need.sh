@@ -12,6 +12,7 @@ missing() {
 	exit 1
 }
 # CC may carry words (ccache gcc): its first is the command
+# shellcheck disable=SC2086
 set -- $cc
 command -v "$1" >/dev/null 2>&1 || missing "the C compiler $1" gcc
 command -v ar >/dev/null 2>&1 || missing "ar" binutils
