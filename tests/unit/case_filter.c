@@ -36,8 +36,7 @@ static int matches(const char *pat, const char *s)
 	return *pat == '\0';
 }
 
-int case_filter(int argc, char **argv, const struct CMUnitTest *tests,
-		size_t n)
+int case_filter(int argc, char **argv, const struct CMUnitTest *tests, size_t n)
 {
 	const char *me = argc > 0 ? argv[0] : "test";
 	const char *pat;

@@ -17,13 +17,16 @@ struct CMUnitTest;
 /* Reads main's arguments. 1: run the suite (every case, or those that
  * match); 0: no case matches (one line says so); -1: a bad argument (the
  * usage printed). */
-int case_filter(int argc, char **argv, const struct CMUnitTest *tests,
-		size_t n);
+int case_filter(
+		int argc, char **argv, const struct CMUnitTest *tests, size_t n);
 
 #define CASE_FILTER(argc, argv, tests) \
 	case_filter((argc), (argv), (tests), sizeof(tests) / sizeof((tests)[0]))
 
 /* main's status when case_filter says not to run */
-#define CASE_FILTER_EXIT(sel) ((sel) < 0 ? 2 : CASE_FILTER_NONE)
+static inline int case_filter_exit(int sel)
+{
+	return sel < 0 ? 2 : CASE_FILTER_NONE;
+}
 
 #endif

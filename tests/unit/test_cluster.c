@@ -380,6 +380,6 @@ int main(int argc, char **argv)
 	const int sel = CASE_FILTER(argc, argv, tests);
 
 	if(sel <= 0)
-		return CASE_FILTER_EXIT(sel);
+		return case_filter_exit(sel);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
