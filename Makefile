@@ -10,6 +10,9 @@
 #                  ../shared/kamailio, again on Kamailio 6.1.4 (make k6)
 #   make fuzz      the long fuzz run (libFuzzer, FUZZ_LONG s a target)
 #   make lint      cppcheck and clang-tidy (part of make test)
+#   make unit      the unit tests alone (part of make test), as any user:
+#                  needs only gcc, make, cmocka and OpenSSL's headers
+#                  (T=entry CASE='*watched*': one suite, the matching cases)
 #   make readme    doc/README from doc/replyguard.xml (make test checks it)
 #   make run       the demo: kamailio.cfg.sample with sipp destinations
 #   make bench     replyguard's cost: micro, end to end, max CPS, callgrind
@@ -69,18 +72,25 @@ readme: kamailio-src
 doc-check: kamailio-src
 	@sh scripts/readme.sh $(COREPATH) --check
 
-unit: deps
+# the unit suites need a C compiler, make, cmocka and OpenSSL's headers,
+# and no root: make unit, unit-asan and unit-late check for those (one
+# line names what is missing) and install nothing. Under make test, deps
+# has installed everything first. T=suite and CASE='pattern' pick
+# (tests/unit/Makefile).
+UNIT_DEPS := $(if $(filter test,$(MAKECMDGOALS)),deps)
+
+unit: | $(UNIT_DEPS)
 	@$(MAKE) --no-print-directory -C tests/unit run
 
 # cppcheck and clang-tidy, configured in the repo (.clang-tidy, the script)
 lint: kamailio-src
 	@sh scripts/lint.sh $(COREPATH)
 
-unit-asan: deps
+unit-asan: | $(UNIT_DEPS)
 	@$(MAKE) --no-print-directory -C tests/unit asan
 
 # the unit suites again with the clock past 2^31 and 2^32 ms of uptime
-unit-late: deps
+unit-late: | $(UNIT_DEPS)
 	@$(MAKE) --no-print-directory -C tests/unit late
 
 # every fuzz target for a short while (FUZZ_SECONDS, 15); `make fuzz`

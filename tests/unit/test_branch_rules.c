@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "case_filter.h"
 #include "rg_branch_rules.h"
 
 #define T0 1000
@@ -160,7 +161,7 @@ static void test_parked(void **state)
 	assert_int_equal(f, RG_BR_PARKED);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 			cmocka_unit_test(test_183_counts_once),
@@ -170,5 +171,9 @@ int main(void)
 			cmocka_unit_test(test_timeouts),
 			cmocka_unit_test(test_parked),
 	};
+	const int sel = CASE_FILTER(argc, argv, tests);
+
+	if(sel <= 0)
+		return case_filter_exit(sel);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

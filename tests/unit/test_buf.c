@@ -8,6 +8,7 @@
 
 #include <cmocka.h>
 
+#include "case_filter.h"
 #include "rg_buf.h"
 
 static void test_bounded(void **state)
@@ -123,7 +124,7 @@ static void test_url_redacted(void **state)
 	}
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 			cmocka_unit_test(test_bounded),
@@ -133,6 +134,9 @@ int main(void)
 			cmocka_unit_test(test_log_str),
 			cmocka_unit_test(test_url_redacted),
 	};
+	const int sel = CASE_FILTER(argc, argv, tests);
 
+	if(sel <= 0)
+		return case_filter_exit(sel);
 	return cmocka_run_group_tests_name("buf", tests, NULL, NULL);
 }

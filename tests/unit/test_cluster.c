@@ -17,6 +17,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "case_filter.h"
 #include "rg_cluster_msg.h"
 #include "rg_peers.h"
 #include "seam_stub.h"
@@ -366,7 +367,7 @@ static void test_peers_full(void **state)
 	assert_int_equal(stub_locks_held(), 0);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 			cmocka_unit_test(test_round_trip),
@@ -376,6 +377,9 @@ int main(void)
 			cmocka_unit_test(test_peers_window),
 			cmocka_unit_test(test_peers_full),
 	};
+	const int sel = CASE_FILTER(argc, argv, tests);
 
+	if(sel <= 0)
+		return case_filter_exit(sel);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -22,6 +22,7 @@
 
 #include <cmocka.h>
 
+#include "case_filter.h"
 #include "rg_demand.h"
 
 #define SEC 1000ULL
@@ -613,7 +614,7 @@ static void test_cut_from_cluster_rate(void **state)
 	assert_in_range(rg_throttle_rate(&nd[0].th), 14000, 15500);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 			cmocka_unit_test_setup(test_even, setup),
@@ -630,6 +631,9 @@ int main(void)
 			cmocka_unit_test_setup(test_no_wrap, setup),
 			cmocka_unit_test_setup(test_cap_is_no_demand, setup),
 	};
+	const int sel = CASE_FILTER(argc, argv, tests);
 
+	if(sel <= 0)
+		return case_filter_exit(sel);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

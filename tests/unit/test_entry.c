@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "case_filter.h"
 #include "rg_entry.h"
 
 #define SEC 1000ULL
@@ -760,7 +761,7 @@ static void test_tally_slots(void **state)
 	assert_int_equal(s.ctr[RG_C_R183], 7);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 			cmocka_unit_test_setup(test_counters, setup),
@@ -781,6 +782,9 @@ int main(void)
 			cmocka_unit_test_setup(test_tally, setup),
 			cmocka_unit_test_setup(test_tally_slots, setup),
 	};
+	const int sel = CASE_FILTER(argc, argv, tests);
 
+	if(sel <= 0)
+		return case_filter_exit(sel);
 	return cmocka_run_group_tests_name("entry", tests, NULL, NULL);
 }

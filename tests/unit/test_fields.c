@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "case_filter.h"
 #include "rg_notice.h"
 #include "rg_prom.h"
 
@@ -379,7 +380,7 @@ static void test_json(void **state)
 	}
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 			cmocka_unit_test(test_list_is_whole),
@@ -390,6 +391,9 @@ int main(void)
 			cmocka_unit_test(test_prom_histogram),
 			cmocka_unit_test(test_json),
 	};
+	const int sel = CASE_FILTER(argc, argv, tests);
 
+	if(sel <= 0)
+		return case_filter_exit(sel);
 	return cmocka_run_group_tests_name("fields", tests, NULL, NULL);
 }

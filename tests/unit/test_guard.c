@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "case_filter.h"
 #include "rg_entry.h"
 #include "seam_stub.h"
 
@@ -404,7 +405,7 @@ static void test_sets_come_and_go(void **state)
 	rg_guard_free(g);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 			cmocka_unit_test(test_two_destinations),
@@ -419,6 +420,9 @@ int main(void)
 			cmocka_unit_test(test_untracked),
 			cmocka_unit_test(test_sets_come_and_go),
 	};
+	const int sel = CASE_FILTER(argc, argv, tests);
 
+	if(sel <= 0)
+		return case_filter_exit(sel);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,6 +8,7 @@
 
 #include <cmocka.h>
 
+#include "case_filter.h"
 #include "rg_health.h"
 
 #define SEC 1000ULL
@@ -254,7 +255,7 @@ static void test_peers(void **state)
 	assert_int_equal(rg_health_blocked_for(&h, T0), 20);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 			cmocka_unit_test(test_clamp),
@@ -267,5 +268,9 @@ int main(void)
 			cmocka_unit_test(test_manual_block),
 			cmocka_unit_test(test_state_names),
 	};
+	const int sel = CASE_FILTER(argc, argv, tests);
+
+	if(sel <= 0)
+		return case_filter_exit(sel);
 	return cmocka_run_group_tests_name("rg_health", tests, NULL, NULL);
 }

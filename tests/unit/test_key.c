@@ -8,6 +8,7 @@
 
 #include <cmocka.h>
 
+#include "case_filter.h"
 #include "rg_key.h"
 
 static const char *norm(const char *in)
@@ -159,7 +160,7 @@ static void test_memo_same_as_parse(void **state)
 	assert_int_equal(rg_key_normalize_memo(&memo, "", 0, b), RG_KEY_EEMPTY);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 			cmocka_unit_test(test_spellings_of_one_address),
@@ -169,5 +170,9 @@ int main(void)
 			cmocka_unit_test(test_bad_keys),
 			cmocka_unit_test(test_memo_same_as_parse),
 	};
+	const int sel = CASE_FILTER(argc, argv, tests);
+
+	if(sel <= 0)
+		return case_filter_exit(sel);
 	return cmocka_run_group_tests_name("rg_key", tests, NULL, NULL);
 }

@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "case_filter.h"
 #include "rg_branch_rules.h"
 #include "rg_entry.h"
 #include "rg_kpi.h"
@@ -703,7 +704,7 @@ static void test_entry_near_limit(void **state)
 		assert_int_equal(tick(T0 + (uint64_t)(4 + i) * slot), 0);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_formulas),
@@ -723,6 +724,9 @@ int main(void)
 		cmocka_unit_test_setup(test_entry_degraded, setup),
 		cmocka_unit_test_setup(test_entry_near_limit, setup),
 	};
+	const int sel = CASE_FILTER(argc, argv, tests);
 
+	if(sel <= 0)
+		return case_filter_exit(sel);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

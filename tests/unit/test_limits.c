@@ -8,6 +8,7 @@
 
 #include <cmocka.h>
 
+#include "case_filter.h"
 #include "rg_limits.h"
 
 static const struct rg_limit dflt = {0, 3, 0};
@@ -213,7 +214,7 @@ static void test_table_name(void **state)
 	assert_int_equal(rg_limits_table_ok(NULL, 0), 0);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 			cmocka_unit_test(test_rate),
@@ -222,6 +223,9 @@ int main(void)
 			cmocka_unit_test(test_check_args),
 			cmocka_unit_test(test_table_name),
 	};
+	const int sel = CASE_FILTER(argc, argv, tests);
 
+	if(sel <= 0)
+		return case_filter_exit(sel);
 	return cmocka_run_group_tests_name("limits", tests, NULL, NULL);
 }

@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "case_filter.h"
 #include "rg_notice.h"
 #include "rg_ops.h"
 #include "rg_prom.h"
@@ -264,7 +265,7 @@ static void test_prom(void **state)
 	rg_table_free(t);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 			cmocka_unit_test(test_down_and_up),
@@ -273,6 +274,9 @@ int main(void)
 			cmocka_unit_test(test_throttled_and_escaping),
 			cmocka_unit_test(test_prom),
 	};
+	const int sel = CASE_FILTER(argc, argv, tests);
 
+	if(sel <= 0)
+		return case_filter_exit(sel);
 	return cmocka_run_group_tests_name("notice", tests, NULL, NULL);
 }

@@ -8,6 +8,7 @@
 
 #include <cmocka.h>
 
+#include "case_filter.h"
 #include "rg_queue.h"
 #include "seam_stub.h"
 
@@ -153,13 +154,16 @@ static void test_last_word(void **state)
 	rg_queue_free(q);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 			cmocka_unit_test(test_fifo_and_drops),
 			cmocka_unit_test(test_bad_args_and_no_memory),
 			cmocka_unit_test(test_last_word),
 	};
+	const int sel = CASE_FILTER(argc, argv, tests);
 
+	if(sel <= 0)
+		return case_filter_exit(sel);
 	return cmocka_run_group_tests_name("queue", tests, NULL, NULL);
 }

@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "case_filter.h"
 #include "rg_ops.h"
 #include "seam_stub.h"
 
@@ -339,7 +340,7 @@ static void test_no_cluster(void **state)
 	rg_table_free(t);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 			cmocka_unit_test(test_local_writes),
@@ -351,6 +352,9 @@ int main(void)
 			cmocka_unit_test(test_marker_compared),
 			cmocka_unit_test(test_no_cluster),
 	};
+	const int sel = CASE_FILTER(argc, argv, tests);
 
+	if(sel <= 0)
+		return case_filter_exit(sel);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

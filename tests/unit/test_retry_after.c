@@ -8,6 +8,7 @@
 
 #include <cmocka.h>
 
+#include "case_filter.h"
 #include "rg_hdr.h"
 #include "rg_retry_after.h"
 
@@ -157,7 +158,7 @@ static void test_jitter(void **state)
 			UINT32_MAX);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 			cmocka_unit_test(test_table),
@@ -166,5 +167,9 @@ int main(void)
 			cmocka_unit_test(test_find_in_raw_headers),
 			cmocka_unit_test(test_jitter),
 	};
+	const int sel = CASE_FILTER(argc, argv, tests);
+
+	if(sel <= 0)
+		return case_filter_exit(sel);
 	return cmocka_run_group_tests_name("rg_retry_after", tests, NULL, NULL);
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "case_filter.h"
 #include "rg_sdp_fast.h"
 
 #define SDP                                                                \
@@ -108,12 +109,16 @@ static void test_is_sdp(void **state)
 	assert_int_equal(rg_sdpf_is_sdp("application/sdpx", 16), 0);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 			cmocka_unit_test(test_session),
 			cmocka_unit_test(test_headers),
 			cmocka_unit_test(test_is_sdp),
 	};
+	const int sel = CASE_FILTER(argc, argv, tests);
+
+	if(sel <= 0)
+		return case_filter_exit(sel);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

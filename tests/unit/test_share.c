@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "case_filter.h"
 #include "rg_share.h"
 
 /* the sum of every node's share */
@@ -87,7 +88,7 @@ static void test_silence_and_rejoin(void **state)
 	assert_int_equal(rg_share(30000, two, 0, 0, 250), 30000);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 			cmocka_unit_test(test_adds_up),
@@ -95,6 +96,9 @@ int main(void)
 			cmocka_unit_test(test_floor),
 			cmocka_unit_test(test_silence_and_rejoin),
 	};
+	const int sel = CASE_FILTER(argc, argv, tests);
 
+	if(sel <= 0)
+		return case_filter_exit(sel);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "case_filter.h"
 #include "rg_entry.h"
 
 #define SEC 1000ULL
@@ -245,13 +246,16 @@ static void test_entry_round_trip(void **state)
 	assert_int_equal(rg_health_reason(&b.health), RG_BR_INFERRED);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 			cmocka_unit_test(test_round_trip),
 			cmocka_unit_test(test_bad_files),
 			cmocka_unit_test(test_entry_round_trip),
 	};
+	const int sel = CASE_FILTER(argc, argv, tests);
 
+	if(sel <= 0)
+		return case_filter_exit(sel);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

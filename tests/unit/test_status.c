@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "case_filter.h"
 #include "rg_ops.h"
 #include "rg_status.h"
 
@@ -185,13 +186,16 @@ static void test_too_small(void **state)
 	free(p);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 			cmocka_unit_test(test_html),
 			cmocka_unit_test(test_json),
 			cmocka_unit_test(test_too_small),
 	};
+	const int sel = CASE_FILTER(argc, argv, tests);
 
+	if(sel <= 0)
+		return case_filter_exit(sel);
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "case_filter.h"
 #include "rg_ops.h"
 #include "seam_stub.h"
 
@@ -601,7 +602,7 @@ static void test_ext_after_seed(void **state)
 	assert_true(has_tag(t, a, 1));
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 			cmocka_unit_test_setup_teardown(
@@ -628,5 +629,9 @@ int main(void)
 			cmocka_unit_test_setup_teardown(
 					test_limits_pin_and_sweep, setup, teardown),
 	};
+	const int sel = CASE_FILTER(argc, argv, tests);
+
+	if(sel <= 0)
+		return case_filter_exit(sel);
 	return cmocka_run_group_tests_name("rg_table", tests, NULL, NULL);
 }

@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "case_filter.h"
 #include "rg_throttle.h"
 
 #define SEC 1000ULL
@@ -405,7 +406,7 @@ static void test_received_stale_clock(void **state)
 	assert_int_equal(th.sec, (T0 + SEC) / 1000);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 			cmocka_unit_test_setup(test_no_limit_admits_all, setup),
@@ -423,6 +424,9 @@ int main(void)
 			cmocka_unit_test_setup(
 					test_aimd_settles_near_the_carrier_limit, setup),
 	};
+	const int sel = CASE_FILTER(argc, argv, tests);
 
+	if(sel <= 0)
+		return case_filter_exit(sel);
 	return cmocka_run_group_tests_name("throttle", tests, NULL, NULL);
 }

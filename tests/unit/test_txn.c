@@ -8,6 +8,7 @@
 
 #include <cmocka.h>
 
+#include "case_filter.h"
 #include "rg_txn.h"
 #include "seam_stub.h"
 
@@ -142,13 +143,16 @@ static void test_no_memory(void **state)
 	stub_fail_alloc_in(0);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 			cmocka_unit_test(test_pool_reuse),
 			cmocka_unit_test(test_records_chain),
 			cmocka_unit_test(test_no_memory),
 	};
+	const int sel = CASE_FILTER(argc, argv, tests);
 
+	if(sel <= 0)
+		return case_filter_exit(sel);
 	return cmocka_run_group_tests_name("txn", tests, NULL, NULL);
 }

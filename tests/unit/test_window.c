@@ -8,6 +8,7 @@
 
 #include <cmocka.h>
 
+#include "case_filter.h"
 #include "rg_window.h"
 
 #define SEC 1000ULL
@@ -113,7 +114,7 @@ static void test_sub(void **state)
 	assert_int_equal(sum_of(&w, slot, T0 + 12 * slot, RG_C_ATTEMPTS), 3);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 			cmocka_unit_test(test_slot_width),
@@ -123,5 +124,9 @@ int main(void)
 			cmocka_unit_test(test_clock_going_back_is_not_counted_twice),
 			cmocka_unit_test(test_sub),
 	};
+	const int sel = CASE_FILTER(argc, argv, tests);
+
+	if(sel <= 0)
+		return case_filter_exit(sel);
 	return cmocka_run_group_tests_name("rg_window", tests, NULL, NULL);
 }
