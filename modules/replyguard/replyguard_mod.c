@@ -29,6 +29,7 @@
 #include "rg_host.h"
 #include "rg_limit_admin.h"
 #include "rg_limits_db.h"
+#include "rg_limits_loader.h"
 #include "rg_limits.h"
 #include "rg_pv.h"
 #include "rg_rpc.h"
@@ -198,6 +199,7 @@ static param_export_t params[] = {
 	{"limits_file", PARAM_STRING, &rg_limits_file},
 	{"db_url", PARAM_STRING, &rg_db_url},
 	{"db_table", PARAM_STRING, &rg_db_table},
+	{"db_timeout_ms", PARAM_INT, &rg_db_timeout_ms},
 	{"webhook_url", PARAM_STRING, &rg_webhook_url},
 	{"webhook_timeout_ms", PARAM_INT, &rg_webhook_timeout_ms},
 	{"webhook_queue", PARAM_INT, &rg_webhook_queue},
@@ -547,8 +549,8 @@ static int mod_init(void)
 			|| rg_branch_init((unsigned int)rg_txn_slots, rg_reply_callbacks,
 					   &rg_reply_in_hooks)
 					   < 0
-			|| rg_limit_admin_init(&rg_tcfg.dflt) < 0
-			|| rg_limits_db_start() < 0)
+			|| rg_limit_admin_init(&rg_tcfg.dflt, rg_limits_db_on()) < 0
+			|| rg_limits_loader_init() < 0)
 		goto err_table;
 	/* after the limits file, which must never find the table full */
 	if(rg_ds_seed_on)
@@ -580,7 +582,8 @@ err:
 
 static int child_init(int rank)
 {
-	if(rg_state_file_child_init(rank) < 0 || rg_cluster_child_init(rank) < 0)
+	if(rg_state_file_child_init(rank) < 0 || rg_cluster_child_init(rank) < 0
+			|| rg_limits_loader_child_init(rank) < 0)
 		return -1;
 	return rg_webhook_child_init(rank);
 }

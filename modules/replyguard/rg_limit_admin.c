@@ -13,7 +13,6 @@
 #include "rg_host.h"
 #include "rg_limit_admin.h"
 #include "rg_limits.h"
-#include "rg_limits_db.h"
 #include "rg_update.h"
 
 /* a limits file larger than this is refused, not read */
@@ -32,7 +31,7 @@ char *rg_limits_file = NULL;
 /* the limit of a destination with none of its own (the modparams) */
 static struct rg_limit rg_dflt;
 
-int rg_limit_admin_init(const struct rg_limit *dflt)
+int rg_limit_admin_init(const struct rg_limit *dflt, int db_on)
 {
 	char why[256];
 	int n;
@@ -45,7 +44,7 @@ int rg_limit_admin_init(const struct rg_limit *dflt)
 	}
 	if(rg_limits_file == NULL || *rg_limits_file == '\0')
 		return 0;
-	if(rg_limits_db_on()) {
+	if(db_on) {
 		LM_WARN("db_url is set: limits_file %s is not read\n", rg_limits_file);
 		return 0;
 	}

@@ -18,9 +18,10 @@ extern char *rg_limits_file;
 /*
  * From mod_init, after the table exists: remember the default limit
  * (what a limits-file line or rg_set_limit leaves out), take the shared
- * reload state, and load limits_file when set. 0, or -1 (logged).
+ * reload state, and load limits_file when set, unless `db_on` (db_url
+ * is set and replaces it). 0, or -1 (logged).
  */
-int rg_limit_admin_init(const struct rg_limit *dflt);
+int rg_limit_admin_init(const struct rg_limit *dflt, int db_on);
 
 /*
  * Set the limit of `raw`: `cps` as text ("20", "2.5"; "0" = none),
