@@ -195,8 +195,8 @@ static const char *row_of(db_row_t *row, const struct rg_limit *dflt,
 			!= NULL)
 		return why;
 	if(rg_limits_check_args(key->s, (size_t)key->len,
-			   (uint32_t)floor(cps * 1000 + 0.5), (long)burst, (long)maxc,
-			   dflt, l, &why)
+			   (uint32_t)floor(cps * 1000 + 0.5), (long)burst, (long)maxc, dflt,
+			   l, &why)
 			< 0)
 		return why;
 	return NULL;
@@ -225,8 +225,8 @@ static const char *duplicate(struct rg_limit_line *lines, int n)
 	return NULL;
 }
 
-int rg_limits_db_read(const struct rg_limit *dflt,
-		struct rg_limit_line **out, int *n, char *err, size_t errlen)
+int rg_limits_db_read(const struct rg_limit *dflt, struct rg_limit_line **out,
+		int *n, char *err, size_t errlen)
 {
 	db_key_t cols[4];
 	str cnames[4] = {str_init("dst"), str_init("cps"), str_init("burst"),

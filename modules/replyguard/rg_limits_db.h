@@ -44,7 +44,7 @@ struct rg_limit_line;
  * as long as the driver waits: call it only where that is allowed (at
  * start, or in the loader process).
  */
-int rg_limits_db_read(const struct rg_limit *dflt,
-		struct rg_limit_line **lines, int *n, char *err, size_t errlen);
+int rg_limits_db_read(const struct rg_limit *dflt, struct rg_limit_line **lines,
+		int *n, char *err, size_t errlen);
 
 #endif

@@ -103,8 +103,9 @@ static int to_shm(const struct rg_limit_line *lines, int n,
 		return 0;
 	*out = shm_malloc(sizeof(**out) * (size_t)n);
 	if(*out == NULL) {
-		snprintf(err, errlen, "no shared memory for %d rows (raise -m); the "
-							  "limits in force are kept",
+		snprintf(err, errlen,
+				"no shared memory for %d rows (raise -m); the "
+				"limits in force are kept",
 				n);
 		return -1;
 	}
@@ -124,6 +125,9 @@ static void serve(void)
 	lock_get(&rg_ldr->lock);
 	id = rg_ldr->asked;
 	rc = rg_ldr->state == RG_LDR_WAITING;
+	/* given up before this process woke: nobody waits, nothing to read */
+	if(rg_ldr->state == RG_LDR_ABANDONED)
+		rg_ldr->state = RG_LDR_IDLE;
 	lock_release(&rg_ldr->lock);
 	if(!rc)
 		return;
@@ -226,9 +230,10 @@ static int ask(uint64_t *t0, char *err, size_t errlen)
 	}
 	lock_release(&rg_ldr->lock);
 	if(!idle) {
-		snprintf(err, errlen, "the previous reload is still waiting for the "
-							  "database (asked %llu ms ago); the limits in "
-							  "force are kept",
+		snprintf(err, errlen,
+				"the previous reload is still waiting for the "
+				"database (asked %llu ms ago); the limits in "
+				"force are kept",
 				(unsigned long long)since);
 		return -1;
 	}
@@ -253,8 +258,9 @@ int rg_limits_loader_reload(int *n, char *err, size_t errlen)
 	if(ask(&t0, err, errlen) < 0)
 		goto done;
 	if(!wait_answer(t0, &rc, n, &lines, err, errlen)) {
-		snprintf(err, errlen, "the database did not answer within %d ms "
-							  "(db_timeout_ms); the limits in force are kept",
+		snprintf(err, errlen,
+				"the database did not answer within %d ms "
+				"(db_timeout_ms); the limits in force are kept",
 				rg_db_timeout_ms);
 		rc = -1;
 		goto done;
