@@ -17,25 +17,26 @@
 #include "rg_branch.h"
 #include "rg_cluster.h"
 #include "rg_codes.h"
-#include "rg_reason.h"
 #include "rg_dialog.h"
 #include "rg_dispatcher.h"
 #include "rg_dst.h"
 #include "rg_events.h"
 #include "rg_failover.h"
-#include "rg_reply.h"
-#include "rg_later.h"
-#include "rg_reply_in.h"
 #include "rg_host.h"
+#include "rg_later.h"
 #include "rg_limit_admin.h"
-#include "rg_limits_db.h"
 #include "rg_limits.h"
+#include "rg_limits_db.h"
+#include "rg_limits_loader.h"
 #include "rg_params.h"
 #include "rg_pv.h"
+#include "rg_reason.h"
+#include "rg_reply.h"
+#include "rg_reply_in.h"
 #include "rg_rpc.h"
 #include "rg_script.h"
-#include "rg_stats.h"
 #include "rg_state_file.h"
+#include "rg_stats.h"
 #include "rg_update.h"
 #include "rg_webhook.h"
 #include "rg_xhttp.h"
@@ -47,49 +48,50 @@ MODULE_VERSION
 
 /* every parameter, with its default (rg_params.h; the table below) */
 static struct rg_params rg_p = {
-	.max_destinations = 4096,
-	.window_s = 60,
-	.idle_timeout = 3600,
-	.ra_min = 1,
-	.ra_max = 300,
-	.ra_jitter_pct = 0,
-	.down_threshold = 3,
-	.down_time = 30,
-	.probe_timeout = 60,
-	.up_threshold = 1,
-	.failure_codes = "500,502,504",
-	.failure_ratio = 0,
-	.failure_min_calls = 20,
-	.max_blocked_pct = 100,
-	.kpi_min_samples = 20,
-	/* the 503 causes that say the call failed, not the carrier */
-	.call_causes = "1-26,28-30,50-57,63-95",
-	.call_sip_causes = "404,410,480,484,486,600,603,604",
-	.short_call_s = 6, /* shorter answered calls: short_calls */
-	.cps_burst = 1,
-	.adaptive = 1,
-	.backoff_factor = "0.5",
-	.cps_min = 1,
-	.backoff_interval = 2,
-	.recovery_step = 1,
-	/* back up from a block: start at this share of the rate */
-	.ramp_start_pct = 10,
-	.dispatcher_sync = 1,
-	.ds_seed = 1,
-	.failover_codes = "503,408",
-	.ds_xavp_dst = str_init("_dsdst_"),
-	.cluster_interval = 200,
-	.cluster_share_floor = 25,
-	.cluster_max_skew = 30,
-	.state_interval = 10,
-	.db_table = "replyguard_limits",
-	.webhook_timeout_ms = 2000,
-	.webhook_queue = 1024,
-	.webhook_retries = 3,
-	.prom_max_dst = 1000,
-	.page_cache_ms = 1000,
-	.rpc_list_max = 1000,
-	.txn_slots = 4096, /* transactions whose records are preallocated */
+		.max_destinations = 4096,
+		.window_s = 60,
+		.idle_timeout = 3600,
+		.ra_min = 1,
+		.ra_max = 300,
+		.ra_jitter_pct = 0,
+		.down_threshold = 3,
+		.down_time = 30,
+		.probe_timeout = 60,
+		.up_threshold = 1,
+		.failure_codes = "500,502,504",
+		.failure_ratio = 0,
+		.failure_min_calls = 20,
+		.max_blocked_pct = 100,
+		.kpi_min_samples = 20,
+		/* the 503 causes that say the call failed, not the carrier */
+		.call_causes = "1-26,28-30,50-57,63-95",
+		.call_sip_causes = "404,410,480,484,486,600,603,604",
+		.short_call_s = 6, /* shorter answered calls: short_calls */
+		.cps_burst = 1,
+		.adaptive = 1,
+		.backoff_factor = "0.5",
+		.cps_min = 1,
+		.backoff_interval = 2,
+		.recovery_step = 1,
+		/* back up from a block: start at this share of the rate */
+		.ramp_start_pct = 10,
+		.dispatcher_sync = 1,
+		.ds_seed = 1,
+		.failover_codes = "503,408",
+		.ds_xavp_dst = str_init("_dsdst_"),
+		.cluster_interval = 200,
+		.cluster_share_floor = 25,
+		.cluster_max_skew = 30,
+		.state_interval = 10,
+		.db_table = "replyguard_limits",
+		.db_timeout_ms = 3000,
+		.webhook_timeout_ms = 2000,
+		.webhook_queue = 1024,
+		.webhook_retries = 3,
+		.prom_max_dst = 1000,
+		.page_cache_ms = 1000,
+		.rpc_list_max = 1000,
+		.txn_slots = 4096, /* transactions whose records are preallocated */
 };
 
 /* the table's config, built from them */
@@ -202,6 +204,7 @@ static param_export_t params[] = {
 	{"limits_file", PARAM_STRING, &rg_p.limits_file},
 	{"db_url", PARAM_STRING, &rg_p.db_url},
 	{"db_table", PARAM_STRING, &rg_p.db_table},
+	{"db_timeout_ms", PARAM_INT, &rg_p.db_timeout_ms},
 	{"webhook_url", PARAM_STRING, &rg_p.webhook_url},
 	{"webhook_timeout_ms", PARAM_INT, &rg_p.webhook_timeout_ms},
 	{"webhook_queue", PARAM_INT, &rg_p.webhook_queue},
@@ -390,9 +393,10 @@ static int mod_init(void)
 			|| rg_branch_init((unsigned int)rg_p.txn_slots,
 					   rg_p.reply_callbacks, &rg_reply_in_hooks)
 					   < 0
-			|| rg_limit_admin_init(&rg_tcfg.throttle.dflt, rg_p.limits_file)
+			|| rg_limit_admin_init(&rg_tcfg.throttle.dflt, rg_p.limits_file,
+					   rg_limits_db_on())
 					   < 0
-			|| rg_limits_db_start() < 0)
+			|| rg_limits_loader_init(rg_p.db_timeout_ms) < 0)
 		goto err_table;
 	/* after the limits file, which must never find the table full */
 	if(rg_p.ds_seed)
@@ -403,8 +407,7 @@ static int mod_init(void)
 		goto err_table;
 	rg_dialog_init();
 	if(rg_p.idle_timeout > 0
-			&& register_timer(rg_expire_timer, NULL, RG_EXPIRE_INTERVAL)
-					   < 0) {
+			&& register_timer(rg_expire_timer, NULL, RG_EXPIRE_INTERVAL) < 0) {
 		LM_ERR("cannot register the expiry timer\n");
 		goto err_table;
 	}
@@ -425,7 +428,8 @@ err:
 
 static int child_init(int rank)
 {
-	if(rg_state_file_child_init(rank) < 0 || rg_cluster_child_init(rank) < 0)
+	if(rg_state_file_child_init(rank) < 0 || rg_cluster_child_init(rank) < 0
+			|| rg_limits_loader_child_init(rank) < 0)
 		return -1;
 	return rg_webhook_child_init(rank);
 }
@@ -437,5 +441,5 @@ static void mod_destroy(void)
 	rg_ds_destroy();
 	rg_state_file_save(1);
 	/* the table stays: a module destroyed after this one (dialog) may
-	 * still end calls through it; shared memory goes with the process */
+   * still end calls through it; shared memory goes with the process */
 }

@@ -13,7 +13,6 @@
 #include "rg_host.h"
 #include "rg_limit_admin.h"
 #include "rg_limits.h"
-#include "rg_limits_db.h"
 #include "rg_update.h"
 
 /* a limits file larger than this is refused, not read */
@@ -37,7 +36,8 @@ const char *rg_limits_file(void)
 /* the limit of a destination with none of its own (the modparams) */
 static struct rg_limit rg_dflt;
 
-int rg_limit_admin_init(const struct rg_limit *dflt, const char *file)
+int rg_limit_admin_init(
+		const struct rg_limit *dflt, const char *file, int db_on)
 {
 	char why[256];
 	int n;
@@ -51,7 +51,7 @@ int rg_limit_admin_init(const struct rg_limit *dflt, const char *file)
 	}
 	if(rg_lfile == NULL || *rg_lfile == '\0')
 		return 0;
-	if(rg_limits_db_on()) {
+	if(db_on) {
 		LM_WARN("db_url is set: limits_file %s is not read\n", rg_lfile);
 		return 0;
 	}
@@ -74,8 +74,8 @@ static int set_mcps(const str *raw, uint32_t mcps, int burst,
 			   max_concurrent, &rg_dflt, &l, err)
 			< 0)
 		return -1;
-	if(rg_update_set_limit(l.key, l.key_len, &l.lim, RG_LIM_MANUAL, 0,
-			   rg_now_ms(), 0)
+	if(rg_update_set_limit(
+			   l.key, l.key_len, &l.lim, RG_LIM_MANUAL, 0, rg_now_ms(), 0)
 			!= RG_OK) {
 		*code = 503;
 		*err = "destination table full";
@@ -148,8 +148,8 @@ static int apply_line(void *arg, const struct rg_limit_line *l)
 {
 	struct load_ctx *c = arg;
 
-	return rg_update_set_limit(l->key, l->key_len, &l->lim, RG_LIM_FILE,
-				   c->gen, c->now, c->at_start)
+	return rg_update_set_limit(l->key, l->key_len, &l->lim, RG_LIM_FILE, c->gen,
+				   c->now, c->at_start)
 						   == RG_OK
 				   ? 0
 				   : -1;
@@ -268,8 +268,7 @@ static int int_param(struct sip_msg *msg, char *p, int *v, const char *what)
 static int log_result(const str *dst, int rc, const char *err)
 {
 	if(rc < 0) {
-		LM_ERR("rg_set_limit [%s]: %s\n", rg_log_safe(dst->s, dst->len),
-				err);
+		LM_ERR("rg_set_limit [%s]: %s\n", rg_log_safe(dst->s, dst->len), err);
 		return -1;
 	}
 	return 1;

@@ -16,9 +16,11 @@
  * From mod_init, after the table exists: remember the default limit
  * (what a limits-file line or rg_set_limit leaves out), take the shared
  * reload state, and load `file` (modparam "limits_file"; NULL or "": none)
- * when set. 0, or -1 (logged).
+ * when set, unless `db_on` (db_url is set and replaces it). 0, or -1
+ * (logged).
  */
-int rg_limit_admin_init(const struct rg_limit *dflt, const char *file);
+int rg_limit_admin_init(
+		const struct rg_limit *dflt, const char *file, int db_on);
 
 /* limits_file: NULL when there is none */
 const char *rg_limits_file(void);

@@ -9,7 +9,6 @@
 #include "lib/srdb1/db.h"
 
 #include "rg_buf.h"
-#include "rg_limit_admin.h"
 #include "rg_limits.h"
 #include "rg_limits_db.h"
 
@@ -173,7 +172,8 @@ static const char *whole_of(db_val_t *v, double lo, double *out,
 }
 
 /* one row into `l`: NULL, or the reason it is bad */
-static const char *row_of(db_row_t *row, struct rg_limit_line *l, str *key)
+static const char *row_of(db_row_t *row, const struct rg_limit *dflt,
+		struct rg_limit_line *l, str *key)
 {
 	db_val_t *v = ROW_VALUES(row);
 	double cps = 0, burst, maxc;
@@ -185,7 +185,7 @@ static const char *row_of(db_row_t *row, struct rg_limit_line *l, str *key)
 	if(num_of(&v[1], &cps, &null) < 0)
 		return "cps is not a number";
 	if(null)
-		cps = (double)rg_limits_default()->mcps / 1000;
+		cps = (double)dflt->mcps / 1000;
 	if(!(cps >= 0 && cps <= RG_LIMIT_MAX))
 		return "cps is out of range (0..1000000)";
 	if(fabs(cps * 1000 - floor(cps * 1000 + 0.5)) > 1e-6)
@@ -199,8 +199,8 @@ static const char *row_of(db_row_t *row, struct rg_limit_line *l, str *key)
 			!= NULL)
 		return why;
 	if(rg_limits_check_args(key->s, (size_t)key->len,
-			   (uint32_t)floor(cps * 1000 + 0.5), (long)burst, (long)maxc,
-			   rg_limits_default(), l, &why)
+			   (uint32_t)floor(cps * 1000 + 0.5), (long)burst, (long)maxc, dflt,
+			   l, &why)
 			< 0)
 		return why;
 	return NULL;
@@ -229,7 +229,8 @@ static const char *duplicate(struct rg_limit_line *lines, int n)
 	return NULL;
 }
 
-int rg_limits_db_load(int at_start, int *n, char *err, size_t errlen)
+int rg_limits_db_read(const struct rg_limit *dflt, struct rg_limit_line **out,
+		int *n, char *err, size_t errlen)
 {
 	db_key_t cols[4];
 	str cnames[4] = {str_init("dst"), str_init("cps"), str_init("burst"),
@@ -239,15 +240,12 @@ int rg_limits_db_load(int at_start, int *n, char *err, size_t errlen)
 	db1_con_t *h;
 	const char *why;
 	str key;
-	int i, rows, rc = -1;
+	int i, rows = 0, rc = -1;
 
+	*out = NULL;
 	*n = 0;
 	for(i = 0; i < 4; i++)
 		cols[i] = &cnames[i];
-	/* one load at a time, from the read to the apply: a slower reload
-	 * must not put an older table back */
-	if(rg_limits_begin(err, errlen) < 0)
-		return -1;
 	h = open_db(err, errlen);
 	if(h == NULL)
 		goto keep;
@@ -263,11 +261,11 @@ int rg_limits_db_load(int at_start, int *n, char *err, size_t errlen)
 			goto keep;
 		}
 	}
-	/* every row checked before anything is applied */
+	/* every row checked before anything is handed over */
 	for(i = 0; i < rows; i++) {
 		key.s = NULL;
 		key.len = 0;
-		why = row_of(&RES_ROWS(res)[i], &lines[i], &key);
+		why = row_of(&RES_ROWS(res)[i], dflt, &lines[i], &key);
 		if(why != NULL) {
 			snprintf(err, errlen, "table %s, row of dst [%s]: %s; the limits "
 								  "in force are kept",
@@ -283,13 +281,13 @@ int rg_limits_db_load(int at_start, int *n, char *err, size_t errlen)
 				rg_db_table, why);
 		goto keep;
 	}
-	rc = rg_limits_apply_locked(
-			lines, rows, at_start, rg_db_table, err, errlen);
-	if(rc == 0)
-		*n = rows;
+	*out = lines;
+	*n = rows;
+	lines = NULL;
+	rc = 0;
 	goto done;
 keep:
-	if(rc < 0 && strstr(err, "kept") == NULL) {
+	if(strstr(err, "kept") == NULL) {
 		size_t l = strlen(err);
 
 		snprintf(err + l, errlen - l, "; the limits in force are kept");
@@ -301,23 +299,5 @@ done:
 		rg_dbf.free_result(h, res);
 	if(h)
 		rg_dbf.close(h);
-	rg_limits_end();
 	return rc;
-}
-
-int rg_limits_db_start(void)
-{
-	char err[256];
-	int n;
-
-	if(!rg_limits_db_on())
-		return 0;
-	if(rg_limits_db_init() < 0)
-		return -1;
-	if(rg_limits_db_load(1, &n, err, sizeof(err)) < 0) {
-		LM_ERR("db_url: %s\n", err);
-		return -1;
-	}
-	LM_INFO("db_url: %d destinations from table %s\n", n, rg_db_table);
-	return 0;
 }

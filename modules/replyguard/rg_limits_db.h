@@ -12,9 +12,10 @@
  * (named by its key, with the reason), a key in two rows, a failed query
  * or a database that cannot be reached changes nothing: the limits in
  * force are kept. Only entries the table has no room for are left out
- * of a load (as for the file). One load at a time, from the read to the
- * apply. A connection is opened for each load and closed after it. When
- * db_url is set it replaces limits_file.
+ * of a load (as for the file). A connection is opened for each read and
+ * closed after it. When db_url is set it replaces limits_file. This file
+ * only reads and checks; rg_limits_loader.c puts the rows in force, one
+ * load at a time, and bounds a reload's wait (db_timeout_ms).
  */
 #ifndef RG_LIMITS_DB_H
 #define RG_LIMITS_DB_H
@@ -33,20 +34,23 @@ int rg_limits_db_on(void);
 /* db_table */
 const char *rg_limits_db_table(void);
 
-/* mod_init: bind the driver, check the table's version. 0 or -1. */
+/* mod_init: bind the driver, check the table's version. 0 or -1
+ * (logged). */
 int rg_limits_db_init(void);
 
-/*
- * mod_init, after rg_limit_admin_init(): when db_url is set, check the
- * table and load it (a failure stops start-up, as a bad limits_file
- * does). 0 or -1.
- */
-int rg_limits_db_start(void);
+struct rg_limit;
+struct rg_limit_line;
 
 /*
- * Read the table and put its limits in force: 0 and the number of rows in
- * `n`; -1 with the reason in `err` (nothing changed).
+ * Read the table and check every row, with `dflt` for NULL columns; puts
+ * nothing in force (the caller applies the rows: rg_limits_loader.c).
+ * 0 with the rows in `*lines` (pkg memory for the caller to free, NULL
+ * when there is none) and their number in `n`; -1 with the reason in
+ * `err`, ending "the limits in force are kept". It waits for the driver
+ * as long as the driver waits: call it only where that is allowed (at
+ * start, or in the loader process).
  */
-int rg_limits_db_load(int at_start, int *n, char *err, size_t errlen);
+int rg_limits_db_read(const struct rg_limit *dflt, struct rg_limit_line **lines,
+		int *n, char *err, size_t errlen);
 
 #endif

@@ -31,8 +31,8 @@ static int throttle(const struct rg_params *p, struct rg_throttle_cfg *t)
 		return -1;
 	}
 	if(p->backoff_factor == NULL
-			|| rg_limits_parse_rate(p->backoff_factor,
-					   strlen(p->backoff_factor), &f)
+			|| rg_limits_parse_rate(
+					   p->backoff_factor, strlen(p->backoff_factor), &f)
 					   < 0
 			|| f == 0 || f >= 1000) {
 		LM_ERR("backoff_factor must be a number between 0 and 1 (at most 3 "
@@ -89,8 +89,7 @@ static int table(const struct rg_params *p)
 		return -1;
 	}
 	if(p->short_call_s < 1 || p->short_call_s > 3600) {
-		LM_ERR("short_call_seconds must be 1..3600, not %d\n",
-				p->short_call_s);
+		LM_ERR("short_call_seconds must be 1..3600, not %d\n", p->short_call_s);
 		return -1;
 	}
 	if(p->min_asr < 0 || p->min_asr > 100 || p->max_isa < 0 || p->max_isa > 100
@@ -103,8 +102,7 @@ static int table(const struct rg_params *p)
 		return -1;
 	}
 	if(p->idle_timeout < 0) {
-		LM_ERR("idle_timeout must be >= 0 seconds, not %d\n",
-				p->idle_timeout);
+		LM_ERR("idle_timeout must be >= 0 seconds, not %d\n", p->idle_timeout);
 		return -1;
 	}
 	if(p->ra_min < 1 || p->ra_max < p->ra_min) {
@@ -152,7 +150,6 @@ static int table(const struct rg_params *p)
 	}
 	return 0;
 }
-
 
 /* the table's codes and 503 causes: parsed into `cfg` */
 static int codes(const struct rg_params *p, struct rg_table_cfg *cfg)
@@ -253,6 +250,10 @@ static int reporting(const struct rg_params *p)
 							: "");
 		return -1;
 	}
+	if(p->db_timeout_ms < 1 || p->db_timeout_ms > 600000) {
+		LM_ERR("db_timeout_ms must be 1..600000, not %d\n", p->db_timeout_ms);
+		return -1;
+	}
 	if(p->reply_callbacks != 0 && p->reply_callbacks != 1) {
 		LM_ERR("reply_callbacks must be 0 or 1, not %d\n", p->reply_callbacks);
 		return -1;
@@ -300,7 +301,7 @@ int rg_params_check(const struct rg_params *p, struct rg_table_cfg *cfg,
 	cfg->fail.min_calls = (uint32_t)p->failure_min_calls;
 	cfg->max_blocked_pct = (unsigned int)p->max_blocked_pct;
 	/* cluster: a replicated fact is compared for an hour after it was
-	 * written, or for as long as a block may run */
+   * written, or for as long as a block may run */
 	cfg->retain_ms = (uint64_t)(p->ra_max > 3600 ? p->ra_max : 3600) * 1000;
 	return 0;
 }

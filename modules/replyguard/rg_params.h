@@ -74,6 +74,7 @@ struct rg_params
 	char *limits_file;
 	char *db_url;
 	char *db_table;
+	int db_timeout_ms;
 	char *webhook_url;
 	int webhook_timeout_ms;
 	int webhook_queue;

@@ -20,6 +20,7 @@
 #include "rg_later.h"
 #include "rg_limit_admin.h"
 #include "rg_limits_db.h"
+#include "rg_limits_loader.h"
 #include "rg_rpc.h"
 #include "rg_update.h"
 #include "rg_webhook.h"
@@ -361,7 +362,8 @@ static void rg_rpc_set_limit(rpc_t *rpc, void *ctx)
 
 static const char *rg_rpc_reload_doc[2] = {
 		"Re-read the limits (db_url's table, else limits_file); on any bad "
-		"line or row, or a database error, nothing changes.",
+		"line or row, or a database error, nothing changes. A database "
+		"that does not answer within db_timeout_ms fails the reload.",
 		0};
 
 static void rg_rpc_reload(rpc_t *rpc, void *ctx)
@@ -372,7 +374,7 @@ static void rg_rpc_reload(rpc_t *rpc, void *ctx)
 	int n = 0;
 
 	if(rg_limits_db_on()) {
-		if(rg_limits_db_load(0, &n, err, sizeof(err)) < 0) {
+		if(rg_limits_loader_reload(&n, err, sizeof(err)) < 0) {
 			LM_ERR("replyguard.reload: %s\n", err);
 			rpc->fault(ctx, 500, "%s", err);
 			return;

@@ -10,8 +10,16 @@
 #   - a bad row makes the reload fail, naming its key and the reason, and
 #     the limits in force are kept.
 #  A table of another version (2) stops start-up with one line.
-#  PostgreSQL down at reload: the old limits stay, the RPC fault says
-#  why, and calls keep routing.
+#  A reload is bounded by db_timeout_ms (3000), with PostgreSQL:
+#   - slowed (another session holds the table locked): the reload fails
+#     within the bound + 2 s naming it, the old limits stay, calls keep
+#     routing, a reload meanwhile is refused at once, and the rows the
+#     loader reads when the lock goes are not applied; the next reload
+#     puts them in force;
+#   - hung (SIGSTOP: it accepts connections but never answers): the same
+#     bound;
+#   - down (stopped): the reload fails at once, the old limits stay, the
+#     RPC fault says why, and calls keep routing.
 . "$(dirname "$0")/../lib/common.sh"
 it_init limits_db
 P=29760
@@ -27,8 +35,10 @@ start_db() {
 		-e "s#^loadmodule \"dispatcher.so\"#loadmodule \"dispatcher.so\"\\nloadmodule \"$1\"#" \
 		-e "s#@RGPARAMS@#modparam(\"replyguard\", \"db_url\", \"$2\")#"
 }
-# reload: replyguard.reload over kamcmd; its output (a fault included)
-reload() { kcmd replyguard.reload 2>&1; }
+# reload: replyguard.reload over kamcmd; its output (a fault included).
+# kamcmd itself is given 20 s: a reload that waits for a stuck database
+# without a bound fails the checks instead of hanging the case
+reload() { timeout 20 "$KAMCMD" -s "unix:$IT_RUN/ctl.sock" replyguard.reload 2>&1; }
 # calls N TAG: N calls through the proxy to the gateway; how many
 # completed (a 200 for the INVITE and one for the BYE each)
 calls() {
@@ -134,14 +144,94 @@ bad_row postgres "$PSQL rg" "a NaN rate" \
 	"carrier-nan.*cps is not a number"
 check_eq "postgres: a good reload again" 1 "$(reload | grep -c 'destinations: 2')"
 
-# the server goes away: a reload keeps the limits and says why
+
+# --- a slow database: another session holds the table locked, so the
+# loader's SELECT waits. The table says 40 meanwhile, 30 is in force: the
+# reload must fail within the bound and keep 30, and the 40 the loader
+# reads when the lock goes must not be applied, only by the next reload.
+BOUND=3000
+echo "UPDATE replyguard_limits SET cps = 40 WHERE dst = '$GW';" | $PSQL rg
+UNLOCK=$IT_RUN/unlock
+# the holder keeps its transaction open until $UNLOCK appears (30 s at most)
+{
+	echo "BEGIN; LOCK TABLE replyguard_limits IN ACCESS EXCLUSIVE MODE;"
+	for _ in $(seq 300); do [ -e "$UNLOCK" ] && break; sleep 0.1; done
+	echo "COMMIT;"
+} | $PSQL rg >"$IT_RUN/locker.log" 2>&1 &
+LOCKER=$!
+IT_PIDS+=("$LOCKER")
+locked() {
+	[ "$(echo "SELECT count(*) FROM pg_locks WHERE granted AND
+		mode = 'AccessExclusiveLock' AND
+		relation = 'replyguard_limits'::regclass;" | $PSQL -tA rg)" = 1 ]
+}
+wait_until 10 locked
+check_eq "slow database: another session holds the table locked" 0 $?
+# elapsed CMD...: CMD's output, then the milliseconds it took on a line
+elapsed() {
+	local t0=$(now_ms) out
+	out=$("$@")
+	echo "$out"
+	echo "$(($(now_ms) - t0))"
+}
+r=$(elapsed reload)
+ms=$(echo "$r" | tail -1)
+echo "  info slow database: the reload took $ms ms (bound $BOUND ms): $(echo "$r" | head -n -1)"
+check_eq "slow database: the reload fails with the bound named" 1 \
+	"$(echo "$r" | grep -c "error: 500 - the database did not answer within $BOUND ms (db_timeout_ms); the limits in force are kept")"
+check_cmp "slow database: it ends within the bound + 2 s (ms)" "$ms" -lt $((BOUND + 2000))
+check_cmp "slow database: ... having waited the bound (ms)" "$ms" -ge "$BOUND"
+check_eq "slow database: the limits in force are kept" 30 "$(rg_field "$GW" cps_limit)"
+check_eq "slow database: calls keep routing" 5 "$(calls 5 pgslow)"
+check_eq "slow database: one log line for it" 1 \
+	"$(grep -c 'replyguard.reload: the database did not answer within' "$IT_RUN/kamailio.log")"
+r=$(elapsed reload)
+ms=$(echo "$r" | tail -1)
+echo "  info slow database, reload again at once: $ms ms: $(echo "$r" | head -n -1)"
+check_eq "slow database: a reload meanwhile is refused, saying why" 1 \
+	"$(echo "$r" | grep -c 'error: 500 - the previous reload is still waiting for the database (asked [0-9]* ms ago); the limits in force are kept')"
+check_cmp "slow database: ... at once (ms)" "$ms" -lt 2000
+touch "$UNLOCK"
+wait_pid "$LOCKER" 10
+check_eq "slow database: the lock is released" 0 $?
+# the loader gets its 40 now, for a reload that gave up: it says so
+late() { grep -c 'not applied; reload again' "$IT_RUN/kamailio.log"; }
+check_eq "slow database: the loader's late rows are thrown away (logged)" 1 "$(wait_eq 10 1 late)"
+grep 'not applied; reload again' "$IT_RUN/kamailio.log" | sed 's/^/  info /'
+check_eq "slow database: ... and never applied" 30 "$(rg_field "$GW" cps_limit)"
+r=$(elapsed reload)
+echo "  info slow database, the next reload: $(echo "$r" | tail -1) ms"
+check_eq "slow database: the next reload succeeds" 1 "$(echo "$r" | grep -c 'destinations: 2')"
+check_eq "slow database: ... and puts the table's 40 in force" 40 "$(rg_field "$GW" cps_limit)"
+
+# --- a server that accepts but never answers (stopped by SIGSTOP): the
+# driver would wait for ever in the connection; the reload ends at the
+# bound all the same
+echo "UPDATE replyguard_limits SET cps = 30 WHERE dst = '$GW';" | $PSQL rg
+kill -STOP "$PG_PID"
+r=$(elapsed reload)
+ms=$(echo "$r" | tail -1)
+echo "  info hung server: the reload took $ms ms: $(echo "$r" | head -n -1)"
+check_eq "hung server: the reload fails with the bound named" 1 \
+	"$(echo "$r" | grep -c "did not answer within $BOUND ms (db_timeout_ms)")"
+# before any other RPC: without the bound the RPC process is stuck
+kill -CONT "$PG_PID"
+check_cmp "hung server: it ends within the bound + 2 s (ms)" "$ms" -lt $((BOUND + 2000))
+check_eq "hung server: the limits in force are kept" 40 "$(rg_field "$GW" cps_limit)"
+check_eq "hung server: its late rows are thrown away too" 2 "$(wait_eq 10 2 late)"
+check_eq "hung server: ... and never applied" 40 "$(rg_field "$GW" cps_limit)"
+
+# the server goes away: a reload keeps the limits and says why, at once
 pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -m fast -w stop >"$IT_RUN/pgstop.log" 2>&1
 check_eq "postgres: server stopped" 0 $?
-out=$(reload)
-echo "  info database down: $out"
+r=$(elapsed reload)
+ms=$(echo "$r" | tail -1)
+out=$(echo "$r" | head -n -1)
+echo "  info database down: the reload took $ms ms: $out"
 check_eq "database down: the reload fails and says why" 1 \
 	"$(echo "$out" | grep -c 'error: 500 - cannot connect to the database of db_url; the limits in force are kept')"
-check_eq "database down: the limits in force are kept" 30 "$(rg_field "$GW" cps_limit)"
+check_cmp "database down: it ends within the bound + 2 s (ms)" "$ms" -lt $((BOUND + 2000))
+check_eq "database down: the limits in force are kept" 40 "$(rg_field "$GW" cps_limit)"
 check_eq "database down: calls keep routing" 5 "$(calls 5 pgdown)"
 sipp_stop uas
 echo "  info postgres part: $(($(now_ms) - t0)) ms"
