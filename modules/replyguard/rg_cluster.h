@@ -30,20 +30,10 @@
 #include "core/rpc.h"
 #include "core/str.h"
 
+#include "rg_cluster_cfg.h"
 #include "rg_types-t.h"
 #include "rg_ver.h"
 
-/* its parameters (the numbers checked by rg_params.c) */
-struct rg_cluster_cfg
-{
-	int on;			   /* "cluster" */
-	int interval;	   /* "cluster_interval", ms */
-	int share_floor;   /* "cluster_share_floor", % */
-	int max_skew;	   /* "cluster_max_skew", s */
-	int nodes;		   /* "cluster_nodes", 0 = learned */
-	const char *secret;	   /* "cluster_secret" */
-	const char *secret_old; /* "cluster_secret_old" */
-};
 
 /*
  * Check the parameters, read the secret and make the shared state, before

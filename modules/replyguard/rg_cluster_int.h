@@ -11,6 +11,7 @@
 
 #include "modules/dmq/bind_dmq.h"
 
+#include "rg_cluster_cfg.h"
 #include "rg_cluster_msg.h"
 #include "rg_peers.h"
 #include "rg_ver.h"

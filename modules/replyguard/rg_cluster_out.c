@@ -16,6 +16,8 @@
 #include "core/dprint.h"
 #include "core/mem/shm.h"
 
+/* (it implements rg_cluster_publish(), declared on the cluster's face:
+ * the one arrow from here up to rg_cluster.c) */
 #include "rg_cluster.h"
 #include "rg_cluster_int.h"
 #include "rg_host.h"

@@ -1,14 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * What every part of the cluster shares (rg_cluster_int.h): the
- * parameters, the shared state and the clock helpers, and the node a
- * change being applied comes from. Nothing here calls another cluster
- * file.
+ * parameters, the shared state and the clock helpers. Nothing here
+ * calls another cluster file.
  */
 #include <stdio.h>
 #include <sys/time.h>
 
-#include "rg_cluster.h"
 #include "rg_cluster_int.h"
 #include "rg_host.h"
 
