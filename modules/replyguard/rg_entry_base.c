@@ -6,7 +6,7 @@
  */
 #include <string.h>
 
-#include "rg_entry.h"
+#include "rg_entry_base.h"
 
 int rg_entry_key(const struct rg_entry *e, char *out)
 {

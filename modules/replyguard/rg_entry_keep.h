@@ -9,7 +9,8 @@
 #ifndef RG_ENTRY_KEEP_H
 #define RG_ENTRY_KEEP_H
 
-#include "rg_entry.h"
+#include "rg_entry-t.h"
+#include "rg_entry_base.h"
 
 /* Into `r` (`wall_ms`: the wall clock minus the entry's clock): 1 when
  * there is anything to keep, else 0. */

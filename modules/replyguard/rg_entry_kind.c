@@ -4,7 +4,7 @@
  * list), and what can be told of an entry without its lock: one switch
  * listing every kind (no default), so -Wswitch names a forgotten one.
  */
-#include "rg_entry.h"
+#include "rg_entry_kind.h"
 
 #define RG_OP_G(kind, g, f) g,
 #define RG_OP_F(kind, g, f) f,

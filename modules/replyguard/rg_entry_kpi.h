@@ -7,7 +7,8 @@
 #ifndef RG_ENTRY_KPI_H
 #define RG_ENTRY_KPI_H
 
-#include "rg_entry.h"
+#include "rg_entry-t.h"
+#include "rg_entry_base.h"
 
 /* (the snapshot's counters already filled) */
 void rg_entry_kpi_snapshot(const struct rg_entry *e,

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "rg_entry_kind.h"
 #include "rg_entry_repl.h"
 
 /* cluster: does the entry hold replicated facts to keep? */

@@ -9,7 +9,8 @@
 #ifndef RG_ENTRY_REPL_H
 #define RG_ENTRY_REPL_H
 
-#include "rg_entry.h"
+#include "rg_entry-t.h"
+#include "rg_entry_base.h"
 
 /* Does the entry hold replicated facts to keep from expiry? */
 int rg_entry_repl_kept(const struct rg_entry *e,
