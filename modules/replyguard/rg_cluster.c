@@ -104,6 +104,8 @@ struct rg_hlc *rg_cluster_prepare(
 		return NULL;
 	}
 	rg_csh->hlc.id = new_origin();
+	/* no version from further ahead than a message may be (rg_ver.h) */
+	rg_csh->hlc.ahead_ms = (uint64_t)rg_ccfg.max_skew * 1000;
 	rg_csh->hlc.wall_off_ms =
 			(int64_t)rg_cluster_wall_ms() - (int64_t)rg_now_ms();
 	return &rg_csh->hlc;

@@ -272,7 +272,7 @@ int rg_cluster_on_msg(
 	const char *why = NULL;
 	str body = STR_NULL;
 	enum rg_peer_verdict v;
-	uint64_t skew;
+	char stale[200];
 	int rc;
 
 	memset(&t, 0, sizeof(t));
@@ -301,12 +301,9 @@ int rg_cluster_on_msg(
 	if(h.origin == rg_cluster_self())
 		return 0; /* our own, come back */
 	t.wall = rg_cluster_wall_ms();
-	skew = t.wall > h.wall_ms ? t.wall - h.wall_ms : h.wall_ms - t.wall;
-	if(skew > (uint64_t)rg_ccfg.max_skew * 1000) {
-		drop(DROP_STALE,
-				"its wall clock is more than cluster_max_skew from this "
-				"node's (an old message replayed, or the clocks are apart)",
-				msg, node);
+	if(rg_cmsg_stale(t.wall, h.wall_ms, (uint64_t)rg_ccfg.max_skew * 1000,
+			   stale, sizeof(stale))) {
+		drop(DROP_STALE, stale, msg, node);
 		return 0;
 	}
 	addr_of(node, addr, sizeof(addr));

@@ -410,6 +410,25 @@ int rg_cmsg_parse(const char *buf, size_t len, const struct rg_ckeys *keys,
 	return pass(buf, len, h, each, arg, why);
 }
 
+int rg_cmsg_stale(uint64_t here_ms, uint64_t sent_ms, uint64_t max_ms,
+		char *why, size_t size)
+{
+	int ahead = sent_ms > here_ms;
+	uint64_t skew = ahead ? sent_ms - here_ms : here_ms - sent_ms;
+
+	if(skew <= max_ms)
+		return 0;
+	snprintf(why, size,
+			"its wall clock is %llu ms %s this node's, more than "
+			"cluster_max_skew (%llu ms): %s",
+			(unsigned long long)skew, ahead ? "ahead of" : "behind",
+			(unsigned long long)max_ms,
+			ahead ? "the clocks are apart (check NTP on both nodes)"
+				  : "an old message replayed, or the clocks are apart "
+					"(check NTP on both nodes)");
+	return 1;
+}
+
 /* FNV-1a, 64 bits, over `n` bytes */
 static uint64_t fnv64(uint64_t h, const void *p, size_t n)
 {

@@ -167,6 +167,15 @@ int rg_cmsg_parse(const char *buf, size_t len, const struct rg_ckeys *keys,
 		struct rg_chdr *h, void (*each)(const struct rg_crec *r, void *arg),
 		void *arg, const char **why);
 
+/*
+ * Was a message written at the sender's wall clock `sent_ms` too far from
+ * this node's, `here_ms`: more than `max_ms` (cluster_max_skew) either
+ * way? 1 with the reason in `why` (`size` bytes; the skew and the limit
+ * in ms, nothing from the message but them), else 0.
+ */
+int rg_cmsg_stale(uint64_t here_ms, uint64_t sent_ms, uint64_t max_ms,
+		char *why, size_t size);
+
 /* The digest of one key's replicated facts, to XOR into its bucket's. */
 uint64_t rg_cmsg_digest(const char *key, int len, const struct rg_ver *blk,
 		const struct rg_ver *lim, const struct rg_ver *cut);

@@ -449,8 +449,8 @@ static int dispatch(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 			return call_end(e, cfg, op, now_ms);
 		case RG_OP_SET_LIMIT:
 			if(op->u.limit.ver != NULL
-					&& !rg_entry_repl_take(cfg, &e->cold->repl.lim,
-							op->u.limit.ver))
+					&& !rg_entry_repl_take(e, cfg, &e->cold->repl.lim,
+							op->u.limit.ver, now_ms))
 				return RG_OK; /* a peer's older write */
 			chg->limit_changed = e->thr.src != op->u.limit.src
 								 || memcmp(&e->thr.lim, op->u.limit.lim,
@@ -510,7 +510,7 @@ static int dispatch(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 		case RG_OP_PEER_BLOCK:
 			return rg_entry_peer_block(e, cfg, op, now_ms, chg, veto);
 		case RG_OP_PEER_UP:
-			rg_entry_peer_up(e, cfg, op, chg);
+			rg_entry_peer_up(e, cfg, op, now_ms, chg);
 			return RG_OK;
 		case RG_OP_PEER_CUT:
 			rg_entry_peer_cut(e, cfg, op, now_ms, chg);

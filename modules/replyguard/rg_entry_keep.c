@@ -49,6 +49,46 @@ int rg_saved_in_force(
 		   || rg_repl_written(&r->repl);
 }
 
+/*
+ * A version the file kept, as this node takes it at wall clock `wall_ms`.
+ * One from beyond the cluster's skew (a foreign file, or one saved while
+ * this host's clock was ahead) is dropped, not clamped: its fact is still
+ * restored, but unversioned ({0, 0}), so any peer's write of it wins, and
+ * the clock does not take it (rg_ver.h: it would pin the cluster's). A
+ * clamped version would be one nobody wrote, and would still beat the
+ * peers' writes of the last cluster_max_skew seconds.
+ */
+static void restore_ver(
+		const struct rg_entry_cfg *cfg, struct rg_ver *v, uint64_t wall_ms)
+{
+	if(!rg_hlc_trusted(cfg->hlc, v->clk, wall_ms)) {
+		memset(v, 0, sizeof(*v));
+		return;
+	}
+	rg_hlc_see(cfg->hlc, v->clk, wall_ms);
+}
+
+/* the file's registers, each within bounds; the entry held (host clock)
+ * while they would be retained and its marker kept */
+static void restore_repl(struct rg_entry *e, const struct rg_entry_cfg *cfg,
+		const struct rg_repl *saved, uint64_t now_ms)
+{
+	struct rg_repl *r = &e->cold->repl;
+	uint64_t wall = rg_hlc_wall(cfg->hlc, now_ms);
+
+	*r = *saved;
+	r->hold_ms = 0;
+	restore_ver(cfg, &r->blk, wall);
+	restore_ver(cfg, &r->lim, wall);
+	restore_ver(cfg, &r->cut, wall);
+	if(r->keep_ms > wall + RG_REPL_KEEP_MAX_MS)
+		r->keep_ms = wall + RG_REPL_KEEP_MAX_MS;
+	rg_repl_hold_keep(r, wall, now_ms);
+	rg_repl_hold_ver(r, &r->blk, wall, now_ms, cfg->retain_ms);
+	rg_repl_hold_ver(r, &r->lim, wall, now_ms, cfg->retain_ms);
+	rg_repl_hold_ver(r, &r->cut, wall, now_ms, cfg->retain_ms);
+}
+
 void rg_entry_restore(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 		const struct rg_saved *r, int64_t wall_ms, uint64_t now_ms,
 		struct rg_change *chg, const struct rg_veto *veto)
@@ -59,12 +99,8 @@ void rg_entry_restore(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 
 	/* the versions come back with the facts: a peer's newer write wins
 	 * over what the file kept, an older one is refused */
-	if(cfg->hlc != NULL) {
-		e->cold->repl = r->repl;
-		rg_hlc_see(cfg->hlc, r->repl.blk.clk);
-		rg_hlc_see(cfg->hlc, r->repl.lim.clk);
-		rg_hlc_see(cfg->hlc, r->repl.cut.clk);
-	}
+	if(cfg->hlc != NULL)
+		restore_repl(e, cfg, &r->repl, now_ms);
 	if(r->has_limit)
 		chg->tev = rg_throttle_set(&e->thr, &r->lim, RG_LIM_MANUAL);
 	if(r->throttled)

@@ -9,12 +9,16 @@ int rg_entry_repl_kept(const struct rg_entry *e, const struct rg_entry_cfg *cfg,
 	return cfg->hlc != NULL
 		   && rg_repl_kept(&e->cold->repl,
 				   e->health.state == RG_DOWN && e->health.until_ms > now_ms,
-				   rg_hlc_wall(cfg->hlc, now_ms), cfg->retain_ms);
+				   rg_hlc_wall(cfg->hlc, now_ms), now_ms, cfg->retain_ms);
 }
+
+_Static_assert(RG_REPL_KEEP_MAX_MS >= RG_MANUAL_MAX_MS,
+		"a marker must be able to outlive the longest block");
 
 
 /* cluster: keep the entry at least while a block ending at `until_ms`
- * (host clock) would run */
+ * (host clock) would run: its marker (wall clock, for the peers) and its
+ * hold (host clock, which no wall step moves) */
 static void repl_keep(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 		uint64_t until_ms)
 {
@@ -22,16 +26,26 @@ static void repl_keep(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 
 	if(w > e->cold->repl.keep_ms)
 		e->cold->repl.keep_ms = w;
+	rg_repl_hold(&e->cold->repl, until_ms);
 }
 
-/* cluster: take a peer's write into `reg` when newer (1), else 0 */
-int rg_entry_repl_take(const struct rg_entry_cfg *cfg, struct rg_ver *reg,
-		const struct rg_ver *v)
+/* cluster: take a peer's write into `reg` (a register of the entry's)
+ * when newer and not from beyond the cluster's skew (1), else 0 */
+int rg_entry_repl_take(struct rg_entry *e, const struct rg_entry_cfg *cfg,
+		struct rg_ver *reg, const struct rg_ver *v, uint64_t now_ms)
 {
+	uint64_t wall;
+
 	if(cfg->hlc == NULL)
 		return 1; /* no versions kept: as it comes */
-	rg_hlc_see(cfg->hlc, v->clk);
-	return rg_repl_take(reg, v);
+	wall = rg_hlc_wall(cfg->hlc, now_ms);
+	if(!rg_hlc_trusted(cfg->hlc, v->clk, wall))
+		return 0; /* it would pin the register and the clock */
+	rg_hlc_see(cfg->hlc, v->clk, wall);
+	if(!rg_repl_take(reg, v))
+		return 0;
+	rg_repl_hold_ver(&e->cold->repl, v, wall, now_ms, cfg->retain_ms);
+	return 1;
 }
 
 /* was the operation a write by a peer, or a restart's (never marked)? */
@@ -84,8 +98,10 @@ void rg_entry_repl_stamp(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 		r->cut = rg_hlc_next(cfg->hlc, wall);
 		chg->pub |= RG_PUB_CUT;
 	}
-	if(chg->pub)
+	if(chg->pub) {
+		rg_repl_hold(r, now_ms + cfg->retain_ms);
 		chg->repl = *r;
+	}
 }
 
 
@@ -99,7 +115,8 @@ int rg_entry_peer_block(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 			 cap = rg_health_block_cap_ms(&cfg->health, why);
 	uint32_t ra = op->u.peer_block.ra_s;
 
-	if(!rg_entry_repl_take(cfg, &e->cold->repl.blk, &op->u.peer_block.ver))
+	if(!rg_entry_repl_take(
+			   e, cfg, &e->cold->repl.blk, &op->u.peer_block.ver, now_ms))
 		return RG_OK; /* older than what is here */
 	if(left > cap)
 		left = cap;
@@ -112,15 +129,26 @@ int rg_entry_peer_block(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 }
 
 void rg_entry_peer_up(struct rg_entry *e, const struct rg_entry_cfg *cfg,
-		const struct rg_op *op, struct rg_change *chg)
+		const struct rg_op *op, uint64_t now_ms, struct rg_change *chg)
 {
 	struct rg_repl *r = &e->cold->repl;
 	int cmp = rg_ver_cmp(&op->u.peer_up.ver, &r->blk);
+	uint64_t wall, keep = op->u.peer_up.keep_ms;
 
-	/* the marker is kept as long as anywhere: the sender's keep too */
-	if(cmp >= 0 && op->u.peer_up.keep_ms > r->keep_ms)
-		r->keep_ms = op->u.peer_up.keep_ms;
-	if(!rg_entry_repl_take(cfg, &r->blk, &op->u.peer_up.ver))
+	if(cfg->hlc != NULL) {
+		wall = rg_hlc_wall(cfg->hlc, now_ms);
+		if(!rg_hlc_trusted(cfg->hlc, op->u.peer_up.ver.clk, wall))
+			return; /* from beyond the skew: neither it nor its keep */
+		/* the marker is kept as long as anywhere (the sender's keep
+		 * too), but no longer than a block can run from now */
+		if(keep > wall + RG_REPL_KEEP_MAX_MS)
+			keep = wall + RG_REPL_KEEP_MAX_MS;
+		if(cmp >= 0 && keep > r->keep_ms) {
+			r->keep_ms = keep;
+			rg_repl_hold_keep(r, wall, now_ms);
+		}
+	}
+	if(!rg_entry_repl_take(e, cfg, &r->blk, &op->u.peer_up.ver, now_ms))
 		return;
 	if(cfg->hlc != NULL && e->health.state == RG_DOWN)
 		repl_keep(e, cfg, e->health.until_ms);
@@ -130,7 +158,8 @@ void rg_entry_peer_up(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 void rg_entry_peer_cut(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 		const struct rg_op *op, uint64_t now_ms, struct rg_change *chg)
 {
-	if(!rg_entry_repl_take(cfg, &e->cold->repl.cut, &op->u.peer_cut.ver))
+	if(!rg_entry_repl_take(
+			   e, cfg, &e->cold->repl.cut, &op->u.peer_cut.ver, now_ms))
 		return;
 	chg->tev = rg_throttle_peer_cut(&e->thr, &cfg->throttle,
 			op->u.peer_cut.cur_mcps, op->u.peer_cut.ceil_mcps, now_ms);

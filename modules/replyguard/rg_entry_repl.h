@@ -16,9 +16,10 @@
 int rg_entry_repl_kept(const struct rg_entry *e,
 		const struct rg_entry_cfg *cfg, uint64_t now_ms);
 
-/* Take a peer's write `v` into `reg` when newer: 1, else 0. */
-int rg_entry_repl_take(const struct rg_entry_cfg *cfg, struct rg_ver *reg,
-		const struct rg_ver *v);
+/* Take a peer's write `v` into `reg`, a register of `e`'s, when newer
+ * and not from beyond the cluster's skew (rg_ver.h): 1, else 0. */
+int rg_entry_repl_take(struct rg_entry *e, const struct rg_entry_cfg *cfg,
+		struct rg_ver *reg, const struct rg_ver *v, uint64_t now_ms);
 
 /*
  * After `op` made `chg` here (not a peer's write, not a restart's): a
@@ -37,7 +38,7 @@ int rg_entry_peer_block(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 
 /* A peer's unblock (RG_OP_PEER_UP), and AIMD cut (RG_OP_PEER_CUT). */
 void rg_entry_peer_up(struct rg_entry *e, const struct rg_entry_cfg *cfg,
-		const struct rg_op *op, struct rg_change *chg);
+		const struct rg_op *op, uint64_t now_ms, struct rg_change *chg);
 void rg_entry_peer_cut(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 		const struct rg_op *op, uint64_t now_ms, struct rg_change *chg);
 

@@ -11,6 +11,17 @@
  * value on two nodes) go to the larger id. Version {0, 0} is "never
  * written". No locks: the clock is one shared 64-bit word, moved with
  * compare-and-swap.
+ *
+ * What is taken is bounded: a version from further ahead of this node's
+ * wall clock than the cluster's skew (`ahead_ms`, cluster_max_skew) is
+ * one no honest peer could have written yet (a forged or foreign clock,
+ * or a file saved while this host's clock was wrong). Taken, it would pin
+ * the clock: every later write here would be last + 1, refused by every
+ * peer as from the future, for as long as the false clock was ahead. So
+ * such a version is refused (rg_hlc_trusted()), and `last` never moves
+ * past wall + ahead_ms on what is seen. (A step back of this node's own
+ * wall clock still leaves `last` ahead by the step, which keeps writes
+ * here ordered after the ones before it.)
  */
 #ifndef RG_VER_H
 #define RG_VER_H
@@ -39,6 +50,9 @@ struct rg_hlc
 	uint64_t last;		 /* the highest clock value written or seen */
 	uint64_t id;		 /* this instance's id (versions it writes) */
 	int64_t wall_off_ms; /* wall clock minus the host's now_ms */
+	/* the most a version taken may be ahead of the wall clock: the
+	 * cluster's max skew; set before use, read only after */
+	uint64_t ahead_ms;
 };
 
 /* The wall clock at the host's `now_ms`. */
@@ -65,11 +79,25 @@ static inline struct rg_ver rg_hlc_next(struct rg_hlc *h, uint64_t wall_ms)
 	return v;
 }
 
-/* A version written elsewhere was taken: later writes here are newer. */
-static inline void rg_hlc_see(struct rg_hlc *h, uint64_t clk)
+/* May a version of clock `clk`, written elsewhere, be taken at wall clock
+ * `wall_ms`: 1, or 0 when it is from beyond the cluster's skew. */
+static inline int rg_hlc_trusted(
+		const struct rg_hlc *h, uint64_t clk, uint64_t wall_ms)
+{
+	/* wall_ms < 2^63 and ahead_ms <= an hour: no overflow */
+	return clk <= wall_ms + h->ahead_ms;
+}
+
+/*
+ * A version written elsewhere was taken at wall clock `wall_ms`: later
+ * writes here are newer. Never past wall_ms + ahead_ms, whatever `clk`.
+ */
+static inline void rg_hlc_see(struct rg_hlc *h, uint64_t clk, uint64_t wall_ms)
 {
 	uint64_t last = __atomic_load_n(&h->last, __ATOMIC_RELAXED);
 
+	if(!rg_hlc_trusted(h, clk, wall_ms))
+		clk = wall_ms + h->ahead_ms;
 	while(clk > last
 			&& !__atomic_compare_exchange_n(&h->last, &last, clk, 1,
 					__ATOMIC_RELAXED, __ATOMIC_RELAXED))

@@ -15,6 +15,14 @@
 
 #define RG_WIN_SLOTS 12
 
+/*
+ * A zeroed window holds epoch 0 with no counts in every slot: read at any
+ * now, each is an empty slot, and the first write to one of epoch e > 0
+ * finds 0 older than e and clears it (the signed test in rg_window_add()
+ * holds while e < 2^31: 68 years of uptime, slots being 1 s at least).
+ * The one slot a write of epoch 0 finds as its own is slot 0 of a zeroed
+ * window, empty: nothing stale is ever taken for a fresh slot.
+ */
 struct rg_window
 {
 	uint32_t epoch[RG_WIN_SLOTS]; /* slot number (now / width) held */

@@ -367,6 +367,38 @@ static void test_peers_full(void **state)
 	assert_int_equal(stub_locks_held(), 0);
 }
 
+/* a message too far from this node's wall clock: the reason names the
+ * skew and the limit, in ms, either way; within the limit, none */
+static void test_stale(void **state)
+{
+	const uint64_t W = 1764000000000ULL;
+	char why[200];
+	size_t i;
+
+	(void)state;
+	why[0] = '\0';
+	assert_int_equal(rg_cmsg_stale(W, W + 30000, 30000, why, sizeof(why)), 0);
+	assert_int_equal(rg_cmsg_stale(W, W - 30000, 30000, why, sizeof(why)), 0);
+	assert_string_equal(why, "");
+	assert_int_equal(rg_cmsg_stale(W, W + 45123, 30000, why, sizeof(why)), 1);
+	assert_non_null(strstr(why, "45123 ms ahead of this node's"));
+	assert_non_null(strstr(why, "cluster_max_skew (30000 ms)"));
+	assert_int_equal(rg_cmsg_stale(W, W - 3600000, 30000, why, sizeof(why)), 1);
+	assert_non_null(strstr(why, "3600000 ms behind this node's"));
+	assert_non_null(strstr(why, "replayed"));
+	/* a sender's clock of 0 or 2^64 - 1: the figure, whole, no wrap */
+	assert_int_equal(rg_cmsg_stale(W, UINT64_MAX, 30000, why, sizeof(why)), 1);
+	assert_non_null(strstr(why, "18446742309709551615 ms ahead"));
+	assert_int_equal(rg_cmsg_stale(W, 0, 30000, why, sizeof(why)), 1);
+	assert_non_null(strstr(why, "1764000000000 ms behind"));
+	/* one line, nothing to escape */
+	for(i = 0; why[i] != '\0'; i++)
+		assert_true(why[i] >= 0x20 && why[i] < 0x7f);
+	/* a short buffer: cut, still a string */
+	assert_int_equal(rg_cmsg_stale(W, 0, 30000, why, 8), 1);
+	assert_int_equal(strlen(why), 7);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -376,6 +408,7 @@ int main(int argc, char **argv)
 			cmocka_unit_test(test_bad),
 			cmocka_unit_test(test_peers_window),
 			cmocka_unit_test(test_peers_full),
+			cmocka_unit_test(test_stale),
 	};
 	const int sel = CASE_FILTER(argc, argv, tests);
 

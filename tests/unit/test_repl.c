@@ -25,6 +25,8 @@
 #define WALL 1764000000000LL /* the wall clock at now_ms 0 */
 #define GW "sip:10.0.0.1:5060"
 #define GWL ((int)sizeof(GW) - 1)
+#define SKEW (30 * SEC) /* cluster_max_skew */
+#define DAY (86400 * SEC)
 
 static const struct rg_health_cfg hcfg = {1, 300, 3, 30, 30, 1};
 static const struct rg_throttle_cfg tcfg = {
@@ -47,6 +49,7 @@ static void mk(struct node *n, uint64_t id, unsigned int idle_s)
 	memset(&n->hlc, 0, sizeof(n->hlc));
 	n->hlc.id = id;
 	n->hlc.wall_off_ms = WALL;
+	n->hlc.ahead_ms = SKEW;
 	n->t = rg_table_new(&cfg);
 	assert_non_null(n->t);
 }
@@ -325,6 +328,162 @@ static void test_marker_compared(void **state)
 	rm(&a);
 }
 
+/* the wall clock at host time `now` */
+static uint64_t wall_at(const struct node *n, uint64_t now)
+{
+	return rg_hlc_wall(&n->hlc, now);
+}
+
+/*
+ * A version from a clock a day ahead (forged, or a peer's clock gone
+ * wrong) is refused, and the clock does not take it: the writes made here
+ * after it keep the wall clock's versions, which the peers take. Seen
+ * anyway, it moves the clock no further than the skew.
+ */
+static void test_far_future_refused(void **state)
+{
+	struct node a;
+	struct rg_change chg;
+	struct rg_ref r;
+	struct rg_limit l = {10000, 1, 0};
+	struct rg_ver far = ver(0, 0xf);
+
+	(void)state;
+	mk(&a, 0xa, 600);
+	far.clk = wall_at(&a, T0) + DAY;
+	assert_int_equal(rg_op_peer_block(a.t, GW, GWL, 60 * SEC, RG_BR_MANUAL, 0,
+							 &far, T0, &chg),
+			RG_OK);
+	assert_int_equal(chg.ev, RG_EV_NONE);
+	assert_int_equal(field(&a, GW, RG_F_STATE, T0), RG_UP);
+	assert_int_equal(rg_op_peer_limit(a.t, GW, GWL, &l, &far, T0, &chg), RG_OK);
+	assert_int_equal(
+			rg_op_peer_cut(a.t, GW, GWL, 1000, 2000, &far, T0, &chg), RG_OK);
+	assert_int_equal(rg_op_peer_up(a.t, GW, GWL, &far, 0, T0, &chg), RG_OK);
+	assert_true(a.hlc.last <= wall_at(&a, T0) + SKEW);
+	/* a write here: the wall clock's version, not the far one's + 1 */
+	r = ref_of(&a, GW, T0 + 1);
+	assert_int_equal(rg_op_block(a.t, &r, 60, T0 + 1, &chg), RG_OK);
+	assert_true(chg.repl.blk.clk == wall_at(&a, T0 + 1));
+	/* within the skew: taken */
+	far.clk = wall_at(&a, T0 + 2) + SKEW;
+	assert_int_equal(rg_op_peer_up(a.t, GW, GWL, &far, 0, T0 + 2, &chg), RG_OK);
+	assert_int_equal(chg.ev, RG_EV_UP);
+	/* the clock itself, shown a day ahead: moved to the skew at most */
+	rg_hlc_see(&a.hlc, wall_at(&a, T0 + 3) + DAY, wall_at(&a, T0 + 3));
+	assert_true(a.hlc.last == wall_at(&a, T0 + 3) + SKEW);
+	rm(&a);
+}
+
+/*
+ * A state file with a version a day ahead (saved while this host's clock
+ * was a day fast, or another cluster's file): the block comes back but
+ * unversioned, the clock is not pinned, and a peer's unblock made now
+ * wins over it.
+ */
+static void test_restore_far_future(void **state)
+{
+	struct node a, b;
+	struct rg_change chg;
+	struct rg_saved s;
+	struct rg_ref r;
+	struct rg_ver vu;
+
+	(void)state;
+	mk(&a, 0xa, 600);
+	r = ref_of(&a, GW, T0);
+	assert_int_equal(rg_op_block(a.t, &r, 3600, T0, &chg), RG_OK);
+	assert_int_equal(rg_op_save_slot(a.t, r.slot, WALL, T0, &s, 0), 1);
+	s.repl.blk.clk += DAY;
+	s.repl.keep_ms = RG_STATE_END_MAX; /* and a marker kept for ever */
+	mk(&b, 0xa2, 600);
+	assert_int_equal(rg_op_restore(b.t, &s, WALL, T0 + 5000, &chg), RG_OK);
+	assert_int_equal(field(&b, GW, RG_F_STATE, T0 + 5000), RG_DOWN);
+	assert_true(b.hlc.last <= wall_at(&b, T0 + 5000) + SKEW);
+	r = ref_of(&b, GW, T0 + 5000);
+	assert_int_equal(rg_op_save_slot(b.t, r.slot, WALL, T0 + 5000, &s, 0), 1);
+	assert_true(s.repl.blk.clk == 0 && s.repl.blk.id == 0);
+	assert_true(s.repl.keep_ms <= wall_at(&b, T0 + 5000) + RG_REPL_KEEP_MAX_MS);
+	vu = ver(wall_at(&b, T0 + 5100), 0xb);
+	assert_int_equal(
+			rg_op_peer_up(b.t, GW, GWL, &vu, 0, T0 + 5100, &chg), RG_OK);
+	assert_int_equal(chg.ev, RG_EV_UP);
+	rm(&a);
+	rm(&b);
+}
+
+/* an unblock's marker, kept 2 h: taken at T0 on a node whose idle
+ * entries go after 60 s */
+static void marker_at(struct node *n, uint64_t keep_from_now)
+{
+	struct rg_change chg;
+	struct rg_ver vb, vu;
+
+	mk(n, 0xa, 60);
+	vb = ver(wall_at(n, T0), 1);
+	vu = ver(wall_at(n, T0) + 1, 1);
+	assert_int_equal(rg_op_peer_block(n->t, GW, GWL, 7200 * SEC, RG_BR_MANUAL,
+							 0, &vb, T0, &chg),
+			RG_OK);
+	assert_int_equal(rg_op_peer_up(n->t, GW, GWL, &vu,
+							 wall_at(n, T0) + keep_from_now, T0 + 1, &chg),
+			RG_OK);
+	assert_int_equal(chg.ev, RG_EV_UP);
+}
+
+/* the wall clock steps forward a day: the marker is not dropped at once,
+ * but kept its 2 h of host time, then goes */
+static void test_wall_steps_forward(void **state)
+{
+	struct node a;
+
+	(void)state;
+	marker_at(&a, 7200 * SEC);
+	a.hlc.wall_off_ms += (int64_t)DAY;
+	assert_int_equal(rg_op_expire(a.t, T0 + 120 * SEC), 0);
+	assert_int_equal(rg_op_expire(a.t, T0 + 7100 * SEC), 0);
+	assert_int_equal(rg_op_expire(a.t, T0 + 7300 * SEC), 1);
+	rm(&a);
+}
+
+/* the wall clock steps back: by an hour, the marker is kept at most an
+ * hour longer; by two years, not two years longer */
+static void test_wall_steps_back(void **state)
+{
+	struct node a;
+
+	(void)state;
+	marker_at(&a, 7200 * SEC);
+	a.hlc.wall_off_ms -= 3600 * (int64_t)SEC;
+	assert_int_equal(rg_op_expire(a.t, T0 + 7300 * SEC), 0);
+	assert_int_equal(rg_op_expire(a.t, T0 + 10900 * SEC), 1);
+	rm(&a);
+
+	marker_at(&a, 7200 * SEC);
+	a.hlc.wall_off_ms -= 730 * (int64_t)DAY;
+	assert_int_equal(rg_op_expire(a.t, T0 + 7100 * SEC), 0);
+	assert_int_equal(rg_op_expire(a.t, T0 + 7300 * SEC), 1);
+	rm(&a);
+}
+
+/* a peer's marker kept for ever (a forged keep): kept, and passed on to
+ * the peers, a year at most */
+static void test_marker_keep_bounded(void **state)
+{
+	struct node a;
+	struct rg_saved s;
+	struct rg_ref r;
+
+	(void)state;
+	marker_at(&a, RG_STATE_END_MAX - (uint64_t)WALL - T0);
+	r = ref_of(&a, GW, T0 + 2);
+	assert_int_equal(rg_op_save_slot(a.t, r.slot, WALL, T0 + 2, &s, 0), 1);
+	assert_true(s.repl.keep_ms <= wall_at(&a, T0 + 1) + RG_REPL_KEEP_MAX_MS);
+	assert_int_equal(rg_op_expire(a.t, T0 + 365 * DAY), 0);
+	assert_int_equal(rg_op_expire(a.t, T0 + 367 * DAY), 1);
+	rm(&a);
+}
+
 /* without a cluster nothing is versioned or marked */
 static void test_no_cluster(void **state)
 {
@@ -351,6 +510,11 @@ int main(int argc, char **argv)
 			cmocka_unit_test(test_restart),
 			cmocka_unit_test(test_marker_compared),
 			cmocka_unit_test(test_no_cluster),
+			cmocka_unit_test(test_far_future_refused),
+			cmocka_unit_test(test_restore_far_future),
+			cmocka_unit_test(test_wall_steps_forward),
+			cmocka_unit_test(test_wall_steps_back),
+			cmocka_unit_test(test_marker_keep_bounded),
 	};
 	const int sel = CASE_FILTER(argc, argv, tests);
 

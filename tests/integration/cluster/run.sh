@@ -157,6 +157,12 @@ check_eq "none of the forged blocks applied" 404 "$(fault2 carrier-bp)"
 check_eq "the forged limit not applied" 404 "$(fault2 carrier-bp2)"
 check_eq "4 dropped for no valid HMAC" 4 $(($(stat2 dropped_auth) - a0))
 check_eq "1 dropped as stale" 1 $(($(stat2 dropped_stale) - s0))
+# its log line says by how much and the limit (cluster_max_skew 30 s)
+sk=$(sed -n 's/.*dropped: its wall clock is \([0-9]*\) ms behind this node.s, more than cluster_max_skew (30000 ms).*/\1/p' \
+	"$IT_RUN/n2/kamailio.log" | tail -1)
+check_cmp "the stale drop logs its skew, about 600000 ms" "${sk:-0}" -ge 600000
+check_cmp "(and not much more)" "${sk:-0}" -le 660000
+grep 'dropped: its wall clock is' "$IT_RUN/n2/kamailio.log" | tail -1 | cut -c1-260
 check_eq "5 dropped in all" 5 $(($(stat2 dropped) - d0))
 # a signed, fresh message is taken once, whoever sends it; the same
 # datagram again is a replay
