@@ -60,7 +60,6 @@ extern struct rg_peers *rg_cpeers;
 extern struct rg_ckeys rg_ckeys;
 extern dmq_api_t rg_dmqb;
 extern dmq_peer_t *rg_dmq_peer;
-extern int rg_cluster_max_skew;
 extern uint64_t rg_cluster_retain_ms;
 /* the parameters, read-only once rg_cluster_prepare() set them */
 extern struct rg_cluster_cfg rg_ccfg;
