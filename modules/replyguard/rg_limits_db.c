@@ -229,7 +229,8 @@ static const char *duplicate(struct rg_limit_line *lines, int n)
 	return NULL;
 }
 
-int rg_limits_db_read(const struct rg_limit *dflt, struct rg_limit_line **out,
+int rg_limits_db_read(const struct rg_limit *dflt, int max_rows,
+		struct rg_limit_line **out,
 		int *n, char *err, size_t errlen)
 {
 	db_key_t cols[4];
@@ -254,6 +255,14 @@ int rg_limits_db_read(const struct rg_limit *dflt, struct rg_limit_line **out,
 		goto keep;
 	}
 	rows = RES_ROW_N(res);
+	/* more rows than the table holds could never all be in force: refused
+	 * whole before a byte is copied */
+	if(rows > max_rows) {
+		snprintf(err, errlen,
+				"table %s has %d rows, more than max_destinations (%d)",
+				rg_db_table, rows, max_rows);
+		goto keep;
+	}
 	if(rows > 0) {
 		lines = pkg_malloc(sizeof(*lines) * (size_t)rows);
 		if(lines == NULL) {

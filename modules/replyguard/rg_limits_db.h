@@ -42,7 +42,8 @@ struct rg_limit;
 struct rg_limit_line;
 
 /*
- * Read the table and check every row, with `dflt` for NULL columns; puts
+ * Read the table (at most `max_rows` rows, else refused whole) and check
+ * every row, with `dflt` for NULL columns; puts
  * nothing in force (the caller applies the rows: rg_limits_loader.c).
  * 0 with the rows in `*lines` (pkg memory for the caller to free, NULL
  * when there is none) and their number in `n`; -1 with the reason in
@@ -50,7 +51,8 @@ struct rg_limit_line;
  * as long as the driver waits: call it only where that is allowed (at
  * start, or in the loader process).
  */
-int rg_limits_db_read(const struct rg_limit *dflt, struct rg_limit_line **lines,
+int rg_limits_db_read(const struct rg_limit *dflt, int max_rows,
+		struct rg_limit_line **lines,
 		int *n, char *err, size_t errlen);
 
 #endif

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/cfg/cfg_struct.h"
 #include "core/dprint.h"
 #include "core/locking.h"
 #include "core/mem/mem.h"
@@ -63,7 +64,8 @@ int rg_limits_loader_init(int timeout_ms)
 		LM_ERR("db_url: %s\n", err);
 		return -1;
 	}
-	rc = rg_limits_db_read(rg_limits_default(), &lines, &n, err, sizeof(err));
+	rc = rg_limits_db_read(rg_limits_default(),
+			(int)rg_table_capacity(rg_tbl), &lines, &n, err, sizeof(err));
 	if(rc == 0)
 		rc = rg_limits_apply_locked(
 				lines, n, 1, rg_limits_db_table(), err, sizeof(err));
@@ -87,6 +89,7 @@ int rg_limits_loader_init(int timeout_ms)
 		return -1;
 	}
 	register_procs(1);
+	cfg_register_child(1); /* its own view of runtime cfg.set changes */
 	return 0;
 }
 
@@ -127,7 +130,8 @@ static void serve(void)
 	lock_release(&rg_ldr->lock);
 	if(!rc)
 		return;
-	rc = rg_limits_db_read(rg_limits_default(), &lines, &n, err, sizeof(err));
+	rc = rg_limits_db_read(rg_limits_default(),
+			(int)rg_table_capacity(rg_tbl), &lines, &n, err, sizeof(err));
 	if(rc == 0)
 		rc = to_shm(lines, n, &sh, err, sizeof(err));
 	if(lines)
@@ -167,9 +171,13 @@ int rg_limits_loader_child_init(int rank)
 		return -1;
 	}
 	if(pid == 0) {
+		if(cfg_child_init())
+			return -1;
 		for(;;) {
-			if(sem_wait(&rg_ldr->wake) == 0)
+			if(sem_wait(&rg_ldr->wake) == 0) {
+				cfg_update();
 				serve();
+			}
 			else if(errno != EINTR)
 				sleep_us(RG_LDR_STEP_US);
 		}

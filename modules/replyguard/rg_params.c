@@ -16,6 +16,8 @@
 #include "rg_peers.h"
 #include "rg_reason.h"
 
+#define RG_YEAR_S 31536000 /* 365 days, in seconds */
+
 /* the throttle's parameters, into `t` */
 static int throttle(const struct rg_params *p, struct rg_throttle_cfg *t)
 {
@@ -105,10 +107,12 @@ static int table(const struct rg_params *p)
 		LM_ERR("idle_timeout must be >= 0 seconds, not %d\n", p->idle_timeout);
 		return -1;
 	}
-	if(p->ra_min < 1 || p->ra_max < p->ra_min) {
-		LM_ERR("need 1 <= retry_after_min <= retry_after_max, not %d and "
-			   "%d\n",
-				p->ra_min, p->ra_max);
+	/* a block and a replicated fact are kept at most a year: past it the
+	 * cluster's markers (RG_REPL_KEEP_MAX_MS) would not outlive a block */
+	if(p->ra_min < 1 || p->ra_max < p->ra_min || p->ra_max > RG_YEAR_S) {
+		LM_ERR("need 1 <= retry_after_min <= retry_after_max <= %d (a "
+			   "year), not %d and %d\n",
+				RG_YEAR_S, p->ra_min, p->ra_max);
 		return -1;
 	}
 	if(p->up_threshold < 1 || p->up_threshold > 1000) {
@@ -142,9 +146,10 @@ static int table(const struct rg_params *p)
 				p->ra_jitter_pct);
 		return -1;
 	}
-	if(p->down_threshold < 1 || p->down_time < 1 || p->probe_timeout < 1) {
-		LM_ERR("down_threshold, down_time and probe_timeout must be >= 1 "
-			   "(%d, %d, %d)\n",
+	if(p->down_threshold < 1 || p->down_time < 1 || p->probe_timeout < 1
+			|| p->down_time > RG_YEAR_S) {
+		LM_ERR("down_threshold, down_time and probe_timeout must be >= 1, "
+			   "down_time at most a year (%d, %d, %d)\n",
 				p->down_threshold, p->down_time, p->probe_timeout);
 		return -1;
 	}
@@ -213,13 +218,13 @@ static int cluster(const struct rg_params *p)
 /* the webhook's, the pages', the RPC's, the database's, the branches' */
 static int reporting(const struct rg_params *p)
 {
-	if(p->webhook_url != NULL && *p->webhook_url != '\0'
-			&& strncasecmp(p->webhook_url, "http://", 7) != 0
-			&& strncasecmp(p->webhook_url, "https://", 8) != 0) {
+	if(p->webhook_url == NULL || *p->webhook_url == '\0') {
+		/* no webhook: its other settings are not read */
+	} else if(strncasecmp(p->webhook_url, "http://", 7) != 0
+			  && strncasecmp(p->webhook_url, "https://", 8) != 0) {
 		LM_ERR("webhook_url must be an http:// or https:// URL\n");
 		return -1;
-	}
-	if(p->webhook_timeout_ms < 1 || p->webhook_timeout_ms > 600000
+	} else if(p->webhook_timeout_ms < 1 || p->webhook_timeout_ms > 600000
 			|| p->webhook_queue < 1 || p->webhook_queue > 1000000
 			|| p->webhook_retries < 0 || p->webhook_retries > 20) {
 		LM_ERR("need webhook_timeout_ms 1..600000, webhook_queue 1..1000000, "
@@ -278,10 +283,7 @@ int rg_params_check(const struct rg_params *p, struct rg_table_cfg *cfg,
 				RG_CODES_MAX);
 		return -1;
 	}
-	if(p->dispatcher_sync != 0 && p->dispatcher_sync != 1) {
-		LM_ERR("dispatcher_sync must be 0 or 1, not %d\n", p->dispatcher_sync);
-		return -1;
-	}
+
 	cfg->capacity = (unsigned int)p->max_destinations;
 	cfg->window_s = (unsigned int)p->window_s;
 	cfg->idle_s = (unsigned int)p->idle_timeout;

@@ -315,7 +315,7 @@ static void test_peers_window(void **state)
 {
 	struct rg_peers *p = rg_peers_new();
 	struct rg_peer l[RG_PEERS_MAX];
-	const uint64_t T = 1000000;
+	const uint64_t T = RG_TEST_UPTIME_MS + 1000000;
 
 	(void)state;
 	assert_int_equal(rg_peers_accept(p, 7, 0, 1, "a", "sip:x", T, 600), 1);
@@ -360,9 +360,9 @@ static void test_peers_full(void **state)
 	(void)state;
 	for(i = 0; i < RG_PEERS_MAX; i++)
 		assert_int_equal(
-				rg_peers_accept(p, 100 + i, 0, 1, "n", "a", 1000 + i, 600), 1);
-	assert_int_equal(rg_peers_accept(p, 999, 0, 1, "n", "a", 1100, 600), -1);
-	assert_int_equal(rg_peers_accept(p, 999, 0, 1, "n", "a", 1700, 600), 1);
+				rg_peers_accept(p, 100 + i, 0, 1, "n", "a", RG_TEST_UPTIME_MS + 1000 + i, 600), 1);
+	assert_int_equal(rg_peers_accept(p, 999, 0, 1, "n", "a", RG_TEST_UPTIME_MS + 1100, 600), -1);
+	assert_int_equal(rg_peers_accept(p, 999, 0, 1, "n", "a", RG_TEST_UPTIME_MS + 1700, 600), 1);
 	rg_peers_free(p);
 	assert_int_equal(stub_locks_held(), 0);
 }
