@@ -165,6 +165,7 @@ struct rg_entry_cold
 	uint32_t pdd_max_ms;
 	struct rg_hist srd2;	/* delay to the 2xx */
 	struct rg_cause_counts causes; /* the 503s' Reason causes */
+	uint32_t change_seq; /* its changes, numbered under its lock */
 	int32_t watched; /* answered calls a dialog measures, still up: the
 						entry is kept for their end (signed: an end may
 						come before the answer's count, and -1 keeps it
@@ -360,6 +361,7 @@ static inline void rg_change_none(struct rg_change *chg, int old_state)
 	chg->limit_changed = 0;
 	chg->pub = 0;
 	chg->qev = 0;
+	chg->seq = 0;
 	chg->origin[0] = '\0';
 }
 

@@ -416,6 +416,13 @@ int rg_entry_apply(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 		rg_entry_kpi_tick(e, cfg, op->kind, now_ms, chg);
 	if(cfg->hlc != NULL)
 		rg_entry_repl_stamp(e, cfg, op, now_ms, chg, prev_until);
+	/* numbered while the lock is held: whoever reports the changes after
+	 * it (the webhook) can tell a late one from a newer one */
+	if(rg_change_any(chg)) {
+		chg->seq = ++e->cold->change_seq;
+		if(chg->seq == 0) /* (0 is "none": past a wrap, 1) */
+			chg->seq = ++e->cold->change_seq;
+	}
 	if(chg->ev != RG_EV_NONE)
 		e->held_noted = 0;
 	if(chg->ev == RG_EV_DOWN)

@@ -3,6 +3,7 @@
 #include <time.h>
 
 #include "rg_notice.h"
+#include "rg_queue.h"
 
 static const char *const rg_notice_names[] = {"dst-down", "dst-up",
 		"dst-throttled", "dst-unthrottled", "dst-degraded", "dst-recovered",
@@ -23,12 +24,18 @@ _Static_assert(RG_N_UP == RG_N_DOWN + 1 && RG_N_UNTHROTTLED == RG_N_THROTTLED + 
 					   && RG_N_NEAR_LIMIT == 6,
 		"a notice's state is its kind / 2");
 
-int rg_notice_same(const void *a, const void *b)
+int rg_notice_same(const void *queued, const void *item)
 {
-	const struct rg_notice *x = a, *y = b;
+	const struct rg_notice *x = queued, *y = item;
 
-	return x->kind / 2 == y->kind / 2 && x->snap.key_len == y->snap.key_len
-		   && memcmp(x->snap.key, y->snap.key, (size_t)x->snap.key_len) == 0;
+	if(x->kind / 2 != y->kind / 2 || x->snap.key_len != y->snap.key_len
+			|| memcmp(x->snap.key, y->snap.key, (size_t)x->snap.key_len) != 0)
+		return 0;
+	/* a change pushed after a later one of its destination (its worker
+	 * was preempted between the lock and the push) is not the state now */
+	return x->seq != 0 && y->seq != 0 && (int32_t)(y->seq - x->seq) < 0
+				   ? RG_QUEUE_STALE
+				   : 1;
 }
 
 static void fill(struct rg_notice *n, enum rg_notice_kind kind,
@@ -40,6 +47,7 @@ static void fill(struct rg_notice *n, enum rg_notice_kind kind,
 	n->retry_after = chg->retry_after;
 	n->time_ms = time_ms;
 	memcpy(n->origin, chg->origin, sizeof(n->origin)); /* "": this node */
+	n->seq = chg->seq;
 	n->snap = chg->snap;
 }
 
@@ -181,6 +189,7 @@ int rg_notice_json(
 	add_counters(b, "counters", s->ctr);
 	add_counters(b, "window", s->win);
 	add_time(b, n->time_ms);
+	rg_buf_printf(b, ",\"seq\":%u", (unsigned int)n->seq);
 	rg_buf_puts(b, ",\"node\":\"");
 	rg_buf_json_str(b, node, strlen(node));
 	rg_buf_puts(b, "\",\"origin\":\"");

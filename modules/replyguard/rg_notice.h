@@ -37,15 +37,18 @@ struct rg_notice
 	int64_t retry_after; /* its Retry-After in seconds, or -1 */
 	uint64_t time_ms;	 /* wall clock, ms since the Unix epoch */
 	char origin[RG_NODE_MAX + 1]; /* the cluster node that made it; "" = this one */
+	uint32_t seq; /* the change's number on this node (rg_change.seq) */
 	struct rg_snapshot snap;
 };
 
 /*
- * Do notices `a` and `b` (struct rg_notice) speak of the same thing: one
- * destination, and one of its states (health, throttle, quality, near
- * the limit)? Of two such, the later one is the state now.
+ * Do notices `queued` and `item` (struct rg_notice) speak of the same
+ * thing: one destination, and one of its states (health, throttle,
+ * quality, near the limit)? Of two such, the one with the later number
+ * (seq) is the state now: 1, or RG_QUEUE_STALE when `item` is older than
+ * `queued`; 0 when they speak of different things. (rg_queue_same_f)
  */
-int rg_notice_same(const void *a, const void *b);
+int rg_notice_same(const void *queued, const void *item);
 
 /* "dst-down", "dst-up", "dst-throttled", "dst-unthrottled",
  * "dst-degraded", "dst-recovered", "dst-near-limit", "dst-near-limit-end" */

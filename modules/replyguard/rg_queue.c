@@ -82,14 +82,21 @@ int rg_queue_push_last(
 		struct rg_queue *q, const void *item, rg_queue_same_f same)
 {
 	unsigned int i, mine = q->capacity; /* newest of item's subject */
-	int rc = 0;
+	int rc = 0, s = 0;
 
 	rg_lock(q->lock, 0);
 	for(i = q->count; i-- > 0;) {
-		if(same(at(q, i), item)) {
+		if((s = same(at(q, i), item)) != 0) {
 			mine = i;
 			break;
 		}
+	}
+	if(s == RG_QUEUE_STALE) {
+		/* a newer record of its subject is queued: it is the last word */
+		q->replaced++;
+		q->pushed++;
+		rg_unlock(q->lock, 0);
+		return 1;
 	}
 	if(q->count < q->capacity) {
 		if(mine < q->capacity)

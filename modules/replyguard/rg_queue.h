@@ -31,8 +31,12 @@ struct rg_queue_stats
 							  over to make room */
 };
 
-/* do records `a` and `b` name the same subject? */
-typedef int (*rg_queue_same_f)(const void *a, const void *b);
+/*
+ * Does the queued record name the same subject as `item`: 0 no, 1 yes,
+ * RG_QUEUE_STALE yes and `item` is older than it (it is not queued).
+ */
+#define RG_QUEUE_STALE 2
+typedef int (*rg_queue_same_f)(const void *queued, const void *item);
 
 /* A queue of `capacity` records of `item_size` bytes, or NULL. */
 struct rg_queue *rg_queue_new(unsigned int capacity, size_t item_size);

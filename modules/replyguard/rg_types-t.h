@@ -141,6 +141,10 @@ struct rg_change
 	int guard_full;		 /* a set that has just reached
 							max_blocked_percent, or -1 */
 	uint8_t qev;		 /* enum rg_qevent bits */
+	/* the entry's number for this change, given under its lock when
+	 * rg_change_any(): of two changes of one destination on this node,
+	 * the later has the higher (compare as (int32_t)(a - b)); 0 = none */
+	uint32_t seq;
 	/* the cluster node whose write this is (set by the glue when a peer's
 	 * record is applied); "" = this node's own */
 	char origin[RG_NODE_MAX + 1];

@@ -14,6 +14,7 @@
 
 #include "case_filter.h"
 #include "rg_notice.h"
+#include "rg_queue.h"
 #include "rg_ops.h"
 #include "rg_prom.h"
 #include "seam_stub.h"
@@ -83,9 +84,11 @@ static void test_down_and_up(void **state)
 	ref = admit(t, "sip:gw1:5060", T0);
 	reply(t, ref, 183, -1, T0, &chg);
 	assert_int_equal(rg_notice_from_change(&chg, WALL, n), 0);
+	assert_int_equal(chg.seq, 0); /* no change: no number */
 	reply(t, ref, 503, 30, T0 + 10, &chg);
 	assert_int_equal(rg_notice_from_change(&chg, WALL, n), 1);
 	assert_int_equal(n[0].kind, RG_N_DOWN);
+	assert_int_equal(n[0].seq, 1); /* numbered under the entry's lock */
 	json(&n[0], mem, sizeof(mem));
 	assert_non_null(strstr(mem, "{\"event\":\"dst-down\",\"dst\":\"sip:gw1:5060\""));
 	assert_non_null(strstr(mem, "\"old_state\":\"up\",\"new_state\":\"down\""));
@@ -113,6 +116,8 @@ static void test_down_and_up(void **state)
 	assert_int_equal(rg_notice_from_change(&chg, WALL, n), 1);
 	json(&n[0], mem, sizeof(mem));
 	assert_non_null(strstr(mem, "\"event\":\"dst-up\""));
+	assert_true(n[0].seq > 1); /* later than the dst-down */
+	assert_non_null(strstr(mem, ",\"seq\":"));
 	assert_non_null(strstr(mem, "\"old_state\":\"probing\",\"new_state\":\"up\""));
 	assert_non_null(strstr(mem, "\"reason\":{\"code\":200,\"retry_after\":null}"));
 	rg_table_free(t);
@@ -148,6 +153,17 @@ static void test_same_subject(void **state)
 	b.snap.key_len = 3;
 	memcpy(b.snap.key, "gw-", 3);
 	assert_false(rg_notice_same(&a, &b));
+	/* numbered: a late one (a lower number, across a wrap too) is stale */
+	b = a;
+	a.seq = 7;
+	b.seq = 6;
+	assert_int_equal(rg_notice_same(&a, &b), RG_QUEUE_STALE);
+	b.seq = 8;
+	assert_int_equal(rg_notice_same(&a, &b), 1);
+	a.seq = 0xfffffffeu;
+	b.seq = 1;
+	assert_int_equal(rg_notice_same(&a, &b), 1);
+	assert_int_equal(rg_notice_same(&b, &a), RG_QUEUE_STALE);
 }
 
 /* quality transitions are notices of their own, after health and

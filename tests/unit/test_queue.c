@@ -154,12 +154,52 @@ static void test_last_word(void **state)
 	rg_queue_free(q);
 }
 
+/* states numbered by their source: a late word of an older number never
+ * takes the place of a newer one queued, full or not */
+static int same_numbered(const void *a, const void *b)
+{
+	const struct word *x = a, *y = b;
+
+	if(x->subj != y->subj)
+		return 0;
+	return y->state < x->state ? RG_QUEUE_STALE : 1;
+}
+
+static void test_late_word(void **state)
+{
+	struct rg_queue *q = rg_queue_new(2, sizeof(struct word));
+	struct rg_queue_stats st;
+	struct word w = {'a', 5}, late = {'a', 4}, got;
+
+	(void)state;
+	assert_non_null(q);
+	assert_int_equal(rg_queue_push_last(q, &w, same_numbered), 0);
+	/* room left, and still not queued behind the newer one */
+	assert_int_equal(rg_queue_push_last(q, &late, same_numbered), 1);
+	w.subj = 'b';
+	assert_int_equal(rg_queue_push_last(q, &w, same_numbered), 0);
+	/* full: the same */
+	assert_int_equal(rg_queue_push_last(q, &late, same_numbered), 1);
+	rg_queue_stats(q, &st);
+	assert_int_equal(st.replaced, 2);
+	assert_int_equal(st.dropped, 0);
+	assert_int_equal(rg_queue_pop(q, &got), 1);
+	assert_int_equal(got.subj, 'a');
+	assert_int_equal(got.state, 5);
+	assert_int_equal(rg_queue_pop(q, &got), 1);
+	assert_int_equal(got.subj, 'b');
+	assert_int_equal(rg_queue_pop(q, &got), 0);
+	assert_int_equal(stub_locks_held(), 0);
+	rg_queue_free(q);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 			cmocka_unit_test(test_fifo_and_drops),
 			cmocka_unit_test(test_bad_args_and_no_memory),
 			cmocka_unit_test(test_last_word),
+			cmocka_unit_test(test_late_word),
 	};
 	const int sel = CASE_FILTER(argc, argv, tests);
 
