@@ -85,7 +85,7 @@ struct taking
 /* a version no honest peer could have written yet */
 static int from_future(const struct taking *t, const struct rg_crec *r)
 {
-	return r->ver.clk > t->wall + (uint64_t)rg_ccfg.max_skew * 1000;
+	return rg_ver_ms(r->ver.clk) > t->wall + (uint64_t)rg_ccfg.max_skew * 1000;
 }
 
 /*

@@ -244,7 +244,8 @@ static int nums(struct rg_cur *c, const uint64_t *max, uint64_t *v, int n,
 	}
 	if(ver == NULL)
 		return 0;
-	if(rg_cur_num(c, RG_STATE_END_MAX, &ver->clk, 0) < 0 || ver->clk == 0)
+	if(rg_cur_num(c, rg_ver_clk(RG_STATE_END_MAX), &ver->clk, 0) < 0
+			|| ver->clk == 0)
 		return -1;
 	return rg_cur_hex64(c, &ver->id, 1);
 }

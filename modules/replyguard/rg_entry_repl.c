@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <string.h>
+
 #include "rg_entry_kind.h"
 #include "rg_entry_repl.h"
 
@@ -42,6 +44,10 @@ int rg_entry_repl_take(struct rg_entry *e, const struct rg_entry_cfg *cfg,
 	if(!rg_hlc_trusted(cfg->hlc, v->clk, wall))
 		return 0; /* it would pin the register and the clock */
 	rg_hlc_see(cfg->hlc, v->clk, wall);
+	/* a version written here before this host's clock stepped back by
+	 * more than the skew: no peer took it, and any trusted write is newer */
+	if(!rg_hlc_trusted(cfg->hlc, reg->clk, wall))
+		memset(reg, 0, sizeof(*reg));
 	if(!rg_repl_take(reg, v))
 		return 0;
 	rg_repl_hold_ver(&e->cold->repl, v, wall, now_ms, cfg->retain_ms);

@@ -76,7 +76,8 @@ static inline void rg_repl_hold_ver(struct rg_repl *r, const struct rg_ver *v,
 		uint64_t wall_ms, uint64_t now_ms, uint64_t retain_ms)
 {
 	if(v->clk != 0)
-		rg_repl_hold(r, rg_repl_host_at(v->clk + retain_ms, wall_ms, now_ms,
+		rg_repl_hold(r, rg_repl_host_at(rg_ver_ms(v->clk) + retain_ms, wall_ms,
+								now_ms,
 								retain_ms));
 }
 
@@ -108,9 +109,11 @@ static inline int rg_repl_written(const struct rg_repl *r)
 static inline int rg_repl_recent(
 		const struct rg_ver *v, uint64_t wall_ms, uint64_t retain_ms)
 {
+	uint64_t ms = rg_ver_ms(v->clk);
+
 	return v->clk != 0
-		   && (v->clk >= wall_ms ? v->clk - wall_ms < retain_ms
-								 : wall_ms - v->clk < retain_ms);
+		   && (ms >= wall_ms ? ms - wall_ms < retain_ms
+							 : wall_ms - ms < retain_ms);
 }
 
 /* is the marker kept at `wall_ms`: keep_ms ahead, by no more than a

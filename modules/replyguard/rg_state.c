@@ -51,7 +51,7 @@ static const char *consistent(const struct rg_saved *r)
 static int version(struct rg_cur *c, struct rg_ver *v, int last)
 {
 	/* a version's clock is a time: no later than a block's end may be */
-	if(rg_cur_num(c, RG_STATE_END_MAX, &v->clk, 0) < 0)
+	if(rg_cur_num(c, rg_ver_clk(RG_STATE_END_MAX), &v->clk, 0) < 0)
 		return -1;
 	return rg_cur_hex64(c, &v->id, last);
 }

@@ -253,7 +253,8 @@ static void test_bad(void **state)
 			HD "U gw 2 0" V "\nE 1\n",
 			HD "U gw 0 16725225600001" V "\nE 1\n",
 			HD "U gw 0 0 0 00000000000000aa\nE 1\n", /* clock 0 */
-			HD "U gw 0 0 16725225600001 00000000000000aa\nE 1\n",
+			/* a version clock past the year 2500's (ms << 16) */
+			HD "U gw 0 0 1096104384921600001 00000000000000aa\nE 1\n",
 			HD "U gw 0 0 5 aa\nE 1\n",
 			HD "U gw 0 0 5 00000000000000AA\nE 1\n",
 			HD "U gw 0 0" V " x\nE 1\n",

@@ -25,6 +25,7 @@
 #define WALL 1764000000000LL /* the wall clock at now_ms 0 */
 #define GW "sip:10.0.0.1:5060"
 #define GWL ((int)sizeof(GW) - 1)
+#define GW2 "sip:10.0.0.2:5060"
 #define SKEW (30 * SEC) /* cluster_max_skew */
 #define DAY (86400 * SEC)
 
@@ -78,9 +79,10 @@ static uint64_t field(struct node *n, const char *key, int f, uint64_t now)
 	return s.f[f];
 }
 
-static struct rg_ver ver(uint64_t clk, uint64_t id)
+/* a version written at wall clock `ms` */
+static struct rg_ver ver(uint64_t ms, uint64_t id)
 {
-	struct rg_ver v = {clk, id};
+	struct rg_ver v = {rg_ver_clk(ms), id};
 
 	return v;
 }
@@ -101,7 +103,7 @@ static void test_local_writes(void **state)
 	assert_int_equal(chg.blk_manual, 1);
 	assert_true(chg.blk_left_ms == 60 * SEC);
 	assert_int_equal(chg.reason, RG_BR_MANUAL);
-	assert_true(chg.repl.blk.clk == (uint64_t)WALL + T0);
+	assert_true(chg.repl.blk.clk == rg_ver_clk((uint64_t)WALL + T0));
 	assert_true(chg.repl.blk.id == 0xa);
 	assert_string_equal(chg.snap.key, GW);
 	v1 = chg.repl.blk;
@@ -273,7 +275,7 @@ static void test_restart(void **state)
 	assert_int_equal(rg_op_save_slot(a.t, r.slot, WALL, T0, &s, 0), 1);
 	assert_true(rg_ver_cmp(&s.repl.blk, &chg.repl.blk) == 0);
 	/* another node unblocked it while this one was stopped */
-	vu = ver(s.repl.blk.clk + 1000, 0xb);
+	vu = ver(rg_ver_ms(s.repl.blk.clk) + 1000, 0xb);
 	mk(&b, 0xa2, 600); /* the restart: a new instance */
 	assert_int_equal(rg_op_restore(b.t, &s, WALL, T0 + 5000, &chg), RG_OK);
 	assert_int_equal(field(&b, GW, RG_F_STATE, T0 + 5000), RG_DOWN);
@@ -350,7 +352,7 @@ static void test_far_future_refused(void **state)
 
 	(void)state;
 	mk(&a, 0xa, 600);
-	far.clk = wall_at(&a, T0) + DAY;
+	far.clk = rg_ver_clk(wall_at(&a, T0) + DAY);
 	assert_int_equal(rg_op_peer_block(a.t, GW, GWL, 60 * SEC, RG_BR_MANUAL, 0,
 							 &far, T0, &chg),
 			RG_OK);
@@ -360,18 +362,19 @@ static void test_far_future_refused(void **state)
 	assert_int_equal(
 			rg_op_peer_cut(a.t, GW, GWL, 1000, 2000, &far, T0, &chg), RG_OK);
 	assert_int_equal(rg_op_peer_up(a.t, GW, GWL, &far, 0, T0, &chg), RG_OK);
-	assert_true(a.hlc.last <= wall_at(&a, T0) + SKEW);
+	assert_true(a.hlc.last <= rg_ver_clk(wall_at(&a, T0) + SKEW));
 	/* a write here: the wall clock's version, not the far one's + 1 */
 	r = ref_of(&a, GW, T0 + 1);
 	assert_int_equal(rg_op_block(a.t, &r, 60, T0 + 1, &chg), RG_OK);
-	assert_true(chg.repl.blk.clk == wall_at(&a, T0 + 1));
+	assert_true(chg.repl.blk.clk == rg_ver_clk(wall_at(&a, T0 + 1)));
 	/* within the skew: taken */
-	far.clk = wall_at(&a, T0 + 2) + SKEW;
+	far.clk = rg_ver_clk(wall_at(&a, T0 + 2) + SKEW);
 	assert_int_equal(rg_op_peer_up(a.t, GW, GWL, &far, 0, T0 + 2, &chg), RG_OK);
 	assert_int_equal(chg.ev, RG_EV_UP);
 	/* the clock itself, shown a day ahead: moved to the skew at most */
-	rg_hlc_see(&a.hlc, wall_at(&a, T0 + 3) + DAY, wall_at(&a, T0 + 3));
-	assert_true(a.hlc.last == wall_at(&a, T0 + 3) + SKEW);
+	rg_hlc_see(&a.hlc, rg_ver_clk(wall_at(&a, T0 + 3) + DAY),
+			wall_at(&a, T0 + 3));
+	assert_true(a.hlc.last == rg_ver_clk(wall_at(&a, T0 + 3) + SKEW));
 	rm(&a);
 }
 
@@ -394,12 +397,12 @@ static void test_restore_far_future(void **state)
 	r = ref_of(&a, GW, T0);
 	assert_int_equal(rg_op_block(a.t, &r, 3600, T0, &chg), RG_OK);
 	assert_int_equal(rg_op_save_slot(a.t, r.slot, WALL, T0, &s, 0), 1);
-	s.repl.blk.clk += DAY;
+	s.repl.blk.clk += rg_ver_clk(DAY);
 	s.repl.keep_ms = RG_STATE_END_MAX; /* and a marker kept for ever */
 	mk(&b, 0xa2, 600);
 	assert_int_equal(rg_op_restore(b.t, &s, WALL, T0 + 5000, &chg), RG_OK);
 	assert_int_equal(field(&b, GW, RG_F_STATE, T0 + 5000), RG_DOWN);
-	assert_true(b.hlc.last <= wall_at(&b, T0 + 5000) + SKEW);
+	assert_true(b.hlc.last <= rg_ver_clk(wall_at(&b, T0 + 5000) + SKEW));
 	r = ref_of(&b, GW, T0 + 5000);
 	assert_int_equal(rg_op_save_slot(b.t, r.slot, WALL, T0 + 5000, &s, 0), 1);
 	assert_true(s.repl.blk.clk == 0 && s.repl.blk.id == 0);
@@ -499,6 +502,70 @@ static void test_no_cluster(void **state)
 	rg_table_free(t);
 }
 
+/*
+ * A burst of writes within one ms moves the clock's counter, not its ms:
+ * 100,000 writes at one wall clock reading are all taken by a peer whose
+ * clock reads the same (with ms + 1 per write they ran 100 s ahead, past
+ * the skew, and every peer refused them).
+ */
+static void test_burst_stays_trusted(void **state)
+{
+	struct node a, b;
+	struct rg_ver v = {0, 0}, prev = {0, 0};
+	uint64_t w;
+	int i;
+
+	(void)state;
+	mk(&a, 0xa, 600);
+	mk(&b, 0xb, 600);
+	w = wall_at(&a, T0);
+	for(i = 0; i < 100000; i++) {
+		v = rg_hlc_next(&a.hlc, w);
+		assert_true(rg_ver_cmp(&v, &prev) > 0);
+		prev = v;
+	}
+	assert_true(rg_ver_ms(v.clk) <= w + 1);
+	assert_true(rg_hlc_trusted(&b.hlc, v.clk, wall_at(&b, T0)));
+	rm(&a);
+	rm(&b);
+}
+
+/*
+ * This host's wall clock an hour fast, then stepped back: the writes it
+ * made meanwhile were from every peer's future (refused); the next write
+ * starts again from the wall clock, which the peers take, and a register
+ * holding an hour-ahead version takes a peer's write made now.
+ */
+static void test_own_step_back(void **state)
+{
+	struct node a, b;
+	struct rg_change chg;
+	struct rg_ref r;
+	struct rg_ver vu;
+	uint64_t w;
+
+	(void)state;
+	mk(&a, 0xa, 600);
+	mk(&b, 0xb, 600);
+	a.hlc.wall_off_ms += 3600 * SEC;
+	r = ref_of(&a, GW, T0);
+	assert_int_equal(rg_op_block(a.t, &r, 600, T0, &chg), RG_OK);
+	assert_false(rg_hlc_trusted(&b.hlc, chg.repl.blk.clk, wall_at(&b, T0)));
+	a.hlc.wall_off_ms -= 3600 * SEC; /* NTP steps it back */
+	w = wall_at(&a, T0 + 1);
+	r = ref_of(&a, GW2, T0 + 1);
+	assert_int_equal(rg_op_block(a.t, &r, 600, T0 + 1, &chg), RG_OK);
+	assert_true(rg_ver_ms(chg.repl.blk.clk) == w);
+	assert_true(rg_hlc_trusted(&b.hlc, chg.repl.blk.clk, wall_at(&b, T0 + 1)));
+	/* GW's register holds the hour-ahead version: a peer's unblock now
+	 * is newer than anything a peer could have taken */
+	vu = ver(wall_at(&a, T0 + 2), 0xb);
+	assert_int_equal(rg_op_peer_up(a.t, GW, GWL, &vu, 0, T0 + 2, &chg), RG_OK);
+	assert_int_equal(chg.ev, RG_EV_UP);
+	rm(&a);
+	rm(&b);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -515,6 +582,8 @@ int main(int argc, char **argv)
 			cmocka_unit_test(test_wall_steps_forward),
 			cmocka_unit_test(test_wall_steps_back),
 			cmocka_unit_test(test_marker_keep_bounded),
+			cmocka_unit_test(test_burst_stays_trusted),
+			cmocka_unit_test(test_own_step_back),
 	};
 	const int sel = CASE_FILTER(argc, argv, tests);
 
