@@ -7,9 +7,8 @@
 struct rg_page_cache
 {
 	gen_lock_t lock;
-	char *page; /* shm, or NULL */
-	size_t len;
-	uint64_t at_ms; /* when it was built */
+	struct rg_page *page; /* the newest, or NULL; the cache holds a ref */
+	uint64_t at_ms;		  /* when it was built */
 	uint64_t builds;
 	uint64_t hits;
 };
@@ -27,43 +26,69 @@ struct rg_page_cache *rg_page_cache_new(void)
 	return c;
 }
 
+/* (locked) one holder less: the last frees it */
+static void unref(struct rg_page *p)
+{
+	if(--p->refs > 0)
+		return;
+	shm_free(p->body);
+	shm_free(p);
+}
+
 void rg_page_cache_free(struct rg_page_cache *c)
 {
 	if(c == NULL)
 		return;
 	if(c->page)
-		shm_free(c->page);
+		unref(c->page);
 	lock_destroy(&c->lock);
 	shm_free(c);
 }
 
-int rg_page_cache_lock(struct rg_page_cache *c, uint64_t now_ms,
-		uint64_t max_ms, const char **page, size_t *len)
+const struct rg_page *rg_page_cache_get(
+		struct rg_page_cache *c, uint64_t now_ms, uint64_t max_ms)
 {
+	struct rg_page *p;
+
 	lock_get(&c->lock);
+	p = c->page;
 	/* (a clock read before the build is as fresh as it) */
-	if(c->page == NULL || max_ms == 0
+	if(p == NULL || max_ms == 0
 			|| (now_ms > c->at_ms && now_ms - c->at_ms >= max_ms))
-		return 0;
+		return NULL; /* still locked: the caller builds */
 	c->hits++;
-	*page = c->page;
-	*len = c->len;
-	return 1;
+	p->refs++;
+	lock_release(&c->lock);
+	return p;
 }
 
-void rg_page_cache_put(
-		struct rg_page_cache *c, char *page, size_t len, uint64_t now_ms)
+const struct rg_page *rg_page_cache_put(
+		struct rg_page_cache *c, char *body, size_t len, uint64_t now_ms)
 {
-	if(c->page)
-		shm_free(c->page);
-	c->page = page;
-	c->len = len;
-	c->at_ms = now_ms;
-	c->builds++;
+	struct rg_page *p = NULL;
+
+	if(body != NULL && (p = shm_malloc(sizeof(*p))) == NULL)
+		shm_free(body);
+	if(p != NULL) {
+		p->body = body;
+		p->len = len;
+		p->refs = 2; /* the cache's and the caller's */
+		if(c->page)
+			unref(c->page);
+		c->page = p;
+		c->at_ms = now_ms;
+		c->builds++;
+	}
+	lock_release(&c->lock);
+	return p;
 }
 
-void rg_page_cache_unlock(struct rg_page_cache *c)
+void rg_page_cache_release(struct rg_page_cache *c, const struct rg_page *page)
 {
+	if(page == NULL)
+		return;
+	lock_get(&c->lock);
+	unref((struct rg_page *)page);
 	lock_release(&c->lock);
 }
 

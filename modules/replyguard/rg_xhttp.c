@@ -261,26 +261,23 @@ static int build(const struct page_kind *kind, char **page, size_t *len)
 static int serve(struct sip_msg *msg, const struct page_kind *kind)
 {
 	struct rg_page_cache *c = rg_page_caches[kind->id];
-	const char *cached;
+	const struct rg_page *p;
 	size_t len = 0;
 	char *page = NULL;
 	int rc;
 
 	if(c == NULL)
 		return reply(msg, 500, "Server Error", "no memory\n", 10);
-	if(rg_page_cache_lock(c, rg_now_ms(), (uint64_t)rg_page_cache_ms,
-			   &cached, &len)) {
-		rc = reply_as(msg, 200, "OK", kind->ctype, cached, len);
-		rg_page_cache_unlock(c);
-		return rc;
+	p = rg_page_cache_get(c, rg_now_ms(), (uint64_t)rg_page_cache_ms);
+	if(p == NULL) { /* locked: build it */
+		if(build(kind, &page, &len) < 0)
+			page = NULL;
+		p = rg_page_cache_put(c, page, len, rg_now_ms());
+		if(p == NULL)
+			return reply(msg, 500, "Server Error", "no page\n", 8);
 	}
-	if(build(kind, &page, &len) < 0) {
-		rg_page_cache_unlock(c);
-		return reply(msg, 500, "Server Error", "no page\n", 8);
-	}
-	rg_page_cache_put(c, page, len, rg_now_ms());
-	rc = reply_as(msg, 200, "OK", kind->ctype, page, len);
-	rg_page_cache_unlock(c);
+	rc = reply_as(msg, 200, "OK", kind->ctype, p->body, p->len);
+	rg_page_cache_release(c, p);
 	return rc;
 }
 

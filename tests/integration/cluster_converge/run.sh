@@ -36,16 +36,17 @@ kd() { # SEQ RECORD...: one message to node 1 from node9's instance
 	"$IT_PY" "$IT_LIB/kdmq.py" --to $N1 --from-port 28999 \
 		--secret-file "$SECRET" --origin $O --node node9 --seq "$seq" "$@" >/dev/null
 }
-# the block at T, the unblock at T+5 (its version is newer)
-T=$(now_ms)
-kd 1 "U carrier-ub 1 0 $((T + 5)) $O"
+# the block at T, the unblock at T+5 (its version is newer); a version's
+# clock is the wall clock's ms << 16 (rg_ver.h)
+T=$(($(now_ms) << 16))
+kd 1 "U carrier-ub 1 0 $((T + (5 << 16))) $O"
 kd 2 "B carrier-ub 600000 1 0 $T $O"
 kd 3 "B carrier-bu 600000 1 0 $T $O"
-kd 4 "U carrier-bu 1 0 $((T + 5)) $O"
-kd 5 "L carrier-ll 10000 1 0 $((T + 5)) $O"
+kd 4 "U carrier-bu 1 0 $((T + (5 << 16))) $O"
+kd 5 "L carrier-ll 10000 1 0 $((T + (5 << 16))) $O"
 kd 6 "L carrier-ll 30000 1 0 $T $O"
 kd 7 "L carrier-lr 30000 1 0 $T $O"
-kd 8 "L carrier-lr 10000 1 0 $((T + 5)) $O"
+kd 8 "L carrier-lr 10000 1 0 $((T + (5 << 16))) $O"
 t_sent=$(now_ms)
 check_eq "unblock, then the older block: up" up "$(wait_eq 2 up node_field 1 carrier-ub state)"
 check_eq "block, then the newer unblock: up" up "$(wait_eq 2 up node_field 1 carrier-bu state)"

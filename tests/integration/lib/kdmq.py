@@ -18,8 +18,9 @@ UDP, the way a peer (or someone pretending to be one) would.
   --repeat N        send the same datagram N times (a replay)
 
 RECORD is one line of the message ("B sip:gw:5060 60000 1 0 @now
-00000000000000aa"); "@now" becomes the wall clock in ms, "@now+N" and
-"@now-N" that plus or minus N. The E line is added. Prints the first
+00000000000000aa"); "@now" becomes a version clock at the wall clock
+(its ms << 16, as rg_ver.h writes them), "@now+N" and "@now-N" at that
+plus or minus N ms. The E line is added. Prints the first
 line of each answer ("no answer" after 3 s).
 """
 import argparse
@@ -59,7 +60,8 @@ def main():
         body = open(a.raw, "rb").read()
     else:
         def at_now(m):
-            return str(now_expr("now" + (m.group(1) or "")))
+            # a version's clock: the wall clock's ms << 16 (rg_ver.h)
+            return str(now_expr("now" + (m.group(1) or "")) << 16)
         lines = ["RG2 %s %s %d %d %s" % (a.origin, a.chan, a.seq,
                                          now_expr(a.wall), a.node)]
         lines += [re.sub(r"@now([+-]\d+)?", at_now, r) for r in a.records]
