@@ -38,7 +38,7 @@ SAMPLE=${SOAK_SAMPLE:-30}
 OUT=${SOAK_OUT:-$BENCH/results.md}
 PORT=27100 UAS_A=27101 UAS_B=27102
 HALF=$((CALLS / 2))
-LIMIT=${SOAK_LIMIT:-$(((WARM + CALLS) / RATE * 2 + 300))}
+LIMIT=${SOAK_LIMIT:-$(((WARM + CALLS) * 2 / RATE + 300))}
 it_init soak
 DATA="$IT_RUN/data"
 mkdir -p "$DATA"
@@ -157,6 +157,7 @@ rm -rf "$BENCH/soak-last-run" && cp -r "$DATA" "$BENCH/soak-last-run"
 	"$GSIZE" "$NGROUPS" "$EPOCH"
 rc=$?
 [ -n "$ok" ] || rc=1
+# shellcheck disable=SC2034 # common.sh's cleanup keeps the run dir on a failure
 IT_FAIL=$rc
 kam_stop
 exit $rc
