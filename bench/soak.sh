@@ -44,9 +44,18 @@ DATA="$IT_RUN/data"
 mkdir -p "$DATA"
 echo "soak: $CALLS calls (+ $WARM warm-up) at $RATE cps, limit $LIMIT s"
 
+# nap SECONDS: a sleep that ends with the subshell running it (killed, the
+# subshell takes its sleep along instead of leaving it behind)
+nap() {
+	sleep "$1" &
+	NAP=$!
+	trap 'kill "$NAP" 2>/dev/null; exit 0' TERM
+	wait "$NAP"
+}
+
 # the hard limit: the whole run, whatever hangs
 (
-	sleep "$LIMIT"
+	nap "$LIMIT"
 	echo "soak: over the limit of $LIMIT s: stopped" >&2
 	kill -TERM $$
 ) &
@@ -100,7 +109,7 @@ snap() {
 
 # sampler: under load, every SAMPLE s
 sampler() {
-	while sleep "$SAMPLE"; do
+	while nap "$SAMPLE"; do
 		printf '%s %s %s %s %s\n' "$(date +%s)" \
 			"$(kcmd core.shmmem | awk '$1 == "real_used:" {print $2}')" \
 			"$(kcmd tm.stats | awk '$1 == "current:" {print $2}')" \
