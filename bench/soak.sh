@@ -147,9 +147,12 @@ leg half2 $((WARM + HALF)) $((CALLS - HALF)) || ok=
 snap end
 kill "$SAMPLER" 2>/dev/null
 sipp_stop uas_a uas_b
-echo "udp_rcvbuf_errors $(($(snmp) - SNMP0))" >"$DATA/drops.txt"
-echo "udp_drops_proxy $(udp_drops $PORT)" >>"$DATA/drops.txt"
-grep -cE 'ERROR:|CRITICAL:' "$IT_RUN/kamailio.log" | sed 's/^/kamailio_errors /' >>"$DATA/drops.txt"
+{
+	echo "udp_rcvbuf_errors $(($(snmp) - SNMP0))"
+	echo "udp_drops_proxy $(udp_drops $PORT)"
+	echo "kamailio_errors $(grep -cE 'ERROR:|CRITICAL:' "$IT_RUN/kamailio.log")"
+	echo "netns $(ip netns identify $$ 2>/dev/null | grep . || echo -)"
+} >"$DATA/drops.txt"
 
 # the sipp counts: the caller's three runs, the destinations' one run
 for p in uac_warm uac_half1 uac_half2 uas_a uas_b; do

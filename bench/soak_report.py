@@ -134,9 +134,11 @@ def main(run, out, rate, calls, warm, gsize, groups, epoch):
     w("")
     w("- date: %s UTC, commit %s" % (datetime.datetime.utcnow().strftime(
         "%Y-%m-%d %H:%M"), git_rev(root)))
+    ns = drops.get("netns", "-")
     w("- sipp caller -> Kamailio 5.6.3 (packaged, children=4, -m 512 -M 16, "
-      "replyguard built here) -> two sipp destinations, all on 127.0.0.1 in "
-      "a network namespace of its own")
+      "replyguard built here) -> two sipp destinations, all on 127.0.0.1 %s"
+      % ("in network namespace %s" % ns if ns != "-" else
+         "(the host's network namespace)"))
     w("- %d calls at %d cps asked, in two halves, after a warm-up of %d calls: "
       "%d calls in %d s of load, %.0f cps kept; %d calls in all"
       % (ncalls, rate, warm, ncalls, secs, ncalls / secs if secs else 0,
