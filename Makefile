@@ -15,9 +15,13 @@
 #                  (T=entry CASE='*watched*': one suite, the matching cases)
 #   make readme    doc/README from doc/replyguard.xml (make test checks it)
 #   make run       the demo: kamailio.cfg.sample with sipp destinations
-#   make bench     replyguard's cost: micro, end to end, max CPS, callgrind
-#                  (BENCH_QUICK=1: under 2 minutes; BENCH_PARTS=callgrind:
-#                  the instruction counts alone), into bench/results.md
+#   make bench     replyguard's cost: micro, end to end, max CPS, callgrind,
+#                  then the soak (BENCH_QUICK=1: under 2 minutes, no soak;
+#                  BENCH_PARTS=callgrind: the instruction counts alone;
+#                  BENCH_PARTS=soak: the soak alone), into bench/results.md
+#   make soak      1,000,000 calls, 50,000 destinations through the 4096
+#                  table: memory flat, counters exact (bench/soak.sh, about
+#                  20 minutes; SOAK_CALLS, SOAK_RATE)
 #   make install   copy the module into kamailio's module directory
 #   make deb       build/kamailio-replyguard-module_<version>_<arch>.deb
 #   make k6        Kamailio 6.1.4 from ../shared/kamailio into build/k6, and
@@ -40,7 +44,7 @@ endif
 
 MODULE := modules/replyguard/replyguard.so
 
-.PHONY: all deps kamailio-src module k6 integration-k6 deb lint readme doc-check unit unit-asan unit-late fuzz-short fuzz integration test run bench install clean
+.PHONY: all deps kamailio-src module k6 integration-k6 deb lint readme doc-check unit unit-asan unit-late fuzz-short fuzz integration test run bench soak install clean
 
 all: module
 
@@ -124,6 +128,10 @@ run: module
 # BENCH_QUICK=1 for a short run; results in bench/results.md
 bench: module
 	@bench/run.sh
+
+# the soak alone (make bench runs it last, unless BENCH_QUICK)
+soak: module
+	@bench/soak.sh
 
 # kamailio-replyguard-module_<version>_<arch>.deb in build/ (debhelper)
 deb: module

@@ -223,8 +223,25 @@ def main(data, out, rate, calls, reps):
              cl["cluster_busy_tm_node2"]))
         w("")
     text = "\n".join(lines) + "\n"
+    soak = soak_section(out)
+    if soak:
+        text = text.rstrip("\n") + "\n\n" + soak
     with open(out, "w") as f:
         f.write(text)
+
+
+def soak_section(out):
+    """The "## Soak" section of the old report (bench/soak.sh writes it),
+    kept as it was: a run of the other parts does not redo the soak."""
+    try:
+        old = open(out).read()
+    except OSError:
+        return ""
+    i = old.find("\n## Soak")
+    if i < 0:
+        return ""
+    j = old.find("\n## ", i + 1)
+    return old[i + 1:j + 1] if j >= 0 else old[i + 1:]
 
 
 if __name__ == "__main__":

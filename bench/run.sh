@@ -11,6 +11,10 @@
 #   maxcps   the highest clean rate of (a) and (b), bisected
 #   callgrind instructions per call of (a), (b) and (c) at a low rate,
 #            and what (b) adds to (a) function by function
+#   soak     1,000,000 calls with 50,000 destinations churning through the
+#            4096-entry table: shm and every process's pkg flat, the
+#            module's totals equal to sipp's (bench/soak.sh; not with
+#            BENCH_QUICK)
 #   cluster  two real nodes with cluster 1 and 10000 destinations with a
 #            budget: DMQ messages a second and shared memory, idle and
 #            busy (bench/cluster_volume.sh)
@@ -26,8 +30,10 @@ else
 	RATE=400 SECS=8 REPS=7 STEP_SECS=5 BISECT=6 CG_CALLS=200 MICRO_ITERS=3000000
 fi
 CALLS=$((RATE * SECS))
-# BENCH_PARTS=callgrind: only the instruction counts (no report written)
+# BENCH_PARTS=callgrind: only the instruction counts (no report written);
+# BENCH_PARTS=soak: only the soak (bench/soak.sh)
 PARTS=${BENCH_PARTS:-all}
+[ "$PARTS" = soak ] && exec "$BENCH/soak.sh"
 it_init bench
 DATA="$IT_RUN/data"
 mkdir -p "$DATA"
@@ -225,4 +231,11 @@ eval "kill \$PID_uas_cg_a \$PID_uas_cg_b \$PID_uas_a \$PID_uas_b \$PID_uas_c" 2>
 [ "$PARTS" = all ] || exit 0
 rm -rf "$BENCH/last-run" && cp -r "$DATA" "$BENCH/last-run"
 python3 "$BENCH/report.py" "$DATA" "$OUT" "$RATE" "$CALLS" "$REPS"
+# the soak writes its own section of the report (report.py keeps it)
+soak_rc=0
+if [ -z "${BENCH_QUICK:-}" ]; then
+	echo "-- soak: bench/soak.sh"
+	SOAK_OUT=$OUT "$BENCH/soak.sh" || soak_rc=1
+fi
 cat "$OUT"
+exit $soak_rc
