@@ -54,7 +54,12 @@ check_eq "and its reply came back to the script" "$c503" \
 check_eq "the event routes saw no reply (\$T_reply_code 0, \$T_branch_idx -1)" \
 	"$c503" "$(grep -c 'RG-EVENT down .* T_reply_code=0 T_branch_idx=-1' \
 		"$IT_RUN/kamailio.log")"
-check_eq "every transaction ended (tm.stats current)" 0 \
-	"$(wait_eq 15 0 tm_current)"
+cur=$(wait_eq 15 0 tm_current)
+if [ "$cur" != 0 ]; then
+	# which transaction stayed, and what tm says of it
+	kcmd tm.stats
+	kcmd tm.list
+fi
+check_eq "every transaction ended (tm.stats current)" 0 "$cur"
 check_no_errors
 it_finish

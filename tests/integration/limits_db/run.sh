@@ -8,7 +8,8 @@
 #   - the table's limits are in force at start;
 #   - a reload after an UPDATE puts the new one in force;
 #   - a bad row makes the reload fail, naming its key and the reason, and
-#     the limits in force are kept.
+#     the limits in force are kept; so does a table of more rows than
+#     max_destinations, refused whole.
 #  A table of another version (2) stops start-up with one line.
 #  A reload is bounded by db_timeout_ms (3000), with PostgreSQL:
 #   - slowed (another session holds the table locked): the reload fails
@@ -78,6 +79,12 @@ checks() {
 	bad_row "$db" "$sql" "the gateway in two spellings" \
 		"INSERT INTO replyguard_limits (dst, cps) VALUES ('SIP:127.0.0.1:29771;transport=udp', 5);" \
 		"dst \[$GW\] is in two rows"
+	# 4095 more: 4097 rows, one more than max_destinations (4096), all good
+	bad_row "$db" "$sql" "more rows than max_destinations" \
+		"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 4095)
+		 INSERT INTO replyguard_limits (dst, cps) SELECT 'carrier-' || i, 1 FROM n;" \
+		"has 4097 rows, more than max_destinations (4096)"
+	check_eq "$db: ... and none of them was applied" 404 "$(rg_fault carrier-7)"
 }
 
 # bad_row DB SQL WHAT INSERT PATTERN: one more bad row; the reload fails
