@@ -16,6 +16,10 @@ import re
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "tests", "integration", "lib"))
+from rgtool import read_stats  # noqa: E402
+
 FLAT = 1.0  # percent
 SNAPS = ("start", "middle", "end")
 
@@ -36,16 +40,6 @@ def kv_blocks(path):
                 k, v = s.split(":", 1)
                 cur[k.strip()] = v.strip()
     return blocks
-
-
-def stats(path):
-    out = {}
-    with open(path) as f:
-        for line in f:
-            m = re.match(r"\s*replyguard:(\w+) = (-?\d+)", line)
-            if m:
-                out[m.group(1)] = int(m.group(2))
-    return out
 
 
 def pairs(path):
@@ -94,7 +88,7 @@ def main(run, out, rate, calls, warm, gsize, groups, epoch):
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     shm = {s: kv_blocks(os.path.join(data, "snap_%s.shm" % s))[0] for s in SNAPS}
     pkg = {s: kv_blocks(os.path.join(data, "snap_%s.pkg" % s)) for s in SNAPS}
-    st = {s: stats(os.path.join(data, "snap_%s.stats" % s)) for s in SNAPS}
+    st = {s: read_stats(os.path.join(data, "snap_%s.stats" % s)) for s in SNAPS}
     summ = {s: kv_blocks(os.path.join(data, "snap_%s.summary" % s))[0]
             for s in SNAPS}
     snapt = {s: pairs(os.path.join(data, "snap_%s.txt" % s)) for s in SNAPS}

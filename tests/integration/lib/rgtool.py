@@ -174,14 +174,21 @@ def prom(metrics, listing, summary):
     return bad
 
 
-def stats(path, listing):
-    """kamcmd stats.get_statistics output against the per-dst sums."""
+def read_stats(path):
+    """replyguard's counters in kamcmd stats.get_statistics output, by
+    name (bench/soak_report.py reads them too)."""
     got = {}
     with open(path) as f:
         for line in f:
-            m = re.match(r"\s*replyguard:(\w+)\s*=\s*(\d+)", line)
+            m = re.match(r"\s*replyguard:(\w+)\s*=\s*(-?\d+)", line)
             if m:
                 got[m.group(1)] = int(m.group(2))
+    return got
+
+
+def stats(path, listing):
+    """kamcmd stats.get_statistics output against the per-dst sums."""
+    got = read_stats(path)
     dsts = result(listing)
     bad = 0
     for name in ("attempts", "rejected_blocked", "rejected_throttled",
