@@ -42,6 +42,12 @@ static int lookup(const str *name)
 
 int rg_events_init(const str *event_callback)
 {
+	/* the message event routes are given: parsed once, here, before the
+	 * workers are forked (the core parses it only when asked first) */
+	if(faked_msg_init() < 0) {
+		LM_ERR("cannot build the message event routes are given\n");
+		return -1;
+	}
 	rg_ev_callback = *event_callback;
 	if(rg_ev_callback.len > 0)
 		return 0;
@@ -83,6 +89,18 @@ static void run_event(int rt, str *evname, const struct rg_snapshot *snap)
 		return; /* gone meanwhile */
 
 	fmsg = faked_msg_next();
+	/*
+	 * Not the identity of a real message of this process. The core
+	 * numbers faked messages and received ones apart, from 1 each, so a
+	 * faked one can carry the id the next received one will; tm (and
+	 * dialog) know a message by its id and pid and keep what they found
+	 * for it. A script reading $T_reply_code here makes tm remember "no
+	 * transaction" for that id, and the next reply this process reads
+	 * would go unmatched, forwarded statelessly, its transaction left
+	 * open (seen on 6.1, whose start-up takes one faked id). No process
+	 * has pid 0.
+	 */
+	fmsg->pid = 0;
 	rg_dst_ctx_save(&saved);
 	rg_dst_set_current(fmsg, &dst, (uint32_t)snap->f[RG_F_BLOCKED_FOR]);
 	backup_rt = get_route_type();

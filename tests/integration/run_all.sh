@@ -34,7 +34,7 @@ usage() {
 # the cases whose counts come from replies, on configs that honour
 # RG_CALLBACKS
 CB_CASES="bad_replies cluster failover_edge failover_retry_after
-event_txn failure_ratio fork_index kpi sdp_agree suspend guard load_exact probe_trial relay_fail
+event_alias event_txn failure_ratio fork_index kpi sdp_agree suspend guard load_exact probe_trial relay_fail
 reliable_183 retrans_hold sample_dialog stats_exact table_full
 throttle_adaptive throttle_concurrent throttle_rate trying_only"
 
